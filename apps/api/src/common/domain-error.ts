@@ -1,0 +1,30 @@
+import { ErrorCode } from '@relayboard/contracts';
+
+/** The api's one exception type: a code from the shared enum, a message a person can act on, optional details. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+/** HTTP status for each code: the only place that maps domain errors to HTTP. */
+export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
+  [ErrorCode.ValidationFailed]: 400,
+  [ErrorCode.UrlNotAllowed]: 400,
+  [ErrorCode.WebhookHostNotAllowed]: 400,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.DatasetNotFound]: 404,
+  [ErrorCode.RunNotFound]: 404,
+  [ErrorCode.DatasetExists]: 409,
+  [ErrorCode.SourceTooLarge]: 413,
+  [ErrorCode.SourceUnreachable]: 422,
+  [ErrorCode.SourceHttpError]: 422,
+  [ErrorCode.SourceEmpty]: 422,
+  [ErrorCode.DependencyUnavailable]: 503,
+  [ErrorCode.Internal]: 500,
+};

@@ -1,0 +1,60 @@
+import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { loadConfig, type AppConfig } from '@relayboard/config';
+import { createKnex, migrateLatest, type Knex } from '@relayboard/db';
+import { PipelineQueue } from '@relayboard/queue';
+import { ObjectStore } from '@relayboard/storage';
+import { APP_CONFIG, KNEX, OBJECT_STORE, PIPELINE_QUEUE } from './tokens';
+
+@Global()
+@Module({
+  providers: [
+    { provide: APP_CONFIG, useFactory: () => loadConfig() },
+    { provide: KNEX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createKnex(config.databaseUrl) },
+    { provide: OBJECT_STORE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new ObjectStore(config.s3) },
+    {
+      provide: PIPELINE_QUEUE,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new PipelineQueue(config.redisUrl, config.worker.attempts),
+    },
+  ],
+  exports: [APP_CONFIG, KNEX, OBJECT_STORE, PIPELINE_QUEUE],
+})
+export class CoreModule implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('core');
+
+  constructor(
+    @Inject(KNEX) private readonly knex: Knex,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    @Inject(PIPELINE_QUEUE) private readonly queue: PipelineQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    try {
+      const applied = await migrateLatest(this.knex);
+      if (applied.length > 0) this.logger.log(`applied migrations: ${applied.join(', ')}`);
+    } catch (error) {
+      throw new Error(`cannot prepare the metadata database at DATABASE_URL (${redact(this.config.databaseUrl)}): ${(error as Error).message}`);
+    }
+    try {
+      await this.store.ensureBucket();
+    } catch (error) {
+      throw new Error(`cannot reach bucket "${this.config.s3.bucket}" at S3_ENDPOINT ${this.config.s3.endpoint}: ${(error as Error).message} (check S3_ACCESS_KEY / S3_SECRET_KEY)`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close().catch(() => undefined);
+    await this.knex.destroy();
+  }
+}
+
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,5 @@
+/** Injection tokens for the shared infrastructure clients. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+export const KNEX = Symbol('KNEX');
+export const OBJECT_STORE = Symbol('OBJECT_STORE');
+export const PIPELINE_QUEUE = Symbol('PIPELINE_QUEUE');

@@ -1,0 +1,26 @@
+import type { Dataset, DatasetVersion } from '@relayboard/contracts';
+import type { DatasetVersionRow } from '@relayboard/db';
+import type { DatasetWithVersion } from './datasets.repository';
+
+export function toDatasetVersionDto(row: DatasetVersionRow): DatasetVersion {
+  return {
+    id: row.id,
+    sha256: row.sha256,
+    sizeBytes: Number(row.size_bytes),
+    objectKey: row.object_key,
+    sourceUrl: row.source_url,
+    fetchedAt: row.fetched_at.toISOString(),
+    unchanged: row.unchanged,
+  };
+}
+
+export function toDatasetDto({ dataset, version }: DatasetWithVersion): Dataset {
+  return {
+    id: dataset.id,
+    name: dataset.name,
+    sourceType: dataset.source_type,
+    sourceUrl: dataset.source_url,
+    createdAt: dataset.created_at.toISOString(),
+    currentVersion: version ? toDatasetVersionDto(version) : null,
+  };
+}

@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig } from '@relayboard/config';
+import { AppModule } from './app.module';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  const app = await NestFactory.create(AppModule, {
+    logger: config.logLevel === 'debug' ? ['error', 'warn', 'log', 'debug'] : ['error', 'warn', 'log'],
+  });
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableCors({ origin: config.web.url });
+  app.enableShutdownHooks();
+  await app.listen(config.api.port, config.api.host);
+  new Logger('api').log(`Relayboard api listening on http://${config.api.host}:${config.api.port}`);
+}
+
+bootstrap().catch((error: Error) => {
+  console.error(`Relayboard api failed to start: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,45 @@
+import type { Run, RunEvent, RunSummary } from '@relayboard/contracts';
+import type { RunEventRow, RunStepRow } from '@relayboard/db';
+import type { RunWithDataset } from './runs.repository';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toRunSummaryDto(row: RunWithDataset): RunSummary {
+  return {
+    id: row.id,
+    datasetName: row.dataset_name,
+    status: row.status,
+    trigger: row.trigger,
+    error: row.error,
+    createdAt: row.created_at.toISOString(),
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+  };
+}
+
+function toEventDto(row: RunEventRow): RunEvent {
+  return {
+    id: Number(row.id),
+    step: (row.step as RunEvent['step']) ?? null,
+    level: row.level,
+    message: row.message,
+    data: row.data,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+export function toRunDto(row: RunWithDataset, steps: RunStepRow[], events: RunEventRow[]): Run {
+  return {
+    ...toRunSummaryDto(row),
+    datasetVersionId: row.dataset_version_id,
+    steps: steps.map((s) => ({
+      name: s.name,
+      status: s.status,
+      startedAt: iso(s.started_at),
+      finishedAt: iso(s.finished_at),
+      metrics: s.metrics ?? {},
+      error: s.error,
+    })),
+    events: events.map(toEventDto).reverse(),
+  };
+}

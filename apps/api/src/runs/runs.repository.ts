@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { STEP_NAMES, type ListRunsQuery } from '@relayboard/contracts';
+import { Tables, type Knex, type RunEventRow, type RunRow, type RunStepRow } from '@relayboard/db';
+import { KNEX } from '../core/tokens';
+
+export type RunWithDataset = RunRow & { dataset_name: string };
+
+@Injectable()
+export class RunsRepository {
+  constructor(@Inject(KNEX) private readonly knex: Knex) {}
+
+  /** A queued run and its four pending steps, in one transaction. */
+  async createQueued(datasetId: string, datasetVersionId: string | null, trigger: string): Promise<RunRow> {
+    return this.knex.transaction(async (trx) => {
+      const [run] = await trx<RunRow>(Tables.runs)
+        .insert({ dataset_id: datasetId, dataset_version_id: datasetVersionId, status: 'queued', trigger })
+        .returning('*');
+      await trx<RunStepRow>(Tables.runSteps).insert(
+        STEP_NAMES.map((name, position) => ({ run_id: run.id, name, position, status: 'pending' as const, metrics: {} })),
+      );
+      return run;
+    });
+  }
+
+  private withDataset() {
+    return this.knex<RunWithDataset>(`${Tables.runs} as r`)
+      .join(`${Tables.datasets} as d`, 'd.id', 'r.dataset_id')
+      .select('r.*', 'd.name as dataset_name');
+  }
+
+  async find(id: string): Promise<RunWithDataset | null> {
+    return (await this.withDataset().where('r.id', id).first()) ?? null;
+  }
+
+  async list(query: ListRunsQuery): Promise<RunWithDataset[]> {
+    const q = this.withDataset().orderBy('r.created_at', 'desc').limit(query.limit);
+    if (query.datasetName) q.where('d.name', query.datasetName);
+    if (query.status) q.where('r.status', query.status);
+    return q;
+  }
+
+  steps(runId: string): Promise<RunStepRow[]> {
+    return this.knex<RunStepRow>(Tables.runSteps).where({ run_id: runId }).orderBy('position');
+  }
+
+  events(runId: string, limit = 500): Promise<RunEventRow[]> {
+    return this.knex<RunEventRow>(Tables.runEvents).where({ run_id: runId }).orderBy('id', 'desc').limit(limit);
+  }
+
+  /** Queued runs older than a few seconds: candidates for re-enqueueing if Redis lost them. */
+  async queuedBefore(cutoff: Date): Promise<string[]> {
+    const rows = await this.knex<RunRow>(Tables.runs).where('status', 'queued').andWhere('created_at', '<', cutoff).select('id');
+    return rows.map((r) => r.id);
+  }
+
+  async addEvent(runId: string, level: RunEventRow['level'], message: string): Promise<void> {
+    await this.knex<RunEventRow>(Tables.runEvents).insert({ run_id: runId, level, message });
+  }
+}

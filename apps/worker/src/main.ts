@@ -1,0 +1,55 @@
+import { Pool } from 'pg';
+import { loadConfig } from '@relayboard/config';
+import { createKnex, migrateLatest } from '@relayboard/db';
+import { PipelineWorker } from '@relayboard/queue';
+import { ObjectStore } from '@relayboard/storage';
+import { DbtRunner } from './dbt/dbt-runner';
+import { PipelineRunner, type Logger } from './pipeline-runner';
+import { RunsRepository } from './runs.repository';
+import { DeliverStep } from './steps/deliver.step';
+import { FetchStep } from './steps/fetch.step';
+import { StageStep } from './steps/stage.step';
+import { TransformStep } from './steps/transform.step';
+
+const log: Logger = {
+  info: (message) => console.log(`${new Date().toISOString()} [worker] ${message}`),
+  error: (message) => console.error(`${new Date().toISOString()} [worker] ${message}`),
+};
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const knex = createKnex(config.databaseUrl);
+  await migrateLatest(knex);
+  const warehouse = new Pool({ connectionString: config.warehouseUrl, max: config.worker.concurrency + 2, application_name: 'relayboard-worker' });
+  const store = new ObjectStore(config.s3);
+  const repo = new RunsRepository(knex);
+  const runner = new PipelineRunner(
+    repo,
+    [new FetchStep(store), new StageStep(store, warehouse), new TransformStep(new DbtRunner(config)), new DeliverStep(config)],
+    log,
+  );
+  const worker = new PipelineWorker(
+    { redisUrl: config.redisUrl, concurrency: config.worker.concurrency, onError: (error) => log.error(`queue: ${error.message}`) },
+    (job) => runner.run(job),
+  );
+  await worker.waitUntilReady();
+  log.info(`Relayboard worker ready (concurrency ${config.worker.concurrency}, dbt ${config.dbt.bin})`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: finishing running jobs, then stopping`);
+    await worker.close();
+    await warehouse.end();
+    await knex.destroy();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: Error) => {
+  log.error(`Relayboard worker failed to start: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+import { STEP_NAMES, type StepMetrics } from '@relayboard/contracts';
+import { UnrecoverableError, type PipelineJobContext } from '@relayboard/queue';
+import type { RunsRepository } from './runs.repository';
+import { PermanentStepError, type PipelineStep, type StepContext, type StepState } from './steps/step';
+
+export interface Logger {
+  info(message: string): void;
+  error(message: string): void;
+}
+
+/**
+ * Runs a run's steps in order. Postgres records each step as it goes; a step
+ * that already succeeded (in an earlier attempt, maybe on another worker) is
+ * not run again, so a retried run finishes without duplicate work.
+ */
+export class PipelineRunner {
+  constructor(
+    private readonly repo: RunsRepository,
+    private readonly steps: PipelineStep[],
+    private readonly log: Logger,
+  ) {
+    const order = steps.map((s) => s.name).join(',');
+    if (order !== STEP_NAMES.join(',')) throw new Error(`pipeline steps must be ${STEP_NAMES.join(', ')}; got ${order}`);
+  }
+
+  async run(job: PipelineJobContext): Promise<void> {
+    const { runId } = job;
+    const context = await this.repo.load(runId);
+    if (!context) throw new UnrecoverableError(`run ${runId} or its dataset version no longer exists`);
+    if (!(await this.repo.start(runId))) {
+      this.log.info(`run ${runId} already ended; nothing to do`);
+      return;
+    }
+    await this.repo.event(runId, null, 'info', `attempt ${job.attempt} started`);
+    const run = (await this.repo.load(runId))!.run;
+    const state: StepState = { metrics: {}, failure: null };
+
+    for (const step of this.steps) {
+      const done = await this.repo.stepStatus(runId, step.name);
+      if (done?.status === 'succeeded') {
+        state.metrics[step.name] = done.metrics;
+        continue;
+      }
+      if (state.failure && !step.runsAfterFailure) {
+        await this.repo.finishStep(runId, step.name, 'skipped', {});
+        continue;
+      }
+      const ctx: StepContext = {
+        ...context,
+        run,
+        repo: this.repo,
+        state,
+        progress: async (message: string, metrics: StepMetrics) => {
+          await this.repo.updateStepMetrics(runId, step.name, metrics);
+          await this.repo.event(runId, step.name, 'info', message, metrics);
+        },
+      };
+      await this.repo.startStep(runId, step.name);
+      await this.repo.event(runId, step.name, 'info', `${step.name} started`);
+      const started = Date.now();
+      try {
+        const metrics = { ...(await step.run(ctx)), durationMs: Date.now() - started };
+        state.metrics[step.name] = metrics;
+        await this.repo.finishStep(runId, step.name, 'succeeded', metrics);
+        await this.repo.event(runId, step.name, 'info', `${step.name} succeeded`, metrics);
+      } catch (error) {
+        const message = (error as Error).message ?? String(error);
+        const permanent = error instanceof PermanentStepError;
+        if (!permanent && !job.isFinalAttempt) {
+          // A transient failure (a dropped connection, a restart): BullMQ tries the run again with backoff.
+          await this.repo.finishStep(runId, step.name, 'failed', {}, message);
+          await this.repo.event(runId, step.name, 'warn', `attempt ${job.attempt} failed (${message}); retrying`);
+          throw error;
+        }
+        await this.repo.finishStep(runId, step.name, 'failed', {}, message);
+        await this.repo.event(runId, step.name, 'error', message);
+        this.log.error(`run ${runId} ${step.name} failed: ${message}`);
+        if (state.failure === null) state.failure = { step: step.name, message };
+      }
+    }
+
+    if (state.failure) {
+      await this.repo.finish(runId, 'failed', `${state.failure.step}: ${state.failure.message}`);
+      this.log.info(`run ${runId} failed at ${state.failure.step}`);
+      return;
+    }
+    await this.repo.finish(runId, 'succeeded', null);
+    this.log.info(`run ${runId} of ${context.dataset.name} succeeded`);
+  }
+}

@@ -1,0 +1,31 @@
+import type { StepMetrics, StepName } from '@relayboard/contracts';
+import type { RunContext, RunsRepository } from '../runs.repository';
+
+/** A failure that retrying cannot fix (bad data, a broken model): the run fails at once. */
+export class PermanentStepError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentStepError';
+  }
+}
+
+export interface StepState {
+  /** Metrics of earlier steps of this run, by step. */
+  metrics: Partial<Record<StepName, StepMetrics>>;
+  /** Why the run is failing, when a step before this one failed. */
+  failure: { step: StepName; message: string } | null;
+}
+
+export interface StepContext extends RunContext {
+  repo: RunsRepository;
+  state: StepState;
+  /** Records a progress event and the step's running metrics. */
+  progress(message: string, metrics: StepMetrics): Promise<void>;
+}
+
+export interface PipelineStep {
+  name: StepName;
+  /** Deliver runs after a failure too, so people hear about it. */
+  runsAfterFailure?: boolean;
+  run(context: StepContext): Promise<StepMetrics>;
+}

@@ -1,0 +1,161 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const csvList = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean));
+
+/** Finds the checkout (or image) root, so relative paths work from any working directory. */
+export function findRepoRoot(start: string = __dirname): string {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (existsSync(path.join(dir, 'pnpm-workspace.yaml'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+
+  DATABASE_URL: z.string().url().default('postgres://relayboard:relayboard@127.0.0.1:5433/relayboard'),
+  WAREHOUSE_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+
+  S3_ENDPOINT: z.string().url().default('http://127.0.0.1:9000'),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY: z.string().min(1).default('relayboard'),
+  S3_SECRET_KEY: z.string().min(1).default('relayboard-secret'),
+  S3_BUCKET: z.string().min(3).default('relayboard'),
+
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  API_URL: z.string().url().default('http://127.0.0.1:4000'),
+  WEB_URL: z.string().url().default('http://127.0.0.1:3000'),
+  WEB_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+
+  SLACK_WEBHOOK_HOSTS: csvList.default(['hooks.slack.com']),
+  ALLOW_PRIVATE_URLS: boolean.default(false),
+  MAX_CSV_BYTES: z.coerce.number().int().positive().default(5 * 1024 ** 3),
+  FETCH_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  FETCH_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+
+  DBT_BIN: z.string().optional(),
+  DBT_PROJECT_DIR: z.string().optional(),
+  DBT_THREADS: z.coerce.number().int().min(1).max(32).default(2),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  RUN_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+});
+
+export interface AppConfig {
+  env: 'development' | 'test' | 'production';
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  repoRoot: string;
+  databaseUrl: string;
+  warehouseUrl: string;
+  redisUrl: string;
+  s3: { endpoint: string; region: string; accessKey: string; secretKey: string; bucket: string };
+  api: { host: string; port: number; url: string };
+  web: { port: number; url: string };
+  slackWebhookHosts: string[];
+  allowPrivateUrls: boolean;
+  fetch: { maxBytes: number; connectTimeoutMs: number; idleTimeoutMs: number };
+  dbt: { bin: string; projectDir: string; threads: number };
+  worker: { concurrency: number; attempts: number };
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * The one place that reads process.env. Invalid settings stop the process with
+ * a message naming each variable and what is wrong with it.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+      .join('\n');
+    throw new ConfigError(`Invalid Relayboard settings (fix these environment variables):\n${problems}`);
+  }
+  const e = parsed.data;
+  const repoRoot = findRepoRoot();
+  const projectDir = path.resolve(repoRoot, e.DBT_PROJECT_DIR ?? 'dbt');
+  const venvDbt = path.join(repoRoot, '.venv', 'bin', 'dbt');
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    repoRoot,
+    databaseUrl: e.DATABASE_URL,
+    warehouseUrl: e.WAREHOUSE_URL ?? e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      region: e.S3_REGION,
+      accessKey: e.S3_ACCESS_KEY,
+      secretKey: e.S3_SECRET_KEY,
+      bucket: e.S3_BUCKET,
+    },
+    api: { host: e.API_HOST, port: e.API_PORT, url: e.API_URL },
+    web: { port: e.WEB_PORT, url: e.WEB_URL },
+    slackWebhookHosts: e.SLACK_WEBHOOK_HOSTS,
+    allowPrivateUrls: e.ALLOW_PRIVATE_URLS,
+    fetch: {
+      maxBytes: e.MAX_CSV_BYTES,
+      connectTimeoutMs: e.FETCH_CONNECT_TIMEOUT_MS,
+      idleTimeoutMs: e.FETCH_IDLE_TIMEOUT_MS,
+    },
+    dbt: {
+      bin: e.DBT_BIN ?? (existsSync(venvDbt) ? venvDbt : 'dbt'),
+      projectDir,
+      threads: e.DBT_THREADS,
+    },
+    worker: { concurrency: e.WORKER_CONCURRENCY, attempts: e.RUN_ATTEMPTS },
+  };
+}
+
+/** Connection settings split out of a postgres:// URL, for tools (dbt, psql) that want fields. */
+export function pgConnectionFields(url: string): {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+} {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: decodeURIComponent(u.pathname.replace(/^\//, '')),
+  };
+}
+
+/** The environment dbt's profiles.yml reads, derived from the app's configuration. */
+export function dbtEnvironment(config: AppConfig, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const pg = pgConnectionFields(config.warehouseUrl);
+  return {
+    ...base,
+    DBT_PROFILES_DIR: config.dbt.projectDir,
+    DBT_SEND_ANONYMOUS_USAGE_STATS: 'false',
+    DBT_THREADS: String(config.dbt.threads),
+    RELAYBOARD_PGHOST: pg.host,
+    RELAYBOARD_PGPORT: String(pg.port),
+    RELAYBOARD_PGUSER: pg.user,
+    RELAYBOARD_PGPASSWORD: pg.password,
+    RELAYBOARD_PGDATABASE: pg.database,
+  };
+}

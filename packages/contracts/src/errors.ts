@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+export enum ErrorCode {
+  ValidationFailed = 'validation_failed',
+  NotFound = 'not_found',
+  DatasetExists = 'dataset_exists',
+  DatasetNotFound = 'dataset_not_found',
+  RunNotFound = 'run_not_found',
+  UrlNotAllowed = 'url_not_allowed',
+  SourceUnreachable = 'source_unreachable',
+  SourceHttpError = 'source_http_error',
+  SourceTooLarge = 'source_too_large',
+  SourceEmpty = 'source_empty',
+  WebhookHostNotAllowed = 'webhook_host_not_allowed',
+  DependencyUnavailable = 'dependency_unavailable',
+  Internal = 'internal_error',
+}
+
+export const errorResponseSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorResponse = z.infer<typeof errorResponseSchema>;

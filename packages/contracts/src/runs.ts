@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { datasetNameSchema } from './names';
+
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
+export const runStatusSchema = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof runStatusSchema>;
+
+export const STEP_NAMES = ['fetch', 'stage', 'transform', 'deliver'] as const;
+export const stepNameSchema = z.enum(STEP_NAMES);
+export type StepName = z.infer<typeof stepNameSchema>;
+
+export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped'] as const;
+export const stepStatusSchema = z.enum(STEP_STATUSES);
+export type StepStatus = z.infer<typeof stepStatusSchema>;
+
+export const runPipelineRequestSchema = z.object({ datasetName: datasetNameSchema });
+export type RunPipelineRequest = z.infer<typeof runPipelineRequestSchema>;
+
+export const runAcceptedSchema = z.object({ runId: z.string(), status: runStatusSchema });
+export type RunAccepted = z.infer<typeof runAcceptedSchema>;
+
+export const stepMetricsSchema = z.record(z.string(), z.union([z.number(), z.string()]));
+export type StepMetrics = z.infer<typeof stepMetricsSchema>;
+
+export const runStepSchema = z.object({
+  name: stepNameSchema,
+  status: stepStatusSchema,
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  metrics: stepMetricsSchema,
+  error: z.string().nullable(),
+});
+export type RunStep = z.infer<typeof runStepSchema>;
+
+export const runEventSchema = z.object({
+  id: z.number(),
+  step: stepNameSchema.nullable(),
+  level: z.enum(['info', 'warn', 'error']),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()).nullable(),
+  createdAt: z.string(),
+});
+export type RunEvent = z.infer<typeof runEventSchema>;
+
+export const runSummarySchema = z.object({
+  id: z.string(),
+  datasetName: z.string(),
+  status: runStatusSchema,
+  trigger: z.string(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+export const runSchema = runSummarySchema.extend({
+  datasetVersionId: z.string().nullable(),
+  steps: z.array(runStepSchema),
+  events: z.array(runEventSchema),
+});
+export type Run = z.infer<typeof runSchema>;
+
+export const listRunsQuerySchema = z.object({
+  datasetName: datasetNameSchema.optional(),
+  status: runStatusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type ListRunsQuery = z.infer<typeof listRunsQuerySchema>;
+
+export const runListSchema = z.object({ runs: z.array(runSummarySchema) });
+export type RunList = z.infer<typeof runListSchema>;

@@ -1,0 +1,58 @@
+import knexFactory, { Knex } from 'knex';
+import * as initial from './migrations/20261121000000_initial';
+
+export type { Knex } from 'knex';
+
+export const METADATA_SCHEMA = 'relayboard';
+
+/** Tables of the `relayboard` schema, named once so repositories never spell them. */
+export const Tables = {
+  datasets: `${METADATA_SCHEMA}.datasets`,
+  datasetVersions: `${METADATA_SCHEMA}.dataset_versions`,
+  destinations: `${METADATA_SCHEMA}.destinations`,
+  runs: `${METADATA_SCHEMA}.runs`,
+  runSteps: `${METADATA_SCHEMA}.run_steps`,
+  runEvents: `${METADATA_SCHEMA}.run_events`,
+  deliveries: `${METADATA_SCHEMA}.deliveries`,
+} as const;
+
+export function createKnex(connectionString: string, pool: { min?: number; max?: number } = {}): Knex {
+  return knexFactory({
+    client: 'pg',
+    connection: { connectionString, application_name: 'relayboard' },
+    pool: { min: pool.min ?? 0, max: pool.max ?? 10 },
+  });
+}
+
+/**
+ * Runs pending migrations. Knex takes a lock in the database, so the api and any
+ * number of workers can call this at start without racing each other.
+ */
+export async function migrateLatest(knex: Knex): Promise<string[]> {
+  await knex.raw(`create schema if not exists ${METADATA_SCHEMA}`);
+  const [, applied] = (await knex.migrate.latest({
+    migrationSource: new StaticMigrationSource(),
+    schemaName: METADATA_SCHEMA,
+    tableName: 'knex_migrations',
+  })) as [number, string[]];
+  return applied;
+}
+
+/** Migrations are imported, not globbed, so they load the same from source (tests) and from dist. */
+const migrations: Record<string, Knex.Migration> = {
+  '20261121000000_initial': initial,
+};
+
+class StaticMigrationSource implements Knex.MigrationSource<string> {
+  getMigrations(): Promise<string[]> {
+    return Promise.resolve(Object.keys(migrations).sort());
+  }
+  getMigrationName(name: string): string {
+    return name;
+  }
+  getMigration(name: string): Promise<Knex.Migration> {
+    return Promise.resolve(migrations[name]);
+  }
+}
+
+export * from './rows';

@@ -1,0 +1,84 @@
+/** Row shapes of the `relayboard` schema, as pg returns them. */
+
+export interface StagedColumn {
+  /** The column in staging and the warehouse: normalized, unique, quoted in SQL. */
+  name: string;
+  /** The header as it was in the file. */
+  originalName: string;
+  type: string;
+}
+
+export interface DatasetRow {
+  id: string;
+  name: string;
+  source_type: 'url' | 'upload';
+  source_url: string | null;
+  current_version_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface DatasetVersionRow {
+  id: string;
+  dataset_id: string;
+  sha256: string;
+  size_bytes: string;
+  object_key: string;
+  source_url: string | null;
+  unchanged: boolean;
+  columns: StagedColumn[] | null;
+  row_count: string | null;
+  fetched_at: Date;
+}
+
+export interface DestinationRow {
+  id: string;
+  kind: 'slack';
+  name: string;
+  webhook_url: string;
+  created_at: Date;
+}
+
+export interface RunRow {
+  id: string;
+  dataset_id: string;
+  dataset_version_id: string | null;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+  trigger: string;
+  error: string | null;
+  attempts: number;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export interface RunStepRow {
+  run_id: string;
+  name: 'fetch' | 'stage' | 'transform' | 'deliver';
+  position: number;
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+  started_at: Date | null;
+  finished_at: Date | null;
+  metrics: Record<string, number | string>;
+  error: string | null;
+}
+
+export interface RunEventRow {
+  id: string;
+  run_id: string;
+  step: string | null;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  data: Record<string, unknown> | null;
+  created_at: Date;
+}
+
+export interface DeliveryRow {
+  id: string;
+  run_id: string;
+  destination_id: string;
+  status: 'sent' | 'failed';
+  response_status: number | null;
+  error: string | null;
+  attempted_at: Date;
+}

@@ -1,0 +1,153 @@
+import path from 'node:path';
+import { findRepoRoot } from '@relayboard/config';
+import { isPortFree, stopRecorded } from './process';
+import { DEFAULT_PORTS, STOP_ORDER, stackDirs, startStack, type StackPorts } from './stack';
+
+const repoRoot = findRepoRoot(__dirname);
+const home = process.env.RELAYBOARD_HOME ?? path.join(repoRoot, '.relayboard');
+const SAMPLE_DATASET = 'sample_orders';
+const say = (line: string) => console.log(`relayboard: ${line}`);
+
+function portsFromEnv(): StackPorts {
+  const pick = (name: string, fallback: number) => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const port = Number(raw);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name}=${raw} is not a port number`);
+    return port;
+  };
+  return {
+    postgres: pick('RELAYBOARD_PG_PORT', DEFAULT_PORTS.postgres),
+    redis: pick('RELAYBOARD_REDIS_PORT', DEFAULT_PORTS.redis),
+    s3: pick('RELAYBOARD_S3_PORT', DEFAULT_PORTS.s3),
+    api: pick('API_PORT', DEFAULT_PORTS.api),
+    web: pick('WEB_PORT', DEFAULT_PORTS.web),
+    slack: pick('RELAYBOARD_SLACK_PORT', DEFAULT_PORTS.slack),
+    files: pick('RELAYBOARD_FILES_PORT', DEFAULT_PORTS.files),
+  };
+}
+
+async function api<T>(base: string, method: string, route: string, body?: unknown): Promise<{ status: number; json: T }> {
+  const res = await fetch(`${base}${route}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : undefined,
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, json: (await res.json()) as T };
+}
+
+interface RunView {
+  status: string;
+  error: string | null;
+  steps: { name: string; status: string; metrics: Record<string, unknown>; error: string | null }[];
+}
+
+async function runSample(apiUrl: string, filesUrl: string, slackWebhook: string): Promise<RunView> {
+  const registered = await api<{ error?: { message: string } }>(apiUrl, 'POST', '/v1/datasets/csv', {
+    name: SAMPLE_DATASET,
+    csvUrl: `${filesUrl}/orders.csv`,
+  });
+  if (registered.status === 201) say(`registered dataset ${SAMPLE_DATASET} from ${filesUrl}/orders.csv`);
+  else if (registered.status === 409) say(`dataset ${SAMPLE_DATASET} is already registered`);
+  else throw new Error(`registering the sample failed (${registered.status}): ${registered.json.error?.message}`);
+
+  const destination = await api<{ error?: { message: string } }>(apiUrl, 'POST', '/v1/destinations/slack', { webhookUrl: slackWebhook });
+  if (destination.status >= 400) throw new Error(`registering the Slack destination failed: ${destination.json.error?.message}`);
+
+  const started = await api<{ runId: string }>(apiUrl, 'POST', '/v1/pipelines/run', { datasetName: SAMPLE_DATASET });
+  if (started.status !== 202) throw new Error(`starting the sample run failed (${started.status}): ${JSON.stringify(started.json)}`);
+  say(`run ${started.json.runId} queued; following it`);
+  const deadline = Date.now() + 5 * 60_000;
+  let lastLine = '';
+  for (;;) {
+    const { json: run } = await api<RunView>(apiUrl, 'GET', `/v1/runs/${started.json.runId}`);
+    const line = run.steps.map((s) => `${s.name}:${s.status}`).join('  ');
+    if (line !== lastLine) say(`  ${line}`);
+    lastLine = line;
+    if (['succeeded', 'failed', 'canceled'].includes(run.status)) return run;
+    if (Date.now() > deadline) throw new Error('the sample run did not finish within 5 minutes; see .relayboard/logs/worker.log');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function up(args: string[]): Promise<number> {
+  const once = args.includes('--once');
+  const web = !args.includes('--no-web');
+  const ports = portsFromEnv();
+  const leftovers = await stopRecorded(stackDirs(home).runDir, STOP_ORDER);
+  if (leftovers.length) say(`stopped what an earlier run left behind: ${leftovers.join(', ')}`);
+  const wanted = Object.entries(ports).filter(([name]) => web || name !== 'web');
+  for (const [name, port] of wanted) {
+    if (!(await isPortFree(port))) {
+      throw new Error(`port ${port} (${name}) is in use: stop what uses it, or choose another port (see "Ports" in the README)`);
+    }
+  }
+
+  const stack = await startStack({
+    repoRoot,
+    home,
+    ports,
+    web,
+    filesDir: path.join(repoRoot, 'infra', 'local', 'sample'),
+    log: say,
+    onSlackMessage: (m) => say(`[slack stand-in] ${m.path} received: ${String(m.body.text)}`),
+  });
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping everything this command started');
+    await stack.stop();
+    say('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(130));
+  process.on('SIGTERM', () => void shutdown(143));
+
+  let code = 0;
+  try {
+    const webhook = process.env.SLACK_WEBHOOK_URL || stack.slack.webhookUrl();
+    const run = await runSample(stack.apiUrl, stack.filesUrl, webhook);
+    const stage = run.steps.find((s) => s.name === 'stage');
+    if (run.status === 'succeeded') say(`sample run succeeded: ${stage?.metrics.rows} rows in warehouse.${SAMPLE_DATASET}`);
+    else {
+      code = 1;
+      say(`sample run ${run.status}: ${run.error}`);
+    }
+  } catch (error) {
+    code = 1;
+    say(`sample run could not complete: ${(error as Error).message}`);
+  }
+  say(`api:   ${stack.apiUrl}   (try: curl ${stack.apiUrl}/v1/runs)`);
+  if (web) say(`board: ${stack.webUrl}`);
+  say(`logs:  ${stackDirs(home).logDir}`);
+  if (once) {
+    await shutdown(code);
+    return code;
+  }
+  say('running; press Ctrl-C (or run ./relayboard down) to stop');
+  await new Promise(() => undefined);
+  return code;
+}
+
+async function down(): Promise<number> {
+  const stopped = await stopRecorded(stackDirs(home).runDir, STOP_ORDER);
+  say(stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running');
+  return 0;
+}
+
+async function main(): Promise<void> {
+  const [command, ...args] = process.argv.slice(2);
+  const commands: Record<string, (args: string[]) => Promise<number>> = { up, down };
+  const handler = commands[command ?? ''];
+  if (!handler) {
+    console.error('usage: stack up [--once] [--no-web] | stack down');
+    process.exit(2);
+  }
+  process.exitCode = await handler(args);
+}
+
+main().catch((error: Error) => {
+  console.error(`relayboard: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,145 @@
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export interface ManagedProcess {
+  name: string;
+  child: ChildProcess;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sends a signal, waits for the process to go, and kills it if it will not. */
+export async function terminate(pid: number, signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<void> {
+  if (!isAlive(pid)) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return;
+    await sleep(50);
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ port, host });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing is listening on ${host}:${port} after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 30_000,
+  intervalMs = 200,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const why = lastError instanceof Error ? `: ${lastError.message}` : '';
+      throw new Error(`${what} was not ready after ${timeoutMs} ms${why}`);
+    }
+    await sleep(intervalMs);
+  }
+}
+
+export function tail(file: string, lines = 30): string {
+  if (!existsSync(file)) return '';
+  return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * Starts a long-running program with its output in `<logDir>/<name>.log` and its
+ * pid in `<runDir>/<name>.pid`, so `down` can find it even if this process died.
+ */
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  dirs: { logDir: string; runDir: string },
+  options: SpawnOptions = {},
+): ManagedProcess {
+  mkdirSync(dirs.logDir, { recursive: true });
+  mkdirSync(dirs.runDir, { recursive: true });
+  const logFile = path.join(dirs.logDir, `${name}.log`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const pidFile = path.join(dirs.runDir, `${name}.pid`);
+  if (child.pid) writeFileSync(pidFile, String(child.pid));
+  child.once('exit', () => rmSync(pidFile, { force: true }));
+  child.once('error', (error) => log.write(`failed to start ${command}: ${error.message}\n`));
+  return {
+    name,
+    child,
+    logFile,
+    async stop() {
+      if (child.pid && child.exitCode === null) await terminate(child.pid, 'SIGTERM');
+      rmSync(pidFile, { force: true });
+    },
+  };
+}
+
+/** Stops every process whose pid file is in runDir (what a killed `up` left behind). */
+export async function stopRecorded(runDir: string, order: string[]): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const name of order) {
+    const pidFile = path.join(runDir, `${name}.pid`);
+    if (!existsSync(pidFile)) continue;
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (pid > 0 && isAlive(pid)) {
+      await terminate(pid, name === 'postgres' ? 'SIGINT' : 'SIGTERM');
+      stopped.push(`${name} (pid ${pid})`);
+    }
+    rmSync(pidFile, { force: true });
+  }
+  return stopped;
+}

@@ -1,0 +1,82 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedSlackMessage {
+  path: string;
+  body: Record<string, unknown>;
+  receivedAt: Date;
+}
+
+export interface SlackStandIn {
+  url: string;
+  /** Webhook URL for a path; paths choose behaviours, see startSlackStandIn. */
+  webhookUrl(path?: string): string;
+  messages: ReceivedSlackMessage[];
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback server that answers as a Slack incoming webhook does: `ok` for a
+ * valid message, 400 `invalid_payload` / `no_text` / `invalid_blocks` for bad
+ * ones. Paths select failure modes for tests:
+ *   /services/no-service/...   -> 404 no_service
+ *   /services/rate-limited/... -> 429 with Retry-After: 1 on the first post, then ok
+ *   /services/server-error/... -> 500
+ */
+export async function startSlackStandIn(
+  options: { port?: number; onMessage?: (message: ReceivedSlackMessage) => void } = {},
+): Promise<SlackStandIn> {
+  const messages: ReceivedSlackMessage[] = [];
+  const rateLimited = new Set<string>();
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const path = req.url ?? '/';
+      const reply = (status: number, text: string, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'text/plain', ...headers });
+        res.end(text);
+      };
+      if (req.method !== 'POST') return reply(405, 'invalid_method');
+      if (path.startsWith('/services/no-service')) return reply(404, 'no_service');
+      if (path.startsWith('/services/server-error')) return reply(500, 'internal_error');
+      if (path.startsWith('/services/rate-limited') && !rateLimited.has(path)) {
+        rateLimited.add(path);
+        return reply(429, 'rate_limited', { 'retry-after': '1' });
+      }
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      } catch {
+        return reply(400, 'invalid_payload');
+      }
+      const blocks = body.blocks;
+      if (blocks !== undefined) {
+        const valid =
+          Array.isArray(blocks) &&
+          blocks.length <= 50 &&
+          blocks.every((b) => typeof b === 'object' && b !== null && typeof (b as { type?: unknown }).type === 'string');
+        if (!valid) return reply(400, 'invalid_blocks');
+      }
+      if (typeof body.text !== 'string' && blocks === undefined) return reply(400, 'no_text');
+      const message = { path, body, receivedAt: new Date() };
+      messages.push(message);
+      options.onMessage?.(message);
+      return reply(200, 'ok');
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    webhookUrl: (path = '/services/T000/B000/relayboard') => `${url}${path}`,
+    messages,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

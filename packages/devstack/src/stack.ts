@@ -1,0 +1,181 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startFileServer, type FileServer } from './file-server';
+import { startPostgres, type PostgresHandle } from './postgres';
+import { startProcess, tail, waitFor, type ManagedProcess } from './process';
+import { startRedis, type RedisHandle } from './redis';
+import { startS3, type S3Handle } from './s3';
+import { startSlackStandIn, type ReceivedSlackMessage, type SlackStandIn } from './slack-stand-in';
+
+export interface StackPorts {
+  postgres: number;
+  redis: number;
+  s3: number;
+  api: number;
+  web: number;
+  slack: number;
+  files: number;
+}
+
+export const DEFAULT_PORTS: StackPorts = { postgres: 5433, redis: 6379, s3: 9000, api: 4000, web: 3000, slack: 4010, files: 4011 };
+
+export interface StackOptions {
+  repoRoot: string;
+  /** Where every service keeps its data, logs and pid files. */
+  home: string;
+  ports: StackPorts;
+  web: boolean;
+  ephemeral?: boolean;
+  /** Folder served over loopback HTTP, for sample and test CSVs. */
+  filesDir: string;
+  onSlackMessage?: (message: ReceivedSlackMessage) => void;
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  env: NodeJS.ProcessEnv;
+  apiUrl: string;
+  webUrl: string;
+  filesUrl: string;
+  slack: SlackStandIn;
+  processes: ManagedProcess[];
+  stop(): Promise<void>;
+}
+
+export const CREDENTIALS = { pgUser: 'relayboard', pgPassword: 'relayboard', pgDatabase: 'relayboard', s3AccessKey: 'relayboard', s3SecretKey: 'relayboard-secret', bucket: 'relayboard' };
+
+/** The order `down` stops recorded processes in: apps first, stores last. */
+export const STOP_ORDER = ['web', 'worker', 'api', 's3', 'redis', 'postgres'];
+
+export function stackDirs(home: string) {
+  return { logDir: path.join(home, 'logs'), runDir: path.join(home, 'run') };
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return res.status < 500;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts PostgreSQL, Redis, the S3 server, the Slack stand-in, a loopback file
+ * server, the api, the worker and (optionally) the board, each a real process.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const log = options.log ?? (() => undefined);
+  const dirs = stackDirs(options.home);
+  mkdirSync(options.home, { recursive: true });
+  const stoppers: (() => Promise<void>)[] = [];
+  const processes: ManagedProcess[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+    stoppers.length = 0;
+  };
+
+  try {
+    log(`starting PostgreSQL on 127.0.0.1:${options.ports.postgres}`);
+    const pg: PostgresHandle = await startPostgres({
+      dataDir: path.join(options.home, 'postgres'),
+      port: options.ports.postgres,
+      user: CREDENTIALS.pgUser,
+      password: CREDENTIALS.pgPassword,
+      database: CREDENTIALS.pgDatabase,
+      ephemeral: options.ephemeral,
+      ...dirs,
+    });
+    stoppers.push(() => pg.stop());
+    processes.push(pg.process);
+
+    log(`starting Redis on 127.0.0.1:${options.ports.redis}`);
+    const redis: RedisHandle = await startRedis({ dataDir: path.join(options.home, 'redis'), port: options.ports.redis, ...dirs });
+    stoppers.push(() => redis.stop());
+    processes.push(redis.process);
+
+    log(`starting the S3 server (SeaweedFS) on 127.0.0.1:${options.ports.s3}`);
+    const s3: S3Handle = await startS3({
+      dataDir: path.join(options.home, 's3'),
+      port: options.ports.s3,
+      accessKey: CREDENTIALS.s3AccessKey,
+      secretKey: CREDENTIALS.s3SecretKey,
+      bucket: CREDENTIALS.bucket,
+      weedBin: path.join(options.repoRoot, '.venv', 'bin', 'weed'),
+      ...dirs,
+    });
+    stoppers.push(() => s3.stop());
+    processes.push(s3.process);
+
+    const slack = await startSlackStandIn({ port: options.ports.slack, onMessage: options.onSlackMessage });
+    stoppers.push(() => slack.close());
+    const files: FileServer = await startFileServer(options.filesDir, options.ports.files);
+    stoppers.push(() => files.close());
+
+    const apiUrl = `http://127.0.0.1:${options.ports.api}`;
+    const webUrl = `http://127.0.0.1:${options.ports.web}`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'development',
+      DATABASE_URL: pg.url,
+      REDIS_URL: redis.url,
+      S3_ENDPOINT: s3.endpoint,
+      S3_ACCESS_KEY: CREDENTIALS.s3AccessKey,
+      S3_SECRET_KEY: CREDENTIALS.s3SecretKey,
+      S3_BUCKET: CREDENTIALS.bucket,
+      API_HOST: '127.0.0.1',
+      API_PORT: String(options.ports.api),
+      API_URL: apiUrl,
+      WEB_PORT: String(options.ports.web),
+      WEB_URL: webUrl,
+      SLACK_WEBHOOK_HOSTS: 'hooks.slack.com,127.0.0.1,localhost',
+      ALLOW_PRIVATE_URLS: 'true',
+      DBT_BIN: path.join(options.repoRoot, '.venv', 'bin', 'dbt'),
+      NEXT_TELEMETRY_DISABLED: '1',
+    };
+
+    const app = (name: string, script: string, args: string[] = []) => {
+      const proc = startProcess(name, process.execPath, [path.join(options.repoRoot, script), ...args], dirs, { env, cwd: options.repoRoot });
+      stoppers.push(() => proc.stop());
+      processes.push(proc);
+      return proc;
+    };
+
+    log(`starting the api on ${apiUrl}`);
+    const api = app('api', 'apps/api/dist/main.js');
+    await waitFor('the api', async () => {
+      if (api.child.exitCode !== null) throw new Error(`api exited:\n${tail(api.logFile, 20)}`);
+      return httpOk(`${apiUrl}/health`);
+    }, 60_000);
+
+    log('starting the worker');
+    const worker = app('worker', 'apps/worker/dist/main.js');
+    await waitFor('the worker', async () => {
+      if (worker.child.exitCode !== null) throw new Error(`worker exited:\n${tail(worker.logFile, 20)}`);
+      return tail(worker.logFile, 50).includes('worker ready');
+    }, 60_000);
+
+    if (options.web) {
+      const nextBin = path.join(options.repoRoot, 'apps', 'web', 'node_modules', 'next', 'dist', 'bin', 'next');
+      if (!existsSync(path.join(options.repoRoot, 'apps', 'web', '.next', 'BUILD_ID'))) {
+        throw new Error('the board is not built: run `pnpm build` (./relayboard up does it)');
+      }
+      log(`starting the board on ${webUrl}`);
+      const web = startProcess('web', process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', String(options.ports.web)], dirs, {
+        env,
+        cwd: path.join(options.repoRoot, 'apps', 'web'),
+      });
+      stoppers.push(() => web.stop());
+      processes.push(web);
+      await waitFor('the board', async () => {
+        if (web.child.exitCode !== null) throw new Error(`board exited:\n${tail(web.logFile, 20)}`);
+        return httpOk(webUrl);
+      }, 60_000);
+    }
+
+    return { env, apiUrl, webUrl, filesUrl: files.url, slack, processes, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,81 @@
+import { Readable } from 'node:stream';
+import { Client } from 'minio';
+import type { AppConfig } from '@relayboard/config';
+
+export interface StoredObject {
+  key: string;
+  size: number;
+}
+
+/** Objects are addressed by content, so the same bytes are stored once however often they arrive. */
+export function contentAddressedKey(sha256: string): string {
+  return `csv/sha256/${sha256.slice(0, 2)}/${sha256}`;
+}
+
+function isNotFound(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  return code === 'NotFound' || code === 'NoSuchKey' || code === 'NoSuchObject';
+}
+
+/** The one wrapper around the S3 client: MinIO, SeaweedFS's S3 gateway or AWS S3. */
+export class ObjectStore {
+  private readonly client: Client;
+  readonly bucket: string;
+
+  constructor(config: AppConfig['s3']) {
+    const endpoint = new URL(config.endpoint);
+    const useSSL = endpoint.protocol === 'https:';
+    this.client = new Client({
+      endPoint: endpoint.hostname,
+      port: Number(endpoint.port || (useSSL ? 443 : 80)),
+      useSSL,
+      accessKey: config.accessKey,
+      secretKey: config.secretKey,
+      region: config.region,
+      pathStyle: true,
+    });
+    this.bucket = config.bucket;
+  }
+
+  async ensureBucket(): Promise<void> {
+    if (!(await this.client.bucketExists(this.bucket))) {
+      try {
+        await this.client.makeBucket(this.bucket);
+      } catch (error) {
+        // Another process may have created it between the check and the call.
+        if (!(await this.client.bucketExists(this.bucket))) throw error;
+      }
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.client.bucketExists(this.bucket);
+  }
+
+  /** Streams an object in; with no size the client uses multipart upload, holding one part at a time. */
+  async putStream(key: string, body: Readable, size?: number): Promise<void> {
+    await this.client.putObject(this.bucket, key, body, size, { 'Content-Type': 'text/csv' });
+  }
+
+  async copy(sourceKey: string, targetKey: string): Promise<void> {
+    await this.client.copyObject(this.bucket, targetKey, `/${this.bucket}/${sourceKey}`);
+  }
+
+  async stat(key: string): Promise<StoredObject | null> {
+    try {
+      const stat = await this.client.statObject(this.bucket, key);
+      return { key, size: stat.size };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    return this.client.getObject(this.bucket, key);
+  }
+
+  async remove(key: string): Promise<void> {
+    await this.client.removeObject(this.bucket, key);
+  }
+}
