@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -69,9 +69,22 @@ function runAs(): { uid: number; gid: number } | undefined {
   }
 }
 
+/** The postgres OS user must be able to walk down to the data folder. */
+function assertTraversable(dir: string): void {
+  for (let current = path.dirname(path.resolve(dir)); ; current = path.dirname(current)) {
+    if (existsSync(current) && (statSync(current).mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as the "${OS_USER}" user, which cannot enter ${current}; put the data folder (RELAYBOARD_HOME) under a folder others can traverse, or run chmod o+x ${current}`,
+      );
+    }
+    if (current === path.dirname(current)) return;
+  }
+}
+
 export async function startPostgres(options: PostgresOptions): Promise<PostgresHandle> {
   const bin = findPostgresBin();
   const owner = runAs();
+  if (owner) assertTraversable(options.dataDir);
   const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
 
   if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) {

@@ -22,6 +22,7 @@ export interface SlackStandIn {
  *   /services/no-service/...   -> 404 no_service
  *   /services/rate-limited/... -> 429 with Retry-After: 1 on the first post, then ok
  *   /services/server-error/... -> 500
+ * GET /_received lists what was received, for tests in other processes.
  */
 export async function startSlackStandIn(
   options: { port?: number; onMessage?: (message: ReceivedSlackMessage) => void } = {},
@@ -38,6 +39,12 @@ export async function startSlackStandIn(
         res.writeHead(status, { 'content-type': 'text/plain', ...headers });
         res.end(text);
       };
+      // Inspection for tests and the local stack; Slack itself has no such route.
+      if (req.method === 'GET' && path === '/_received') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(messages));
+        return;
+      }
       if (req.method !== 'POST') return reply(405, 'invalid_method');
       if (path.startsWith('/services/no-service')) return reply(404, 'no_service');
       if (path.startsWith('/services/server-error')) return reply(500, 'internal_error');

@@ -22,6 +22,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      // The express adapter wraps body-parser's SyntaxError for malformed JSON in a 400.
+      if (exception.cause instanceof SyntaxError) {
+        return { status: 400, body: { error: { code: ErrorCode.ValidationFailed, message: `request body is not valid JSON: ${exception.cause.message}` } } };
+      }
       const code = status === 404 ? ErrorCode.NotFound : status < 500 ? ErrorCode.ValidationFailed : ErrorCode.Internal;
       const response = exception.getResponse();
       const message =
@@ -29,14 +33,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
           ? [response.message].flat().join('; ')
           : exception.message;
       return { status, body: { error: { code, message } } };
-    }
-    // Express' JSON parser reports malformed bodies with type entity.parse.failed.
-    const parserError = exception as { type?: string; status?: number; message?: string };
-    if (parserError?.type === 'entity.parse.failed') {
-      return { status: 400, body: { error: { code: ErrorCode.ValidationFailed, message: `request body is not valid JSON: ${parserError.message}` } } };
-    }
-    if (parserError?.type === 'entity.too.large') {
-      return { status: 413, body: { error: { code: ErrorCode.ValidationFailed, message: 'request body is too large (JSON bodies are limited to 1 MB)' } } };
     }
     return { status: 500, body: { error: { code: ErrorCode.Internal, message: 'internal error; see the api log for details' } } };
   }

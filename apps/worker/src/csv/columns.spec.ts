@@ -27,7 +27,8 @@ describe('normalizeColumns', () => {
   });
 
   it('never reuses the reserved row-number column', () => {
-    expect(names(['_rb_row'])).toEqual([`${ROW_NUMBER_COLUMN}_2`]);
+    expect(names(['_rb_row', '_RB_ROW_'])).toEqual(['rb_row', 'rb_row_2']);
+    expect(names(['_rb_row'])).not.toContain(ROW_NUMBER_COLUMN);
   });
 });
 

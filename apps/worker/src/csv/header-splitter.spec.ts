@@ -10,8 +10,7 @@ async function split(chunks: string[] | Buffer[]) {
     sut.on('error', reject);
   });
   Readable.from(chunks.map((c) => Buffer.from(c))).pipe(sut);
-  const header = await sut.header;
-  await done;
+  const [header] = await Promise.all([sut.header, done]);
   return { header, rest: Buffer.concat(rest).toString('utf8') };
 }
 

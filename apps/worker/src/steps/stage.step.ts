@@ -22,11 +22,11 @@ class ByteCounter extends Transform {
 function describeCopyError(error: unknown, dataset: string): Error {
   const pgError = error as { code?: string; message?: string; where?: string };
   // Class 22 is "data exception" and 22P04 "bad copy file format": the file, not the system, is at fault.
-  if (pgError.code?.startsWith('22')) {
-    const where = pgError.where ? ` (${pgError.where.replace(/\s+/g, ' ')})` : '';
-    return new PermanentStepError(`the CSV for "${dataset}" could not be loaded: ${pgError.message}${where}; fix that row in the source file and register it again`);
-  }
-  return error instanceof Error ? error : new Error(String(error));
+  if (!pgError.code?.startsWith('22')) return error instanceof Error ? error : new Error(String(error));
+  // COPY counts lines of its input, which starts after the header line.
+  const at = /line (\d+)(?:, column [^:]*)?(?:: "([\s\S]*)")?/.exec(pgError.where ?? '');
+  const where = at ? ` at line ${Number(at[1]) + 1} of the file${at[2] !== undefined ? ` (${JSON.stringify(at[2].slice(0, 200))})` : ''}` : '';
+  return new PermanentStepError(`the CSV for "${dataset}" could not be loaded${where}: ${pgError.message}; fix that row in the source file and register it again`);
 }
 
 /**

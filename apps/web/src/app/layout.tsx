@@ -1,0 +1,42 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: { default: 'Relayboard', template: '%s · Relayboard' },
+  description: 'CSV to warehouse to Slack: every pipeline run, live.',
+};
+
+export default function RootLayout({ children }: Readonly<{ children: ReactNode }>) {
+  return (
+    <html lang="en">
+      <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow"
+        >
+          Skip to content
+        </a>
+        <header className="border-b border-slate-200 bg-white">
+          <div className="mx-auto flex max-w-7xl items-center justify-between px-6 py-3">
+            <Link href="/" className="flex items-center gap-2 text-lg font-semibold tracking-tight">
+              <span aria-hidden="true" className="grid size-7 place-items-center rounded-md bg-slate-900 text-sm text-white">
+                R
+              </span>
+              Relayboard
+            </Link>
+            <nav aria-label="Main">
+              <Link href="/" className="text-sm font-medium text-slate-600 hover:text-slate-900">
+                Runs
+              </Link>
+            </nav>
+          </div>
+        </header>
+        <main id="main" className="mx-auto max-w-7xl px-6 py-8">
+          {children}
+        </main>
+      </body>
+    </html>
+  );
+}

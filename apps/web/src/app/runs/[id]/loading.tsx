@@ -1,0 +1,5 @@
+import { RunDetailSkeleton } from '@/components/skeletons';
+
+export default function Loading() {
+  return <RunDetailSkeleton />;
+}

@@ -1,0 +1,127 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import type { ReactNode } from 'react';
+import type { Run } from '@relayboard/contracts';
+import { ApiProblemNotice } from '@/components/api-problem-notice';
+import { AutoRefresh } from '@/components/auto-refresh';
+import { RunEvents } from '@/components/run-events';
+import { RunSteps } from '@/components/run-steps';
+import { StatusBadge } from '@/components/status-badge';
+import { Timestamp } from '@/components/timestamp';
+import { getRun, isApiProblem } from '@/lib/api';
+import { elapsedMs, formatDuration } from '@/lib/format';
+import { isInProgress, isRunId, pipelineSteps } from '@/lib/runs';
+
+interface RunPageProps {
+  params: Promise<{ id: string }>;
+}
+
+export async function generateMetadata({ params }: RunPageProps): Promise<Metadata> {
+  const { id } = await params;
+  return { title: `Run ${id.slice(0, 8)}` };
+}
+
+export default async function RunPage({ params }: RunPageProps) {
+  const { id } = await params;
+  if (!isRunId(id)) notFound();
+
+  let run: Run | null;
+  try {
+    run = await getRun(id);
+  } catch (error) {
+    if (!isApiProblem(error)) throw error;
+    return (
+      <div className="space-y-6">
+        <BackLink />
+        <h1 className="sr-only">Run {id}</h1>
+        <ApiProblemNotice problem={error} />
+      </div>
+    );
+  }
+  if (run === null) notFound();
+
+  const now = new Date();
+
+  return (
+    <div className="space-y-8">
+      <BackLink />
+
+      <header className="space-y-2">
+        <div className="flex flex-wrap items-center gap-3">
+          <h1 className="text-2xl font-semibold tracking-tight">{run.datasetName}</h1>
+          <StatusBadge status={run.status} />
+          {isInProgress(run.status) && <AutoRefresh label="Live: refreshing every 2 seconds" />}
+        </div>
+        <p className="text-sm text-slate-600">
+          Run <code className="font-mono text-slate-800">{run.id}</code>
+        </p>
+      </header>
+
+      <dl className="grid grid-cols-2 gap-x-6 gap-y-4 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm sm:grid-cols-3 lg:grid-cols-6">
+        <SummaryItem label="Trigger">{run.trigger}</SummaryItem>
+        <SummaryItem label="Created">
+          <Timestamp iso={run.createdAt} />
+        </SummaryItem>
+        <SummaryItem label="Started">
+          <Timestamp iso={run.startedAt} />
+        </SummaryItem>
+        <SummaryItem label="Finished">
+          <Timestamp iso={run.finishedAt} />
+        </SummaryItem>
+        <SummaryItem label="Duration">
+          <span className="tabular-nums">{formatDuration(elapsedMs(run.startedAt, run.finishedAt, now))}</span>
+        </SummaryItem>
+        <SummaryItem label="Dataset version">
+          {run.datasetVersionId ? (
+            <code className="font-mono text-xs break-all" title={run.datasetVersionId}>
+              {run.datasetVersionId.slice(0, 8)}
+            </code>
+          ) : (
+            <span className="text-slate-400">—</span>
+          )}
+        </SummaryItem>
+      </dl>
+
+      {run.error && (
+        <section aria-labelledby="run-error-title" className="rounded-lg border border-red-300 bg-red-50 p-4">
+          <h2 id="run-error-title" className="font-semibold text-red-900">
+            {run.status === 'failed' ? 'Why this run failed' : 'Run error'}
+          </h2>
+          <p className="mt-1 text-sm break-words whitespace-pre-wrap text-red-900">{run.error}</p>
+        </section>
+      )}
+
+      <section aria-labelledby="steps-title" className="space-y-3">
+        <h2 id="steps-title" className="text-lg font-semibold">
+          Steps
+        </h2>
+        <RunSteps steps={pipelineSteps(run.steps)} now={now} />
+      </section>
+
+      <section aria-labelledby="events-title" className="space-y-3">
+        <h2 id="events-title" className="text-lg font-semibold">
+          Event log
+        </h2>
+        <RunEvents events={run.events} />
+      </section>
+    </div>
+  );
+}
+
+function BackLink() {
+  return (
+    <Link href="/" className="inline-block text-sm text-sky-700 underline-offset-2 hover:underline">
+      <span aria-hidden="true">← </span>All runs
+    </Link>
+  );
+}
+
+function SummaryItem({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs font-medium text-slate-500">{label}</dt>
+      <dd className="mt-0.5 text-slate-800">{children}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,41 @@
+import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startStack, type Stack } from '../packages/devstack/dist';
+import type { TestStackEnv } from './stack-env';
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __relayboardStack: { stack: Stack; home: string } | undefined;
+}
+
+/** Test ports sit away from the local stack's defaults, so tests run while `./relayboard up` does. */
+const PORTS = { postgres: 25433, redis: 26379, s3: 29000, api: 24000, web: 23000, slack: 24010, files: 24011 };
+
+export default async function globalSetup(): Promise<void> {
+  const repoRoot = path.resolve(__dirname, '..');
+  const home = mkdtempSync(path.join(os.tmpdir(), 'relayboard-test-'));
+  // PostgreSQL runs as the postgres user when tests run as root: it must be able to enter the folder.
+  chmodSync(home, 0o755);
+  const web = existsSync(path.join(repoRoot, 'apps', 'web', '.next', 'BUILD_ID'));
+  if (!web) throw new Error('the board is not built: run the tests with ./relayboard test (it builds first)');
+  const stack = await startStack({
+    repoRoot,
+    home,
+    ports: PORTS,
+    web,
+    ephemeral: true,
+    filesDir: path.join(repoRoot, 'test', 'fixtures'),
+    log: (line) => process.stdout.write(`[stack] ${line}\n`),
+  });
+  globalThis.__relayboardStack = { stack, home };
+  const env: TestStackEnv = {
+    apiUrl: stack.apiUrl,
+    webUrl: web ? stack.webUrl : null,
+    filesUrl: stack.filesUrl,
+    slackUrl: stack.slack.url,
+    databaseUrl: String(stack.env.DATABASE_URL),
+    home,
+  };
+  process.env.RELAYBOARD_TEST_STACK = JSON.stringify(env);
+}
