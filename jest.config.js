@@ -19,6 +19,8 @@ const shared = {
 
 module.exports = {
   maxWorkers: 1,
+  // Integration tests wait for real runs (dbt included); no test asserts on time.
+  testTimeout: 240000,
   projects: [
     {
       ...shared,
@@ -31,7 +33,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
-      testTimeout: 240000,
     },
   ],
 };

@@ -15,9 +15,9 @@ describe('POST /v1/datasets/csv rejects bad input with a clear 4xx', () => {
   it.each([
     ['an invalid name', { name: 'Bad Name', csvUrl: 'http://127.0.0.1/x.csv' }, 400, 'validation_failed', /name: a dataset name must match \^\[a-z\]/],
     ['a reserved prefix', { name: 'stg_orders', csvUrl: 'http://127.0.0.1/x.csv' }, 400, 'validation_failed', /must not start with "stg_"/],
-    ['a missing csvUrl', { name: 'orders' }, 400, 'validation_failed', /csvUrl: is required/],
-    ['a file:// URL', { name: 'orders', csvUrl: 'file:///etc/passwd' }, 400, 'validation_failed', /csvUrl: only http and https URLs are accepted/],
-    ['the cloud metadata address', { name: 'orders', csvUrl: 'http://169.254.169.254/latest/meta-data' }, 400, 'url_not_allowed', /169\.254\.169\.254/],
+    ['a missing csvUrl', { name: 'contract_a' }, 400, 'validation_failed', /csvUrl: is required/],
+    ['a file:// URL', { name: 'contract_b', csvUrl: 'file:///etc/passwd' }, 400, 'validation_failed', /csvUrl: only http and https URLs are accepted/],
+    ['the cloud metadata address', { name: 'contract_c', csvUrl: 'http://169.254.169.254/latest/meta-data' }, 400, 'url_not_allowed', /169\.254\.169\.254/],
   ])('%s', async (_what, body, status, code, message) => {
     const res = await api('POST', '/v1/datasets/csv', body);
     expect(res.status).toBe(status);

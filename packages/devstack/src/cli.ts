@@ -1,3 +1,4 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot } from '@relayboard/config';
 import { isPortFree, stopRecorded } from './process';
@@ -83,6 +84,11 @@ async function up(args: string[]): Promise<number> {
     }
   }
 
+  // `down` finds this process here: stopping it stops the Slack stand-in and file server it serves too.
+  const ownPidFile = path.join(stackDirs(home).runDir, 'stack.pid');
+  mkdirSync(stackDirs(home).runDir, { recursive: true });
+  writeFileSync(ownPidFile, String(process.pid));
+
   const stack = await startStack({
     repoRoot,
     home,
@@ -98,6 +104,7 @@ async function up(args: string[]): Promise<number> {
     stopping = true;
     say('stopping everything this command started');
     await stack.stop();
+    rmSync(ownPidFile, { force: true });
     say('stopped');
     process.exit(code);
   };

@@ -136,7 +136,8 @@ export async function stopRecorded(runDir: string, order: string[]): Promise<str
     if (!existsSync(pidFile)) continue;
     const pid = Number(readFileSync(pidFile, 'utf8').trim());
     if (pid > 0 && isAlive(pid)) {
-      await terminate(pid, name === 'postgres' ? 'SIGINT' : 'SIGTERM');
+      // `up` itself gets time to stop what it started; PostgreSQL gets its fast-shutdown signal.
+      await terminate(pid, name === 'postgres' ? 'SIGINT' : 'SIGTERM', name === 'stack' ? 60_000 : 10_000);
       stopped.push(`${name} (pid ${pid})`);
     }
     rmSync(pidFile, { force: true });

@@ -45,7 +45,7 @@ export interface Stack {
 export const CREDENTIALS = { pgUser: 'relayboard', pgPassword: 'relayboard', pgDatabase: 'relayboard', s3AccessKey: 'relayboard', s3SecretKey: 'relayboard-secret', bucket: 'relayboard' };
 
 /** The order `down` stops recorded processes in: apps first, stores last. */
-export const STOP_ORDER = ['web', 'worker', 'api', 's3', 'redis', 'postgres'];
+export const STOP_ORDER = ['stack', 'web', 'worker', 'api', 's3', 'redis', 'postgres'];
 
 export function stackDirs(home: string) {
   return { logDir: path.join(home, 'logs'), runDir: path.join(home, 'run') };

@@ -1,10 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
+import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { Inject, Injectable } from '@nestjs/common';
+import ipaddr from 'ipaddr.js';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 import type { AppConfig } from '@relayboard/config';
 import { ErrorCode } from '@relayboard/contracts';
@@ -20,8 +22,30 @@ export interface FetchedObject {
 }
 
 const MAX_REDIRECTS = 5;
-/** Link-local (cloud metadata at 169.254.169.254 included) is refused whatever ALLOW_PRIVATE_URLS says. */
-const ALWAYS_DENIED = ['169.254.0.0/16', 'fe80::/10', '100.100.100.200/32', 'fd00:ec2::254/128'];
+/** Cloud metadata endpoints outside the link-local ranges (Alibaba; AWS over IPv6). */
+const METADATA_ADDRESSES = new Set(['100.100.100.200', 'fd00:ec2::254']);
+
+/**
+ * Link-local addresses (169.254.0.0/16 with the cloud metadata service, fe80::/10)
+ * and metadata endpoints are refused whatever ALLOW_PRIVATE_URLS says;
+ * request-filtering-agent handles loopback and private ranges.
+ */
+export function isAlwaysDenied(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  const parsed = ipaddr.process(address);
+  return parsed.range() === 'linkLocal' || METADATA_ADDRESSES.has(parsed.toString());
+}
+
+/** dns.lookup that refuses always-denied addresses; the filtering agent then checks the rest. */
+function guardedLookup(hostname: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void): void {
+  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error);
+    const denied = addresses.find((a) => isAlwaysDenied(a.address));
+    if (denied) return callback(new Error(`DNS lookup ${denied.address} (host:${hostname}) is not allowed. Because, It is a link-local or cloud metadata address.`));
+    if (options.all) return callback(null, addresses);
+    return callback(null, addresses[0].address, addresses[0].family);
+  });
+}
 
 /** Counts bytes, hashes them and stops the stream once the cap is passed. */
 class MeasuringStream extends Transform {
@@ -107,16 +131,16 @@ export class CsvFetcher {
 
   private async request(url: string): Promise<http.IncomingMessage> {
     const target = new URL(url);
-    const filter = {
-      allowPrivateIPAddress: this.config.allowPrivateUrls,
-      allowMetaIPAddress: false,
-      denyIPAddressList: ALWAYS_DENIED,
-    };
+    const literal = target.hostname.replace(/^\[|\]$/g, '');
+    if (isAlwaysDenied(literal)) {
+      throw new DomainError(ErrorCode.UrlNotAllowed, `${url} points at ${literal}, a link-local or cloud metadata address, which Relayboard never fetches from`);
+    }
+    const filter = { allowPrivateIPAddress: this.config.allowPrivateUrls, allowMetaIPAddress: false };
     const isHttps = target.protocol === 'https:';
     const agent = isHttps ? new RequestFilteringHttpsAgent(filter) : new RequestFilteringHttpAgent(filter);
     const client = isHttps ? https : http;
     return new Promise((resolve, reject) => {
-      const req = client.get(target, { agent, headers: { 'accept-encoding': 'gzip', 'user-agent': 'relayboard' } }, (res) => {
+      const req = client.get(target, { agent, lookup: guardedLookup as typeof dns.lookup, headers: { 'accept-encoding': 'gzip', 'user-agent': 'relayboard' } }, (res) => {
         clearTimeout(connectTimer);
         req.setTimeout(this.config.fetch.idleTimeoutMs, () =>
           req.destroy(new DomainError(ErrorCode.SourceUnreachable, `${url} stopped sending data for ${this.config.fetch.idleTimeoutMs} ms (FETCH_IDLE_TIMEOUT_MS)`)),

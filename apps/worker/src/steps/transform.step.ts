@@ -1,7 +1,7 @@
 import type { DbtRunner } from '../dbt/dbt-runner';
 import { PermanentStepError, type PipelineStep, type StepContext } from './step';
 
-const dbtLogLine = /^\d\d:\d\d:\d\d\s+/;
+const dbtLogLine = /^\d\d:\d\d:\d\d(\s+|$)/;
 
 /** Regenerates the dataset's dbt models and builds them, with tests, and everything downstream. */
 export class TransformStep implements PipelineStep {
@@ -13,7 +13,8 @@ export class TransformStep implements PipelineStep {
     await this.dbt.writeProject(await ctx.repo.stagedDatasets());
     const pending: Promise<void>[] = [];
     const result = await this.dbt.build(ctx.dataset.name, ctx.run.id, (line) => {
-      pending.push(ctx.repo.event(ctx.run.id, 'transform', 'info', line.replace(dbtLogLine, '')));
+      const message = line.replace(dbtLogLine, '').trim();
+      if (message) pending.push(ctx.repo.event(ctx.run.id, 'transform', /\b(ERROR|FAIL)\b/.test(message) ? 'error' : 'info', message));
     });
     await Promise.all(pending);
     const models = result.nodes.filter((n) => n.kind === 'model');
