@@ -57,9 +57,8 @@ export class PipelineRunner {
       };
       await this.repo.startStep(runId, step.name);
       await this.repo.event(runId, step.name, 'info', `${step.name} started`);
-      const started = Date.now();
       try {
-        const metrics = { ...(await step.run(ctx)), durationMs: Date.now() - started };
+        const metrics = await step.run(ctx);
         state.metrics[step.name] = metrics;
         await this.repo.finishStep(runId, step.name, 'succeeded', metrics);
         await this.repo.event(runId, step.name, 'info', `${step.name} succeeded`, metrics);

@@ -52,7 +52,7 @@ export function RunSteps({ steps, now }: { steps: RunStep[]; now: Date }) {
                 {metrics.map(([key, value]) => (
                   <div key={key} className="contents">
                     <dt className="text-slate-500">{formatMetricLabel(key)}</dt>
-                    <dd className="font-medium text-slate-800 tabular-nums">{formatMetricValue(key, value)}</dd>
+                    <dd className="min-w-0 break-all font-medium text-slate-800 tabular-nums">{formatMetricValue(key, value)}</dd>
                   </div>
                 ))}
               </dl>
