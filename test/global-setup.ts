@@ -9,8 +9,14 @@ declare global {
   var __relayboardStack: { stack: Stack; home: string } | undefined;
 }
 
-/** Test ports sit away from the local stack's defaults, so tests run while `./relayboard up` does. */
-const PORTS = { postgres: 25433, redis: 26379, s3: 29000, api: 24000, web: 23000, slack: 24010, files: 24011 };
+/**
+ * Test ports sit away from the local stack's defaults, so tests run while
+ * `./relayboard up` does; RELAYBOARD_TEST_PORT_BASE moves them all (two suites at once).
+ */
+function testPorts() {
+  const base = Number(process.env.RELAYBOARD_TEST_PORT_BASE ?? 24000);
+  return { postgres: base, redis: base + 1, api: base + 2, web: base + 3, slack: base + 4, files: base + 5, s3: base + 10 };
+}
 
 export default async function globalSetup(): Promise<void> {
   const repoRoot = path.resolve(__dirname, '..');
@@ -22,7 +28,7 @@ export default async function globalSetup(): Promise<void> {
   const stack = await startStack({
     repoRoot,
     home,
-    ports: PORTS,
+    ports: testPorts(),
     web,
     ephemeral: true,
     filesDir: path.join(repoRoot, 'test', 'fixtures'),
