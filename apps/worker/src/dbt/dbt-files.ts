@@ -1,5 +1,5 @@
 import type { StagedColumn } from '@relayboard/db';
-import { quoteIdent, ROW_NUMBER_COLUMN } from '../csv/columns';
+import { quoteIdent, ROW_NUMBER_COLUMN } from '../staging/columns';
 
 export interface DatasetModelInput {
   name: string;
