@@ -18,6 +18,12 @@ function testPorts() {
   return { postgres: base, redis: base + 1, api: base + 2, web: base + 3, slack: base + 4, files: base + 5, s3: base + 10 };
 }
 
+/** Settings the test stack's api and worker run with, so limits can be tested quickly. */
+const TEST_SETTINGS: NodeJS.ProcessEnv = {
+  FETCH_IDLE_TIMEOUT_MS: '3000',
+  MAX_CSV_BYTES: String(64 * 1024 * 1024),
+};
+
 export default async function globalSetup(): Promise<void> {
   const repoRoot = path.resolve(__dirname, '..');
   const home = mkdtempSync(path.join(os.tmpdir(), 'relayboard-test-'));
@@ -31,6 +37,7 @@ export default async function globalSetup(): Promise<void> {
     ports: testPorts(),
     web,
     ephemeral: true,
+    extraEnv: TEST_SETTINGS,
     filesDir: path.join(repoRoot, 'test', 'fixtures'),
     log: (line) => process.stdout.write(`[stack] ${line}\n`),
   });

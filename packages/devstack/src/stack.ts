@@ -30,6 +30,8 @@ export interface StackOptions {
   filesDir: string;
   onSlackMessage?: (message: ReceivedSlackMessage) => void;
   log?: (line: string) => void;
+  /** Settings for the api and worker on top of the stack's own (tests use short timeouts, small caps). */
+  extraEnv?: NodeJS.ProcessEnv;
 }
 
 export interface Stack {
@@ -132,6 +134,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ALLOW_PRIVATE_URLS: 'true',
       DBT_BIN: path.join(options.repoRoot, '.venv', 'bin', 'dbt'),
       NEXT_TELEMETRY_DISABLED: '1',
+      ...options.extraEnv,
     };
 
     const app = (name: string, script: string, args: string[] = []) => {
