@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@relayboard/config';
@@ -13,6 +14,9 @@ async function bootstrap(): Promise<void> {
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableCors({ origin: config.web.url });
   app.enableShutdownHooks();
+  // Uploads of large CSVs stream for as long as they take; Node's default would cut them at 5 minutes.
+  const server = app.getHttpServer() as Server;
+  server.requestTimeout = 0;
   await app.listen(config.api.port, config.api.host);
   new Logger('api').log(`Relayboard api listening on http://${config.api.host}:${config.api.port}`);
 }

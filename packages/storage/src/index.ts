@@ -33,6 +33,10 @@ export class ObjectStore {
       secretKey: config.secretKey,
       region: config.region,
       pathStyle: true,
+      // Streams of unknown size are sent as multipart uploads holding one part in
+      // memory; left alone, the client sizes parts for a 5 TiB object (~550 MB each).
+      // 16 MiB parts allow objects up to 156 GiB.
+      partSize: 16 * 1024 * 1024,
     });
     this.bucket = config.bucket;
   }

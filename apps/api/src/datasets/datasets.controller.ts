@@ -1,5 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { createCsvDatasetRequestSchema, datasetNameSchema, type CreateCsvDatasetRequest, type Dataset, type DatasetList } from '@relayboard/contracts';
+import type { IncomingMessage } from 'node:http';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import {
+  createCsvDatasetRequestSchema,
+  datasetNameSchema,
+  type CreateCsvDatasetRequest,
+  type Dataset,
+  type DatasetList,
+  type DatasetVersionList,
+} from '@relayboard/contracts';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { DatasetsService } from './datasets.service';
 
@@ -13,6 +22,18 @@ export class DatasetsController {
     return this.service.registerFromUrl(body);
   }
 
+  /** 201 when the upload created the dataset, 200 when it added a version to an existing one. */
+  @Post(':name/upload')
+  async upload(
+    @Param('name', new ZodValidationPipe(datasetNameSchema, 'path')) name: string,
+    @Req() req: IncomingMessage,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Dataset> {
+    const { created, dataset } = await this.service.upload(name, req);
+    res.status(created ? 201 : 200);
+    return dataset;
+  }
+
   @Get()
   async list(): Promise<DatasetList> {
     return { datasets: await this.service.list() };
@@ -21,5 +42,10 @@ export class DatasetsController {
   @Get(':name')
   get(@Param('name', new ZodValidationPipe(datasetNameSchema, 'path')) name: string): Promise<Dataset> {
     return this.service.get(name);
+  }
+
+  @Get(':name/versions')
+  async versions(@Param('name', new ZodValidationPipe(datasetNameSchema, 'path')) name: string): Promise<DatasetVersionList> {
+    return { versions: await this.service.versions(name) };
   }
 }

@@ -2,15 +2,23 @@ import type { Dataset, DatasetVersion } from '@relayboard/contracts';
 import type { DatasetVersionRow } from '@relayboard/db';
 import type { DatasetWithVersion } from './datasets.repository';
 
+const count = (value: string | null) => (value === null ? null : Number(value));
+
 export function toDatasetVersionDto(row: DatasetVersionRow): DatasetVersion {
   return {
     id: row.id,
     sha256: row.sha256,
     sizeBytes: Number(row.size_bytes),
     objectKey: row.object_key,
+    source: row.source,
     sourceUrl: row.source_url,
     fetchedAt: row.fetched_at.toISOString(),
     unchanged: row.unchanged,
+    rows: count(row.row_count),
+    dialect: row.dialect ?? null,
+    columns: row.columns ?? null,
+    schemaChanges: row.schema_changes ?? null,
+    rejectedRows: count(row.rejected_rows),
   };
 }
 

@@ -7,6 +7,14 @@ export interface DatasetWithVersion {
   version: DatasetVersionRow | null;
 }
 
+export interface NewVersion {
+  source: 'url' | 'upload';
+  sourceUrl: string | null;
+  sha256: string;
+  sizeBytes: number;
+  objectKey: string;
+}
+
 @Injectable()
 export class DatasetsRepository {
   constructor(@Inject(KNEX) private readonly knex: Knex) {}
@@ -25,37 +33,66 @@ export class DatasetsRepository {
     return datasets.map((dataset) => ({ dataset, version: dataset.current_version_id ? (byId.get(dataset.current_version_id) ?? null) : null }));
   }
 
+  /** Every version of the dataset, newest first. */
+  versions(datasetId: string): Promise<DatasetVersionRow[]> {
+    return this.knex<DatasetVersionRow>(Tables.datasetVersions).where({ dataset_id: datasetId }).orderBy([
+      { column: 'fetched_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ]);
+  }
+
   /** Creates the dataset and its first version in one transaction; null when the name is taken. */
-  async createWithVersion(input: {
-    name: string;
-    sourceType: 'url' | 'upload';
-    sourceUrl: string | null;
-    sha256: string;
-    sizeBytes: number;
-    objectKey: string;
-  }): Promise<DatasetWithVersion | null> {
+  async createWithVersion(name: string, version: NewVersion): Promise<DatasetWithVersion | null> {
     return this.knex.transaction(async (trx) => {
-      const [dataset] = await trx<DatasetRow>(Tables.datasets)
-        .insert({ name: input.name, source_type: input.sourceType, source_url: input.sourceUrl })
-        .onConflict('name')
-        .ignore()
-        .returning('*');
+      const dataset = await this.insertDataset(trx, name, version);
       if (!dataset) return null;
-      const [version] = await trx<DatasetVersionRow>(Tables.datasetVersions)
-        .insert({
-          dataset_id: dataset.id,
-          sha256: input.sha256,
-          size_bytes: String(input.sizeBytes),
-          object_key: input.objectKey,
-          source_url: input.sourceUrl,
-        })
-        .returning('*');
-      const [updated] = await trx<DatasetRow>(Tables.datasets)
-        .where({ id: dataset.id })
-        .update({ current_version_id: version.id, updated_at: trx.fn.now() as unknown as Date })
-        .returning('*');
-      return { dataset: updated, version };
+      return this.addVersion(trx, dataset, version);
     });
+  }
+
+  /**
+   * Adds a version to the dataset and makes it current, creating the dataset
+   * when the name is new; `created` says which happened.
+   */
+  async createOrAddVersion(name: string, version: NewVersion): Promise<DatasetWithVersion & { created: boolean }> {
+    return this.knex.transaction(async (trx) => {
+      const inserted = await this.insertDataset(trx, name, version);
+      const dataset = inserted ?? (await trx<DatasetRow>(Tables.datasets).where({ name }).forUpdate().first());
+      if (!dataset) throw new Error(`dataset ${name} vanished while a version was being added`);
+      return { ...(await this.addVersion(trx, dataset, version)), created: inserted !== null };
+    });
+  }
+
+  private async insertDataset(trx: Knex.Transaction, name: string, version: NewVersion): Promise<DatasetRow | null> {
+    const [dataset] = await trx<DatasetRow>(Tables.datasets)
+      .insert({ name, source_type: version.source, source_url: version.sourceUrl })
+      .onConflict('name')
+      .ignore()
+      .returning('*');
+    return dataset ?? null;
+  }
+
+  /** The caller holds the dataset row (just inserted or locked), so "unchanged" compares against a current version nobody else is moving. */
+  private async addVersion(trx: Knex.Transaction, dataset: DatasetRow, input: NewVersion): Promise<DatasetWithVersion> {
+    const previous = dataset.current_version_id
+      ? await trx<DatasetVersionRow>(Tables.datasetVersions).where({ id: dataset.current_version_id }).first()
+      : undefined;
+    const [version] = await trx<DatasetVersionRow>(Tables.datasetVersions)
+      .insert({
+        dataset_id: dataset.id,
+        sha256: input.sha256,
+        size_bytes: String(input.sizeBytes),
+        object_key: input.objectKey,
+        source: input.source,
+        source_url: input.sourceUrl,
+        unchanged: previous?.sha256 === input.sha256,
+      })
+      .returning('*');
+    const [updated] = await trx<DatasetRow>(Tables.datasets)
+      .where({ id: dataset.id })
+      .update({ current_version_id: version.id, updated_at: trx.fn.now() as unknown as Date })
+      .returning('*');
+    return { dataset: updated, version };
   }
 
   private async findVersion(id: string | null): Promise<DatasetVersionRow | null> {

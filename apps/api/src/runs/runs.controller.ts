@@ -18,7 +18,7 @@ export class RunsController {
   @Post('pipelines/run')
   @HttpCode(202)
   run(@Body(new ZodValidationPipe(runPipelineRequestSchema)) body: RunPipelineRequest): Promise<RunAccepted> {
-    return this.service.trigger(body.datasetName);
+    return this.service.trigger(body.datasetName, { refresh: body.refresh ?? false });
   }
 
   @Get('runs')

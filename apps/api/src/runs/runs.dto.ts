@@ -1,5 +1,5 @@
-import type { Run, RunEvent, RunSummary } from '@relayboard/contracts';
-import type { RunEventRow, RunStepRow } from '@relayboard/db';
+import type { Run, RunEvent, RunNode, RunSummary } from '@relayboard/contracts';
+import type { RunEventRow, RunNodeResultRow, RunStepRow } from '@relayboard/db';
 import type { RunWithDataset } from './runs.repository';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -10,6 +10,7 @@ export function toRunSummaryDto(row: RunWithDataset): RunSummary {
     datasetName: row.dataset_name,
     status: row.status,
     trigger: row.trigger,
+    refresh: row.refresh,
     error: row.error,
     createdAt: row.created_at.toISOString(),
     startedAt: iso(row.started_at),
@@ -28,7 +29,21 @@ function toEventDto(row: RunEventRow): RunEvent {
   };
 }
 
-export function toRunDto(row: RunWithDataset, steps: RunStepRow[], events: RunEventRow[]): Run {
+function toNodeDto(row: RunNodeResultRow): RunNode {
+  return {
+    uniqueId: row.unique_id,
+    name: row.name,
+    kind: row.kind,
+    status: row.status,
+    rowsAffected: row.rows_affected === null ? null : Number(row.rows_affected),
+    executionTime: row.execution_time,
+    failures: row.failures === null ? null : Number(row.failures),
+    message: row.message,
+    checkId: row.check_id,
+  };
+}
+
+export function toRunDto(row: RunWithDataset, steps: RunStepRow[], events: RunEventRow[], nodes: RunNodeResultRow[] = []): Run {
   return {
     ...toRunSummaryDto(row),
     datasetVersionId: row.dataset_version_id,
@@ -41,5 +56,6 @@ export function toRunDto(row: RunWithDataset, steps: RunStepRow[], events: RunEv
       error: s.error,
     })),
     events: events.map(toEventDto).reverse(),
+    nodes: nodes.map(toNodeDto),
   };
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STEP_NAMES, type ListRunsQuery } from '@relayboard/contracts';
-import { Tables, type Knex, type RunEventRow, type RunRow, type RunStepRow } from '@relayboard/db';
+import { Tables, type Knex, type RunEventRow, type RunNodeResultRow, type RunRow, type RunStepRow } from '@relayboard/db';
 import { KNEX } from '../core/tokens';
 
 export type RunWithDataset = RunRow & { dataset_name: string };
@@ -10,10 +10,10 @@ export class RunsRepository {
   constructor(@Inject(KNEX) private readonly knex: Knex) {}
 
   /** A queued run and its four pending steps, in one transaction. */
-  async createQueued(datasetId: string, datasetVersionId: string | null, trigger: string): Promise<RunRow> {
+  async createQueued(datasetId: string, datasetVersionId: string | null, trigger: string, refresh: boolean): Promise<RunRow> {
     return this.knex.transaction(async (trx) => {
       const [run] = await trx<RunRow>(Tables.runs)
-        .insert({ dataset_id: datasetId, dataset_version_id: datasetVersionId, status: 'queued', trigger })
+        .insert({ dataset_id: datasetId, dataset_version_id: datasetVersionId, status: 'queued', trigger, refresh })
         .returning('*');
       await trx<RunStepRow>(Tables.runSteps).insert(
         STEP_NAMES.map((name, position) => ({ run_id: run.id, name, position, status: 'pending' as const, metrics: {} })),
@@ -45,6 +45,11 @@ export class RunsRepository {
 
   events(runId: string, limit = 500): Promise<RunEventRow[]> {
     return this.knex<RunEventRow>(Tables.runEvents).where({ run_id: runId }).orderBy('id', 'desc').limit(limit);
+  }
+
+  /** dbt's per-node results of the run, in the order dbt finished them. */
+  nodes(runId: string): Promise<RunNodeResultRow[]> {
+    return this.knex<RunNodeResultRow>(Tables.runNodeResults).where({ run_id: runId }).orderBy('id');
   }
 
   /** Queued runs older than a few seconds: candidates for re-enqueueing if Redis lost them. */

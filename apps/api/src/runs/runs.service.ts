@@ -19,12 +19,19 @@ export class RunsService {
     @Inject(PIPELINE_QUEUE) private readonly queue: PipelineQueue,
   ) {}
 
-  async trigger(datasetName: string, trigger = 'api'): Promise<RunAccepted> {
+  async trigger(datasetName: string, options: { refresh: boolean }, trigger = 'api'): Promise<RunAccepted> {
     const found = await this.datasets.findByName(datasetName);
     if (!found) {
       throw new DomainError(ErrorCode.DatasetNotFound, `no dataset named "${datasetName}"; register it first with POST /v1/datasets/csv`);
     }
-    const run = await this.runs.createQueued(found.dataset.id, found.dataset.current_version_id, trigger);
+    if (options.refresh && (found.dataset.source_type !== 'url' || !found.dataset.source_url)) {
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        `dataset "${datasetName}" was uploaded, so it has no URL to fetch again; upload the new file with POST /v1/datasets/${datasetName}/upload, then run it without refresh`,
+      );
+    }
+    // A refresh run is pointed at the version its fetch step records; until then it names the current one.
+    const run = await this.runs.createQueued(found.dataset.id, found.dataset.current_version_id, trigger, options.refresh);
     try {
       await this.queue.enqueueRun(run.id);
     } catch (error) {
@@ -38,8 +45,8 @@ export class RunsService {
   async get(id: string): Promise<Run> {
     const run = UUID.test(id) ? await this.runs.find(id) : null;
     if (!run) throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
-    const [steps, events] = await Promise.all([this.runs.steps(id), this.runs.events(id)]);
-    return toRunDto(run, steps, events);
+    const [steps, events, nodes] = await Promise.all([this.runs.steps(id), this.runs.events(id), this.runs.nodes(id)]);
+    return toRunDto(run, steps, events, nodes);
   }
 
   async list(query: ListRunsQuery): Promise<RunSummary[]> {
