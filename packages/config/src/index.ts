@@ -52,6 +52,7 @@ const envSchema = z.object({
   DBT_THREADS: z.coerce.number().int().min(1).max(32).default(2),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   RUN_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  REJECT_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.01),
 });
 
 export interface AppConfig {
@@ -69,6 +70,8 @@ export interface AppConfig {
   fetch: { maxBytes: number; connectTimeoutMs: number; idleTimeoutMs: number };
   dbt: { bin: string; projectDir: string; threads: number };
   worker: { concurrency: number; attempts: number };
+  /** Largest share of a file's rows that may be rejected before its load fails (0..1). */
+  staging: { rejectMaxShare: number };
 }
 
 export class ConfigError extends Error {
@@ -123,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       threads: e.DBT_THREADS,
     },
     worker: { concurrency: e.WORKER_CONCURRENCY, attempts: e.RUN_ATTEMPTS },
+    staging: { rejectMaxShare: e.REJECT_MAX_SHARE },
   };
 }
 

@@ -1,14 +1,30 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline as pipelineCallback, type Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { StagedColumn } from '@relayboard/db';
 import type { ObjectStore } from '@relayboard/storage';
+import { ByteCounter, DropPrefix, peek, Utf8Transcoder } from './byte-streams';
 import { normalizeColumns, quoteIdent, ROW_NUMBER_COLUMN } from './columns';
-import { HeaderSplitter } from './header-splitter';
+import { tokenize } from './csv-text';
+import { decodeHead, detectEncoding, modalFieldCount, NotCsvError, sniffDialect, type CsvDialect, type CsvEncoding, type EncodingGuess } from './dialect';
+import { FastPathGuard, NeedsNormalizingError } from './fast-path-guard';
+import { HeaderError, HeaderSplitter, type HeaderRecord } from './header-splitter';
+import { NotUtf8Error, RecordScanner } from './record-scanner';
+import { judgeRejects, RejectsSpool } from './rejects';
+import { inferColumnTypes } from './type-inference';
 
 export const STAGING_SCHEMA = 'staging';
 const PROGRESS_INTERVAL_MS = 1_000;
+/** Bytes of the file read for detection before loading. */
+const HEAD_BYTES = 256 * 1024;
+/** Records of the head looked at for a file without a header, to count its columns. */
+const HEAD_RECORDS = 200;
+/** PostgreSQL allows 1600 columns per table; one is _rb_row. */
+export const MAX_DATA_COLUMNS = 1599;
+/** Longest record the normalizing path holds in memory; longer ones are rejected. */
+const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_REJECT_MAX_SHARE = 0.01;
 
 /** A problem with the file itself: retrying cannot fix it. */
 export class CsvRejectedError extends Error {
@@ -18,9 +34,15 @@ export class CsvRejectedError extends Error {
   }
 }
 
+export type StagePhase = 'loading' | 'inferring types' | 'publishing';
+
 export interface StageProgress {
   bytesDone: number;
   bytesTotal: number;
+  rowsDone: number;
+  /** 1 on the first read of the file; 2 or 3 when the load started over. */
+  pass: number;
+  phase: StagePhase;
 }
 
 export interface StageCsvOptions {
@@ -32,32 +54,139 @@ export interface StageCsvOptions {
   /** Makes the load table's name unique to this load. */
   loadId: string;
   onProgress?: (progress: StageProgress) => void;
+  /** Things a person should know about the load (a fallback, an encoding change, rejects). */
+  onNotice?: (message: string) => void;
+  /** Largest share of rejected rows a load may have and still be published. */
+  rejectMaxShare?: number;
 }
+
+export type LoadPath = 'fast' | 'normalized';
 
 export interface StageCsvResult {
   table: string;
   columns: StagedColumn[];
   rows: number;
   bytes: number;
+  dialect: CsvDialect;
+  path: LoadPath;
+  rejects: number;
+  rejectedRows: number;
+  rejectsTable: string;
+  blankLines: number;
+  nulBytesRemoved: number;
 }
 
-/** Counts bytes for progress without touching them. */
-class ByteCounter extends Transform {
-  bytes = 0;
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.bytes += chunk.length;
-    done(null, chunk);
+interface Plan {
+  path: LoadPath;
+  encoding: CsvEncoding;
+  /** UTF-8 assumed from an ASCII head: a non-UTF-8 byte switches to Windows-1252. */
+  assumedUtf8: boolean;
+}
+
+interface Source {
+  stream: Readable;
+  counter: ByteCounter;
+}
+
+interface Detected {
+  source: Source;
+  guess: EncodingGuess;
+  dialect: CsvDialect;
+  plan: Plan;
+  /** Columns of a file without a header, from its head. */
+  width: number;
+}
+
+interface PassOutcome {
+  rows: number;
+  rejects: number;
+  rejectedRows: number;
+  blankLines: number;
+  nulBytesRemoved: number;
+}
+
+/** What one load works with; built once per stageCsv call. */
+interface Load {
+  options: StageCsvOptions;
+  client: PoolClient;
+  backendPid: number;
+  table: string;
+  rejectsTable: string;
+  spool: RejectsSpool;
+  progress: ProgressReporter;
+}
+
+function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+function qualified(table: string): string {
+  return `${quoteIdent(STAGING_SCHEMA)}.${quoteIdent(table)}`;
+}
+
+function pgCode(error: unknown): string | undefined {
+  return (error as { code?: string })?.code;
+}
+
+/** Class 22 is "data exception" (22P04 bad COPY format, 22021 bad encoding): the bytes, not the system. */
+function isDataError(error: unknown): boolean {
+  return pgCode(error)?.startsWith('22') ?? false;
+}
+
+function describeLoadError(error: unknown, dataset: string): Error {
+  if (error instanceof CsvRejectedError) return error;
+  if (pgCode(error) === '54000') {
+    return new CsvRejectedError(`a row of the CSV for "${dataset}" is too large for one PostgreSQL row (${(error as Error).message}): drop columns from the file or split it`);
   }
+  if (!isDataError(error)) return error instanceof Error ? error : new Error(String(error));
+  const pgError = error as { message?: string; where?: string };
+  return new CsvRejectedError(`the CSV for "${dataset}" could not be loaded (${pgError.where ?? 'COPY'}): ${pgError.message}`);
 }
 
-function describeCopyError(error: unknown, dataset: string): Error {
-  const pgError = error as { code?: string; message?: string; where?: string };
-  // Class 22 is "data exception" and 22P04 "bad copy file format": the file, not the system, is at fault.
-  if (!pgError.code?.startsWith('22')) return error instanceof Error ? error : new Error(String(error));
-  // COPY counts lines of its input, which starts after the header line.
-  const at = /line (\d+)(?:, column [^:]*)?(?:: "([\s\S]*)")?/.exec(pgError.where ?? '');
-  const where = at ? ` at line ${Number(at[1]) + 1} of the file${at[2] !== undefined ? ` (${JSON.stringify(at[2].slice(0, 200))})` : ''}` : '';
-  return new CsvRejectedError(`the CSV for "${dataset}" could not be loaded${where}: ${pgError.message}; fix that row in the source file and register it again`);
+/** Reports progress every second, and on demand, until stopped. */
+class ProgressReporter {
+  private state: StageProgress;
+  private counter: ByteCounter | null = null;
+  private rows: () => Promise<number> = async () => 0;
+  private reporting = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    bytesTotal: number,
+    private readonly onProgress?: (progress: StageProgress) => void,
+  ) {
+    this.state = { bytesDone: 0, bytesTotal, rowsDone: 0, pass: 1, phase: 'loading' };
+    this.timer = setInterval(() => void this.report(), PROGRESS_INTERVAL_MS);
+  }
+
+  /** A pass starts reading the file from its first byte. */
+  startPass(pass: number, counter: ByteCounter, rows: () => Promise<number>): void {
+    this.state = { ...this.state, pass, bytesDone: 0, rowsDone: 0, phase: 'loading' };
+    this.counter = counter;
+    this.rows = rows;
+  }
+
+  async phase(phase: StagePhase, rowsDone: number): Promise<void> {
+    this.rows = async () => rowsDone;
+    this.state = { ...this.state, phase };
+    await this.report();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private async report(): Promise<void> {
+    if (this.reporting) return;
+    this.reporting = true;
+    try {
+      const rowsDone = await this.rows().catch(() => this.state.rowsDone);
+      this.state = { ...this.state, bytesDone: this.counter?.bytes ?? this.state.bytesDone, rowsDone };
+      this.onProgress?.(this.state);
+    } finally {
+      this.reporting = false;
+    }
+  }
 }
 
 /** Load tables left by a worker that died mid-load (runs of one dataset never overlap). */
@@ -66,73 +195,252 @@ async function dropOrphans(client: PoolClient, dataset: string): Promise<void> {
     `select tablename from pg_tables where schemaname = $1 and tablename like $2`,
     [STAGING_SCHEMA, `${dataset.replace(/_/g, '\\_')}\\_\\_load\\_%`],
   );
-  for (const { tablename } of rows) await client.query(`drop table if exists ${quoteIdent(STAGING_SCHEMA)}.${quoteIdent(tablename)}`);
+  for (const { tablename } of rows) await client.query(`drop table if exists ${qualified(tablename)}`);
+}
+
+/** The stored object (decompressed when it was fetched), counted as it is read, its head read ahead. */
+async function openSource(store: ObjectStore, objectKey: string): Promise<Source & { head: Buffer; complete: boolean }> {
+  const counter = new ByteCounter();
+  const counted = pipelineCallback(await store.getStream(objectKey), counter, () => undefined);
+  return { ...(await peek(counted, HEAD_BYTES)), counter };
+}
+
+/** Whether the head shows something COPY cannot take raw, so the fast path would only fail. */
+function headNeedsNormalizing(text: string, dialect: CsvDialect, complete: boolean): boolean {
+  if (text.includes('\0') || dialect.lineEnding === 'mixed') return true;
+  const { records } = tokenize(text, dialect.delimiter, dialect.quote, { maxRecords: 1000, final: complete });
+  const expected = records[0]?.fields.length ?? 0;
+  return records.some((r, i) => r.problem !== null || r.strayQuote || (r.blank && i < records.length - 1) || (!r.blank && r.fields.length !== expected));
+}
+
+/** Encoding, dialect and first plan from the head of the file. */
+async function detect(options: StageCsvOptions): Promise<Detected> {
+  const source = await openSource(options.store, options.objectKey);
+  try {
+    const guess = detectEncoding(source.head, source.complete);
+    const text = decodeHead(source.head, guess, source.complete);
+    const dialect = sniffDialect(text, guess, source.complete);
+    const plan: Plan = { path: headNeedsNormalizing(text, dialect, source.complete) ? 'normalized' : 'fast', encoding: guess.encoding, assumedUtf8: guess.assumed };
+    const width = dialect.header ? 0 : modalFieldCount(tokenize(text, dialect.delimiter, dialect.quote, { maxRecords: HEAD_RECORDS, final: source.complete }).records).modal;
+    return { source, guess, dialect, plan, width };
+  } catch (error) {
+    source.stream.destroy();
+    if (error instanceof NotCsvError) throw new CsvRejectedError(`the file for "${options.dataset}" cannot be staged: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The CSV body as UTF-8 bytes: byte order mark dropped, transcoded, header record taken off. */
+async function openBody(source: Source, detected: Detected, plan: Plan, dataset: string): Promise<{ body: Readable; header: HeaderRecord | null }> {
+  const { dialect, guess } = detected;
+  const stages: Transform[] = [];
+  if (guess.bomBytes > 0) stages.push(new DropPrefix(guess.bomBytes));
+  if (plan.encoding !== 'utf-8') stages.push(new Utf8Transcoder(plan.encoding));
+  const splitter = dialect.header ? new HeaderSplitter(dialect.delimiter, dialect.quote) : null;
+  if (splitter) stages.push(splitter);
+  const body = stages.length === 0 ? source.stream : (pipelineCallback(source.stream, ...(stages as [Transform]), () => undefined) as unknown as Readable);
+  if (!splitter) return { body, header: null };
+  const header = await splitter.header.catch((error: Error) => {
+    if (error instanceof HeaderError) throw new CsvRejectedError(`the CSV for "${dataset}" has no usable header: ${error.message}`);
+    throw error;
+  });
+  return { body, header };
+}
+
+function columnsFor(header: HeaderRecord | null, width: number, dataset: string): StagedColumn[] {
+  const columns = header ? normalizeColumns(header.fields.map((f) => f ?? '')) : normalizeColumns(Array.from({ length: width }, (_, i) => `column_${i + 1}`));
+  if (columns.length > MAX_DATA_COLUMNS) {
+    throw new CsvRejectedError(
+      `the CSV for "${dataset}" has ${columns.length} columns; a PostgreSQL table holds at most ${MAX_DATA_COLUMNS} besides ${ROW_NUMBER_COLUMN}: split the file into narrower ones or drop columns`,
+    );
+  }
+  return columns;
+}
+
+/** One read of the file into the (empty) load table, on the plan's path. */
+async function runPass(load: Load, detected: Detected, plan: Plan, body: Readable, columns: StagedColumn[], firstLine: number, pass: number, counter: ByteCounter): Promise<PassOutcome> {
+  const { client, table } = load;
+  const { dialect } = detected;
+  const columnList = columns.map((c) => quoteIdent(c.name)).join(', ');
+  const format = `format csv, delimiter ${sqlString(dialect.delimiter)}, quote ${sqlString(dialect.quote)}`;
+  if (plan.path === 'fast') {
+    // COPY counts its own rows: ask PostgreSQL rather than count records in JavaScript.
+    load.progress.startPass(pass, counter, async () => {
+      const { rows } = await load.options.warehouse.query<{ n: string }>('select tuples_processed as n from pg_stat_progress_copy where pid = $1', [load.backendPid]);
+      return rows.length ? Number(rows[0].n) : 0;
+    });
+    const copy = client.query(copyFrom(`copy ${table} (${columnList}) from stdin with (${format})`));
+    await pipeline(body, new FastPathGuard(dialect.delimiter, dialect.quote), copy);
+    return { rows: Number(copy.rowCount), rejects: 0, rejectedRows: 0, blankLines: 0, nulBytesRemoved: 0 };
+  }
+  const scanner = new RecordScanner({
+    delimiter: dialect.delimiter,
+    quote: dialect.quote,
+    columns: columns.length,
+    firstLine,
+    invalidUtf8: plan.encoding !== 'utf-8' ? 'off' : plan.assumedUtf8 ? 'throw' : 'reject',
+    maxRecordBytes: MAX_RECORD_BYTES,
+    onReject: (reject) => load.spool.add(reject),
+  });
+  load.progress.startPass(pass, counter, async () => scanner.rowsOut);
+  const copy = client.query(copyFrom(`copy ${table} (${quoteIdent(ROW_NUMBER_COLUMN)}, ${columnList}) from stdin with (${format})`));
+  await pipeline(body, scanner, copy);
+  return { rows: Number(copy.rowCount), rejects: scanner.rejects, rejectedRows: scanner.rejectedRows, blankLines: scanner.blankLines, nulBytesRemoved: scanner.nulBytesRemoved };
+}
+
+/** Where a failed pass goes next, or null when the failure is final. */
+function nextPlan(plan: Plan, error: unknown): { plan: Plan; notice: string } | null {
+  if (error instanceof NotUtf8Error) {
+    return {
+      plan: { ...plan, encoding: 'windows-1252', assumedUtf8: false },
+      notice: `${error.message} although the start of the file is: reading the whole file as Windows-1252 instead`,
+    };
+  }
+  if (plan.path !== 'fast') return null;
+  if (pgCode(error) === '22021' && plan.encoding === 'utf-8' && plan.assumedUtf8) {
+    return {
+      plan: { ...plan, encoding: 'windows-1252', assumedUtf8: false },
+      notice: `the file is not UTF-8 past its start (${(error as Error).message}): loading it again as Windows-1252`,
+    };
+  }
+  if (error instanceof NeedsNormalizingError || isDataError(error)) {
+    return {
+      plan: { ...plan, path: 'normalized' },
+      notice: `COPY cannot take this file as it is (${(error as Error).message}): loading it again through the normalizing path`,
+    };
+  }
+  return null;
+}
+
+/**
+ * Loads the file into the load table, starting over from the first byte when a
+ * pass shows the plan was wrong (at most three passes: fast, fast as
+ * Windows-1252, normalizing).
+ */
+async function loadWithFallback(load: Load, detected: Detected): Promise<{ columns: StagedColumn[]; outcome: PassOutcome; plan: Plan; bytes: number }> {
+  const { options, client, table } = load;
+  let plan = detected.plan;
+  let source: Source = detected.source;
+  let columns: StagedColumn[] | null = null;
+  for (let pass = 1; ; pass++) {
+    const { body, header } = await openBody(source, detected, plan, options.dataset);
+    try {
+      if (columns === null) {
+        columns = columnsFor(header, detected.width, options.dataset);
+        // UNLOGGED: staging can always be rebuilt from the object store, and skipping the WAL speeds COPY up.
+        await client.query(
+          `create unlogged table ${table} (${quoteIdent(ROW_NUMBER_COLUMN)} bigint generated by default as identity, ${columns.map((c) => `${quoteIdent(c.name)} text`).join(', ')})`,
+        );
+      } else {
+        await client.query(`truncate ${table} restart identity`);
+      }
+      const outcome = await runPass(load, detected, plan, body, columns, (header?.lines ?? 0) + 1, pass, source.counter);
+      return { columns, outcome, plan, bytes: source.counter.bytes };
+    } catch (error) {
+      body.destroy();
+      const next = nextPlan(plan, error);
+      if (!next) throw describeLoadError(error, options.dataset);
+      options.onNotice?.(next.notice);
+      plan = next.plan;
+      await load.spool.reset();
+      source = await openSource(options.store, options.objectKey);
+    }
+  }
+}
+
+/**
+ * Drops this load's tables, over a fresh connection when the load's own was
+ * cut (a terminated backend). False when the load's connection is unusable.
+ */
+async function cleanUp(warehouse: Pool, client: PoolClient, clientError: Error | null, tables: string[]): Promise<boolean> {
+  const drop = `drop table if exists ${tables.join(', ')}`;
+  if (clientError === null) {
+    const done = await client
+      .query('rollback')
+      .then(() => client.query(drop))
+      .then(() => true)
+      .catch(() => false);
+    if (done) return true;
+  }
+  await warehouse.query(drop).catch(() => undefined);
+  return false;
 }
 
 /**
  * Streams a stored CSV into a new all-TEXT table with COPY and publishes it as
- * staging.<dataset> in one transaction, so readers see the old table or the new
- * one, never a partial load, and a failed load leaves the old one as it was.
+ * staging.<dataset> (with its rejects as staging.<dataset>__rejects) in one
+ * transaction, so readers see the old tables or the new ones, never a partial
+ * load, and a failed load leaves the old ones as they were.
+ *
+ * The encoding and dialect come from the head of the file. A clean file goes to
+ * COPY as it is (the fast path; UTF-16 and Windows-1252 are transcoded in the
+ * stream); when COPY or the guard finds something it cannot take raw, the load
+ * starts over on the normalizing path, which rewrites or rejects the records
+ * that need it. Column types are then inferred in SQL from every value.
  */
 export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult> {
   const { dataset } = options;
-  const loadTable = `${dataset}__load_${options.loadId.replace(/-/g, '').slice(0, 8)}`;
-  const target = `${quoteIdent(STAGING_SCHEMA)}.${quoteIdent(dataset)}`;
-  const load = `${quoteIdent(STAGING_SCHEMA)}.${quoteIdent(loadTable)}`;
+  const id = options.loadId.replace(/-/g, '').slice(0, 7);
+  const table = qualified(`${dataset}__load_${id}`);
+  const rejectsTable = qualified(`${dataset}__load_${id}r`);
   const client = await options.warehouse.connect();
+  // A terminated backend makes the client emit 'error'; the pool listens only while it is idle.
+  const connection: { error: Error | null } = { error: null };
+  const onClientError = (error: Error) => {
+    connection.error = error;
+  };
+  client.on('error', onClientError);
+  const spool = new RejectsSpool();
+  const progress = new ProgressReporter(options.sizeBytes, options.onProgress);
   try {
+    const { rows: pid } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+    const load: Load = { options, client, backendPid: pid[0].pid, table, rejectsTable, spool, progress };
     await client.query(`create schema if not exists ${quoteIdent(STAGING_SCHEMA)}`);
     await dropOrphans(client, dataset);
 
-    const source = await options.store.getStream(options.objectKey);
-    const counter = new ByteCounter();
-    const splitter = new HeaderSplitter();
-    const reading = pipeline(source, counter, splitter).catch((error: Error) => {
-      splitter.destroy(error);
-    });
-    const headers = await splitter.header.catch((error: Error) => {
-      throw new CsvRejectedError(`the CSV for "${dataset}" has no usable header: ${error.message}`);
-    });
-    if (headers.length === 0) throw new CsvRejectedError(`the CSV for "${dataset}" has an empty header line`);
-    const columns = normalizeColumns(headers);
-    const columnList = columns.map((c) => quoteIdent(c.name)).join(', ');
+    const detected = await detect(options);
+    const { columns, outcome, plan, bytes } = await loadWithFallback(load, detected);
 
-    // UNLOGGED: staging can always be rebuilt from the object store, and skipping the WAL doubles COPY speed.
-    await client.query(
-      `create unlogged table ${load} (${quoteIdent(ROW_NUMBER_COLUMN)} bigint generated always as identity, ${columns
-        .map((c) => `${quoteIdent(c.name)} text`)
-        .join(', ')})`,
-    );
+    const verdict = judgeRejects({ dataset, loadedRows: outcome.rows, rejectedRows: outcome.rejectedRows, rejects: outcome.rejects, examples: spool.examples, maxShare: options.rejectMaxShare ?? DEFAULT_REJECT_MAX_SHARE });
+    if (!verdict.ok) throw new CsvRejectedError(verdict.message);
+    if (outcome.rejects > 0) options.onNotice?.(verdict.message);
+    await client.query(`create unlogged table ${rejectsTable} (line_number bigint not null, record_number bigint not null, reason text not null, raw text not null, raw_bytes bigint not null)`);
+    const spooled = await spool.close();
+    if (spooled) await pipeline(spooled, client.query(copyFrom(`copy ${rejectsTable} (line_number, record_number, reason, raw, raw_bytes) from stdin with (format csv)`)));
 
-    let lastReport = 0;
-    const timer = setInterval(() => {
-      if (counter.bytes === lastReport) return;
-      lastReport = counter.bytes;
-      options.onProgress?.({ bytesDone: counter.bytes, bytesTotal: options.sizeBytes });
-    }, PROGRESS_INTERVAL_MS);
-    let rows: number;
-    try {
-      const copy = client.query(copyFrom(`copy ${load} (${columnList}) from stdin with (format csv)`));
-      await pipeline(splitter, copy);
-      await reading;
-      rows = Number(copy.rowCount);
-    } catch (error) {
-      throw describeCopyError(error, dataset);
-    } finally {
-      clearInterval(timer);
-    }
+    await progress.phase('inferring types', outcome.rows);
+    const types = await inferColumnTypes(client, table, columns.map((c) => c.name));
 
+    await progress.phase('publishing', outcome.rows);
     await client.query('begin');
     // CASCADE drops the dbt staging view over the old table; the transform step rebuilds it.
-    await client.query(`drop table if exists ${target} cascade`);
-    await client.query(`alter table ${load} rename to ${quoteIdent(dataset)}`);
+    await client.query(`drop table if exists ${qualified(dataset)} cascade`);
+    await client.query(`alter table ${table} rename to ${quoteIdent(dataset)}`);
+    await client.query(`drop table if exists ${qualified(`${dataset}__rejects`)}`);
+    await client.query(`alter table ${rejectsTable} rename to ${quoteIdent(`${dataset}__rejects`)}`);
     await client.query('commit');
-    return { table: `${STAGING_SCHEMA}.${dataset}`, columns, rows, bytes: counter.bytes };
+    return {
+      table: `${STAGING_SCHEMA}.${dataset}`,
+      columns: columns.map((c, i) => ({ ...c, type: types[i] })),
+      rows: outcome.rows,
+      bytes,
+      dialect: { ...detected.dialect, encoding: plan.encoding },
+      path: plan.path,
+      rejects: outcome.rejects,
+      rejectedRows: outcome.rejectedRows,
+      rejectsTable: `${STAGING_SCHEMA}.${dataset}__rejects`,
+      blankLines: outcome.blankLines,
+      nulBytesRemoved: outcome.nulBytesRemoved,
+    };
   } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    await client.query(`drop table if exists ${load}`).catch(() => undefined);
-    throw error;
+    if (await cleanUp(options.warehouse, client, connection.error, [table, rejectsTable])) throw error;
+    connection.error ??= error as Error;
+    // The backend went away (terminated, restarted, network): transient, and nothing was published.
+    throw new Error(`the warehouse connection was cut while staging "${dataset}" (${(error as Error).message}); staging.${dataset} is unchanged`, { cause: error });
   } finally {
-    client.release();
+    progress.stop();
+    spool.dispose();
+    client.off('error', onClientError);
+    client.release(connection.error ?? undefined);
   }
 }

@@ -1,18 +1,35 @@
 import type { Pool } from 'pg';
+import type { AppConfig } from '@relayboard/config';
 import type { ObjectStore } from '@relayboard/storage';
-import { CsvRejectedError, stageCsv } from '../staging/stage-csv';
+import { describeChanges, diffSchemas, hasChanges } from '../staging/schema-changes';
+import { CsvRejectedError, DEFAULT_REJECT_MAX_SHARE, stageCsv, type StageProgress } from '../staging/stage-csv';
 import { PermanentStepError, type PipelineStep, type StepContext } from './step';
 
-/** Loads the run's dataset version into staging.<dataset> and records its columns. */
+const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
+
+function progressMessage(p: StageProgress): string {
+  const pass = p.pass > 1 ? ` (pass ${p.pass})` : '';
+  if (p.phase !== 'loading') return `${p.phase}: ${p.rowsDone} rows loaded`;
+  return `staged ${p.bytesDone} of ${p.bytesTotal} bytes, ${p.rowsDone} rows${pass}`;
+}
+
+/**
+ * Loads the run's dataset version into staging.<dataset>, and records its
+ * dialect, typed columns, rejects and schema changes with the version.
+ */
 export class StageStep implements PipelineStep {
   readonly name = 'stage' as const;
 
   constructor(
     private readonly store: ObjectStore,
     private readonly warehouse: Pool,
+    private readonly settings: AppConfig['staging'] = { rejectMaxShare: DEFAULT_REJECT_MAX_SHARE },
   ) {}
 
   async run(ctx: StepContext) {
+    const pending: Promise<void>[] = [];
+    // Progress and notices are recorded as the load goes; a failed write must not take the load down.
+    const record = (write: Promise<void>) => pending.push(write.catch(() => undefined));
     try {
       const result = await stageCsv({
         store: this.store,
@@ -21,11 +38,44 @@ export class StageStep implements PipelineStep {
         objectKey: ctx.version.object_key,
         sizeBytes: Number(ctx.version.size_bytes),
         loadId: ctx.run.id,
-        onProgress: (p) => void ctx.progress(`staged ${p.bytesDone} of ${p.bytesTotal} bytes`, { ...p }),
+        rejectMaxShare: this.settings.rejectMaxShare,
+        onProgress: (p) => record(ctx.progress(progressMessage(p), { ...p })),
+        onNotice: (message) => record(ctx.repo.event(ctx.run.id, 'stage', 'warn', message)),
       });
-      await ctx.repo.recordStaging(ctx.version.id, result.columns, result.rows);
-      return { bytes: result.bytes, rows: result.rows, columns: result.columns.length, table: result.table };
+      await Promise.all(pending);
+
+      const previous = await ctx.repo.previousStagedVersion(ctx.dataset.id, ctx.version.id);
+      const changes = previous ? diffSchemas(previous.id, previous.columns, result.columns) : null;
+      await ctx.repo.recordStaging(ctx.version.id, result.columns, result.rows, {
+        dialect: result.dialect,
+        schemaChanges: changes,
+        rejectedRows: result.rejects,
+      });
+      const { dialect } = result;
+      await ctx.repo.event(
+        ctx.run.id,
+        'stage',
+        'info',
+        `read as ${dialect.encoding}${dialect.bom ? ' with a byte order mark' : ''}, ${DELIMITER_NAMES[dialect.delimiter]}-separated, ` +
+          `${dialect.header ? 'with a header' : 'without a header (columns column_1..N)'}, ${dialect.lineEnding} line breaks; ` +
+          `loaded by the ${result.path} path`,
+        { dialect, path: result.path },
+      );
+      if (changes) await ctx.repo.event(ctx.run.id, 'stage', hasChanges(changes) ? 'warn' : 'info', describeChanges(changes), { schemaChanges: changes });
+      return {
+        bytes: result.bytes,
+        rows: result.rows,
+        columns: result.columns.length,
+        table: result.table,
+        rejects: result.rejects,
+        path: result.path,
+        encoding: dialect.encoding,
+        delimiter: DELIMITER_NAMES[dialect.delimiter],
+        ...(result.blankLines > 0 && { blankLines: result.blankLines }),
+        ...(result.nulBytesRemoved > 0 && { nulBytesRemoved: result.nulBytesRemoved }),
+      };
     } catch (error) {
+      await Promise.all(pending);
       if (error instanceof CsvRejectedError) throw new PermanentStepError(error.message);
       throw error;
     }

@@ -1,0 +1,398 @@
+import { isUtf8 } from 'node:buffer';
+import { Transform, type TransformCallback } from 'node:stream';
+import { parseRecord, textAfterClosingQuote, UNTERMINATED_QUOTE } from './csv-text';
+import { completeUtf8Length } from './dialect';
+
+const LF = 0x0a;
+const CR = 0x0d;
+const NUL = 0x00;
+const OUT_BYTES = 256 * 1024;
+const OUT_PUSH_AT = 64 * 1024;
+/** Raw text kept for one rejected record. */
+export const MAX_REJECT_RAW_BYTES = 1024 * 1024;
+
+export interface RejectedRecord {
+  /** Line of the file where the record starts (1 = the first line, header included). */
+  line: number;
+  /** The record's number in the body; loaded rows carry the same numbering in _rb_row. */
+  record: number;
+  reason: string;
+  /** The record's bytes, cut at MAX_REJECT_RAW_BYTES. */
+  raw: Buffer;
+  rawBytes: number;
+  /** Rows this reject stands for: the lines an unterminated quote swallowed, else 1. */
+  rows: number;
+}
+
+/** A byte that is not UTF-8 in a file assumed to be UTF-8 only because its head was ASCII. */
+export class NotUtf8Error extends Error {
+  constructor(readonly line: number) {
+    super(`line ${line} is not valid UTF-8`);
+    this.name = 'NotUtf8Error';
+  }
+}
+
+export interface RecordScannerOptions {
+  delimiter: string;
+  quote: string;
+  /** Fields every record must have. */
+  columns: number;
+  /** Line of the file on which the body starts (2 after a one-line header). */
+  firstLine: number;
+  /** What a record that is not valid UTF-8 does: rejected, or NotUtf8Error; 'off' for transcoded input. */
+  invalidUtf8: 'reject' | 'throw' | 'off';
+  /** Longer records are rejected without being held in memory. */
+  maxRecordBytes: number;
+  onReject(reject: RejectedRecord): void;
+}
+
+/** Checks a byte stream for valid UTF-8 chunk by chunk, carrying sequences cut at chunk ends. */
+class Utf8Checker {
+  private carry: Buffer = Buffer.alloc(0);
+
+  check(chunk: Buffer): boolean {
+    let start = 0;
+    let ok = true;
+    if (this.carry.length > 0) {
+      const lead = this.carry[0];
+      const need = (lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2) - this.carry.length;
+      if (chunk.length < need) {
+        this.carry = Buffer.concat([this.carry, chunk]);
+        return true;
+      }
+      ok = isUtf8(Buffer.concat([this.carry, chunk.subarray(0, need)]));
+      start = need;
+    }
+    const end = Math.max(start, completeUtf8Length(chunk));
+    if (ok) ok = isUtf8(chunk.subarray(start, end));
+    this.carry = Buffer.from(chunk.subarray(end));
+    return ok;
+  }
+
+  /** False when the input ended inside a multi-byte sequence. */
+  finish(): boolean {
+    return this.carry.length === 0;
+  }
+}
+
+/**
+ * The normalizing path: splits a UTF-8 CSV byte stream into records (by the
+ * rules in csv-text.ts) and writes them as COPY CSV input, each prefixed with its
+ * record number. A well-formed record with the right number of fields is copied
+ * through byte for byte; one with a stray quote or NUL bytes is re-written field by
+ * field; one that cannot be loaded (wrong number of fields, text after a closing
+ * quote, an unterminated quote, bad UTF-8, too long) goes to onReject. Line breaks
+ * may be LF, CRLF or CR, mixed. Blank lines are not records: they are skipped and
+ * counted, except in a one-column file where a blank line is a NULL value; blank
+ * lines at the end of the file are ignored.
+ */
+export class RecordScanner extends Transform {
+  private readonly d: number;
+  private readonly q: number;
+  private readonly special = new Uint8Array(256);
+  private readonly utf8 = new Utf8Checker();
+  private readonly quoteText: string;
+  private readonly doubledQuote: string;
+
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
+  private inQuotes = false;
+  private quoteSeen = false;
+  private fieldStart = true;
+  private fields = 1;
+  private quotedFields = 0;
+  private stray = false;
+  private nul = false;
+  private problem: string | null = null;
+  private recordSuspect = false;
+  private chunkSuspect = false;
+  private overflow = false;
+  private prevByte = -1;
+  private skipLF = false;
+  private line: number;
+  private recordLine: number;
+  private pendingBlanks = 0;
+  private out = Buffer.allocUnsafe(OUT_BYTES);
+  private pos = 0;
+
+  /** Records numbered so far (loaded, rejected and NULL blank lines). */
+  records = 0;
+  /** Rows written to COPY. */
+  rowsOut = 0;
+  rejects = 0;
+  rejectedRows = 0;
+  blankLines = 0;
+  nulBytesRemoved = 0;
+
+  constructor(private readonly options: RecordScannerOptions) {
+    super();
+    if (Buffer.byteLength(options.delimiter) !== 1 || Buffer.byteLength(options.quote) !== 1) throw new Error('delimiter and quote must be one byte each');
+    this.d = options.delimiter.charCodeAt(0);
+    this.q = options.quote.charCodeAt(0);
+    this.quoteText = options.quote;
+    this.doubledQuote = options.quote + options.quote;
+    for (const b of [this.d, this.q, LF, CR, NUL]) this.special[b] = 1;
+    this.line = options.firstLine;
+    this.recordLine = options.firstLine;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.scan(chunk);
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (this.pos >= OUT_PUSH_AT) this.pushOut();
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      if (this.options.invalidUtf8 !== 'off' && !this.utf8.finish()) this.chunkSuspect = true;
+      const hasContent = this.partsBytes > 0 || this.fields > 1 || this.quotedFields > 0;
+      if (this.inQuotes && !this.quoteSeen) {
+        this.problem = UNTERMINATED_QUOTE;
+        this.finishRecord(Buffer.concat(this.parts), true);
+      } else if (hasContent) {
+        this.finishRecord(Buffer.concat(this.parts), false);
+      }
+      this.pendingBlanks = 0;
+    } catch (error) {
+      return done(error as Error);
+    }
+    this.pushOut();
+    done();
+  }
+
+  private scan(buf: Buffer): void {
+    const len = buf.length;
+    if (len === 0) return;
+    if (this.options.invalidUtf8 !== 'off') this.chunkSuspect = !this.utf8.check(buf);
+    const { d, q, special } = this;
+    let i = 0;
+    if (this.skipLF) {
+      this.skipLF = false;
+      if (buf[0] === LF) {
+        i = 1;
+        this.prevByte = LF;
+      }
+    }
+    let recStart = i;
+    let prev = this.prevByte;
+    for (; i < len; i++) {
+      const b = buf[i];
+      if (special[b] === 0) {
+        if (this.quoteSeen) this.closeQuoteBefore(b);
+        this.fieldStart = false;
+        // Skip the rest of this run of ordinary bytes.
+        let j = i + 1;
+        while (j < len && special[buf[j]] === 0) j++;
+        i = j - 1;
+        prev = buf[i];
+        continue;
+      }
+      if (b === CR || (b === LF && prev !== CR)) this.line++;
+      prev = b;
+      if (this.inQuotes) {
+        if (b === q) {
+          if (this.quoteSeen) this.quoteSeen = false;
+          else this.quoteSeen = true;
+          continue;
+        }
+        if (!this.quoteSeen) {
+          if (b === NUL) this.nul = true;
+          continue;
+        }
+        this.closeQuoteBefore(b);
+      }
+      if (b === d) {
+        this.fields++;
+        this.fieldStart = true;
+      } else if (b === LF || b === CR) {
+        this.endRecord(buf, recStart, i);
+        if (b === CR) {
+          if (i + 1 < len) {
+            if (buf[i + 1] === LF) {
+              i++;
+              prev = LF;
+            }
+          } else {
+            this.skipLF = true;
+          }
+        }
+        recStart = i + 1;
+        this.recordLine = this.line;
+      } else if (b === q) {
+        if (this.fieldStart) {
+          this.inQuotes = true;
+          this.quotedFields++;
+        } else {
+          this.stray = true;
+        }
+        this.fieldStart = false;
+      } else {
+        this.nul = true;
+        this.fieldStart = false;
+      }
+    }
+    this.prevByte = prev;
+    if (recStart < len) this.keep(buf.subarray(recStart, len));
+    if (this.chunkSuspect) this.recordSuspect = true;
+  }
+
+  /** A quote in a quoted field was followed by `b`, which is not a quote: the field closed. */
+  private closeQuoteBefore(b: number): void {
+    this.quoteSeen = false;
+    this.inQuotes = false;
+    if (b !== this.d && b !== LF && b !== CR) this.problem ??= textAfterClosingQuote(this.fields);
+  }
+
+  private keep(piece: Buffer): void {
+    if (this.overflow) return;
+    this.partsBytes += piece.length;
+    if (this.partsBytes > this.options.maxRecordBytes) {
+      this.overflow = true;
+      const raw = Buffer.concat([...this.parts, piece]).subarray(0, MAX_REJECT_RAW_BYTES);
+      this.parts = [Buffer.from(raw)];
+      return;
+    }
+    this.parts.push(piece);
+  }
+
+  private endRecord(buf: Buffer, start: number, end: number): void {
+    let content: Buffer;
+    if (this.parts.length === 0) content = buf.subarray(start, end);
+    else {
+      this.keep(buf.subarray(start, end));
+      content = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+    }
+    this.finishRecord(content, false);
+  }
+
+  private finishRecord(content: Buffer, unterminated: boolean): void {
+    const blank = content.length === 0 && this.fields === 1 && this.quotedFields === 0 && !this.overflow && !unterminated;
+    if (blank) {
+      this.pendingBlanks++;
+    } else {
+      this.flushBlanks();
+      this.records++;
+      const reason = this.rejectReason(content, unterminated);
+      if (reason !== null) this.reject(content, reason, unterminated ? this.linesToEnd() : 1);
+      else if (this.stray || this.nul) this.writeRewritten(content);
+      else this.writeRaw(content);
+    }
+    this.parts = [];
+    this.partsBytes = 0;
+    this.inQuotes = false;
+    this.quoteSeen = false;
+    this.fieldStart = true;
+    this.fields = 1;
+    this.quotedFields = 0;
+    this.stray = false;
+    this.nul = false;
+    this.problem = null;
+    this.recordSuspect = false;
+    this.overflow = false;
+  }
+
+  private rejectReason(content: Buffer, unterminated: boolean): string | null {
+    const { columns } = this.options;
+    if (this.overflow) return `record longer than ${this.options.maxRecordBytes} bytes (often a quote that is never closed)`;
+    if (unterminated) return `${UNTERMINATED_QUOTE}; it runs from line ${this.recordLine} to the end of the file`;
+    if ((this.recordSuspect || this.chunkSuspect) && this.options.invalidUtf8 !== 'off' && !isUtf8(content)) {
+      if (this.options.invalidUtf8 === 'throw') throw new NotUtf8Error(this.recordLine);
+      return 'not valid UTF-8 (the rest of the file is UTF-8)';
+    }
+    if (this.problem !== null) return this.problem;
+    if (this.fields > columns) return `extra data after last expected column: ${this.fields} fields where the header has ${columns}`;
+    if (this.fields < columns) return `missing data for column ${this.fields + 1}: ${this.fields} fields where the header has ${columns}`;
+    return null;
+  }
+
+  private reject(content: Buffer, reason: string, rows: number): void {
+    this.rejects++;
+    this.rejectedRows += rows;
+    const rawBytes = this.overflow ? this.partsBytes : content.length;
+    this.options.onReject({
+      line: this.recordLine,
+      record: this.records,
+      reason,
+      raw: content.subarray(0, MAX_REJECT_RAW_BYTES),
+      rawBytes,
+      rows,
+    });
+  }
+
+  /** Lines from the start of the current record to the end of the input. */
+  private linesToEnd(): number {
+    const endsWithBreak = this.prevByte === LF || this.prevByte === CR;
+    return this.line - this.recordLine + (endsWithBreak ? 0 : 1);
+  }
+
+  /** Blank lines before this record: NULL values in a one-column file, else skipped. */
+  private flushBlanks(): void {
+    if (this.pendingBlanks === 0) return;
+    if (this.options.columns === 1) {
+      for (let k = 0; k < this.pendingBlanks; k++) {
+        this.records++;
+        this.writeRaw(Buffer.alloc(0));
+      }
+    } else {
+      this.blankLines += this.pendingBlanks;
+    }
+    this.pendingBlanks = 0;
+  }
+
+  private writeRewritten(content: Buffer): void {
+    const record = parseRecord(content.toString('utf8'), String.fromCharCode(this.d), this.quoteText);
+    const fields = record.fields.map((value) => {
+      if (value === null) return '';
+      let clean = value;
+      if (this.nul && clean.includes('\0')) {
+        const stripped = clean.replace(/\0/g, '');
+        this.nulBytesRemoved += clean.length - stripped.length;
+        clean = stripped;
+      }
+      return this.quoteText + clean.split(this.quoteText).join(this.doubledQuote) + this.quoteText;
+    });
+    this.writeRaw(Buffer.from(fields.join(String.fromCharCode(this.d)), 'utf8'));
+  }
+
+  /** Appends `<record number><delimiter><content>\n` to the output. */
+  private writeRaw(content: Buffer): void {
+    this.rowsOut++;
+    const need = content.length + 24;
+    if (this.pos + need > this.out.length) this.pushOut();
+    if (need > this.out.length) {
+      this.push(Buffer.from(`${this.records}${String.fromCharCode(this.d)}`));
+      this.push(content);
+      this.push(Buffer.from('\n'));
+      return;
+    }
+    this.writeNumber(this.records);
+    this.out[this.pos++] = this.d;
+    this.pos += content.copy(this.out, this.pos);
+    this.out[this.pos++] = LF;
+  }
+
+  private writeNumber(value: number): void {
+    const start = this.pos;
+    let n = value;
+    do {
+      this.out[this.pos++] = 48 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    for (let a = start, b = this.pos - 1; a < b; a++, b--) {
+      const t = this.out[a];
+      this.out[a] = this.out[b];
+      this.out[b] = t;
+    }
+  }
+
+  private pushOut(): void {
+    if (this.pos === 0) return;
+    this.push(this.out.subarray(0, this.pos));
+    this.out = Buffer.allocUnsafe(OUT_BYTES);
+    this.pos = 0;
+  }
+}
