@@ -1,6 +1,7 @@
 import { STEP_NAMES, type StepMetrics } from '@relayboard/contracts';
 import { UnrecoverableError, type PipelineJobContext } from '@relayboard/queue';
-import type { RunsRepository } from './runs.repository';
+import type { DatasetLocks } from './dbt/dataset-lock';
+import type { RunContext, RunsRepository } from './runs.repository';
 import { PermanentStepError, type PipelineStep, type StepContext, type StepState } from './steps/step';
 
 export interface Logger {
@@ -18,6 +19,7 @@ export class PipelineRunner {
     private readonly repo: RunsRepository,
     private readonly steps: PipelineStep[],
     private readonly log: Logger,
+    private readonly locks: DatasetLocks,
   ) {
     const order = steps.map((s) => s.name).join(',');
     if (order !== STEP_NAMES.join(',')) throw new Error(`pipeline steps must be ${STEP_NAMES.join(', ')}; got ${order}`);
@@ -34,7 +36,27 @@ export class PipelineRunner {
     await this.repo.event(runId, null, 'info', `attempt ${job.attempt} started`);
     const run = (await this.repo.load(runId))!.run;
     const state: StepState = { metrics: {}, failure: null };
+    // Runs of one dataset take turns (staging swaps, dbt builds); runs of different datasets overlap.
+    const lock = await this.locks.acquire(context.dataset.name, () =>
+      this.repo.event(runId, null, 'info', `waiting for another run of ${context.dataset.name} to finish: runs of one dataset take turns`),
+    );
+    try {
+      await this.runSteps(job, context, run, state);
+    } finally {
+      await lock.release();
+    }
 
+    if (state.failure) {
+      await this.repo.finish(runId, 'failed', `${state.failure.step}: ${state.failure.message}`);
+      this.log.info(`run ${runId} failed at ${state.failure.step}`);
+      return;
+    }
+    await this.repo.finish(runId, 'succeeded', null);
+    this.log.info(`run ${runId} of ${context.dataset.name} succeeded`);
+  }
+
+  private async runSteps(job: PipelineJobContext, context: RunContext, run: RunContext['run'], state: StepState): Promise<void> {
+    const { runId } = job;
     for (const step of this.steps) {
       const done = await this.repo.stepStatus(runId, step.name);
       if (done?.status === 'succeeded') {
@@ -71,19 +93,11 @@ export class PipelineRunner {
           await this.repo.event(runId, step.name, 'warn', `attempt ${job.attempt} failed (${message}); retrying`);
           throw error;
         }
-        await this.repo.finishStep(runId, step.name, 'failed', {}, message);
+        await this.repo.finishStep(runId, step.name, 'failed', permanent ? error.metrics : {}, message);
         await this.repo.event(runId, step.name, 'error', message);
         this.log.error(`run ${runId} ${step.name} failed: ${message}`);
         if (state.failure === null) state.failure = { step: step.name, message };
       }
     }
-
-    if (state.failure) {
-      await this.repo.finish(runId, 'failed', `${state.failure.step}: ${state.failure.message}`);
-      this.log.info(`run ${runId} failed at ${state.failure.step}`);
-      return;
-    }
-    await this.repo.finish(runId, 'succeeded', null);
-    this.log.info(`run ${runId} of ${context.dataset.name} succeeded`);
   }
 }

@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { dbtEnvironment, type AppConfig } from '@relayboard/config';
-import { GENERATED_DIR, renderProjectFiles, type DatasetModelInput } from './dbt-files';
+import { GENERATED_DIR } from './dbt-files';
+import { parseDbtLogLine, type DbtLogEvent } from './dbt-log';
+import { checkIdOf, manifestNode, type DbtManifest } from './lineage';
 
 export interface DbtNodeResult {
   uniqueId: string;
@@ -15,14 +19,34 @@ export interface DbtNodeResult {
   failures: number | null;
   rowsAffected: number | null;
   executionTime: number;
+  checkId: string | null;
+}
+
+export interface DbtParseInfo {
+  /** partial: dbt reused the seeded partial_parse.msgpack; full: it parsed every file (reason says why). */
+  mode: 'partial' | 'full' | null;
+  reason: string | null;
+  /** From dbt's first line to its "Found N models" line. */
+  ms: number | null;
 }
 
 export interface DbtBuildResult {
   ok: boolean;
   exitCode: number;
   nodes: DbtNodeResult[];
-  /** Last lines dbt printed: the error when it failed before running any node. */
-  outputTail: string[];
+  /** dbt's error-level messages: the reason when it failed before running any node. */
+  errors: string[];
+  parse: DbtParseInfo;
+  /** The manifest this build parsed; null when parsing failed. */
+  manifest: DbtManifest | null;
+}
+
+export interface DbtBuildOptions {
+  dataset: string;
+  runId: string;
+  /** Datasets with generated models, for the relayboard_dataset_exists() guard. */
+  datasets: string[];
+  onEvent: (event: DbtLogEvent) => void;
 }
 
 interface RunResultsJson {
@@ -36,92 +60,179 @@ interface RunResultsJson {
   }[];
 }
 
-/** Drives the dbt CLI of the venv against the repository's dbt project. */
+const PARTIAL_PARSE_FILE = 'partial_parse.msgpack';
+
+/** Drives the venv's dbt CLI against the dbt project. */
 export class DbtRunner {
+  private readonly workRoot = path.join(os.tmpdir(), 'relayboard-dbt');
+
   constructor(private readonly config: AppConfig) {}
 
   /**
-   * Rewrites the generated area from metadata, so any worker on any machine
-   * builds the same project. Files are replaced by rename, so a concurrent
-   * parse never reads half a file.
+   * Writes the generated area from metadata, so any worker on any machine builds
+   * the same project. The run's own dataset is written as the metadata says (the
+   * run holds that dataset's lock); other datasets' files are only added when
+   * missing, so a run never rewrites another dataset's models under that
+   * dataset's own build. Files are replaced by rename, so a parse never reads
+   * half a file. Folders of datasets that are no longer registered go.
    */
-  async writeProject(datasets: DatasetModelInput[]): Promise<void> {
+  async writeProject(project: { files: Map<string, string>; dataset: string; registered: string[] }): Promise<void> {
     const root = this.config.dbt.projectDir;
-    const files = renderProjectFiles(datasets);
-    for (const [relative, content] of files) {
+    const generated = path.join(root, GENERATED_DIR);
+    const own = path.join(generated, project.dataset);
+    await mkdir(generated, { recursive: true });
+    for (const [relative, content] of project.files) {
       const file = path.join(root, relative);
-      await mkdir(path.dirname(file), { recursive: true });
       const existing = existsSync(file) ? await readFile(file, 'utf8') : null;
-      if (existing === content) continue;
-      const tmp = `${file}.${process.pid}.tmp`;
+      if (existing === content || (existing !== null && path.dirname(file) !== own)) continue;
+      await mkdir(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${randomUUID()}.tmp`;
       await writeFile(tmp, content);
       await rename(tmp, file);
     }
-    const generated = path.join(root, GENERATED_DIR);
-    const keep = new Set(datasets.map((d) => d.name));
+    const written = new Set([...project.files.keys()].map((f) => path.join(root, f)));
+    const registered = new Set(project.registered);
     for (const entry of await readdir(generated, { withFileTypes: true })) {
-      if (entry.isDirectory() && !keep.has(entry.name)) await rm(path.join(generated, entry.name), { recursive: true, force: true });
+      const full = path.join(generated, entry.name);
+      // Top-level files are from older layouts (one _sources.yml for all datasets) and would declare sources twice.
+      if (!entry.isDirectory()) await rm(full, { force: true });
+      else if (!registered.has(entry.name)) await rm(full, { recursive: true, force: true });
+      else if (full === own) {
+        for (const file of await readdir(full)) {
+          const stale = path.join(full, file);
+          if (!written.has(stale) && !file.endsWith('.tmp')) await rm(stale, { force: true });
+        }
+      }
     }
   }
 
-  /** `dbt build --select source:staging.<dataset>+`: the dataset's models, tests and everything downstream. */
-  async build(dataset: string, runId: string, onLine: (line: string) => void): Promise<DbtBuildResult> {
-    const workDir = path.join(os.tmpdir(), 'relayboard-dbt', runId);
-    const targetPath = path.join(workDir, 'target');
-    await rm(workDir, { recursive: true, force: true });
-    await mkdir(targetPath, { recursive: true });
-    const args = [
-      'build',
-      '--select', `source:staging.${dataset}+`,
-      '--project-dir', this.config.dbt.projectDir,
-      '--profiles-dir', this.config.dbt.projectDir,
-      '--target-path', targetPath,
-      '--log-path', path.join(workDir, 'logs'),
-      '--no-use-colors',
-    ];
-    const outputTail: string[] = [];
-    const exitCode = await new Promise<number>((resolve, reject) => {
-      const child = spawn(this.config.dbt.bin, args, { cwd: this.config.dbt.projectDir, env: dbtEnvironment(this.config) });
-      let pending = '';
-      const onData = (chunk: Buffer) => {
-        pending += chunk.toString('utf8');
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) {
-          const trimmed = line.trimEnd();
-          if (!trimmed) continue;
-          outputTail.push(trimmed);
-          if (outputTail.length > 40) outputTail.shift();
-          onLine(trimmed);
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.once('error', (error) =>
-        reject(new Error(`could not start dbt at ${this.config.dbt.bin} (${error.message}); run ./relayboard bootstrap or set DBT_BIN`)),
-      );
-      child.once('close', (code) => resolve(code ?? 1));
-    });
-    const nodes = await this.readResults(path.join(targetPath, 'run_results.json'));
-    await rm(workDir, { recursive: true, force: true });
-    return { ok: exitCode === 0, exitCode, nodes, outputTail };
+  /**
+   * One machine-wide copy of dbt's partial-parse state per project and warehouse:
+   * each run gets a fresh target path seeded from it, so runs keep partial
+   * parsing without sharing a target folder.
+   */
+  private partialParseCopy(): string {
+    const key = createHash('sha256').update(`${this.config.dbt.projectDir}\n${this.config.warehouseUrl}`).digest('hex').slice(0, 16);
+    return path.join(this.workRoot, 'partial-parse', key, PARTIAL_PARSE_FILE);
   }
 
-  private async readResults(file: string): Promise<DbtNodeResult[]> {
-    if (!existsSync(file)) return [];
-    const json = JSON.parse(await readFile(file, 'utf8')) as RunResultsJson;
-    return json.results.map((r) => {
+  /** The run's own target and log paths: concurrent builds never share dbt's output files. */
+  workPaths(runId: string): { workDir: string; targetPath: string; logPath: string } {
+    const workDir = path.join(this.workRoot, 'runs', runId);
+    return { workDir, targetPath: path.join(workDir, 'target'), logPath: path.join(workDir, 'logs') };
+  }
+
+  /** `dbt build --select source:staging.<dataset>+`: the dataset's models, tests and everything downstream. */
+  async build(options: DbtBuildOptions): Promise<DbtBuildResult> {
+    const { workDir, targetPath, logPath } = this.workPaths(options.runId);
+    await rm(workDir, { recursive: true, force: true });
+    await mkdir(targetPath, { recursive: true });
+    try {
+      const seeded = await this.seedPartialParse(targetPath);
+
+      const args = [
+        'build',
+        '--select', `source:staging.${options.dataset}+`,
+        '--project-dir', this.config.dbt.projectDir,
+        '--profiles-dir', this.config.dbt.projectDir,
+        '--target-path', targetPath,
+        '--log-path', logPath,
+        '--log-format', 'json',
+        '--no-use-colors',
+      ];
+      const env = { ...dbtEnvironment(this.config), RELAYBOARD_DATASETS: options.datasets.join(',') };
+      const errors: string[] = [];
+      const parse: DbtParseInfo = { mode: null, reason: null, ms: null };
+      let startedAt: string | null = null;
+      const exitCode = await new Promise<number>((resolve, reject) => {
+        const child = spawn(this.config.dbt.bin, args, { cwd: this.config.dbt.projectDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const onLine = (line: string) => {
+          const event = parseDbtLogLine(line);
+          if (!event || event.level === 'debug') return;
+          startedAt ??= event.ts;
+          if (event.name === 'UnableToPartialParse') Object.assign(parse, { mode: 'full', reason: String(event.data.reason ?? event.message) });
+          if (event.name === 'FoundStats' && startedAt && event.ts) parse.ms = Date.parse(event.ts) - Date.parse(startedAt);
+          if (event.level === 'error' && event.name !== 'LogTestResult') errors.push(event.message);
+          if (event.message) options.onEvent(event);
+        };
+        createInterface({ input: child.stdout }).on('line', onLine);
+        createInterface({ input: child.stderr }).on('line', onLine);
+        child.once('error', (error) =>
+          reject(new Error(`could not start dbt at ${this.config.dbt.bin} (${error.message}); run ./relayboard bootstrap or set DBT_BIN`)),
+        );
+        child.once('close', (code) => resolve(code ?? 1));
+      });
+
+      const manifest = await readJson<DbtManifest>(path.join(targetPath, 'manifest.json'));
+      if (manifest) {
+        parse.mode ??= (await this.usedPartialParse(logPath)) ? 'partial' : 'full';
+        await this.savePartialParse(targetPath, seeded);
+      }
+      const nodes = this.nodeResults(await readJson<RunResultsJson>(path.join(targetPath, 'run_results.json')), manifest);
+      return { ok: exitCode === 0, exitCode, nodes, errors, parse, manifest };
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  /** Copies the shared partial-parse state into the run's target path; returns its mtime there, or null. */
+  private async seedPartialParse(targetPath: string): Promise<number | null> {
+    const shared = this.partialParseCopy();
+    if (!existsSync(shared)) return null;
+    const seeded = path.join(targetPath, PARTIAL_PARSE_FILE);
+    await copyFile(shared, seeded);
+    return (await stat(seeded)).mtimeMs;
+  }
+
+  /** dbt rewrites the file only after a parse that changed something; then it becomes the shared copy. */
+  private async savePartialParse(targetPath: string, seededMtime: number | null): Promise<void> {
+    const written = path.join(targetPath, PARTIAL_PARSE_FILE);
+    if (!existsSync(written) || (await stat(written)).mtimeMs === seededMtime) return;
+    const shared = this.partialParseCopy();
+    await mkdir(path.dirname(shared), { recursive: true });
+    const tmp = `${shared}.${randomUUID()}.tmp`;
+    await copyFile(written, tmp);
+    await rename(tmp, shared);
+  }
+
+  /** dbt logs "Partial parsing enabled" at debug level, which only its log file holds. */
+  private async usedPartialParse(logPath: string): Promise<boolean> {
+    const file = path.join(logPath, 'dbt.log');
+    if (!existsSync(file)) return false;
+    const lines = createInterface({ input: createReadStream(file) });
+    for await (const line of lines) {
+      if (!line.includes('PartialParsing')) continue;
+      if (parseDbtLogLine(line)?.name === 'PartialParsingEnabled') {
+        lines.close();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private nodeResults(results: RunResultsJson | null, manifest: DbtManifest | null): DbtNodeResult[] {
+    if (!results) return [];
+    return results.results.map((r) => {
+      const node = manifest ? manifestNode(manifest, r.unique_id) : undefined;
       const [kind, , ...rest] = r.unique_id.split('.');
+      const rows = r.adapter_response?.rows_affected;
       return {
         uniqueId: r.unique_id,
-        name: rest.join('.'),
-        kind,
+        name: node?.name ?? rest.join('.'),
+        kind: node?.resource_type ?? kind,
         status: r.status,
         message: r.message,
         failures: r.failures,
-        rowsAffected: r.adapter_response?.rows_affected ?? null,
+        // A test's "rows affected" is its one count row; views report -1.
+        rowsAffected: kind === 'model' && typeof rows === 'number' && rows >= 0 ? rows : null,
         executionTime: r.execution_time,
+        checkId: checkIdOf(node),
       };
     });
   }
+}
+
+async function readJson<T>(file: string): Promise<T | null> {
+  if (!existsSync(file)) return null;
+  return JSON.parse(await readFile(file, 'utf8')) as T;
 }

@@ -3,7 +3,11 @@ import type { RunContext, RunsRepository } from '../runs.repository';
 
 /** A failure that retrying cannot fix (bad data, a broken model): the run fails at once. */
 export class PermanentStepError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** What the step measured before it failed (models built, tests failed, values that did not cast). */
+    readonly metrics: StepMetrics = {},
+  ) {
     super(message);
     this.name = 'PermanentStepError';
   }

@@ -1,37 +1,106 @@
-import type { DbtRunner } from '../dbt/dbt-runner';
+import type { StepMetrics } from '@relayboard/contracts';
+import type { DatasetCheckRow } from '@relayboard/db';
+import { renderProjectFiles, type CheckInput } from '../dbt/dbt-files';
+import { oneLine } from '../dbt/dbt-log';
+import type { DbtBuildResult, DbtNodeResult, DbtRunner } from '../dbt/dbt-runner';
+import { extractLineage } from '../dbt/lineage';
+import type { ProfileRepository } from '../dbt/profile.repository';
 import { PermanentStepError, type PipelineStep, type StepContext } from './step';
 
-const dbtLogLine = /^\d\d:\d\d:\d\d(\s+|$)/;
+function toCheckInput(row: DatasetCheckRow): CheckInput {
+  return { id: row.id, name: row.name, kind: row.kind, column: row.column_name, severity: row.severity, config: row.config };
+}
 
-/** Regenerates the dataset's dbt models and builds them, with tests, and everything downstream. */
+function describeFailure(node: DbtNodeResult): string {
+  const message = oneLine(node.message ?? 'no message');
+  if (node.status === 'fail') return `${node.kind} ${node.name} failed with ${node.failures ?? '?'} failing row(s): ${message}`;
+  return `${node.kind} ${node.name} errored: ${message}`;
+}
+
+/** dbt's own words for a failed build: each failing node and its message, else dbt's error lines. */
+export function failureReason(result: Pick<DbtBuildResult, 'nodes' | 'errors' | 'exitCode'>): string {
+  const failed = result.nodes.filter((n) => n.status === 'error' || n.status === 'fail');
+  if (failed.length) return failed.map(describeFailure).join('; ');
+  const errors = result.errors.map(oneLine).filter(Boolean);
+  if (errors.length) return errors.join('; ');
+  return `dbt exited with code ${result.exitCode} without an error message; see the transform events of this run`;
+}
+
+/**
+ * Regenerates the dbt files of every staged dataset from metadata, then builds
+ * this dataset's models, its tests and everything downstream of it.
+ */
 export class TransformStep implements PipelineStep {
   readonly name = 'transform' as const;
 
-  constructor(private readonly dbt: DbtRunner) {}
+  constructor(
+    private readonly dbt: DbtRunner,
+    private readonly profiles: ProfileRepository,
+  ) {}
 
-  async run(ctx: StepContext) {
-    await this.dbt.writeProject(await ctx.repo.stagedDatasets());
-    const pending: Promise<void>[] = [];
-    const result = await this.dbt.build(ctx.dataset.name, ctx.run.id, (line) => {
-      const message = line.replace(dbtLogLine, '').trim();
-      if (message) pending.push(ctx.repo.event(ctx.run.id, 'transform', /\b(ERROR|FAIL)\b/.test(message) ? 'error' : 'info', message));
+  async run(ctx: StepContext): Promise<StepMetrics> {
+    const runId = ctx.run.id;
+    const dataset = ctx.dataset.name;
+    // Events are written in order, one after another, so the board shows dbt's lines as dbt printed them.
+    let events = Promise.resolve();
+    const event = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => {
+      events = events.then(() => ctx.repo.event(runId, 'transform', level, message, data));
+      return events;
+    };
+
+    const staged = await ctx.repo.stagedDatasets();
+    const checks = await ctx.repo.declaredChecks();
+    const { files, skipped } = renderProjectFiles(
+      staged.map((d) => ({ name: d.name, columns: d.columns, checks: checks.filter((c) => c.dataset_name === d.name).map(toCheckInput) })),
+    );
+    for (const s of skipped.filter((s) => s.dataset === dataset)) {
+      await event('warn', `check ${s.check} is left out of this run: ${s.reason}; delete it with DELETE /v1/datasets/${dataset}/checks/<id> or declare it again`);
+    }
+    await this.dbt.writeProject({ files, dataset, registered: await ctx.repo.datasetNames() });
+
+    const { targetPath, logPath } = this.dbt.workPaths(runId);
+    await event('info', `dbt build --select source:staging.${dataset}+ (target path ${targetPath}, log path ${logPath})`);
+    const result = await this.dbt.build({
+      dataset,
+      runId,
+      datasets: staged.map((d) => d.name),
+      onEvent: (e) => void event(e.level === 'debug' ? 'info' : e.level, e.message, e.node ? { node: e.node } : undefined),
     });
-    await Promise.all(pending);
+    await events;
+    if (result.parse.mode) {
+      const how = result.parse.mode === 'partial' ? 'partially, reusing the last parse' : `fully (${result.parse.reason ?? 'no earlier parse to reuse'})`;
+      await event('info', `dbt parsed the project ${how}${result.parse.ms === null ? '' : ` in ${result.parse.ms} ms`}`);
+    }
+    await ctx.repo.recordNodeResults(runId, result.nodes);
+    if (result.manifest) await ctx.repo.saveLineage(ctx.dataset.id, runId, extractLineage(result.manifest, dataset));
+
     const models = result.nodes.filter((n) => n.kind === 'model');
     const tests = result.nodes.filter((n) => n.kind === 'test');
-    const metrics = {
+    const metrics: StepMetrics = {
       models: models.length,
       modelsFailed: models.filter((n) => n.status === 'error').length,
       tests: tests.length,
       testsFailed: tests.filter((n) => n.status === 'fail' || n.status === 'error').length,
+      testsWarned: tests.filter((n) => n.status === 'warn').length,
     };
-    if (!result.ok) {
-      const failed = result.nodes.filter((n) => ['error', 'fail'].includes(n.status));
-      const reason = failed.length
-        ? failed.map((n) => `${n.kind} ${n.name} ${n.status === 'fail' ? `failed (${n.failures ?? '?'} failing rows)` : 'errored'}: ${n.message ?? 'no message'}`).join('; ')
-        : result.outputTail.filter((l) => !/^\s*$/.test(l)).slice(-8).join(' | ');
-      throw new PermanentStepError(`dbt build failed: ${reason}`);
+    if (result.parse.mode) metrics.parse = result.parse.mode;
+    if (result.parse.ms !== null) metrics.parseMs = result.parse.ms;
+
+    if (result.nodes.some((n) => n.name === `${dataset}__profile` && n.status === 'success')) {
+      const failures = await this.profiles.castFailures(dataset);
+      metrics.castFailures = failures.reduce((sum, f) => sum + f.count, 0);
+      if (failures.length) {
+        await event(
+          'warn',
+          `${metrics.castFailures} value(s) did not cast to their column's type and are NULL in warehouse.${dataset}: ${failures
+            .map((f) => `${f.column} (${f.type}) ${f.count}`)
+            .join(', ')}`,
+          { castFailures: Object.fromEntries(failures.map((f) => [f.column, f.count])) },
+        );
+      }
     }
+
+    if (!result.ok) throw new PermanentStepError(`dbt build failed: ${failureReason(result)}`, metrics);
     return metrics;
   }
 }

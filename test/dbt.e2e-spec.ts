@@ -1,0 +1,348 @@
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Check, DatasetLineage, Run, RunStep } from '@relayboard/contracts';
+import { PipelineQueue } from '@relayboard/queue';
+import { api, fixtureUrl, query, uniqueName, waitForRun } from './helpers';
+import { testStack } from './stack-env';
+
+const written = new Set<string>();
+
+/** A person's model in the test stack's dbt project (models/marts), removed after the suite. */
+function writeModel(name: string, sql: string): void {
+  const file = path.join(testStack().dbtProjectDir, 'models', 'marts', `${name}.sql`);
+  writeFileSync(file, sql);
+  written.add(file);
+}
+
+function removeModel(name: string): void {
+  const file = path.join(testStack().dbtProjectDir, 'models', 'marts', `${name}.sql`);
+  rmSync(file, { force: true });
+  written.delete(file);
+}
+
+afterAll(() => {
+  for (const file of written) rmSync(file, { force: true });
+});
+
+async function register(name: string, fixture: string): Promise<void> {
+  const { status, body } = await api('POST', '/v1/datasets/csv', { name, csvUrl: fixtureUrl(fixture) });
+  expect({ status, body }).toMatchObject({ status: 201 });
+}
+
+async function trigger(name: string): Promise<string> {
+  const { status, body } = await api('POST', '/v1/pipelines/run', { datasetName: name });
+  expect(status).toBe(202);
+  return body.runId as string;
+}
+
+const run = async (name: string) => waitForRun(await trigger(name));
+const step = (r: Run, name: RunStep['name']) => r.steps.find((s) => s.name === name)!;
+const time = (iso: string | null) => Date.parse(iso!);
+
+/**
+ * Sets column types on the dataset's current version, then runs the pipeline from
+ * transform on: the run is recorded with fetch and stage done (as after an attempt
+ * that died in transform) and handed to the queue, so dbt builds with these types.
+ */
+async function transformWithTypes(name: string, types: Record<string, string>): Promise<Run> {
+  const [dataset] = await query<{ id: string; version_id: string; columns: { name: string; type: string }[] }>(
+    `select d.id, v.id as version_id, v.columns from relayboard.datasets d join relayboard.dataset_versions v on v.id = d.current_version_id where d.name = $1`,
+    [name],
+  );
+  const columns = dataset.columns.map((c) => ({ ...c, type: types[c.name] ?? c.type }));
+  await query(`update relayboard.dataset_versions set columns = $1 where id = $2`, [JSON.stringify(columns), dataset.version_id]);
+  const [created] = await query<{ id: string }>(
+    `insert into relayboard.runs (dataset_id, dataset_version_id, status, trigger) values ($1, $2, 'queued', 'test') returning id`,
+    [dataset.id, dataset.version_id],
+  );
+  await query(
+    `insert into relayboard.run_steps (run_id, name, position, status) values
+       ($1, 'fetch', 0, 'succeeded'), ($1, 'stage', 1, 'succeeded'), ($1, 'transform', 2, 'pending'), ($1, 'deliver', 3, 'pending')`,
+    [created.id],
+  );
+  const queue = new PipelineQueue(testStack().redisUrl, 1);
+  try {
+    await queue.enqueueRun(created.id);
+  } finally {
+    await queue.close();
+  }
+  return waitForRun(created.id);
+}
+
+describe('the warehouse built by dbt', () => {
+  const dataset = uniqueName('casts');
+  const types = { id: 'bigint', amount: 'numeric', ordered_on: 'date', paid: 'boolean', ref: 'uuid', payload: 'json', at: 'timestamptz', status: 'text' };
+  let typed: Run;
+
+  beforeAll(async () => {
+    await register(dataset, 'dbt-casts.csv');
+    const first = await run(dataset);
+    expect(first.error).toBeNull();
+    typed = await transformWithTypes(dataset, types);
+  });
+
+  it('gives warehouse columns the stored types, and makes values that do not cast NULL', async () => {
+    expect(typed.error).toBeNull();
+    for (const relation of [dataset, `stg_${dataset}`]) {
+      const columns = await query(
+        `select column_name, data_type from information_schema.columns where table_schema = 'warehouse' and table_name = $1 order by ordinal_position`,
+        [relation],
+      );
+      expect(columns).toEqual([
+        { column_name: '_rb_row', data_type: 'bigint' },
+        { column_name: 'id', data_type: 'bigint' },
+        { column_name: 'amount', data_type: 'numeric' },
+        { column_name: 'ordered_on', data_type: 'date' },
+        { column_name: 'paid', data_type: 'boolean' },
+        { column_name: 'ref', data_type: 'uuid' },
+        // json lands as jsonb, which has equality (distinct counts, unique checks).
+        { column_name: 'payload', data_type: 'jsonb' },
+        { column_name: 'at', data_type: 'timestamp with time zone' },
+        { column_name: 'status', data_type: 'text' },
+      ]);
+    }
+    const rows = await query(
+      `select id, amount::text as amount, ordered_on::text as ordered_on, paid, ref, payload, at, status from warehouse."${dataset}" order by _rb_row`,
+    );
+    expect(rows).toEqual([
+      { id: '1', amount: '10.50', ordered_on: '2024-01-02', paid: true, ref: '6f1c2b9e-8a61-4c1b-9b1e-1f2d3c4b5a69', payload: { a: 1 }, at: new Date('2024-01-02T10:00:00Z'), status: 'placed' },
+      { id: '2', amount: null, ordered_on: null, paid: true, ref: null, payload: null, at: null, status: 'shipped' },
+      { id: null, amount: null, ordered_on: '2024-02-29', paid: null, ref: '6f1c2b9e-8a61-4c1b-9b1e-1f2d3c4b5a60', payload: [1], at: new Date('2024-01-02T22:00:00Z'), status: 'returned' },
+      { id: '4', amount: '7', ordered_on: null, paid: false, ref: null, payload: null, at: null, status: 'placed' },
+    ]);
+  });
+
+  it('counts the values that did not cast, in total and per column', async () => {
+    const perColumn = { id: 1, amount: 1, ordered_on: 1, paid: 1, ref: 1, payload: 1, at: 1 };
+    expect(step(typed, 'transform').metrics).toMatchObject({ castFailures: 7, models: 3 });
+    const event = typed.events.find((e) => e.data && 'castFailures' in e.data);
+    expect(event?.data?.castFailures).toEqual(perColumn);
+    expect(event?.message).toContain(`7 value(s) did not cast to their column's type and are NULL in warehouse.${dataset}`);
+    const profile = await query<{ column_name: string; cast_failures: string; null_count: string }>(
+      `select column_name, cast_failures, null_count from warehouse."${dataset}__profile" order by position`,
+    );
+    expect(Object.fromEntries(profile.map((p) => [p.column_name, Number(p.cast_failures)]))).toEqual({ ...perColumn, status: 0 });
+    // An empty field is a missing value, not a failed cast: amount is NULL on rows 2 (abc) and 3 (empty).
+    expect(profile.find((p) => p.column_name === 'amount')?.null_count).toBe('2');
+  });
+
+  it('profiles each column for the digest: nulls, distinct values, number and date ranges', async () => {
+    const [amount] = await query(`select * from warehouse."${dataset}__profile" where column_name = 'amount'`);
+    expect(amount).toMatchObject({ column_type: 'numeric', row_count: '4', distinct_count: '2', min_number: '7', max_number: '10.50', min_date: null });
+    expect(Number(amount.avg_number)).toBeCloseTo(8.75);
+    const [orderedOn] = await query(`select * from warehouse."${dataset}__profile" where column_name = 'ordered_on'`);
+    expect(orderedOn).toMatchObject({ null_count: '2', min_date: '2024-01-02', max_date: '2024-02-29', min_number: null });
+  });
+
+  it("rebuilds a person's model in models/marts that refs the dataset, reusing dbt's last parse", async () => {
+    writeModel(`${dataset}_totals`, `select count(*) as orders, sum(amount) as total from {{ ref('${dataset}') }}\n`);
+    const again = await transformWithTypes(dataset, types);
+    expect(again.error).toBeNull();
+    expect(again.nodes).toContainEqual(expect.objectContaining({ name: `${dataset}_totals`, kind: 'model', status: 'success', rowsAffected: 1 }));
+    // sum() over the numeric column: the model sees the cast types.
+    expect(await query(`select orders, total::text as total from warehouse."${dataset}_totals"`)).toEqual([{ orders: '4', total: '17.50' }]);
+    expect(step(again, 'transform').metrics).toMatchObject({ parse: 'partial', models: 4 });
+    expect(again.events.some((e) => /^dbt parsed the project partially/.test(e.message))).toBe(true);
+  });
+
+  it("shows the dataset's lineage from dbt's manifest, people's models included", async () => {
+    const { status, body } = await api<DatasetLineage>('GET', `/v1/datasets/${dataset}/lineage`);
+    expect(status).toBe(200);
+    const byName = (name: string, role: string) => body.nodes.find((n) => n.name === name && n.role === role);
+    const source = byName(dataset, 'source')!;
+    const staging = byName(`stg_${dataset}`, 'staging')!;
+    const table = byName(dataset, 'table')!;
+    const totals = byName(`${dataset}_totals`, 'model')!;
+    expect(source).toMatchObject({ kind: 'source', relation: `staging.${dataset}`, dataset });
+    expect(staging).toMatchObject({ relation: `warehouse.stg_${dataset}`, materialized: 'view', status: 'success' });
+    expect(table).toMatchObject({ relation: `warehouse.${dataset}`, materialized: 'table', status: 'success' });
+    expect(byName(`${dataset}__profile`, 'profile')).toMatchObject({ relation: `warehouse.${dataset}__profile` });
+    expect(totals).toMatchObject({ dataset: null, path: `models/marts/${dataset}_totals.sql`, status: 'success' });
+    expect(body.nodes.filter((n) => n.kind === 'test').length).toBe(2);
+    expect(body.edges).toEqual(expect.arrayContaining([{ from: source.id, to: staging.id }, { from: staging.id, to: table.id }, { from: table.id, to: totals.id }]));
+    expect(body.runId).toBeTruthy();
+  });
+
+  it('runs by hand with the same settings (./relayboard dbt, which `pnpm dbt` calls)', () => {
+    const result = spawnSync(
+      process.execPath,
+      [path.join(__dirname, '..', 'packages', 'devstack', 'dist', 'dbt-cli.js'), '--quiet', 'ls', '--select', `source:staging.${dataset}+`, '--resource-type', 'model', '--output', 'name'],
+      { env: { ...process.env, DATABASE_URL: testStack().databaseUrl, DBT_PROJECT_DIR: testStack().dbtProjectDir }, encoding: 'utf8' },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim().split('\n').sort()).toEqual([dataset, `${dataset}__profile`, `${dataset}_totals`, `stg_${dataset}`].sort());
+    expect(result.status).toBe(0);
+  });
+});
+
+describe('data-quality checks declared over REST', () => {
+  const dataset = uniqueName('checked');
+  const checks: Record<string, Check> = {};
+
+  beforeAll(async () => {
+    await register(dataset, 'people.csv');
+  });
+
+  it('accepts checks before the first run, when the columns are not known yet', async () => {
+    const declare = async (body: object) => {
+      const res = await api<Check>('POST', `/v1/datasets/${dataset}/checks`, body);
+      expect(res.status).toBe(201);
+      return res.body;
+    };
+    checks.notNull = await declare({ kind: 'not_null', column: 'note' });
+    checks.accepted = await declare({ kind: 'accepted_values', column: 'city', values: ['London', 'New York', 'Paris'], severity: 'warn' });
+    checks.rowCount = await declare({ kind: 'row_count', min: 2, max: 10 });
+    checks.unique = await declare({ kind: 'unique', column: 'id' });
+    expect(checks.notNull).toMatchObject({ name: `${dataset}__not_null_note`, kind: 'not_null', column: 'note', severity: 'error', dataset, lastResult: null });
+    expect(checks.accepted).toMatchObject({ values: ['London', 'New York', 'Paris'], severity: 'warn' });
+    expect(checks.rowCount).toMatchObject({ name: `${dataset}__row_count`, column: null, min: 2, max: 10 });
+
+    const duplicate = await api('POST', `/v1/datasets/${dataset}/checks`, { kind: 'not_null', column: 'note' });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.error).toMatchObject({ code: 'check_exists' });
+    expect(duplicate.body.error.message).toContain(checks.notNull.id);
+    const noBounds = await api('POST', `/v1/datasets/${dataset}/checks`, { kind: 'row_count' });
+    expect(noBounds.status).toBe(400);
+    expect(noBounds.body.error.message).toContain('give min, max or both');
+    const unknownKind = await api('POST', `/v1/datasets/${dataset}/checks`, { kind: 'positive', column: 'id' });
+    expect(unknownKind.status).toBe(400);
+    expect(unknownKind.body.error.message).toContain('kind must be one of not_null, unique, accepted_values, relationships, row_count');
+    const noDataset = await api('POST', '/v1/datasets/no_such_dataset/checks', { kind: 'unique', column: 'id' });
+    expect(noDataset.status).toBe(404);
+  });
+
+  it('fails the run with each failing check as a failed test: its name and failing rows', async () => {
+    const r = await run(dataset);
+    expect(r.status).toBe('failed');
+    expect(r.error).toBe(
+      `transform: dbt build failed: test ${dataset}__not_null_note failed with 1 failing row(s): Got 1 result, configured to fail if != 0`,
+    );
+    const nodes = r.nodes ?? [];
+    expect(nodes.find((n) => n.name === `${dataset}__not_null_note`)).toMatchObject({ kind: 'test', status: 'fail', failures: 1, checkId: checks.notNull.id });
+    expect(nodes.find((n) => n.name === `${dataset}__accepted_values_city`)).toMatchObject({ status: 'warn', failures: 1, checkId: checks.accepted.id });
+    expect(nodes.find((n) => n.name === `${dataset}__row_count`)).toMatchObject({ status: 'pass', failures: 0 });
+    expect(nodes.find((n) => n.name === `${dataset}__unique_id`)).toMatchObject({ status: 'pass' });
+    expect(step(r, 'transform').metrics).toMatchObject({ testsFailed: 1, testsWarned: 1 });
+    // The table was built before its tests ran; its previous content is what a failing check guards people's models from.
+    expect(await query(`select count(*)::int as n from warehouse."${dataset}"`)).toEqual([{ n: 4 }]);
+
+    const listed = await api<{ checks: Check[] }>('GET', `/v1/datasets/${dataset}/checks`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.checks.find((c) => c.id === checks.notNull.id)?.lastResult).toMatchObject({ runId: r.id, status: 'fail', failures: 1 });
+  });
+
+  it('validates checks against the columns once a run has staged the dataset', async () => {
+    const unknown = await api('POST', `/v1/datasets/${dataset}/checks`, { kind: 'unique', column: 'nope' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toBe(`column: dataset "${dataset}" has no column "nope"; its columns are id, full_name, city, note`);
+    const target = await api('POST', `/v1/datasets/${dataset}/checks`, { kind: 'relationships', column: 'id', toDataset: 'no_such_dataset', toColumn: 'id' });
+    expect(target.status).toBe(400);
+    expect(target.body.error.message).toContain('toDataset: no dataset named "no_such_dataset"');
+  });
+
+  it('deletes a check, and the next run goes without it', async () => {
+    const deleted = await fetch(`${testStack().apiUrl}/v1/datasets/${dataset}/checks/${checks.notNull.id}`, { method: 'DELETE' });
+    expect(deleted.status).toBe(204);
+    const again = await api('DELETE', `/v1/datasets/${dataset}/checks/${checks.notNull.id}`);
+    expect(again.status).toBe(404);
+    expect(again.body.error.code).toBe('check_not_found');
+    const listed = await api<{ checks: Check[] }>('GET', `/v1/datasets/${dataset}/checks`);
+    expect(listed.body.checks.map((c) => c.name).sort()).toEqual([`${dataset}__accepted_values_city`, `${dataset}__row_count`, `${dataset}__unique_id`]);
+
+    const r = await run(dataset);
+    expect(r.error).toBeNull();
+    expect(r.nodes?.some((n) => n.name === `${dataset}__not_null_note`)).toBe(false);
+    const lineage = await api<DatasetLineage>('GET', `/v1/datasets/${dataset}/lineage`);
+    expect(lineage.body.nodes.filter((n) => n.role === 'check').map((n) => n.checkId).sort()).toEqual([checks.accepted.id, checks.rowCount.id, checks.unique.id].sort());
+  });
+
+  it('has no lineage before the first build', async () => {
+    const fresh = uniqueName('unbuilt');
+    await register(fresh, 'people.csv');
+    const { status, body } = await api('GET', `/v1/datasets/${fresh}/lineage`);
+    expect(status).toBe(200);
+    expect(body).toEqual({ dataset: fresh, runId: null, builtAt: null, nodes: [], edges: [] });
+    expect((await api('GET', '/v1/datasets/no_such_dataset/lineage')).status).toBe(404);
+  });
+});
+
+describe('a broken model', () => {
+  const dataset = uniqueName('broken');
+  const mart = `${dataset}_cities`;
+
+  beforeAll(async () => {
+    await register(dataset, 'people.csv');
+    // Written before the dataset's first run, so it needs the guard the marts example uses.
+    writeModel(mart, `{{ config(enabled=relayboard_dataset_exists('${dataset}')) }}\nselect city, count(*) as people from {{ ref('${dataset}') }} group by city\n`);
+    const first = await run(dataset);
+    expect(first.error).toBeNull();
+    expect(await query(`select count(*)::int as n from warehouse."${mart}"`)).toEqual([{ n: 4 }]);
+  });
+
+  afterAll(() => removeModel(mart));
+
+  it("fails the run with dbt's message, and the previous table still answers", async () => {
+    writeModel(mart, `select city, no_such_column from {{ ref('${dataset}') }}\n`);
+    const r = await run(dataset);
+    expect(r.status).toBe('failed');
+    expect(r.error).toMatch(
+      new RegExp(`^transform: dbt build failed: model ${mart} errored: Database Error in model ${mart} \\(models/marts/${mart}\\.sql\\): column "no_such_column" does not exist: LINE \\d+: `),
+    );
+    expect(r.nodes?.find((n) => n.name === mart)).toMatchObject({ kind: 'model', status: 'error' });
+    // dbt builds a table under a temporary name and swaps it in: the old one was never touched.
+    expect(await query(`select count(*)::int as n, sum(people)::int as people from warehouse."${mart}"`)).toEqual([{ n: 4, people: 4 }]);
+    expect(await query(`select count(*)::int as n from warehouse."${dataset}"`)).toEqual([{ n: 4 }]);
+  });
+
+  it("fails a run that dbt cannot even compile with dbt's error, not an exit code", async () => {
+    writeModel(mart, `select {{ oops( }} from {{ ref('${dataset}') }}\n`);
+    const r = await run(dataset);
+    removeModel(mart);
+    expect(r.status).toBe('failed');
+    expect(r.error).toMatch(new RegExp(`^transform: dbt build failed: Compilation Error in model ${mart} \\(models/marts/${mart}.sql\\): unexpected '}'`));
+    expect(r.nodes).toEqual([]);
+    expect(await query(`select count(*)::int as n from warehouse."${mart}"`)).toEqual([{ n: 4 }]);
+  });
+});
+
+describe('runs at the same time', () => {
+  const a = uniqueName('turns_a');
+  const b = uniqueName('turns_b');
+
+  beforeAll(async () => {
+    await register(a, 'people.csv');
+    await register(b, 'people.csv');
+    const firsts = await Promise.all([run(a), run(b)]);
+    expect(firsts.map((r) => r.error)).toEqual([null, null]);
+    // Keeps a's build busy, so b's run and a second run of a come while it holds a's turn.
+    writeModel(`${a}_slow`, `select count(*) as people from {{ ref('${a}') }} cross join (select pg_sleep(4)) as pause\n`);
+  });
+
+  afterAll(() => removeModel(`${a}_slow`));
+
+  it("overlap across datasets without sharing dbt's files, and take turns within one", async () => {
+    const a1Id = await trigger(a);
+    const b1Id = await trigger(b);
+    const a2Id = await trigger(a);
+    const [a1, b1, a2] = await Promise.all([waitForRun(a1Id), waitForRun(b1Id), waitForRun(a2Id)]);
+    expect([a1, b1, a2].map((r) => r.error)).toEqual([null, null, null]);
+
+    const [ta, tb] = [step(a1, 'transform'), step(b1, 'transform')];
+    expect(time(ta.startedAt) < time(tb.finishedAt) && time(tb.startedAt) < time(ta.finishedAt)).toBe(true);
+
+    const buildLine = (r: Run) => r.events.find((e) => e.message.startsWith('dbt build --select'))!.message;
+    expect(buildLine(a1)).toContain(`/runs/${a1.id}/target`);
+    expect(buildLine(a1)).toContain(`/runs/${a1.id}/logs`);
+    expect(buildLine(b1)).toContain(`/runs/${b1.id}/target`);
+    for (const [r, own, other] of [[a1, a, b], [b1, b, a]] as const) {
+      expect(r.nodes?.length).toBeGreaterThan(0);
+      expect(r.nodes?.every((n) => n.uniqueId.includes(own) && !n.uniqueId.includes(other))).toBe(true);
+    }
+    expect(a1.nodes?.some((n) => n.name === `${a}_slow`)).toBe(true);
+
+    const [first, second] = [a1, a2].sort((x, y) => time(step(x, 'fetch').startedAt) - time(step(y, 'fetch').startedAt));
+    expect(time(step(second, 'fetch').startedAt)).toBeGreaterThanOrEqual(time(step(first, 'deliver').finishedAt));
+    expect(second.events.some((e) => e.message === `waiting for another run of ${a} to finish: runs of one dataset take turns`)).toBe(true);
+  });
+});
