@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startStack, type Stack } from '../packages/devstack/dist';
@@ -29,6 +29,11 @@ export default async function globalSetup(): Promise<void> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'relayboard-test-'));
   // PostgreSQL runs as the postgres user when tests run as root: it must be able to enter the folder.
   chmodSync(home, 0o755);
+  // A dbt project of the stack's own: its generated models and the models tests add never
+  // reach the checkout's dbt/ (or another suite's stack), and the committed files are the same.
+  const dbtProjectDir = path.join(home, 'dbt');
+  const skip = new Set(['target', 'logs', '.user.yml', path.join('models', 'relayboard')].map((p) => path.join(repoRoot, 'dbt', p)));
+  cpSync(path.join(repoRoot, 'dbt'), dbtProjectDir, { recursive: true, filter: (source) => !skip.has(source) });
   const web = existsSync(path.join(repoRoot, 'apps', 'web', '.next', 'BUILD_ID'));
   if (!web) throw new Error('the board is not built: run the tests with ./relayboard test (it builds first)');
   const stack = await startStack({
@@ -37,7 +42,7 @@ export default async function globalSetup(): Promise<void> {
     ports: testPorts(),
     web,
     ephemeral: true,
-    extraEnv: TEST_SETTINGS,
+    extraEnv: { ...TEST_SETTINGS, DBT_PROJECT_DIR: dbtProjectDir },
     filesDir: path.join(repoRoot, 'test', 'fixtures'),
     log: (line) => process.stdout.write(`[stack] ${line}\n`),
   });
@@ -48,6 +53,9 @@ export default async function globalSetup(): Promise<void> {
     filesUrl: stack.filesUrl,
     slackUrl: stack.slack.url,
     databaseUrl: String(stack.env.DATABASE_URL),
+    s3Endpoint: String(stack.env.S3_ENDPOINT),
+    dbtProjectDir,
+    redisUrl: String(stack.env.REDIS_URL),
     home,
   };
   process.env.RELAYBOARD_TEST_STACK = JSON.stringify(env);

@@ -36,7 +36,7 @@ describe('a CSV from a URL reaches the warehouse and Slack', () => {
     const stage = run.steps.find((s) => s.name === 'stage')!;
     expect(stage.metrics).toMatchObject({ rows: 4, bytes: 159, columns: 4 });
     const transform = run.steps.find((s) => s.name === 'transform')!;
-    expect(transform.metrics).toMatchObject({ models: 2, tests: 2, testsFailed: 0 });
+    expect(transform.metrics).toMatchObject({ models: 3, tests: 2, testsFailed: 0 });
     expect(run.events.some((e) => e.step === 'transform' && /Completed successfully/.test(e.message))).toBe(true);
   });
 

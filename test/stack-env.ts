@@ -5,6 +5,11 @@ export interface TestStackEnv {
   filesUrl: string;
   slackUrl: string;
   databaseUrl: string;
+  /** The S3 server (SeaweedFS); credentials and bucket are CREDENTIALS in packages/devstack/src/stack.ts. */
+  s3Endpoint: string;
+  /** The test stack's copy of dbt/, which its worker builds. */
+  dbtProjectDir: string;
+  redisUrl: string;
   home: string;
 }
 

@@ -2,8 +2,11 @@ import { Pool } from 'pg';
 import { loadConfig } from '@relayboard/config';
 import { createKnex, migrateLatest } from '@relayboard/db';
 import { PipelineWorker } from '@relayboard/queue';
+import { createSources } from '@relayboard/sources';
 import { ObjectStore } from '@relayboard/storage';
+import { DatasetLocks } from './dbt/dataset-lock';
 import { DbtRunner } from './dbt/dbt-runner';
+import { ProfileRepository } from './dbt/profile.repository';
 import { PipelineRunner, type Logger } from './pipeline-runner';
 import { RunsRepository } from './runs.repository';
 import { DeliverStep } from './steps/deliver.step';
@@ -25,8 +28,9 @@ async function main(): Promise<void> {
   const repo = new RunsRepository(knex);
   const runner = new PipelineRunner(
     repo,
-    [new FetchStep(store), new StageStep(store, warehouse), new TransformStep(new DbtRunner(config)), new DeliverStep(config)],
+    [new FetchStep(store, createSources(store, config).urls), new StageStep(store, warehouse, config.staging), new TransformStep(new DbtRunner(config), new ProfileRepository(warehouse)), new DeliverStep(config)],
     log,
+    new DatasetLocks(config.warehouseUrl),
   );
   const worker = new PipelineWorker(
     { redisUrl: config.redisUrl, concurrency: config.worker.concurrency, onError: (error) => log.error(`queue: ${error.message}`) },

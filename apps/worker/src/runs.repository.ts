@@ -1,16 +1,21 @@
 import type { StepName, StepMetrics } from '@relayboard/contracts';
 import {
   Tables,
+  type DatasetCheckRow,
+  type DatasetLineageRow,
   type DatasetRow,
   type DatasetVersionRow,
   type DeliveryRow,
   type DestinationRow,
   type Knex,
   type RunEventRow,
+  type RunNodeResultRow,
   type RunRow,
   type RunStepRow,
   type StagedColumn,
 } from '@relayboard/db';
+import type { DbtNodeResult } from './dbt/dbt-runner';
+import type { StoredLineage } from './dbt/lineage';
 
 export interface RunContext {
   run: RunRow;
@@ -82,10 +87,73 @@ export class RunsRepository {
     });
   }
 
-  async recordStaging(versionId: string, columns: StagedColumn[], rowCount: number): Promise<void> {
+  async recordStaging(
+    versionId: string,
+    columns: StagedColumn[],
+    rowCount: number,
+    details: { dialect?: object; schemaChanges?: object | null; rejectedRows?: number } = {},
+  ): Promise<void> {
     await this.knex<DatasetVersionRow>(Tables.datasetVersions)
       .where({ id: versionId })
-      .update({ columns: JSON.stringify(columns) as unknown as StagedColumn[], row_count: String(rowCount) });
+      .update({
+        columns: JSON.stringify(columns) as unknown as StagedColumn[],
+        row_count: String(rowCount),
+        ...(details.dialect !== undefined && { dialect: JSON.stringify(details.dialect) as unknown as Record<string, unknown> }),
+        ...(details.schemaChanges !== undefined && { schema_changes: details.schemaChanges === null ? null : JSON.stringify(details.schemaChanges) }),
+        ...(details.rejectedRows !== undefined && { rejected_rows: String(details.rejectedRows) }),
+      });
+  }
+
+  /** The dataset's latest other version that was staged, to compare schemas with. */
+  async previousStagedVersion(datasetId: string, versionId: string): Promise<{ id: string; columns: StagedColumn[] } | null> {
+    const row = await this.knex<DatasetVersionRow>(Tables.datasetVersions)
+      .where({ dataset_id: datasetId })
+      .whereNot({ id: versionId })
+      .whereNotNull('columns')
+      .orderBy('fetched_at', 'desc')
+      .first('id', 'columns');
+    return row?.columns ? { id: row.id, columns: row.columns } : null;
+  }
+
+  /** The version an earlier attempt of this refresh run fetched, so a retry does not fetch again. */
+  async versionFetchedBy(runId: string): Promise<DatasetVersionRow | undefined> {
+    return this.knex<DatasetVersionRow>(Tables.datasetVersions).where({ fetched_by_run_id: runId }).first();
+  }
+
+  /**
+   * Records a version fetched by a refresh run, makes it the dataset's current
+   * version and points the run at it, in one transaction. The dataset row is
+   * locked so "unchanged" compares against a current version nobody else is moving.
+   */
+  async recordRefreshedVersion(
+    runId: string,
+    datasetId: string,
+    input: { sha256: string; sizeBytes: number; objectKey: string; sourceUrl: string },
+  ): Promise<DatasetVersionRow> {
+    return this.knex.transaction(async (trx) => {
+      const dataset = await trx<DatasetRow>(Tables.datasets).where({ id: datasetId }).forUpdate().first();
+      if (!dataset) throw new Error(`dataset ${datasetId} was deleted while run ${runId} fetched it`);
+      const previous = dataset.current_version_id
+        ? await trx<DatasetVersionRow>(Tables.datasetVersions).where({ id: dataset.current_version_id }).first()
+        : undefined;
+      const [version] = await trx<DatasetVersionRow>(Tables.datasetVersions)
+        .insert({
+          dataset_id: datasetId,
+          sha256: input.sha256,
+          size_bytes: String(input.sizeBytes),
+          object_key: input.objectKey,
+          source: 'url',
+          source_url: input.sourceUrl,
+          unchanged: previous?.sha256 === input.sha256,
+          fetched_by_run_id: runId,
+        })
+        .returning('*');
+      await trx<DatasetRow>(Tables.datasets)
+        .where({ id: datasetId })
+        .update({ current_version_id: version.id, updated_at: trx.fn.now() as unknown as Date });
+      await trx<RunRow>(Tables.runs).where({ id: runId }).update({ dataset_version_id: version.id });
+      return version;
+    });
   }
 
   /** Every dataset with a staged schema, to regenerate the dbt project on any worker. */
@@ -95,6 +163,52 @@ export class RunsRepository {
       .whereNotNull('v.columns')
       .select('d.name', 'v.columns');
     return rows as { name: string; columns: StagedColumn[] }[];
+  }
+
+  async datasetNames(): Promise<string[]> {
+    return (await this.knex<DatasetRow>(Tables.datasets).select('name')).map((d) => d.name);
+  }
+
+  /** Every declared data-quality check, with its dataset's name, for the generated dbt project. */
+  declaredChecks(): Promise<(DatasetCheckRow & { dataset_name: string })[]> {
+    return this.knex(`${Tables.datasetChecks} as c`)
+      .join(`${Tables.datasets} as d`, 'd.id', 'c.dataset_id')
+      .select('c.*', 'd.name as dataset_name')
+      .orderBy(['d.name', 'c.name']);
+  }
+
+  /** The run's dbt node results; a retried attempt replaces those of the one before. */
+  async recordNodeResults(runId: string, nodes: DbtNodeResult[]): Promise<void> {
+    await this.knex.transaction(async (trx) => {
+      await trx<RunNodeResultRow>(Tables.runNodeResults).where({ run_id: runId }).delete();
+      if (!nodes.length) return;
+      await trx<RunNodeResultRow>(Tables.runNodeResults).insert(
+        nodes.map((n) => ({
+          run_id: runId,
+          unique_id: n.uniqueId,
+          name: n.name,
+          kind: n.kind,
+          status: n.status,
+          rows_affected: n.rowsAffected === null ? null : String(n.rowsAffected),
+          execution_time: n.executionTime,
+          failures: n.failures === null ? null : String(n.failures),
+          message: n.message,
+          check_id: n.checkId,
+        })),
+      );
+    });
+  }
+
+  async saveLineage(datasetId: string, runId: string, lineage: StoredLineage): Promise<void> {
+    await this.knex<DatasetLineageRow>(Tables.datasetLineage)
+      .insert({
+        dataset_id: datasetId,
+        run_id: runId,
+        lineage: JSON.stringify(lineage) as unknown as DatasetLineageRow['lineage'],
+        updated_at: this.knex.fn.now() as unknown as Date,
+      })
+      .onConflict('dataset_id')
+      .merge();
   }
 
   destinations(): Promise<DestinationRow[]> {

@@ -4,3 +4,5 @@ export * from './datasets';
 export * from './destinations';
 export * from './runs';
 export * from './health';
+export * from './checks';
+export * from './lineage';

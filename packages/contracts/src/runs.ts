@@ -13,7 +13,11 @@ export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skip
 export const stepStatusSchema = z.enum(STEP_STATUSES);
 export type StepStatus = z.infer<typeof stepStatusSchema>;
 
-export const runPipelineRequestSchema = z.object({ datasetName: datasetNameSchema });
+export const runPipelineRequestSchema = z.object({
+  datasetName: datasetNameSchema,
+  /** Fetch the dataset's URL again and run the new version (URL datasets only). */
+  refresh: z.boolean().optional(),
+});
 export type RunPipelineRequest = z.infer<typeof runPipelineRequestSchema>;
 
 export const runAcceptedSchema = z.object({ runId: z.string(), status: runStatusSchema });
@@ -47,6 +51,7 @@ export const runSummarySchema = z.object({
   datasetName: z.string(),
   status: runStatusSchema,
   trigger: z.string(),
+  refresh: z.boolean(),
   error: z.string().nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
@@ -54,10 +59,26 @@ export const runSummarySchema = z.object({
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
+/** One dbt node of the run's build (model, test, ...), from dbt's run_results.json. */
+export const runNodeSchema = z.object({
+  uniqueId: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  status: z.string(),
+  rowsAffected: z.number().nullable(),
+  executionTime: z.number(),
+  failures: z.number().nullable(),
+  message: z.string().nullable(),
+  /** The declared check this test implements. */
+  checkId: z.string().nullable(),
+});
+export type RunNode = z.infer<typeof runNodeSchema>;
+
 export const runSchema = runSummarySchema.extend({
   datasetVersionId: z.string().nullable(),
   steps: z.array(runStepSchema),
   events: z.array(runEventSchema),
+  nodes: z.array(runNodeSchema).optional(),
 });
 export type Run = z.infer<typeof runSchema>;
 

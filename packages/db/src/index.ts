@@ -1,5 +1,7 @@
 import knexFactory, { Knex } from 'knex';
 import * as initial from './migrations/20261121000000_initial';
+import * as datasetSources from './migrations/20261121010000_dataset_sources';
+import * as dbtChecksLineage from './migrations/20261121030000_dbt_checks_lineage';
 
 export type { Knex } from 'knex';
 
@@ -14,6 +16,9 @@ export const Tables = {
   runSteps: `${METADATA_SCHEMA}.run_steps`,
   runEvents: `${METADATA_SCHEMA}.run_events`,
   deliveries: `${METADATA_SCHEMA}.deliveries`,
+  datasetChecks: `${METADATA_SCHEMA}.dataset_checks`,
+  runNodeResults: `${METADATA_SCHEMA}.run_node_results`,
+  datasetLineage: `${METADATA_SCHEMA}.dataset_lineage`,
 } as const;
 
 export function createKnex(connectionString: string, pool: { min?: number; max?: number } = {}): Knex {
@@ -41,6 +46,8 @@ export async function migrateLatest(knex: Knex): Promise<string[]> {
 /** Migrations are imported, not globbed, so they load the same from source (tests) and from dist. */
 const migrations: Record<string, Knex.Migration> = {
   '20261121000000_initial': initial,
+  '20261121010000_dataset_sources': datasetSources,
+  '20261121030000_dbt_checks_lineage': dbtChecksLineage,
 };
 
 class StaticMigrationSource implements Knex.MigrationSource<string> {

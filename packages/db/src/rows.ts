@@ -29,6 +29,11 @@ export interface DatasetVersionRow {
   columns: StagedColumn[] | null;
   row_count: string | null;
   fetched_at: Date;
+  source: 'url' | 'upload';
+  dialect: Record<string, unknown> | null;
+  schema_changes: unknown;
+  rejected_rows: string | null;
+  fetched_by_run_id: string | null;
 }
 
 export interface DestinationRow {
@@ -45,6 +50,8 @@ export interface RunRow {
   dataset_version_id: string | null;
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
   trigger: string;
+  /** Fetch the dataset's URL again before staging. */
+  refresh: boolean;
   error: string | null;
   attempts: number;
   created_at: Date;
@@ -81,4 +88,37 @@ export interface DeliveryRow {
   response_status: number | null;
   error: string | null;
   attempted_at: Date;
+}
+
+export interface DatasetCheckRow {
+  id: string;
+  dataset_id: string;
+  name: string;
+  kind: 'not_null' | 'unique' | 'accepted_values' | 'relationships' | 'row_count';
+  column_name: string | null;
+  severity: 'error' | 'warn';
+  config: { values?: string[]; toDataset?: string; toColumn?: string; min?: number; max?: number };
+  created_at: Date;
+}
+
+export interface RunNodeResultRow {
+  id: string;
+  run_id: string;
+  unique_id: string;
+  name: string;
+  kind: string;
+  status: string;
+  rows_affected: string | null;
+  execution_time: number;
+  failures: string | null;
+  message: string | null;
+  check_id: string | null;
+}
+
+/** The dataset's nodes and edges from dbt's manifest (the node shape is the contracts' LineageNode without status). */
+export interface DatasetLineageRow {
+  dataset_id: string;
+  run_id: string | null;
+  lineage: { nodes: Record<string, unknown>[]; edges: { from: string; to: string }[] };
+  updated_at: Date;
 }

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { dbtEnvironment, loadConfig } from '@relayboard/config';
 
 /**
@@ -7,9 +9,13 @@ import { dbtEnvironment, loadConfig } from '@relayboard/config';
  */
 const config = loadConfig();
 const args = process.argv.slice(2);
+// The datasets the worker generated models for (dbt/models/relayboard/<dataset>/), for the
+// relayboard_dataset_exists() guard that models such as the marts example use.
+const generated = path.join(config.dbt.projectDir, 'models', 'relayboard');
+const datasets = existsSync(generated) ? readdirSync(generated, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : [];
 const result = spawnSync(config.dbt.bin, args.length ? args : ['--help'], {
   cwd: config.dbt.projectDir,
-  env: dbtEnvironment(config),
+  env: { ...dbtEnvironment(config), RELAYBOARD_DATASETS: datasets.join(',') },
   stdio: 'inherit',
 });
 if (result.error) {

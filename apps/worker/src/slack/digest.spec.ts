@@ -13,8 +13,9 @@ describe('buildDigest', () => {
   it('gives the failing step and reason on failure, clipped to Slack limits', () => {
     const sut = buildDigest({ ...base, metrics: {}, failure: { step: 'transform', message: 'x'.repeat(5000) } });
     expect(sut.text).toBe('Relayboard: orders failed at transform');
-    const section = sut.blocks[1] as { text: { text: string } };
-    expect(section.text.text.length).toBeLessThanOrEqual(2800);
-    expect(section.text.text).toContain('*Step:* transform');
+    const section = sut.blocks[1] as { type: string; text?: { text: string } };
+    const text = section.text?.text ?? '';
+    expect(text.length).toBeLessThanOrEqual(2800);
+    expect(text).toContain('*Step:* transform');
   });
 });

@@ -1,0 +1,95 @@
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface BenchSize {
+  label: string;
+  bytes: number;
+}
+
+export interface BenchArgs {
+  sizes: BenchSize[];
+  runs: number;
+  seed: number;
+  portBase: number;
+  keepFiles: boolean;
+  csvDir: string | undefined;
+  pgloader: boolean;
+  pgloaderTimeoutS: number;
+  jsonOut: string | undefined;
+}
+
+export const USAGE = `Usage: pnpm bench:load [options]
+
+  --sizes LIST            file sizes, comma-separated (default 100MB,1GB); units kB, MB, GB
+                          (powers of 10) or KiB, MiB, GiB
+  --runs N                timed runs per contender and file; the median is reported (default 3)
+  --seed N                seed of the CSV generator (default 42)
+  --port-base N           PostgreSQL on N, the S3 server on N+1..N+12 (default 34000)
+  --keep-files            keep the generated CSVs and reuse them on the next run
+                          (in $TMPDIR/relayboard-bench-csv unless --csv-dir says where)
+  --csv-dir DIR           generate CSVs into DIR and reuse them from there (implies --keep-files)
+  --no-pgloader           skip pgloader
+  --pgloader-timeout S    stop a pgloader load after S seconds and record it (default 900)
+  --json FILE             also write every measurement to FILE as JSON
+  --help                  this text
+`;
+
+const UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+export function parseSize(text: string): BenchSize {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = match?.[2] ? match[2].toLowerCase() : 'b';
+  if (!match || !(unit in UNITS)) throw new Error(`--sizes: "${text}" is not a size; write it like 10MB, 100MB or 1GB`);
+  const bytes = Math.round(Number(match[1]) * UNITS[unit]);
+  if (bytes < 1e5) throw new Error(`--sizes: ${text} is too small to time; use 100kB or more`);
+  return { label: `${match[1]}${match[2] || 'B'}`, bytes };
+}
+
+function positiveInt(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive whole number, got "${text}"`);
+  return value;
+}
+
+export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
+  const { values } = parseArgs({
+    // pnpm passes a literal "--" through when a person writes `pnpm bench:load -- --sizes ...`.
+    args: argv.filter((arg) => arg !== '--'),
+    options: {
+      sizes: { type: 'string', default: '100MB,1GB' },
+      runs: { type: 'string', default: '3' },
+      seed: { type: 'string', default: '42' },
+      'port-base': { type: 'string', default: '34000' },
+      'keep-files': { type: 'boolean', default: false },
+      'csv-dir': { type: 'string' },
+      'no-pgloader': { type: 'boolean', default: false },
+      'pgloader-timeout': { type: 'string', default: '900' },
+      json: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const sizes = values.sizes
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map(parseSize)
+    .sort((a, b) => a.bytes - b.bytes);
+  if (sizes.length === 0) throw new Error('--sizes needs at least one size, like 10MB');
+  const portBase = positiveInt('port-base', values['port-base']);
+  if (portBase + 12 > 65535) throw new Error(`--port-base ${portBase} leaves no room for the 13 ports the benchmark needs`);
+  const keepFiles = values['keep-files'] || values['csv-dir'] !== undefined;
+  const csvDir = values['csv-dir'] ?? (keepFiles ? path.join(os.tmpdir(), 'relayboard-bench-csv') : undefined);
+  return {
+    sizes,
+    runs: positiveInt('runs', values.runs),
+    seed: positiveInt('seed', values.seed),
+    portBase,
+    keepFiles,
+    csvDir: csvDir === undefined ? undefined : path.resolve(csvDir),
+    pgloader: !values['no-pgloader'],
+    pgloaderTimeoutS: positiveInt('pgloader-timeout', values['pgloader-timeout']),
+    jsonOut: values.json === undefined ? undefined : path.resolve(values.json),
+  };
+}

@@ -1,0 +1,85 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import type { BenchServices } from './bench.services';
+import type { LoadOutcome } from './bench.types';
+import { OutputTail, errorLines, track } from './child.runner';
+
+export const STAGING_SCHEMA = 'staging';
+
+export interface StageJob {
+  dataset: string;
+  objectKey: string;
+  sizeBytes: number;
+}
+
+export interface StageReport {
+  ok: boolean;
+  seconds: number;
+  rows?: number;
+  bytes?: number;
+  error?: string;
+  baselineRssBytes?: number;
+  peakRssBytes: number;
+}
+
+function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+async function dropStaged(services: BenchServices, dataset: string): Promise<void> {
+  await services.admin.query(`drop table if exists ${ident(STAGING_SCHEMA)}.${ident(dataset)} cascade`);
+  await services.admin.query(`drop table if exists ${ident(STAGING_SCHEMA)}.${ident(`${dataset}__rejects`)}`);
+}
+
+/** Rows the step set aside, if this build of it keeps a rejects table. */
+async function countRejects(services: BenchServices, dataset: string): Promise<number | undefined> {
+  const table = `${ident(STAGING_SCHEMA)}.${ident(`${dataset}__rejects`)}`;
+  const { rows } = await services.admin.query<{ exists: boolean }>(`select to_regclass($1) is not null as exists`, [table]);
+  if (!rows[0].exists) return undefined;
+  const counted = await services.admin.query<{ n: string }>(`select count(*) as n from ${table}`);
+  return Number(counted.rows[0].n);
+}
+
+/**
+ * Relayboard's stage step (stageCsv from the worker's build) in a child Node
+ * process, timed inside the child around the call itself.
+ */
+export async function stageInChild(services: BenchServices, job: StageJob): Promise<LoadOutcome> {
+  await dropStaged(services, job.dataset);
+  await services.admin.query('checkpoint');
+  const child = fork(path.join(__dirname, 'stage.child.js'), [], {
+    // The bench's own servers win over whatever the shell points the worker at.
+    env: {
+      ...process.env,
+      DATABASE_URL: services.pgUrl,
+      WAREHOUSE_URL: services.pgUrl,
+      S3_ENDPOINT: services.s3.endpoint,
+      S3_REGION: services.s3.region,
+      S3_ACCESS_KEY: services.s3.accessKey,
+      S3_SECRET_KEY: services.s3.secretKey,
+      S3_BUCKET: services.s3.bucket,
+    },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  track(child);
+  const output = new OutputTail();
+  child.stdout?.on('data', (chunk: Buffer) => output.add(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => output.add(chunk));
+  let report: StageReport | undefined;
+  child.once('message', (message: StageReport) => {
+    report = message;
+  });
+  // 'close' comes after the IPC channel and the output pipes are done, so the report has arrived if there is one.
+  const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+  child.send(job);
+  const [code, signal] = await exited;
+  if (!report) {
+    return { ok: false, seconds: 0, error: `the staging process ended (${code ?? signal}) without a result: ${errorLines(output.toString())}` };
+  }
+  const rejects = report.ok ? await countRejects(services, job.dataset) : undefined;
+  await dropStaged(services, job.dataset);
+  return report.ok
+    ? { ok: true, seconds: report.seconds, rows: report.rows, rejects, peakRssBytes: report.peakRssBytes, baselineRssBytes: report.baselineRssBytes }
+    : { ok: false, seconds: report.seconds, error: report.error, peakRssBytes: report.peakRssBytes, baselineRssBytes: report.baselineRssBytes };
+}
