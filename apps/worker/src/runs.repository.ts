@@ -156,11 +156,18 @@ export class RunsRepository {
     });
   }
 
-  /** Every dataset with a staged schema, to regenerate the dbt project on any worker. */
+  /**
+   * Every dataset with a staged schema, to regenerate the dbt project on any
+   * worker. Each dataset's newest version that has been staged counts, so a new
+   * version that is not staged yet (or failed to stage) keeps the models of the
+   * table that is actually in staging.
+   */
   async stagedDatasets(): Promise<{ name: string; columns: StagedColumn[] }[]> {
     const rows = await this.knex(`${Tables.datasets} as d`)
-      .join(`${Tables.datasetVersions} as v`, 'v.id', 'd.current_version_id')
+      .join(`${Tables.datasetVersions} as v`, 'v.dataset_id', 'd.id')
       .whereNotNull('v.columns')
+      .distinctOn('d.name')
+      .orderBy([{ column: 'd.name' }, { column: 'v.fetched_at', order: 'desc' }])
       .select('d.name', 'v.columns');
     return rows as { name: string; columns: StagedColumn[] }[];
   }
