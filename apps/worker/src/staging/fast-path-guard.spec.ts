@@ -1,19 +1,8 @@
-import { Readable } from 'node:stream';
 import { FastPathGuard, NeedsNormalizingError } from './fast-path-guard';
+import { pipeInChunks } from './stream.test-helper';
 
 async function guard(input: string | Buffer, chunkSize = 4, delimiter = ',', quote = '"'): Promise<string> {
-  const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input);
-  const chunks: Buffer[] = [];
-  for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
-  const sut = new FastPathGuard(delimiter, quote);
-  const out: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    sut.on('data', (c: Buffer) => out.push(c));
-    sut.on('end', resolve);
-    sut.on('error', reject);
-    Readable.from(chunks).pipe(sut);
-  });
-  return Buffer.concat(out).toString();
+  return (await pipeInChunks(new FastPathGuard(delimiter, quote), input, chunkSize)).toString();
 }
 
 describe('FastPathGuard', () => {

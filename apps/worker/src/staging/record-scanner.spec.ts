@@ -1,6 +1,6 @@
-import { Readable } from 'node:stream';
 import { tokenize, UNTERMINATED_QUOTE } from './csv-text';
 import { NotUtf8Error, RecordScanner, type RecordScannerOptions, type RejectedRecord } from './record-scanner';
+import { pipeInChunks } from './stream.test-helper';
 
 interface Scanned {
   rows: (string | null)[][];
@@ -20,17 +20,7 @@ async function scan(input: string | Buffer, options: Partial<RecordScannerOption
     onReject: (r) => rejects.push({ ...r, raw: r.raw.toString('utf8') }),
     ...options,
   });
-  const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input);
-  const chunks: Buffer[] = [];
-  for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
-  const out: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    sut.on('data', (c: Buffer) => out.push(c));
-    sut.on('end', resolve);
-    sut.on('error', reject);
-    Readable.from(chunks).pipe(sut);
-  });
-  const copy = Buffer.concat(out).toString('utf8');
+  const copy = (await pipeInChunks(sut, input, chunkSize)).toString('utf8');
   const d = options.delimiter ?? ',';
   const q = options.quote ?? '"';
   // The output is COPY CSV: read it back by the same rules.
