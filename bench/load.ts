@@ -51,7 +51,7 @@ async function timed(what: string, load: () => Promise<LoadOutcome>): Promise<Lo
   const rss =
     outcome.peakRssBytes === undefined
       ? ''
-      : `, peak RSS ${(outcome.peakRssBytes / 1e6).toFixed(0)} MB (${((outcome.baselineRssBytes ?? 0) / 1e6).toFixed(0)} MB before the step)`;
+      : `, peak RSS ${(outcome.peakRssBytes / 1e6).toFixed(0)} MB (${((outcome.baselineRssBytes ?? 0) / 1e6).toFixed(0)} MB before the step), ${outcome.cpuSeconds?.toFixed(2) ?? '?'} CPU s in the staging process`;
   log(`  ${what}: ${outcome.ok ? `${outcome.seconds.toFixed(2)} s${rss}${outcome.note ? ` (${outcome.note})` : ''}` : `failed after ${outcome.seconds.toFixed(2)} s: ${outcome.error}`}`);
   return outcome;
 }

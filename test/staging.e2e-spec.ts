@@ -487,6 +487,8 @@ describe('files made by the tests', () => {
     // Past the 256 KiB head, so detection cannot see the bad byte.
     made('late_bad_utf8', () => Buffer.concat([Buffer.from(`id,name\n1,café\n${asciiRows(15000)}`), Buffer.from('99999,caf'), Buffer.from([0xe9]), Buffer.from('\n100000,last\n')]));
     made('late_1252', () => Buffer.concat([Buffer.from(`id,name\n1,cafe\n${asciiRows(15000)}`), Buffer.from('99999,caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    // About 12 MB: both COPY streams have loaded units of it when the stray quote near the end stops the fast path.
+    made('late_stray_quote', () => `id,name\n1,first\n2,second\n${asciiRows(340_000)}340003,Monitor 27" glossy\n340004,last\n`);
   }
 
   it('a 10 MB field loads whole', async () => {
@@ -518,6 +520,24 @@ describe('files made by the tests', () => {
     expect(stageMetrics(run)).toMatchObject({ rows: 15002, rejects: 0, path: 'fast', encoding: 'windows-1252' });
     expect(await query(`select name from staging."${loaded.dataset}" where id = '99999'`)).toEqual([{ name: 'café' }]);
     expect((await version(loaded.dataset)).dialect).toMatchObject({ encoding: 'windows-1252' });
+  });
+});
+
+describe('a fast-path load stopped late', () => {
+  it('starts again on the normalizing path, and every row keeps its record number', async () => {
+    const loaded = await started.get('made/late_stray_quote')!;
+    const run = await succeeded(loaded);
+    expect(stageMetrics(run)).toMatchObject({ rows: 340_004, rejects: 0, path: 'normalized' });
+    expect(run.events.some((e) => e.level === 'warn' && /a quote inside an unquoted field.*loading it again through the normalizing path/.test(e.message))).toBe(true);
+    const [numbers] = await query<{ rows: string; misplaced: string }>(
+      `select count(*) as rows, count(*) filter (where _rb_row <> id::bigint) as misplaced from staging."${loaded.dataset}"`,
+    );
+    expect(numbers).toEqual({ rows: '340004', misplaced: '0' });
+    expect(await query(`select name from staging."${loaded.dataset}" where id = '340003'`)).toEqual([{ name: 'Monitor 27" glossy' }]);
+    expect((await version(loaded.dataset)).columns.map((c: { name: string; type: string }) => [c.name, c.type])).toEqual([
+      ['id', 'bigint'],
+      ['name', 'text'],
+    ]);
   });
 });
 
@@ -557,9 +577,23 @@ describe('progress, and a load killed mid-stream', () => {
     expect(progress.length).toBeGreaterThan(0);
     for (const event of progress) {
       expect(event.data).toMatchObject({ bytesTotal: expect.any(Number), bytesDone: expect.any(Number), rowsDone: expect.any(Number) });
-      expect(event.message).toMatch(/^(staged \d+ of \d+ bytes, \d+ rows|inferring types|publishing)/);
+      expect(event.message).toMatch(/^(staged \d+ of \d+ bytes, \d+ rows|publishing)/);
     }
     expect(stageMetrics(run)).toMatchObject({ rows: ROWS });
+  });
+
+  it('numbers every row with its record number although several COPY streams loaded the file', async () => {
+    await succeeded(loaded);
+    // About 25 MB: several units of whole records, loaded on two connections at once.
+    const [numbers] = await query<{ rows: string; first: string; last: string; misplaced: string }>(
+      `select count(*) as rows, min(_rb_row) as first, max(_rb_row) as last, count(*) filter (where _rb_row <> id::bigint + 1) as misplaced from staging."${loaded.dataset}"`,
+    );
+    expect(numbers).toEqual({ rows: String(ROWS), first: '1', last: String(ROWS), misplaced: '0' });
+    const [defaults] = await query<{ column_default: string | null }>(
+      `select column_default from information_schema.columns where table_schema = 'staging' and table_name = $1 and column_name = '_rb_row'`,
+      [loaded.dataset],
+    );
+    expect(defaults.column_default).toBeNull();
   });
 
   it('leaves the published table as it was and no load tables when every attempt is killed', async () => {
@@ -586,7 +620,8 @@ describe('progress, and a load killed mid-stream', () => {
     }
 
     const run = await waitForRun(runId);
-    expect(killed.size).toBe(3);
+    // Each of the three attempts lost at least one of its COPY connections.
+    expect(killed.size).toBeGreaterThanOrEqual(3);
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(new RegExp(`^stage: the warehouse connection was cut while staging "${loaded.dataset}" \\(.+\\); staging\\.${loaded.dataset} is unchanged$`));
     expect(run.events.filter((e) => /retrying/.test(e.message))).toHaveLength(2);

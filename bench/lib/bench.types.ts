@@ -12,6 +12,8 @@ export interface LoadOutcome {
   peakRssBytes?: number;
   /** Resident memory of the staging process just before the step started. */
   baselineRssBytes?: number;
+  /** CPU seconds of the staging process during the step (PostgreSQL's COPY work is not in it). */
+  cpuSeconds?: number;
   /** Why the load failed. */
   error?: string;
   /** What a load that finished left out or set aside. */

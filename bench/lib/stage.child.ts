@@ -16,12 +16,17 @@ async function stageOnce(job: StageJob): Promise<StageReport> {
   const { ObjectStore } = requireBuilt<Storage>('packages/storage/dist/index.js');
   const { stageCsv } = requireBuilt<StageCsvModule>('apps/worker/dist/staging/stage-csv.js');
   const config = loadConfig();
-  const warehouse = new Pool({ connectionString: config.warehouseUrl, max: config.worker.concurrency + 2, application_name: 'relayboard-bench-stage' });
+  const warehouse = new Pool({ connectionString: config.warehouseUrl, max: config.worker.concurrency * config.staging.copyStreams + 2, application_name: 'relayboard-bench-stage' });
   const store = new ObjectStore(config.s3);
   // A running worker already holds a connection; opening the first one is not part of the step.
   (await warehouse.connect()).release();
   const baselineRssBytes = process.memoryUsage().rss;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const cpuSeconds = () => {
+    const used = process.cpuUsage(cpuBefore);
+    return (used.user + used.system) / 1e6;
+  };
   try {
     const result = await stageCsv({
       store,
@@ -30,10 +35,12 @@ async function stageOnce(job: StageJob): Promise<StageReport> {
       objectKey: job.objectKey,
       sizeBytes: job.sizeBytes,
       loadId: randomUUID(),
+      rejectMaxShare: config.staging.rejectMaxShare,
+      copyStreams: config.staging.copyStreams,
       onProgress: () => undefined,
     });
     const seconds = (performance.now() - started) / 1000;
-    return { ok: true, seconds, rows: result.rows, bytes: result.bytes, baselineRssBytes, peakRssBytes: peakRss() };
+    return { ok: true, seconds, rows: result.rows, bytes: result.bytes, baselineRssBytes, peakRssBytes: peakRss(), cpuSeconds: cpuSeconds() };
   } catch (error) {
     const seconds = (performance.now() - started) / 1000;
     return { ok: false, seconds, error: error instanceof Error ? error.message : String(error), baselineRssBytes, peakRssBytes: peakRss() };

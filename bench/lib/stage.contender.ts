@@ -21,6 +21,8 @@ export interface StageReport {
   error?: string;
   baselineRssBytes?: number;
   peakRssBytes: number;
+  /** CPU time (user + system) the staging process spent in the step. */
+  cpuSeconds?: number;
 }
 
 function ident(name: string): string {
@@ -80,6 +82,6 @@ export async function stageInChild(services: BenchServices, job: StageJob): Prom
   const rejects = report.ok ? await countRejects(services, job.dataset) : undefined;
   await dropStaged(services, job.dataset);
   return report.ok
-    ? { ok: true, seconds: report.seconds, rows: report.rows, rejects, peakRssBytes: report.peakRssBytes, baselineRssBytes: report.baselineRssBytes }
+    ? { ok: true, seconds: report.seconds, rows: report.rows, rejects, peakRssBytes: report.peakRssBytes, baselineRssBytes: report.baselineRssBytes, cpuSeconds: report.cpuSeconds }
     : { ok: false, seconds: report.seconds, error: report.error, peakRssBytes: report.peakRssBytes, baselineRssBytes: report.baselineRssBytes };
 }

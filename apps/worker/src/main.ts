@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const knex = createKnex(config.databaseUrl);
   await migrateLatest(knex);
-  const warehouse = new Pool({ connectionString: config.warehouseUrl, max: config.worker.concurrency + 2, application_name: 'relayboard-worker' });
+  const warehouse = new Pool({ connectionString: config.warehouseUrl, max: config.worker.concurrency * config.staging.copyStreams + 2, application_name: 'relayboard-worker' });
   const store = new ObjectStore(config.s3);
   const repo = new RunsRepository(knex);
   const runner = new PipelineRunner(

@@ -53,6 +53,7 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   RUN_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   REJECT_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.01),
+  STAGING_COPY_STREAMS: z.coerce.number().int().min(1).max(8).default(2),
 });
 
 export interface AppConfig {
@@ -71,7 +72,8 @@ export interface AppConfig {
   dbt: { bin: string; projectDir: string; threads: number };
   worker: { concurrency: number; attempts: number };
   /** Largest share of a file's rows that may be rejected before its load fails (0..1). */
-  staging: { rejectMaxShare: number };
+  /** copyStreams: COPY connections one load uses at once (the worker's pool holds concurrency x copyStreams + 2). */
+  staging: { rejectMaxShare: number; copyStreams: number };
 }
 
 export class ConfigError extends Error {
@@ -126,7 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       threads: e.DBT_THREADS,
     },
     worker: { concurrency: e.WORKER_CONCURRENCY, attempts: e.RUN_ATTEMPTS },
-    staging: { rejectMaxShare: e.REJECT_MAX_SHARE },
+    staging: { rejectMaxShare: e.REJECT_MAX_SHARE, copyStreams: e.STAGING_COPY_STREAMS },
   };
 }
 

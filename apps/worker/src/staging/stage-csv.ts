@@ -8,11 +8,12 @@ import { ByteCounter, DropPrefix, peek, Utf8Transcoder } from './byte-streams';
 import { normalizeColumns, quoteIdent, ROW_NUMBER_COLUMN } from './columns';
 import { tokenize } from './csv-text';
 import { decodeHead, detectEncoding, modalFieldCount, NotCsvError, sniffDialect, type CsvDialect, type CsvEncoding, type EncodingGuess } from './dialect';
-import { FastPathGuard, NeedsNormalizingError } from './fast-path-guard';
+import { CopyChunker, NeedsNormalizingError } from './copy-chunker';
 import { HeaderError, HeaderSplitter, type HeaderRecord } from './header-splitter';
 import { NotUtf8Error, RecordScanner } from './record-scanner';
 import { judgeRejects, RejectsSpool } from './rejects';
-import { inferColumnTypes } from './type-inference';
+import { CopyConnectionError, ParallelCopy } from './parallel-copy';
+import type { ColumnType } from './type-rules';
 
 export const STAGING_SCHEMA = 'staging';
 const PROGRESS_INTERVAL_MS = 1_000;
@@ -25,6 +26,8 @@ export const MAX_DATA_COLUMNS = 1599;
 /** Longest record the normalizing path holds in memory; longer ones are rejected. */
 const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_REJECT_MAX_SHARE = 0.01;
+/** COPY streams (connections) one load uses at most. */
+export const DEFAULT_COPY_STREAMS = 2;
 
 /** A problem with the file itself: retrying cannot fix it. */
 export class CsvRejectedError extends Error {
@@ -34,7 +37,7 @@ export class CsvRejectedError extends Error {
   }
 }
 
-export type StagePhase = 'loading' | 'inferring types' | 'publishing';
+export type StagePhase = 'loading' | 'publishing';
 
 export interface StageProgress {
   bytesDone: number;
@@ -58,6 +61,8 @@ export interface StageCsvOptions {
   onNotice?: (message: string) => void;
   /** Largest share of rejected rows a load may have and still be published. */
   rejectMaxShare?: number;
+  /** COPY streams, each on its own connection from `warehouse`, that load the file together. */
+  copyStreams?: number;
 }
 
 export type LoadPath = 'fast' | 'normalized';
@@ -99,6 +104,8 @@ interface Detected {
 
 interface PassOutcome {
   rows: number;
+  /** Column types inferred from every value that went to COPY. */
+  types: ColumnType[];
   rejects: number;
   rejectedRows: number;
   blankLines: number;
@@ -109,9 +116,10 @@ interface PassOutcome {
 interface Load {
   options: StageCsvOptions;
   client: PoolClient;
-  backendPid: number;
   table: string;
   rejectsTable: string;
+  /** Temporary sequence numbering the fast path's rows (see ParallelCopy). */
+  rowSequence: string;
   spool: RejectsSpool;
   progress: ProgressReporter;
 }
@@ -257,21 +265,34 @@ function columnsFor(header: HeaderRecord | null, width: number, dataset: string)
   return columns;
 }
 
-/** One read of the file into the (empty) load table, on the plan's path. */
+/**
+ * One read of the file into the (empty) load table, on the plan's path: the
+ * body (rewritten on the normalizing path) is cut into units of whole records,
+ * typed on the way, and loaded by up to `copyStreams` COPY commands at once.
+ */
 async function runPass(load: Load, detected: Detected, plan: Plan, body: Readable, columns: StagedColumn[], firstLine: number, pass: number, counter: ByteCounter): Promise<PassOutcome> {
-  const { client, table } = load;
+  const { client, table, options } = load;
   const { dialect } = detected;
+  const fast = plan.path === 'fast';
   const columnList = columns.map((c) => quoteIdent(c.name)).join(', ');
   const format = `format csv, delimiter ${sqlString(dialect.delimiter)}, quote ${sqlString(dialect.quote)}`;
-  if (plan.path === 'fast') {
-    // COPY counts its own rows: ask PostgreSQL rather than count records in JavaScript.
-    load.progress.startPass(pass, counter, async () => {
-      const { rows } = await load.options.warehouse.query<{ n: string }>('select tuples_processed as n from pg_stat_progress_copy where pid = $1', [load.backendPid]);
-      return rows.length ? Number(rows[0].n) : 0;
-    });
-    const copy = client.query(copyFrom(`copy ${table} (${columnList}) from stdin with (${format})`));
-    await pipeline(body, new FastPathGuard(dialect.delimiter, dialect.quote), copy);
-    return { rows: Number(copy.rowCount), rejects: 0, rejectedRows: 0, blankLines: 0, nulBytesRemoved: 0 };
+  const chunker = new CopyChunker({ delimiter: dialect.delimiter, quote: dialect.quote, columns: columns.length, skipFields: fast ? 0 : 1, guard: fast });
+  const copy = new ParallelCopy({
+    warehouse: options.warehouse,
+    client,
+    streams: options.copyStreams ?? DEFAULT_COPY_STREAMS,
+    // The fast path's rows are numbered by the table's default; the normalizing path writes each record's number.
+    copySql: `copy ${table} (${fast ? '' : `${quoteIdent(ROW_NUMBER_COLUMN)}, `}${columnList}) from stdin with (${format})`,
+    rowSequence: fast ? load.rowSequence : null,
+  });
+  load.progress.startPass(pass, counter, async () => chunker.records);
+  if (fast) {
+    try {
+      await pipeline(body, chunker, copy);
+    } finally {
+      await copy.release();
+    }
+    return { rows: copy.rows, types: chunker.tally.types(), rejects: 0, rejectedRows: 0, blankLines: 0, nulBytesRemoved: 0 };
   }
   const scanner = new RecordScanner({
     delimiter: dialect.delimiter,
@@ -282,10 +303,19 @@ async function runPass(load: Load, detected: Detected, plan: Plan, body: Readabl
     maxRecordBytes: MAX_RECORD_BYTES,
     onReject: (reject) => load.spool.add(reject),
   });
-  load.progress.startPass(pass, counter, async () => scanner.rowsOut);
-  const copy = client.query(copyFrom(`copy ${table} (${quoteIdent(ROW_NUMBER_COLUMN)}, ${columnList}) from stdin with (${format})`));
-  await pipeline(body, scanner, copy);
-  return { rows: Number(copy.rowCount), rejects: scanner.rejects, rejectedRows: scanner.rejectedRows, blankLines: scanner.blankLines, nulBytesRemoved: scanner.nulBytesRemoved };
+  try {
+    await pipeline(body, scanner, chunker, copy);
+  } finally {
+    await copy.release();
+  }
+  return {
+    rows: copy.rows,
+    types: chunker.tally.types(),
+    rejects: scanner.rejects,
+    rejectedRows: scanner.rejectedRows,
+    blankLines: scanner.blankLines,
+    nulBytesRemoved: scanner.nulBytesRemoved,
+  };
 }
 
 /** Where a failed pass goes next, or null when the failure is final. */
@@ -328,11 +358,12 @@ async function loadWithFallback(load: Load, detected: Detected): Promise<{ colum
       if (columns === null) {
         columns = columnsFor(header, detected.width, options.dataset);
         // UNLOGGED: staging can always be rebuilt from the object store, and skipping the WAL speeds COPY up.
+        // The row number default names the sequence as text, so that each COPY connection draws from its own.
         await client.query(
-          `create unlogged table ${table} (${quoteIdent(ROW_NUMBER_COLUMN)} bigint generated by default as identity, ${columns.map((c) => `${quoteIdent(c.name)} text`).join(', ')})`,
+          `create unlogged table ${table} (${quoteIdent(ROW_NUMBER_COLUMN)} bigint not null default nextval(${sqlString(`pg_temp.${load.rowSequence}`)}::text), ${columns.map((c) => `${quoteIdent(c.name)} text`).join(', ')})`,
         );
       } else {
-        await client.query(`truncate ${table} restart identity`);
+        await client.query(`truncate ${table}`);
       }
       const outcome = await runPass(load, detected, plan, body, columns, (header?.lines ?? 0) + 1, pass, source.counter);
       return { columns, outcome, plan, bytes: source.counter.bytes };
@@ -393,8 +424,7 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
   const spool = new RejectsSpool();
   const progress = new ProgressReporter(options.sizeBytes, options.onProgress);
   try {
-    const { rows: pid } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
-    const load: Load = { options, client, backendPid: pid[0].pid, table, rejectsTable, spool, progress };
+    const load: Load = { options, client, table, rejectsTable, rowSequence: `rb_rows_${id}`, spool, progress };
     await client.query(`create schema if not exists ${quoteIdent(STAGING_SCHEMA)}`);
     await dropOrphans(client, dataset);
 
@@ -408,10 +438,8 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
     const spooled = await spool.close();
     if (spooled) await pipeline(spooled, client.query(copyFrom(`copy ${rejectsTable} (line_number, record_number, reason, raw, raw_bytes) from stdin with (format csv)`)));
 
-    await progress.phase('inferring types', outcome.rows);
-    const types = await inferColumnTypes(client, table, columns.map((c) => c.name));
-
     await progress.phase('publishing', outcome.rows);
+    await client.query(`alter table ${table} alter column ${quoteIdent(ROW_NUMBER_COLUMN)} drop default`);
     await client.query('begin');
     // CASCADE drops the dbt staging view over the old table; the transform step rebuilds it.
     await client.query(`drop table if exists ${qualified(dataset)} cascade`);
@@ -421,7 +449,7 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
     await client.query('commit');
     return {
       table: `${STAGING_SCHEMA}.${dataset}`,
-      columns: columns.map((c, i) => ({ ...c, type: types[i] })),
+      columns: columns.map((c, i) => ({ ...c, type: outcome.types[i] })),
       rows: outcome.rows,
       bytes,
       dialect: { ...detected.dialect, encoding: plan.encoding },
@@ -433,7 +461,8 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
       nulBytesRemoved: outcome.nulBytesRemoved,
     };
   } catch (error) {
-    if (await cleanUp(options.warehouse, client, connection.error, [table, rejectsTable])) throw error;
+    const cleaned = await cleanUp(options.warehouse, client, connection.error, [table, rejectsTable]);
+    if (cleaned && !(error instanceof CopyConnectionError)) throw error;
     connection.error ??= error as Error;
     // The backend went away (terminated, restarted, network): transient, and nothing was published.
     throw new Error(`the warehouse connection was cut while staging "${dataset}" (${(error as Error).message}); staging.${dataset} is unchanged`, { cause: error });

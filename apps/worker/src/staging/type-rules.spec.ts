@@ -1,4 +1,4 @@
-import { inferType, typeMask, typeMaskSql, TypeBit } from './type-rules';
+import { inferType, typeMask, TypeBit } from './type-rules';
 
 describe('inferType', () => {
   it.each([
@@ -44,13 +44,5 @@ describe('typeMask', () => {
     expect(typeMask('2024-01-01')).toBe(TypeBit.date | TypeBit.timestamp);
     expect(typeMask(null)).toBe(255);
     expect(typeMask('  ')).toBe(255);
-  });
-});
-
-describe('typeMaskSql', () => {
-  it('quotes the patterns as SQL strings and checks ranges with pg_input_is_valid', () => {
-    const sut = typeMaskSql('"amount"');
-    expect(sut).toContain(`"amount" ~ '^[-+]?[0-9]+$'`);
-    expect(sut).toContain(`pg_input_is_valid("amount", 'bigint')`);
   });
 });

@@ -43,7 +43,7 @@ export const ANY_TYPE = 255;
 /** From most to least specific: the first type left in a column's mask wins. */
 const PREFERENCE: Exclude<ColumnType, 'text'>[] = ['boolean', 'bigint', 'numeric', 'date', 'timestamp', 'timestamptz', 'uuid', 'json'];
 
-/** The patterns, written once for both JavaScript and PostgreSQL's regular expressions. */
+/** The shapes a value must have (byteTypeMask in type-tally.ts reads the same shapes from bytes). */
 const P = {
   integer: '^[-+]?[0-9]+$',
   decimal: '^[-+]?([0-9]+\\.[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?$',
@@ -81,12 +81,49 @@ function isCalendarDate(value: string): boolean {
   return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+/** PostgreSQL's limits: seconds up to 60 (a leap second), and hour 24 only as 24:00 (the end of the day). */
 function isClockTime(value: string): boolean {
   const time = value.slice(11);
   const hours = Number(time.slice(0, 2));
   const minutes = Number(time.slice(3, 5));
   const seconds = time[5] === ':' ? Number(time.slice(6, 8)) : 0;
-  return hours <= 24 && minutes <= 59 && seconds <= 60;
+  const fraction = /^:[0-9]{2}\.[0-9]*[1-9]/.test(time.slice(5));
+  if (hours === 24) return minutes === 0 && seconds === 0 && !fraction;
+  // 23:59:60.5 would be past the end of the day.
+  if (hours === 23 && minutes === 59 && seconds === 60 && fraction) return false;
+  return hours <= 23 && minutes <= 59 && seconds <= 60;
+}
+
+/** Exponents beyond this stay text: PostgreSQL's numeric limits depend on the digits, and no real column needs them. */
+export const MAX_EXPONENT = 1000;
+
+function exponentInRange(value: string): boolean {
+  const exponent = /[eE]([-+]?[0-9]+)$/.exec(value);
+  return !exponent || Math.abs(Number(exponent[1])) <= MAX_EXPONENT;
+}
+
+/** Strings jsonb (the warehouse type) refuses and JSON.parse takes: a NUL or an unpaired surrogate, both written as \\u escapes. */
+const JSONB_REFUSES = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether the text is a JSON object or array that jsonb takes. */
+function isJsonb(value: string): boolean {
+  let ok = true;
+  try {
+    JSON.parse(value, (key: string, item: unknown) => {
+      if (JSONB_REFUSES.test(key) || (typeof item === 'string' && JSONB_REFUSES.test(item))) ok = false;
+      return item;
+    });
+  } catch {
+    return false;
+  }
+  return ok;
+}
+
+/** PostgreSQL takes UTC offsets up to 15:59. */
+function isOffset(value: string): boolean {
+  const offset = /[-+]([0-9]{2}):?([0-9]{2})?$/.exec(value);
+  if (!offset) return true;
+  return Number(offset[1]) <= 15 && Number(offset[2] ?? 0) <= 59;
 }
 
 /** PostgreSQL's btrim(): spaces only. */
@@ -104,20 +141,13 @@ export function typeMask(raw: string | null): number {
     const n = BigInt(value);
     return n >= BIGINT_MIN && n <= BIGINT_MAX ? TypeBit.bigint | TypeBit.numeric : TypeBit.numeric;
   }
-  if (R.decimal.test(value) || R.exponent.test(value)) return R.leadingZero.test(value) ? 0 : TypeBit.numeric;
+  if (R.decimal.test(value) || R.exponent.test(value)) return R.leadingZero.test(value) || !exponentInRange(value) ? 0 : TypeBit.numeric;
   if (R.date.test(value)) return isCalendarDate(value) ? TypeBit.date | TypeBit.timestamp : 0;
   if (R.timestamp.test(value)) return isCalendarDate(value) && isClockTime(value) ? TypeBit.timestamp : 0;
-  if (R.timestamptz.test(value)) return isCalendarDate(value) && isClockTime(value) ? TypeBit.timestamptz : 0;
+  if (R.timestamptz.test(value)) return isCalendarDate(value) && isClockTime(value) && isOffset(value) ? TypeBit.timestamptz : 0;
   if (R.boolean.test(value)) return TypeBit.boolean;
   if (R.uuid.test(value)) return TypeBit.uuid;
-  if (R.jsonStart.test(value)) {
-    try {
-      JSON.parse(value);
-      return TypeBit.json;
-    } catch {
-      return 0;
-    }
-  }
+  if (R.jsonStart.test(value)) return isJsonb(value) ? TypeBit.json : 0;
   return 0;
 }
 
@@ -127,7 +157,7 @@ export function typeFromMask(mask: number, nonNullValues: number): ColumnType {
   return PREFERENCE.find((type) => (mask & TypeBit[type]) !== 0) ?? 'text';
 }
 
-/** The type every value fits (JavaScript twin of the SQL inference, for samples and tests). */
+/** The type every value fits (what TypeTally infers during the stream, for tests and small samples). */
 export function inferType(values: (string | null)[]): ColumnType {
   let mask = ANY_TYPE;
   let nonNull = 0;
@@ -138,31 +168,4 @@ export function inferType(values: (string | null)[]): ColumnType {
     if (mask === 0) return 'text';
   }
   return typeFromMask(mask, nonNull);
-}
-
-function sqlString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
-/**
- * SQL for the mask of one value, `column` being an expression for the value
- * with its spaces trimmed (btrim). PostgreSQL checks ranges and calendars with
- * pg_input_is_valid (PostgreSQL 16+), so a type it infers always casts.
- */
-export function typeMaskSql(column: string): string {
-  const c = column;
-  const m = (pattern: string) => `${c} ~ ${sqlString(pattern)}`;
-  const valid = (type: string) => `pg_input_is_valid(${c}, ${sqlString(type)})`;
-  return `case
-    when ${c} is null or ${c} = '' then ${ANY_TYPE}
-    when ${m(P.integer)} then case when ${m(P.leadingZero)} then 0 when ${valid('bigint')} then ${TypeBit.bigint | TypeBit.numeric} else ${TypeBit.numeric} end
-    when ${m(P.decimal)} or ${m(P.exponent)} then case when ${m(P.leadingZero)} then 0 else ${TypeBit.numeric} end
-    when ${m(P.date)} then case when ${valid('date')} then ${TypeBit.date | TypeBit.timestamp} else 0 end
-    when ${m(P.timestamp)} then case when ${valid('timestamp')} then ${TypeBit.timestamp} else 0 end
-    when ${m(P.timestamptz)} then case when ${valid('timestamptz')} then ${TypeBit.timestamptz} else 0 end
-    when ${c} ~* ${sqlString(P.boolean)} then ${TypeBit.boolean}
-    when ${m(P.uuid)} then ${TypeBit.uuid}
-    when ${m(P.jsonStart)} then case when ${valid('json')} then ${TypeBit.json} else 0 end
-    else 0
-  end`;
 }

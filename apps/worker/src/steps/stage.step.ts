@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { AppConfig } from '@relayboard/config';
 import type { ObjectStore } from '@relayboard/storage';
 import { describeChanges, diffSchemas, hasChanges } from '../staging/schema-changes';
-import { CsvRejectedError, DEFAULT_REJECT_MAX_SHARE, stageCsv, type StageProgress } from '../staging/stage-csv';
+import { CsvRejectedError, DEFAULT_COPY_STREAMS, DEFAULT_REJECT_MAX_SHARE, stageCsv, type StageProgress } from '../staging/stage-csv';
 import { PermanentStepError, type PipelineStep, type StepContext } from './step';
 
 const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
@@ -23,7 +23,7 @@ export class StageStep implements PipelineStep {
   constructor(
     private readonly store: ObjectStore,
     private readonly warehouse: Pool,
-    private readonly settings: AppConfig['staging'] = { rejectMaxShare: DEFAULT_REJECT_MAX_SHARE },
+    private readonly settings: AppConfig['staging'] = { rejectMaxShare: DEFAULT_REJECT_MAX_SHARE, copyStreams: DEFAULT_COPY_STREAMS },
   ) {}
 
   async run(ctx: StepContext) {
@@ -39,6 +39,7 @@ export class StageStep implements PipelineStep {
         sizeBytes: Number(ctx.version.size_bytes),
         loadId: ctx.run.id,
         rejectMaxShare: this.settings.rejectMaxShare,
+        copyStreams: this.settings.copyStreams,
         onProgress: (p) => record(ctx.progress(progressMessage(p), { ...p })),
         onNotice: (message) => record(ctx.repo.event(ctx.run.id, 'stage', 'warn', message)),
       });
