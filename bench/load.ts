@@ -8,8 +8,8 @@ import type { Contender, LoadOutcome } from './lib/bench.types';
 import { killRunningChildren, runTimed } from './lib/child.runner';
 import { ensureCsv, type CsvKind, type GeneratedCsv } from './lib/csv.generator';
 import { ensurePgloader, pgloaderLoad, type PgloaderAvailability } from './lib/pgloader.contender';
-import { BENCH_SCHEMA, PSQL, psqlCopy } from './lib/psql.contender';
-import { stageInChild } from './lib/stage.contender';
+import { BENCH_SCHEMA, PSQL, psqlCopy, psqlCopyTwoStreams } from './lib/psql.contender';
+import { readFromStore, stageInChild } from './lib/stage.contender';
 import { staleBuilds } from './lib/workspace';
 
 const log = (line: string) => console.log(`bench: ${line}`);
@@ -49,9 +49,8 @@ function datasetName(kind: CsvKind, size: BenchSize): string {
 async function timed(what: string, load: () => Promise<LoadOutcome>): Promise<LoadOutcome> {
   const outcome = await load();
   const rss =
-    outcome.peakRssBytes === undefined
-      ? ''
-      : `, peak RSS ${(outcome.peakRssBytes / 1e6).toFixed(0)} MB (${((outcome.baselineRssBytes ?? 0) / 1e6).toFixed(0)} MB before the step), ${outcome.cpuSeconds?.toFixed(2) ?? '?'} CPU s in the staging process`;
+    (outcome.peakRssBytes === undefined ? '' : `, peak RSS ${(outcome.peakRssBytes / 1e6).toFixed(0)} MB (${((outcome.baselineRssBytes ?? 0) / 1e6).toFixed(0)} MB before the step)`) +
+    (outcome.cpuSeconds === undefined ? '' : `, ${outcome.cpuSeconds.toFixed(2)} CPU s in the Node process`);
   log(`  ${what}: ${outcome.ok ? `${outcome.seconds.toFixed(2)} s${rss}${outcome.note ? ` (${outcome.note})` : ''}` : `failed after ${outcome.seconds.toFixed(2)} s: ${outcome.error}`}`);
   return outcome;
 }
@@ -94,11 +93,15 @@ async function benchSize(
     remark,
   });
   const psqlClean: LoadOutcome[] = [];
+  const psqlTwo: LoadOutcome[] = [];
+  const storeReads: LoadOutcome[] = [];
   const stageClean: LoadOutcome[] = [];
   const stageMessy: LoadOutcome[] = [];
   // Contenders take turns within each round, so a noisy minute hurts all of them alike.
   for (let round = 1; round <= args.runs; round++) {
     psqlClean.push(await timed(`psql \\copy clean ${size.label} (round ${round}/${args.runs})`, () => psqlCopy(services.admin, services.pgUrl, files.clean)));
+    psqlTwo.push(await timed(`psql \\copy x2 clean ${size.label} (round ${round}/${args.runs})`, () => psqlCopyTwoStreams(services.admin, services.pgUrl, files.clean)));
+    storeReads.push(await timed(`S3 read clean ${size.label} (round ${round}/${args.runs})`, () => readFromStore(services, keys.clean, files.clean.bytes)));
     for (const [kind, into] of [['clean', stageClean], ['messy', stageMessy]] as const) {
       const job = { dataset: datasetName(kind, size), objectKey: keys[kind], sizeBytes: files[kind].bytes };
       into.push(await timed(`stage ${kind} ${size.label} (round ${round}/${args.runs})`, () => stageInChild(services, job)));
@@ -106,6 +109,8 @@ async function benchSize(
   }
   const results = [
     measured('psql \\copy', 'clean', psqlClean),
+    measured('psql \\copy x2', 'clean', psqlTwo, 'ceiling: 2 psql on halves, UNLOGGED'),
+    measured('S3 read', 'clean', storeReads, 'reading the object only'),
     measured('stage', 'clean', stageClean),
     measured('stage', 'messy', stageMessy),
   ];

@@ -1,6 +1,8 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { BenchServices } from './bench.services';
 import type { LoadOutcome } from './bench.types';
 import { OutputTail, errorLines, track } from './child.runner';
@@ -84,4 +86,28 @@ export async function stageInChild(services: BenchServices, job: StageJob): Prom
   return report.ok
     ? { ok: true, seconds: report.seconds, rows: report.rows, rejects, peakRssBytes: report.peakRssBytes, baselineRssBytes: report.baselineRssBytes, cpuSeconds: report.cpuSeconds }
     : { ok: false, seconds: report.seconds, error: report.error, peakRssBytes: report.peakRssBytes, baselineRssBytes: report.baselineRssBytes };
+}
+
+/**
+ * Only reading the object back from the S3 server, as the stage step does first
+ * thing (this process's CPU time included; the server's is not): the part of
+ * every stage run that psql \\copy of a local file does not pay.
+ */
+export async function readFromStore(services: BenchServices, objectKey: string, sizeBytes: number): Promise<LoadOutcome> {
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  let bytes = 0;
+  await pipeline(
+    await services.store.getStream(objectKey),
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        done();
+      },
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  if (bytes !== sizeBytes) return { ok: false, seconds, error: `read ${bytes} bytes of ${sizeBytes}` };
+  return { ok: true, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }

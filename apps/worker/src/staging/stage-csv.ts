@@ -407,7 +407,9 @@ async function cleanUp(warehouse: Pool, client: PoolClient, clientError: Error |
  * COPY as it is (the fast path; UTF-16 and Windows-1252 are transcoded in the
  * stream); when COPY or the guard finds something it cannot take raw, the load
  * starts over on the normalizing path, which rewrites or rejects the records
- * that need it. Column types are then inferred in SQL from every value.
+ * that need it. On both paths the bytes are cut into units of whole records
+ * that up to `copyStreams` connections COPY at once, and the column types are
+ * inferred from every value on the way.
  */
 export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult> {
   const { dataset } = options;
