@@ -465,7 +465,8 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
   } catch (error) {
     const cleaned = await cleanUp(options.warehouse, client, connection.error, [table, rejectsTable]);
     if (cleaned && !(error instanceof CopyConnectionError)) throw error;
-    connection.error ??= error as Error;
+    // The load's own connection goes back to the pool only when it is known to work.
+    if (!cleaned) connection.error ??= error as Error;
     // The backend went away (terminated, restarted, network): transient, and nothing was published.
     throw new Error(`the warehouse connection was cut while staging "${dataset}" (${(error as Error).message}); staging.${dataset} is unchanged`, { cause: error });
   } finally {
