@@ -489,6 +489,8 @@ describe('files made by the tests', () => {
     made('late_1252', () => Buffer.concat([Buffer.from(`id,name\n1,cafe\n${asciiRows(15000)}`), Buffer.from('99999,caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
     // About 12 MB: both COPY streams have loaded units of it when the stray quote near the end stops the fast path.
     made('late_stray_quote', () => `id,name\n1,first\n2,second\n${asciiRows(340_000)}340003,Monitor 27" glossy\n340004,last\n`);
+    // The guard passes a short row: COPY itself refuses it, on one stream while the other may be loading.
+    made('late_short_row', () => `id,name\n1,first\n2,second\n${asciiRows(340_000)}340003\n340004,last\n`);
   }
 
   it('a 10 MB field loads whole', async () => {
@@ -538,6 +540,22 @@ describe('a fast-path load stopped late', () => {
       ['id', 'bigint'],
       ['name', 'text'],
     ]);
+  });
+});
+
+describe('a fast-path load COPY refuses late', () => {
+  it('starts again on the normalizing path, rejects the row, and leaves no temporary sequences behind', async () => {
+    const loaded = await started.get('made/late_short_row')!;
+    const run = await succeeded(loaded);
+    expect(stageMetrics(run)).toMatchObject({ rows: 340_003, rejects: 1, path: 'normalized' });
+    expect(run.events.some((e) => e.level === 'warn' && /COPY cannot take this file as it is \(missing data for column "name"\): loading it again through the normalizing path/.test(e.message))).toBe(true);
+    expect(await rejects(loaded.dataset)).toEqual([{ line_number: '340004', record_number: '340003', reason: 'missing data for column 2: 1 fields where the header has 2', raw: '340003' }]);
+    const [numbers] = await query<{ rows: string; misplaced: string }>(
+      `select count(*) as rows, count(*) filter (where _rb_row <> id::bigint) as misplaced from staging."${loaded.dataset}"`,
+    );
+    expect(numbers).toEqual({ rows: '340003', misplaced: '0' });
+    // Each COPY connection's row sequence (named after the load) is dropped when the load ends.
+    expect(await query(`select relname from pg_class where relkind = 'S' and relname = $1`, [`rb_rows_${run.id.replace(/-/g, '').slice(0, 7)}`])).toEqual([]);
   });
 });
 
