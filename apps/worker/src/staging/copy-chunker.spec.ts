@@ -1,6 +1,6 @@
-import { Readable } from 'node:stream';
 import { CopyChunker, NeedsNormalizingError, type CopyChunkerOptions, type CopyUnit } from './copy-chunker';
 import { tokenize } from './csv-text';
+import { collectInChunks, lcg, pick } from './stream.test-helper';
 import { inferType } from './type-rules';
 
 interface Chunked {
@@ -13,33 +13,12 @@ interface Chunked {
 /** Feeds `input` to a CopyChunker in chunks of `chunkSize` bytes and collects the units it emits. */
 async function chunkBody(input: string | Buffer, chunkSize: number, options: Partial<CopyChunkerOptions> = {}): Promise<Chunked> {
   const chunker = new CopyChunker({ delimiter: ',', quote: '"', columns: 3, guard: true, ...options });
-  const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input);
-  const chunks: Buffer[] = [];
-  for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
-  const units: CopyUnit[] = [];
-  await new Promise<void>((resolve, reject) => {
-    chunker.on('data', (unit: CopyUnit) => units.push(unit));
-    chunker.on('end', resolve);
-    chunker.on('error', reject);
-    Readable.from(chunks).pipe(chunker);
-  });
+  const units = await collectInChunks<CopyUnit>(chunker, input, chunkSize);
   return { units, bytes: units.map((u) => Buffer.concat(u.pieces)), chunker };
 }
 
 async function passed(input: string | Buffer, chunkSize = 4, options: Partial<CopyChunkerOptions> = {}): Promise<string> {
   return Buffer.concat((await chunkBody(input, chunkSize, options)).bytes).toString();
-}
-
-function lcg(seed: number): (n: number) => number {
-  let state = seed >>> 0;
-  return (n) => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return Math.floor((state / 2 ** 32) * n);
-  };
-}
-
-function pick<T>(rand: (n: number) => number, items: readonly T[]): T {
-  return items[rand(items.length)];
 }
 
 const VALUES = ['1', '-7', '2.5', 'true', 'no', '2024-02-29', '2024-02-29 10:00Z', 'x', 'a,b', 'say "hi"', 'two\nlines', 'cr\r', 'crlf\r\n', '', ' ', 'é', '{"a": [1, 2]}'];

@@ -1,19 +1,7 @@
 import { tokenize } from './csv-text';
+import { lcg, pick } from './stream.test-helper';
 import { inferType, typeMask, TypeBit } from './type-rules';
 import { BLANK, byteTypeMask, TypeTally, type TypeTallyOptions } from './type-tally';
-
-/** A tiny seeded generator (LCG), so a failing case can be reproduced. */
-function lcg(seed: number): (n: number) => number {
-  let state = seed >>> 0;
-  return (n) => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return Math.floor((state / 2 ** 32) * n);
-  };
-}
-
-function pick<T>(rand: (n: number) => number, items: readonly T[]): T {
-  return items[rand(items.length)];
-}
 
 /** typeMask in byteTypeMask's terms: BLANK where typeMask says "no value". */
 function reference(value: string): number {

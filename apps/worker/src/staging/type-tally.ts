@@ -346,7 +346,7 @@ export class TypeTally {
   /** Reads the next chunk of the body. */
   feed(buf: Buffer): void {
     const len = buf.length;
-    const { d, q, stop } = this;
+    const { q } = this;
     this.boundary = -1;
     this.nextLf = this.nextQuote = this.nextCr = -1;
     // Nothing to read: a pending CR or closing quote must wait for the next byte.
@@ -360,12 +360,7 @@ export class TypeTally {
     }
     // Finish a field the previous chunk cut.
     if (this.state === State.Unquoted) {
-      let j = i;
-      while (j < len && stop[buf[j]] === 0) j++;
-      if (j < len && buf[j] === q) {
-        this.problem ??= 'a quote inside an unquoted field';
-        j = this.skipStray(buf, j);
-      }
+      const j = this.unquotedEnd(buf, i);
       if (j === len) {
         this.keep(buf, i, len);
         return;
@@ -443,12 +438,7 @@ export class TypeTally {
         this.value(buf, i + 1, j, doubled);
         i = j + 1;
       } else {
-        let j = i;
-        while (j < len && stop[buf[j]] === 0) j++;
-        if (j < len && buf[j] === q) {
-          this.problem ??= 'a quote inside an unquoted field';
-          j = this.skipStray(buf, j);
-        }
+        const j = this.unquotedEnd(buf, i);
         if (j === len) {
           this.keep(buf, i, len);
           this.state = State.Unquoted;
@@ -487,6 +477,19 @@ export class TypeTally {
     }
     this.problem ??= 'text after a closing quote';
     return this.separator(buf, this.skipStray(buf, at));
+  }
+
+  /** Where the unquoted field at `at` ends: its delimiter or line break, or the end of the chunk. A quote on the way is a stray one. */
+  private unquotedEnd(buf: Buffer, at: number): number {
+    const { stop } = this;
+    const len = buf.length;
+    let j = at;
+    while (j < len && stop[buf[j]] === 0) j++;
+    if (j < len && buf[j] === this.q) {
+      this.problem ??= 'a quote inside an unquoted field';
+      j = this.skipStray(buf, j);
+    }
+    return j;
   }
 
   /** Steps over bytes that are not CSV to the next delimiter or line break (the load fails or starts over anyway). */
