@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { RunSummary } from '@relayboard/contracts';
 import { elapsedMs, formatDuration } from '@/lib/format';
+import { DataTable } from './data-table';
 import { StatusBadge } from './status-badge';
 import { Timestamp } from './timestamp';
 
@@ -10,95 +11,63 @@ interface RunsTableProps {
   filtered: boolean;
 }
 
-const headerCellClassName = 'px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase';
-
 export function RunsTable({ runs, now, filtered }: RunsTableProps) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-      <table className="min-w-full divide-y divide-slate-200 text-sm">
-        <caption className="sr-only">Pipeline runs, newest first</caption>
-        <thead className="bg-slate-50">
-          <tr>
-            <th scope="col" className={headerCellClassName}>
-              Run
-            </th>
-            <th scope="col" className={headerCellClassName}>
-              Dataset
-            </th>
-            <th scope="col" className={headerCellClassName}>
-              Status
-            </th>
-            <th scope="col" className={headerCellClassName}>
-              Trigger
-            </th>
-            <th scope="col" className={headerCellClassName}>
-              Created
-            </th>
-            <th scope="col" className={headerCellClassName}>
-              Duration
-            </th>
-            <th scope="col" className={headerCellClassName}>
-              Error
-            </th>
+    <DataTable caption="Pipeline runs, newest first" columns={['Run', 'Dataset', 'Status', 'Trigger', 'Created', 'Duration', 'Error']}>
+      {runs.length === 0 ? (
+        <tr>
+          <td colSpan={7} className="px-4 py-10 text-center text-slate-500">
+            {filtered ? (
+              <>
+                No runs match these filters.{' '}
+                <Link href="/" className="text-sky-700 underline-offset-2 hover:underline">
+                  Show all runs
+                </Link>
+              </>
+            ) : (
+              <>
+                No runs yet. Register a dataset and start one with{' '}
+                <code className="font-mono text-slate-700">POST /v1/pipelines/run</code>.
+              </>
+            )}
+          </td>
+        </tr>
+      ) : (
+        runs.map((run) => (
+          <tr key={run.id} className="hover:bg-slate-50">
+            <td className="px-4 py-3 whitespace-nowrap">
+              <Link
+                href={`/runs/${run.id}`}
+                title={run.id}
+                aria-label={`Run ${run.id.slice(0, 8)}`}
+                className="font-mono text-sky-700 underline-offset-2 hover:underline"
+              >
+                {run.id.slice(0, 8)}
+              </Link>
+            </td>
+            <td className="px-4 py-3 font-medium whitespace-nowrap">{run.datasetName}</td>
+            <td className="px-4 py-3">
+              <StatusBadge status={run.status} />
+            </td>
+            <td className="px-4 py-3 whitespace-nowrap text-slate-600">{run.trigger}</td>
+            <td className="px-4 py-3 whitespace-nowrap text-slate-600">
+              <Timestamp iso={run.createdAt} />
+            </td>
+            <td className="px-4 py-3 whitespace-nowrap text-slate-600 tabular-nums">
+              {formatDuration(elapsedMs(run.startedAt, run.finishedAt, now))}
+            </td>
+            <td className="max-w-sm px-4 py-3 text-red-700">
+              {run.error ? (
+                <span title={run.error} className="line-clamp-2">
+                  {run.error}
+                </span>
+              ) : (
+                <span className="text-slate-400">—</span>
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {runs.length === 0 ? (
-            <tr>
-              <td colSpan={7} className="px-4 py-10 text-center text-slate-500">
-                {filtered ? (
-                  <>
-                    No runs match these filters.{' '}
-                    <Link href="/" className="text-sky-700 underline-offset-2 hover:underline">
-                      Show all runs
-                    </Link>
-                  </>
-                ) : (
-                  <>
-                    No runs yet. Register a dataset and start one with{' '}
-                    <code className="font-mono text-slate-700">POST /v1/pipelines/run</code>.
-                  </>
-                )}
-              </td>
-            </tr>
-          ) : (
-            runs.map((run) => (
-              <tr key={run.id} className="hover:bg-slate-50">
-                <td className="px-4 py-3 whitespace-nowrap">
-                  <Link
-                    href={`/runs/${run.id}`}
-                    title={run.id}
-                    aria-label={`Run ${run.id.slice(0, 8)}`}
-                    className="font-mono text-sky-700 underline-offset-2 hover:underline"
-                  >
-                    {run.id.slice(0, 8)}
-                  </Link>
-                </td>
-                <td className="px-4 py-3 font-medium whitespace-nowrap">{run.datasetName}</td>
-                <td className="px-4 py-3">
-                  <StatusBadge status={run.status} />
-                </td>
-                <td className="px-4 py-3 whitespace-nowrap text-slate-600">{run.trigger}</td>
-                <td className="px-4 py-3 whitespace-nowrap text-slate-600">
-                  <Timestamp iso={run.createdAt} />
-                </td>
-                <td className="px-4 py-3 whitespace-nowrap text-slate-600 tabular-nums">
-                  {formatDuration(elapsedMs(run.startedAt, run.finishedAt, now))}
-                </td>
-                <td className="max-w-sm px-4 py-3 text-red-700">
-                  {run.error ? (
-                    <span title={run.error} className="line-clamp-2">
-                      {run.error}
-                    </span>
-                  ) : (
-                    <span className="text-slate-400">—</span>
-                  )}
-                </td>
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
-    </div>
+        ))
+      )}
+    </DataTable>
   );
 }
