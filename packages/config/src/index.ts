@@ -150,11 +150,25 @@ export function pgConnectionFields(url: string): {
   };
 }
 
-/** The environment dbt's profiles.yml reads, derived from the app's configuration. */
+/** Variables of the parent's environment a dbt child keeps: what a process needs to run, and dbt's own. */
+const DBT_INHERITED = ['PATH', 'HOME', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'TEMP', 'TMP', 'SYSTEMROOT', 'USER', 'LOGNAME'];
+const DBT_INHERITED_PREFIXES = ['LC_', 'DBT_'];
+
+/**
+ * The whole environment of a dbt child process: the warehouse connection
+ * that profiles.yml reads, dbt's own variables (DBT_*, including its
+ * DBT_ENV_SECRET_* and DBT_ENV_CUSTOM_ENV_* conventions for people's models)
+ * and what any process needs (PATH, HOME, locale, temp folders). Nothing else
+ * of the parent's: the metadata database URL, Redis, the S3 keys and any
+ * other secret of the worker stay out of dbt's reach.
+ */
 export function dbtEnvironment(config: AppConfig, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const pg = pgConnectionFields(config.warehouseUrl);
+  const inherited = Object.fromEntries(
+    Object.entries(base).filter(([name, value]) => value !== undefined && (DBT_INHERITED.includes(name) || DBT_INHERITED_PREFIXES.some((p) => name.startsWith(p)))),
+  );
   return {
-    ...base,
+    ...inherited,
     DBT_PROFILES_DIR: config.dbt.projectDir,
     DBT_SEND_ANONYMOUS_USAGE_STATS: 'false',
     DBT_THREADS: String(config.dbt.threads),
