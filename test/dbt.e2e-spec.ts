@@ -2,8 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Check, DatasetLineage, Run, RunStep } from '@relayboard/contracts';
-import { PipelineQueue } from '@relayboard/queue';
-import { api, fixtureUrl, query, uniqueName, waitForRun } from './helpers';
+import { api, fixtureUrl, query, transformWithColumns, uniqueName, waitForRun } from './helpers';
 import { testStack } from './stack-env';
 
 const written = new Set<string>();
@@ -40,35 +39,9 @@ const run = async (name: string) => waitForRun(await trigger(name));
 const step = (r: Run, name: RunStep['name']) => r.steps.find((s) => s.name === name)!;
 const time = (iso: string | null) => Date.parse(iso!);
 
-/**
- * Sets column types on the dataset's current version, then runs the pipeline from
- * transform on: the run is recorded with fetch and stage done (as after an attempt
- * that died in transform) and handed to the queue, so dbt builds with these types.
- */
-async function transformWithTypes(name: string, types: Record<string, string>): Promise<Run> {
-  const [dataset] = await query<{ id: string; version_id: string; columns: { name: string; type: string }[] }>(
-    `select d.id, v.id as version_id, v.columns from relayboard.datasets d join relayboard.dataset_versions v on v.id = d.current_version_id where d.name = $1`,
-    [name],
-  );
-  const columns = dataset.columns.map((c) => ({ ...c, type: types[c.name] ?? c.type }));
-  await query(`update relayboard.dataset_versions set columns = $1 where id = $2`, [JSON.stringify(columns), dataset.version_id]);
-  const [created] = await query<{ id: string }>(
-    `insert into relayboard.runs (dataset_id, dataset_version_id, status, trigger) values ($1, $2, 'queued', 'test') returning id`,
-    [dataset.id, dataset.version_id],
-  );
-  await query(
-    `insert into relayboard.run_steps (run_id, name, position, status) values
-       ($1, 'fetch', 0, 'succeeded'), ($1, 'stage', 1, 'succeeded'), ($1, 'transform', 2, 'pending'), ($1, 'deliver', 3, 'pending')`,
-    [created.id],
-  );
-  const queue = new PipelineQueue(testStack().redisUrl, 1);
-  try {
-    await queue.enqueueRun(created.id);
-  } finally {
-    await queue.close();
-  }
-  return waitForRun(created.id);
-}
+/** Sets column types on the dataset's current version, then runs the pipeline from transform on. */
+const transformWithTypes = (name: string, types: Record<string, string>): Promise<Run> =>
+  transformWithColumns(name, (columns) => columns.map((c) => ({ ...c, type: types[c.name] ?? c.type })));
 
 describe('the warehouse built by dbt', () => {
   const dataset = uniqueName('casts');

@@ -2,7 +2,7 @@ import { chmodSync, cpSync, existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startStack, type Stack } from '../packages/devstack/dist';
-import type { TestStackEnv } from './stack-env';
+import { CANARY_SECRET, type TestStackEnv } from './stack-env';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -22,6 +22,7 @@ function testPorts() {
 const TEST_SETTINGS: NodeJS.ProcessEnv = {
   FETCH_IDLE_TIMEOUT_MS: '3000',
   MAX_CSV_BYTES: String(64 * 1024 * 1024),
+  RELAYBOARD_TEST_CANARY_SECRET: CANARY_SECRET,
 };
 
 export default async function globalSetup(): Promise<void> {

@@ -18,3 +18,10 @@ export function testStack(): TestStackEnv {
   if (!raw) throw new Error('RELAYBOARD_TEST_STACK is not set: run integration tests through jest (test/global-setup.ts starts the stack)');
   return JSON.parse(raw) as TestStackEnv;
 }
+
+/**
+ * A secret only the test stack's api and worker have in their environment: if
+ * it ever shows up in a table, an event, a log or a dbt model, something handed
+ * the worker's environment on or rendered text from a file.
+ */
+export const CANARY_SECRET = 'rb-canary-secret-5f0c1e7a9d2b';

@@ -1,10 +1,10 @@
 import { Pool } from 'pg';
 import { loadConfig } from '@relayboard/config';
-import { createKnex, migrateLatest } from '@relayboard/db';
-import { PipelineWorker } from '@relayboard/queue';
+import { createKnex, DatasetLocks, migrateLatest } from '@relayboard/db';
+import { JobName, PipelineWorker } from '@relayboard/queue';
 import { createSources } from '@relayboard/sources';
 import { ObjectStore } from '@relayboard/storage';
-import { DatasetLocks } from './dbt/dataset-lock';
+import { DbtDataRepository } from './dbt/dbt-data.repository';
 import { DbtRunner } from './dbt/dbt-runner';
 import { ProfileRepository } from './dbt/profile.repository';
 import { PipelineRunner, type Logger } from './pipeline-runner';
@@ -26,15 +26,29 @@ async function main(): Promise<void> {
   const warehouse = new Pool({ connectionString: config.warehouseUrl, max: config.worker.concurrency * config.staging.copyStreams + 2, application_name: 'relayboard-worker' });
   const store = new ObjectStore(config.s3);
   const repo = new RunsRepository(knex);
+  const dbt = new DbtRunner(config);
+  const dbtData = new DbtDataRepository(warehouse);
+  await dbtData.ensureTables();
   const runner = new PipelineRunner(
     repo,
-    [new FetchStep(store, createSources(store, config).urls), new StageStep(store, warehouse, config.staging), new TransformStep(new DbtRunner(config), new ProfileRepository(warehouse)), new DeliverStep(config)],
+    [
+      new FetchStep(store, createSources(store, config).urls),
+      new StageStep(store, warehouse, config.staging),
+      new TransformStep(dbt, new ProfileRepository(warehouse), dbtData),
+      new DeliverStep(config),
+    ],
     log,
     new DatasetLocks(config.warehouseUrl),
   );
   const worker = new PipelineWorker(
     { redisUrl: config.redisUrl, concurrency: config.worker.concurrency, onError: (error) => log.error(`queue: ${error.message}`) },
-    (job) => runner.run(job),
+    {
+      [JobName.RunPipeline]: (job) => runner.run(job),
+      [JobName.ForgetDataset]: async ({ datasetId, name }) => {
+        await dbt.forget(name, datasetId);
+        log.info(`removed the generated dbt files of deleted dataset ${name}`);
+      },
+    },
   );
   await worker.waitUntilReady();
   log.info(`Relayboard worker ready (concurrency ${config.worker.concurrency}, dbt ${config.dbt.bin})`);

@@ -1,6 +1,6 @@
 import { STEP_NAMES, type StepMetrics } from '@relayboard/contracts';
 import { UnrecoverableError, type PipelineJobContext } from '@relayboard/queue';
-import type { DatasetLocks } from './dbt/dataset-lock';
+import type { DatasetLocks } from '@relayboard/db';
 import type { RunContext, RunsRepository } from './runs.repository';
 import { PermanentStepError, type PipelineStep, type StepContext, type StepState } from './steps/step';
 

@@ -17,6 +17,15 @@ import {
 import type { DbtNodeResult } from './dbt/dbt-runner';
 import type { StoredLineage } from './dbt/lineage';
 
+/** A dataset with a staged schema, as the dbt project is generated from it. */
+export interface StagedDataset {
+  id: string;
+  name: string;
+  columns: StagedColumn[];
+  /** Set while the dataset's files are out of the dbt project. */
+  disabled: { reason: string; at: Date; runId: string | null } | null;
+}
+
 export interface RunContext {
   run: RunRow;
   dataset: DatasetRow;
@@ -162,18 +171,30 @@ export class RunsRepository {
    * version that is not staged yet (or failed to stage) keeps the models of the
    * table that is actually in staging.
    */
-  async stagedDatasets(): Promise<{ name: string; columns: StagedColumn[] }[]> {
+  async stagedDatasets(): Promise<StagedDataset[]> {
     const rows = await this.knex(`${Tables.datasets} as d`)
       .join(`${Tables.datasetVersions} as v`, 'v.dataset_id', 'd.id')
       .whereNotNull('v.columns')
       .distinctOn('d.name')
       .orderBy([{ column: 'd.name' }, { column: 'v.fetched_at', order: 'desc' }])
-      .select('d.name', 'v.columns');
-    return rows as { name: string; columns: StagedColumn[] }[];
+      .select('d.id', 'd.name', 'v.columns', 'd.dbt_disabled_reason', 'd.dbt_disabled_at', 'd.dbt_disabled_by_run_id');
+    return (rows as (Pick<DatasetRow, 'id' | 'name' | 'dbt_disabled_reason' | 'dbt_disabled_at' | 'dbt_disabled_by_run_id'> & { columns: StagedColumn[] })[]).map((r) => ({
+      id: r.id,
+      name: r.name,
+      columns: r.columns,
+      disabled: r.dbt_disabled_reason === null ? null : { reason: r.dbt_disabled_reason, at: r.dbt_disabled_at!, runId: r.dbt_disabled_by_run_id },
+    }));
   }
 
-  async datasetNames(): Promise<string[]> {
-    return (await this.knex<DatasetRow>(Tables.datasets).select('name')).map((d) => d.name);
+  /** Takes the dataset's generated files out of the dbt project, saying why and which run found it. */
+  async disableDataset(datasetId: string, reason: string, runId: string): Promise<void> {
+    await this.knex<DatasetRow>(Tables.datasets)
+      .where({ id: datasetId })
+      .update({ dbt_disabled_reason: reason, dbt_disabled_at: this.knex.fn.now() as unknown as Date, dbt_disabled_by_run_id: runId });
+  }
+
+  async enableDataset(datasetId: string): Promise<void> {
+    await this.knex<DatasetRow>(Tables.datasets).where({ id: datasetId }).update({ dbt_disabled_reason: null, dbt_disabled_at: null, dbt_disabled_by_run_id: null });
   }
 
   /** Every declared data-quality check, with its dataset's name, for the generated dbt project. */

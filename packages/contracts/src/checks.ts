@@ -10,7 +10,13 @@ export const CHECK_SEVERITIES = ['error', 'warn'] as const;
 export const checkSeveritySchema = z.enum(CHECK_SEVERITIES);
 export type CheckSeverity = z.infer<typeof checkSeveritySchema>;
 
-const columnSchema = z.string().min(1, { message: 'must name a column' }).max(63, { message: 'column names are at most 63 bytes' });
+const columnSchema = z
+  .string()
+  .min(1, { message: 'must name a column' })
+  .max(63, { message: 'column names are at most 63 bytes' })
+  .regex(/^[a-z_][a-z0-9_]*$/, {
+    message: "must be a column name as Relayboard writes it (lowercase letters, digits and _, not starting with a digit); the dataset's columns are in GET /v1/datasets/:name",
+  });
 const severity = checkSeveritySchema.default('error');
 const bound = z.number().int({ message: 'must be a whole number' }).min(0, { message: 'must be 0 or more' });
 

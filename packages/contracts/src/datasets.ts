@@ -44,6 +44,15 @@ export type DatasetVersion = z.infer<typeof datasetVersionSchema>;
 export const datasetVersionListSchema = z.object({ versions: z.array(datasetVersionSchema) });
 export type DatasetVersionList = z.infer<typeof datasetVersionListSchema>;
 
+/** Why a dataset's generated dbt files are out of the project, so they cannot stop other datasets' runs. */
+export const datasetDbtDisabledSchema = z.object({
+  reason: z.string(),
+  at: z.string(),
+  /** The run that took it out (a run of another dataset, or its own). */
+  runId: z.string().nullable(),
+});
+export type DatasetDbtDisabled = z.infer<typeof datasetDbtDisabledSchema>;
+
 export const datasetSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -51,8 +60,16 @@ export const datasetSchema = z.object({
   sourceUrl: z.string().nullable(),
   createdAt: z.string(),
   currentVersion: datasetVersionSchema.nullable(),
+  /** Null while the dataset's models are in the dbt project; its next successful run puts them back. */
+  dbtDisabled: datasetDbtDisabledSchema.nullable(),
 });
 export type Dataset = z.infer<typeof datasetSchema>;
+
+/** `DELETE /v1/datasets/:name?force=true` deletes even when people's models ref the dataset. */
+export const deleteDatasetQuerySchema = z.strictObject({
+  force: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+});
+export type DeleteDatasetQuery = z.infer<typeof deleteDatasetQuerySchema>;
 
 export const datasetListSchema = z.object({ datasets: z.array(datasetSchema) });
 export type DatasetList = z.infer<typeof datasetListSchema>;

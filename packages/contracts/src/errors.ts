@@ -5,6 +5,8 @@ export enum ErrorCode {
   NotFound = 'not_found',
   DatasetExists = 'dataset_exists',
   DatasetNotFound = 'dataset_not_found',
+  DatasetBusy = 'dataset_busy',
+  DatasetHasDependents = 'dataset_has_dependents',
   RunNotFound = 'run_not_found',
   CheckNotFound = 'check_not_found',
   CheckExists = 'check_exists',

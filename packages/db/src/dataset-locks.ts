@@ -10,16 +10,25 @@ export interface HeldLock {
 /**
  * One run per dataset at a time, on any number of workers and machines: a
  * PostgreSQL advisory lock keyed on the dataset name, held on a connection of
- * its own for as long as the run stages and builds. dbt does not support two
- * invocations building the same models, and two stages of one dataset would
- * swap staging tables under each other. If the worker dies, PostgreSQL ends
- * the session and the lock goes with it.
+ * its own for as long as the run stages and builds, and while the api deletes
+ * the dataset. dbt does not support two invocations building the same models,
+ * and two stages of one dataset would swap staging tables under each other.
+ * If the worker dies, PostgreSQL ends the session and the lock goes with it.
  */
 export class DatasetLocks {
   constructor(private readonly connectionString: string) {}
 
   /** Takes the dataset's lock, calling onWait once first if another run holds it. */
   async acquire(dataset: string, onWait: () => Promise<void>): Promise<HeldLock> {
+    return (await this.take(dataset, onWait))!;
+  }
+
+  /** Takes the dataset's lock if nobody holds it; null when a run (or a delete) does. */
+  tryAcquire(dataset: string): Promise<HeldLock | null> {
+    return this.take(dataset, null);
+  }
+
+  private async take(dataset: string, onWait: (() => Promise<void>) | null): Promise<HeldLock | null> {
     const client = new Client({ connectionString: this.connectionString, application_name: `relayboard-lock:${dataset}` });
     // A dropped connection also drops the lock; the run's own queries then fail and it is retried.
     client.on('error', () => undefined);
@@ -27,6 +36,10 @@ export class DatasetLocks {
     try {
       const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as locked', [LOCK_CLASS, dataset]);
       if (!rows[0].locked) {
+        if (!onWait) {
+          await client.end().catch(() => undefined);
+          return null;
+        }
         await onWait();
         await client.query('select pg_advisory_lock($1, hashtext($2))', [LOCK_CLASS, dataset]);
       }

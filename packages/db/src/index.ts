@@ -2,6 +2,7 @@ import knexFactory, { Knex } from 'knex';
 import * as initial from './migrations/20261121000000_initial';
 import * as datasetSources from './migrations/20261121010000_dataset_sources';
 import * as dbtChecksLineage from './migrations/20261121030000_dbt_checks_lineage';
+import * as datasetDbtState from './migrations/20261201000000_dataset_dbt_state';
 
 export type { Knex } from 'knex';
 
@@ -20,6 +21,12 @@ export const Tables = {
   runNodeResults: `${METADATA_SCHEMA}.run_node_results`,
   datasetLineage: `${METADATA_SCHEMA}.dataset_lineage`,
 } as const;
+
+/**
+ * Warehouse tables of source relayboard_meta (dbt/models/_relayboard_meta__sources.yml):
+ * the text from files and requests that generated dbt models read as rows.
+ */
+export const DBT_DATA_TABLES = { columns: 'staging._rb_columns', checkValues: 'staging._rb_check_values' } as const;
 
 export function createKnex(connectionString: string, pool: { min?: number; max?: number } = {}): Knex {
   return knexFactory({
@@ -48,6 +55,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261121000000_initial': initial,
   '20261121010000_dataset_sources': datasetSources,
   '20261121030000_dbt_checks_lineage': dbtChecksLineage,
+  '20261201000000_dataset_dbt_state': datasetDbtState,
 };
 
 class StaticMigrationSource implements Knex.MigrationSource<string> {
@@ -62,4 +70,5 @@ class StaticMigrationSource implements Knex.MigrationSource<string> {
   }
 }
 
+export * from './dataset-locks';
 export * from './rows';

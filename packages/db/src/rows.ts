@@ -16,6 +16,10 @@ export interface DatasetRow {
   current_version_id: string | null;
   created_at: Date;
   updated_at: Date;
+  /** Why the dataset's generated dbt files are out of the project (null while they are in it). */
+  dbt_disabled_reason: string | null;
+  dbt_disabled_at: Date | null;
+  dbt_disabled_by_run_id: string | null;
 }
 
 export interface DatasetVersionRow {

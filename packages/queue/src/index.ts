@@ -7,11 +7,20 @@ export const PIPELINE_QUEUE = 'pipeline-runs';
 
 export enum JobName {
   RunPipeline = 'run-pipeline',
+  ForgetDataset = 'forget-dataset',
 }
 
 export interface RunPipelineJobData {
   runId: string;
 }
+
+/** A deleted dataset: a worker removes what it keeps of it outside the databases (its generated dbt files). */
+export interface ForgetDatasetJobData {
+  datasetId: string;
+  name: string;
+}
+
+type JobData = RunPipelineJobData | ForgetDatasetJobData;
 
 export interface PipelineJobContext {
   runId: string;
@@ -34,7 +43,7 @@ function connect(redisUrl: string, role: 'producer' | 'consumer'): IORedis {
 /** The api's side of the queue: the only way feature code enqueues work. */
 export class PipelineQueue {
   private readonly connection: IORedis;
-  private readonly queue: Queue<RunPipelineJobData, void, JobName>;
+  private readonly queue: Queue<JobData, void, JobName>;
 
   constructor(
     redisUrl: string,
@@ -44,7 +53,7 @@ export class PipelineQueue {
     this.connection.on('error', () => {
       // Reported through ping() and failed enqueues; without a listener ioredis would print every retry.
     });
-    this.queue = new Queue<RunPipelineJobData, void, JobName>(PIPELINE_QUEUE, { connection: this.connection });
+    this.queue = new Queue<JobData, void, JobName>(PIPELINE_QUEUE, { connection: this.connection });
     this.queue.on('error', () => undefined);
   }
 
@@ -61,6 +70,17 @@ export class PipelineQueue {
         removeOnFail: { age: 30 * 24 * 3600 },
       },
     );
+  }
+
+  /** One job per deleted dataset (its id is in the job id); retried, since a worker may be restarting. */
+  async enqueueForgetDataset(data: ForgetDatasetJobData): Promise<void> {
+    await this.queue.add(JobName.ForgetDataset, data, {
+      jobId: `forget-${data.datasetId}`,
+      attempts: this.attempts,
+      backoff: { type: 'exponential', delay: 2_000 },
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
   }
 
   async hasJob(runId: string): Promise<boolean> {
@@ -83,20 +103,30 @@ export interface PipelineWorkerOptions {
   onError: (error: Error) => void;
 }
 
+/** What the worker does for each job name; every name must have a handler. */
+export interface PipelineJobHandlers {
+  [JobName.RunPipeline]: (context: PipelineJobContext) => Promise<void>;
+  [JobName.ForgetDataset]: (data: ForgetDatasetJobData) => Promise<void>;
+}
+
 /** The worker's side of the queue. */
 export class PipelineWorker {
   private readonly connection: IORedis;
-  private readonly worker: Worker<RunPipelineJobData, void, JobName>;
+  private readonly worker: Worker<JobData, void, JobName>;
 
-  constructor(options: PipelineWorkerOptions, handler: (context: PipelineJobContext) => Promise<void>) {
+  constructor(options: PipelineWorkerOptions, handlers: PipelineJobHandlers) {
+    const missing = Object.values(JobName).filter((name) => typeof handlers[name] !== 'function');
+    if (missing.length) throw new Error(`the worker has no handler for job(s) ${missing.join(', ')}`);
     this.connection = connect(options.redisUrl, 'consumer');
     this.connection.on('error', options.onError);
-    this.worker = new Worker<RunPipelineJobData, void, JobName>(
+    this.worker = new Worker<JobData, void, JobName>(
       PIPELINE_QUEUE,
-      async (job: Job<RunPipelineJobData, void, JobName>) => {
+      async (job: Job<JobData, void, JobName>) => {
+        if (job.name === JobName.ForgetDataset) return handlers[JobName.ForgetDataset](job.data as ForgetDatasetJobData);
+        if (job.name !== JobName.RunPipeline) throw new UnrecoverableError(`unknown job name ${job.name}`);
         const attempt = job.attemptsMade + 1;
-        await handler({
-          runId: job.data.runId,
+        await handlers[JobName.RunPipeline]({
+          runId: (job.data as RunPipelineJobData).runId,
           attempt,
           isFinalAttempt: attempt >= (job.opts.attempts ?? 1),
         });

@@ -23,6 +23,8 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.CheckNotFound]: 404,
   [ErrorCode.DatasetExists]: 409,
   [ErrorCode.CheckExists]: 409,
+  [ErrorCode.DatasetBusy]: 409,
+  [ErrorCode.DatasetHasDependents]: 409,
   [ErrorCode.SourceTooLarge]: 413,
   [ErrorCode.SourceUnreachable]: 422,
   [ErrorCode.SourceHttpError]: 422,

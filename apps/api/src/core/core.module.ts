@@ -1,15 +1,17 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@relayboard/config';
-import { createKnex, migrateLatest, type Knex } from '@relayboard/db';
+import { createKnex, DatasetLocks, migrateLatest, type Knex } from '@relayboard/db';
 import { PipelineQueue } from '@relayboard/queue';
 import { ObjectStore } from '@relayboard/storage';
-import { APP_CONFIG, KNEX, OBJECT_STORE, PIPELINE_QUEUE } from './tokens';
+import { APP_CONFIG, DATASET_LOCKS, KNEX, OBJECT_STORE, PIPELINE_QUEUE, WAREHOUSE_KNEX } from './tokens';
 
 @Global()
 @Module({
   providers: [
     { provide: APP_CONFIG, useFactory: () => loadConfig() },
     { provide: KNEX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createKnex(config.databaseUrl) },
+    { provide: WAREHOUSE_KNEX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createKnex(config.warehouseUrl, { max: 2 }) },
+    { provide: DATASET_LOCKS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new DatasetLocks(config.warehouseUrl) },
     { provide: OBJECT_STORE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new ObjectStore(config.s3) },
     {
       provide: PIPELINE_QUEUE,
@@ -17,13 +19,14 @@ import { APP_CONFIG, KNEX, OBJECT_STORE, PIPELINE_QUEUE } from './tokens';
       useFactory: (config: AppConfig) => new PipelineQueue(config.redisUrl, config.worker.attempts),
     },
   ],
-  exports: [APP_CONFIG, KNEX, OBJECT_STORE, PIPELINE_QUEUE],
+  exports: [APP_CONFIG, KNEX, WAREHOUSE_KNEX, DATASET_LOCKS, OBJECT_STORE, PIPELINE_QUEUE],
 })
 export class CoreModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('core');
 
   constructor(
     @Inject(KNEX) private readonly knex: Knex,
+    @Inject(WAREHOUSE_KNEX) private readonly warehouse: Knex,
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     @Inject(PIPELINE_QUEUE) private readonly queue: PipelineQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -46,6 +49,7 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.queue.close().catch(() => undefined);
     await this.knex.destroy();
+    await this.warehouse.destroy();
   }
 }
 

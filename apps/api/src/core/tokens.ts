@@ -3,3 +3,6 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 export const KNEX = Symbol('KNEX');
 export const OBJECT_STORE = Symbol('OBJECT_STORE');
 export const PIPELINE_QUEUE = Symbol('PIPELINE_QUEUE');
+/** Knex on WAREHOUSE_URL (staging and warehouse schemas), for dropping a deleted dataset's relations. */
+export const WAREHOUSE_KNEX = Symbol('WAREHOUSE_KNEX');
+export const DATASET_LOCKS = Symbol('DATASET_LOCKS');

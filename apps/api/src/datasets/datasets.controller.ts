@@ -1,10 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import {
   createCsvDatasetRequestSchema,
   datasetNameSchema,
+  deleteDatasetQuerySchema,
   type CreateCsvDatasetRequest,
+  type DeleteDatasetQuery,
   type Dataset,
   type DatasetList,
   type DatasetVersionList,
@@ -42,6 +44,16 @@ export class DatasetsController {
   @Get(':name')
   get(@Param('name', new ZodValidationPipe(datasetNameSchema, 'path')) name: string): Promise<Dataset> {
     return this.service.get(name);
+  }
+
+  /** 204; 409 while a run of it is active or (without ?force=true) while people's models ref it. */
+  @Delete(':name')
+  @HttpCode(204)
+  async delete(
+    @Param('name', new ZodValidationPipe(datasetNameSchema, 'path')) name: string,
+    @Query(new ZodValidationPipe(deleteDatasetQuerySchema, 'query')) query: DeleteDatasetQuery,
+  ): Promise<void> {
+    await this.service.delete(name, query.force);
   }
 
   @Get(':name/versions')

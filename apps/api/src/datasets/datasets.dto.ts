@@ -30,5 +30,9 @@ export function toDatasetDto({ dataset, version }: DatasetWithVersion): Dataset 
     sourceUrl: dataset.source_url,
     createdAt: dataset.created_at.toISOString(),
     currentVersion: version ? toDatasetVersionDto(version) : null,
+    dbtDisabled:
+      dataset.dbt_disabled_reason === null
+        ? null
+        : { reason: dataset.dbt_disabled_reason, at: (dataset.dbt_disabled_at ?? dataset.updated_at).toISOString(), runId: dataset.dbt_disabled_by_run_id },
   };
 }

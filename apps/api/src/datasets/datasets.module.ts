@@ -3,6 +3,7 @@ import type { AppConfig } from '@relayboard/config';
 import { ContentStore, UrlFetcher, fetchSettings } from '@relayboard/sources';
 import type { ObjectStore } from '@relayboard/storage';
 import { APP_CONFIG, OBJECT_STORE } from '../core/tokens';
+import { DatasetRelationsRepository } from './dataset-relations.repository';
 import { DatasetsController } from './datasets.controller';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetsService } from './datasets.service';
@@ -13,6 +14,7 @@ import { UploadReader } from './upload.reader';
   providers: [
     DatasetsService,
     DatasetsRepository,
+    DatasetRelationsRepository,
     UploadReader,
     {
       provide: ContentStore,

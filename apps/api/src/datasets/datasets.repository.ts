@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Tables, type DatasetRow, type DatasetVersionRow, type Knex } from '@relayboard/db';
+import { Tables, type DatasetLineageRow, type DatasetRow, type DatasetVersionRow, type Knex, type RunRow } from '@relayboard/db';
 import { KNEX } from '../core/tokens';
 
 export interface DatasetWithVersion {
@@ -61,6 +61,32 @@ export class DatasetsRepository {
       if (!dataset) throw new Error(`dataset ${name} vanished while a version was being added`);
       return { ...(await this.addVersion(trx, dataset, version)), created: inserted !== null };
     });
+  }
+
+  /**
+   * Deletes the dataset's metadata (versions, runs with their steps, events,
+   * node results and deliveries, checks, lineage: all by cascade) unless a run
+   * of it is queued or running. The dataset row stays locked while `beforeDelete`
+   * runs, so no run can be created for it meanwhile; if it throws, nothing is deleted.
+   */
+  async deleteUnlessActive(
+    datasetId: string,
+    beforeDelete: () => Promise<void>,
+  ): Promise<{ deleted: true } | { deleted: false; activeRuns: Pick<RunRow, 'id' | 'status'>[] }> {
+    return this.knex.transaction(async (trx) => {
+      await trx<DatasetRow>(Tables.datasets).where({ id: datasetId }).forUpdate().first();
+      const activeRuns = await trx<RunRow>(Tables.runs).where({ dataset_id: datasetId }).whereIn('status', ['queued', 'running']).select('id', 'status');
+      if (activeRuns.length) return { deleted: false as const, activeRuns };
+      await beforeDelete();
+      await trx<DatasetRow>(Tables.datasets).where({ id: datasetId }).delete();
+      return { deleted: true as const };
+    });
+  }
+
+  /** The dataset's lineage from its latest build, or null before its first one. */
+  async lineage(datasetId: string): Promise<DatasetLineageRow['lineage'] | null> {
+    const row = await this.knex<DatasetLineageRow>(Tables.datasetLineage).where({ dataset_id: datasetId }).first();
+    return row?.lineage ?? null;
   }
 
   private async insertDataset(trx: Knex.Transaction, name: string, version: NewVersion): Promise<DatasetRow | null> {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { dbtEnvironment, type AppConfig } from '@relayboard/config';
-import { GENERATED_DIR } from './dbt-files';
+import { datasetDir, fileHeader, GENERATED_DIR } from './dbt-files';
 import { parseDbtLogLine, type DbtLogEvent } from './dbt-log';
 import { checkIdOf, manifestNode, type DbtManifest } from './lineage';
 
@@ -71,38 +71,64 @@ export class DbtRunner {
   /**
    * Writes the generated area from metadata, so any worker on any machine builds
    * the same project. The run's own dataset is written as the metadata says (the
-   * run holds that dataset's lock); other datasets' files are only added when
-   * missing, so a run never rewrites another dataset's models under that
-   * dataset's own build. Files are replaced by rename, so a parse never reads
-   * half a file. Folders of datasets that are no longer registered go.
+   * run holds that dataset's lock); another dataset's folder is only written
+   * when it is missing or was written for another dataset id or by an older
+   * generator (its files' first lines say which), so a run never rewrites
+   * another dataset's models under that dataset's own build. Files are
+   * replaced by rename, so a parse never reads half a file. Folders of
+   * datasets that are not in `files` (deleted, not staged, or out of the
+   * project) go.
    */
-  async writeProject(project: { files: Map<string, string>; dataset: string; registered: string[] }): Promise<void> {
+  async writeProject(project: { files: Map<string, string>; dataset: string }): Promise<void> {
     const root = this.config.dbt.projectDir;
     const generated = path.join(root, GENERATED_DIR);
-    const own = path.join(generated, project.dataset);
     await mkdir(generated, { recursive: true });
+    const byFolder = new Map<string, Map<string, string>>();
     for (const [relative, content] of project.files) {
-      const file = path.join(root, relative);
-      const existing = existsSync(file) ? await readFile(file, 'utf8') : null;
-      if (existing === content || (existing !== null && path.dirname(file) !== own)) continue;
-      await mkdir(path.dirname(file), { recursive: true });
+      const folder = path.relative(generated, path.dirname(path.join(root, relative)));
+      if (!byFolder.has(folder)) byFolder.set(folder, new Map());
+      byFolder.get(folder)!.set(path.join(root, relative), content);
+    }
+    for (const [folder, files] of byFolder) {
+      if (folder !== project.dataset && (await this.writtenBySameGenerator(files))) continue;
+      await this.writeFolder(path.join(generated, folder), files);
+    }
+    for (const entry of await readdir(generated, { withFileTypes: true })) {
+      // Top-level files are from older layouts (one _sources.yml for all datasets) and would declare sources twice.
+      if (!entry.isDirectory() || !byFolder.has(entry.name)) await rm(path.join(generated, entry.name), { recursive: true, force: true });
+    }
+  }
+
+  /** Removes a deleted dataset's folder, unless it now holds files of a newer dataset of the same name. */
+  async forget(dataset: string, datasetId: string): Promise<void> {
+    const folder = path.join(this.config.dbt.projectDir, datasetDir(dataset));
+    if (!existsSync(folder)) return;
+    const headers = fileHeaders(datasetId);
+    for (const file of await readdir(folder)) {
+      const first = await firstLine(path.join(folder, file));
+      if (first !== null && first !== headers.yaml && first !== headers.sql && !file.endsWith('.tmp')) return;
+    }
+    await rm(folder, { recursive: true, force: true });
+  }
+
+  private async writtenBySameGenerator(files: Map<string, string>): Promise<boolean> {
+    for (const [file, content] of files) {
+      if ((await firstLine(file)) !== content.slice(0, content.indexOf('\n'))) return false;
+    }
+    return true;
+  }
+
+  private async writeFolder(folder: string, files: Map<string, string>): Promise<void> {
+    await mkdir(folder, { recursive: true });
+    for (const [file, content] of files) {
+      if (existsSync(file) && (await readFile(file, 'utf8')) === content) continue;
       const tmp = `${file}.${randomUUID()}.tmp`;
       await writeFile(tmp, content);
       await rename(tmp, file);
     }
-    const written = new Set([...project.files.keys()].map((f) => path.join(root, f)));
-    const registered = new Set(project.registered);
-    for (const entry of await readdir(generated, { withFileTypes: true })) {
-      const full = path.join(generated, entry.name);
-      // Top-level files are from older layouts (one _sources.yml for all datasets) and would declare sources twice.
-      if (!entry.isDirectory()) await rm(full, { force: true });
-      else if (!registered.has(entry.name)) await rm(full, { recursive: true, force: true });
-      else if (full === own) {
-        for (const file of await readdir(full)) {
-          const stale = path.join(full, file);
-          if (!written.has(stale) && !file.endsWith('.tmp')) await rm(stale, { force: true });
-        }
-      }
+    for (const file of await readdir(folder)) {
+      const full = path.join(folder, file);
+      if (!files.has(full) && !file.endsWith('.tmp')) await rm(full, { recursive: true, force: true });
     }
   }
 
@@ -230,6 +256,18 @@ export class DbtRunner {
       };
     });
   }
+}
+
+function fileHeaders(datasetId: string): { yaml: string; sql: string } {
+  return { yaml: fileHeader(datasetId, '#'), sql: fileHeader(datasetId, '--') };
+}
+
+/** The file's first line, or null when there is no such file. */
+async function firstLine(file: string): Promise<string | null> {
+  if (!existsSync(file)) return null;
+  const content = await readFile(file, 'utf8');
+  const end = content.indexOf('\n');
+  return end < 0 ? content : content.slice(0, end);
 }
 
 async function readJson<T>(file: string): Promise<T | null> {

@@ -1,5 +1,5 @@
 import type { LineageEdge, LineageNode } from '@relayboard/contracts';
-import { CHECK_ID_META, GENERATED_DIR } from './dbt-files';
+import { CHECK_ID_META, GENERATED_DIR, RELAYBOARD_META_SOURCE } from './dbt-files';
 
 /** The parts of dbt's manifest.json that lineage and node results read. */
 export interface ManifestNode {
@@ -91,7 +91,9 @@ export function extractLineage(manifest: DbtManifest, dataset: string): StoredLi
   const edges: LineageEdge[] = [];
   for (const id of downstream) {
     for (const parent of manifest.parent_map[id] ?? []) {
-      if (!manifestNode(manifest, parent)) continue;
+      const node = manifestNode(manifest, parent);
+      // relayboard_meta holds headers and accepted values that models read as data: bookkeeping, not lineage.
+      if (!node || (node.resource_type === 'source' && node.source_name === RELAYBOARD_META_SOURCE)) continue;
       ids.add(parent);
       edges.push({ from: parent, to: id });
     }

@@ -1,6 +1,7 @@
 import type { StepMetrics } from '@relayboard/contracts';
 import type { DatasetCheckRow } from '@relayboard/db';
-import { renderProjectFiles, type CheckInput } from '../dbt/dbt-files';
+import type { DbtDataRepository } from '../dbt/dbt-data.repository';
+import { generatedDatasetsIn, renderProjectFiles, type CheckInput } from '../dbt/dbt-files';
 import { oneLine } from '../dbt/dbt-log';
 import type { DbtBuildResult, DbtNodeResult, DbtRunner } from '../dbt/dbt-runner';
 import { extractLineage } from '../dbt/lineage';
@@ -26,9 +27,15 @@ export function failureReason(result: Pick<DbtBuildResult, 'nodes' | 'errors' | 
   return `dbt exited with code ${result.exitCode} without an error message; see the transform events of this run`;
 }
 
+/** How many datasets one run takes out of the project before it gives up and fails with dbt's words. */
+const MAX_TAKEN_OUT = 3;
+
 /**
  * Regenerates the dbt files of every staged dataset from metadata, then builds
- * this dataset's models, its tests and everything downstream of it.
+ * this dataset's models, its tests and everything downstream of it. Another
+ * dataset's files never stop this run: a dataset whose files cannot be written
+ * or that dbt cannot parse is taken out of the project (recorded on the
+ * dataset, with the reason) and the build goes on without it.
  */
 export class TransformStep implements PipelineStep {
   readonly name = 'transform' as const;
@@ -36,6 +43,7 @@ export class TransformStep implements PipelineStep {
   constructor(
     private readonly dbt: DbtRunner,
     private readonly profiles: ProfileRepository,
+    private readonly data: DbtDataRepository,
   ) {}
 
   async run(ctx: StepContext): Promise<StepMetrics> {
@@ -49,24 +57,63 @@ export class TransformStep implements PipelineStep {
     };
 
     const staged = await ctx.repo.stagedDatasets();
-    const checks = await ctx.repo.declaredChecks();
-    const { files, skipped } = renderProjectFiles(
-      staged.map((d) => ({ name: d.name, columns: d.columns, checks: checks.filter((c) => c.dataset_name === d.name).map(toCheckInput) })),
-    );
-    for (const s of skipped.filter((s) => s.dataset === dataset)) {
-      await event('warn', `check ${s.check} is left out of this run: ${s.reason}; delete it with DELETE /v1/datasets/${dataset}/checks/<id> or declare it again`);
+    const own = staged.find((d) => d.name === dataset);
+    if (!own) throw new PermanentStepError(`dataset ${dataset} has no staged schema; the stage step must succeed before transform`);
+    if (own.disabled) {
+      await event(
+        'warn',
+        `${dataset} has been out of the dbt project since ${own.disabled.at.toISOString()} (${own.disabled.reason}); this run writes its files again and puts it back if dbt can parse them`,
+      );
     }
-    await this.dbt.writeProject({ files, dataset, registered: await ctx.repo.datasetNames() });
+    const checks = await ctx.repo.declaredChecks();
+    const inputs = staged.map((d) => ({ id: d.id, name: d.name, columns: d.columns, checks: checks.filter((c) => c.dataset_name === d.name).map(toCheckInput) }));
+    const ownInput = inputs.find((d) => d.name === dataset)!;
+    await this.data.write(dataset, ownInput.columns, ownInput.checks);
 
-    const { targetPath, logPath } = this.dbt.workPaths(runId);
-    await event('info', `dbt build --select source:staging.${dataset}+ (target path ${targetPath}, log path ${logPath})`);
-    const result = await this.dbt.build({
-      dataset,
-      runId,
-      datasets: staged.map((d) => d.name),
-      onEvent: (e) => void event(e.level === 'debug' ? 'info' : e.level, e.message, e.node ? { node: e.node } : undefined),
-    });
-    await events;
+    // Datasets taken out earlier stay out; this run's own dataset is always tried, since its runs are how it comes back.
+    const out = new Map(staged.filter((d) => d.disabled && d.name !== dataset).map((d) => [d.name, d]));
+    const takeOut = async (name: string, reason: string) => {
+      const d = staged.find((s) => s.name === name)!;
+      out.set(name, d);
+      await ctx.repo.disableDataset(d.id, reason, runId);
+      if (name === dataset) throw new PermanentStepError(`${reason}; ${dataset} is out of the dbt project until a run of it succeeds, and other datasets' runs go on without it`);
+      await event('warn', `dataset ${name} is taken out of the dbt project so it cannot stop this run: ${reason}; its next run writes its files again (GET /v1/datasets/${name} shows why)`);
+    };
+
+    let result: DbtBuildResult;
+    for (let pass = 0; ; pass++) {
+      const { files, skipped, refused } = renderProjectFiles(inputs.filter((d) => !out.has(d.name)));
+      for (const r of refused) await takeOut(r.dataset, r.reason);
+      if (pass === 0) {
+        for (const s of skipped.filter((s) => s.dataset === dataset)) {
+          await event('warn', `check ${s.check} is left out of this run: ${s.reason}; delete it with DELETE /v1/datasets/${dataset}/checks/<id> or declare it again`);
+        }
+      }
+      await this.dbt.writeProject({ files, dataset });
+
+      const { targetPath, logPath } = this.dbt.workPaths(runId);
+      await event('info', `dbt build --select source:staging.${dataset}+ (target path ${targetPath}, log path ${logPath})`);
+      const inProject = staged.filter((d) => !out.has(d.name)).map((d) => d.name);
+      result = await this.dbt.build({
+        dataset,
+        runId,
+        datasets: inProject,
+        onEvent: (e) => void event(e.level === 'debug' ? 'info' : e.level, e.message, e.node ? { node: e.node } : undefined),
+      });
+      await events;
+      // A manifest means dbt parsed the project: whatever failed after that is this run's own.
+      if (result.manifest || result.ok || pass >= MAX_TAKEN_OUT) break;
+      const culprits = generatedDatasetsIn(result.errors.join('\n')).filter((name) => inProject.includes(name));
+      if (!culprits.length) break;
+      const reason = `dbt could not parse the files Relayboard generated for it: ${failureReason(result)}`;
+      // Its own files first: a run whose own dataset is unparseable fails rather than taking others out.
+      for (const name of culprits.sort((a, b) => Number(b === dataset) - Number(a === dataset))) await takeOut(name, reason);
+    }
+    if (result.manifest && own.disabled) {
+      await ctx.repo.enableDataset(own.id);
+      await event('info', `${dataset} is back in the dbt project: dbt parsed its files`);
+    }
+
     if (result.parse.mode) {
       const how = result.parse.mode === 'partial' ? 'partially, reusing the last parse' : `fully (${result.parse.reason ?? 'no earlier parse to reuse'})`;
       await event('info', `dbt parsed the project ${how}${result.parse.ms === null ? '' : ` in ${result.parse.ms} ms`}`);
