@@ -54,6 +54,12 @@ const envSchema = z.object({
   RUN_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   REJECT_MAX_SHARE: z.coerce.number().min(0).max(1).default(0.01),
   STAGING_COPY_STREAMS: z.coerce.number().int().min(1).max(8).default(2),
+  SECRETS_KEY: z.string().min(1).optional(),
+  DIGEST_PREVIEW_ROWS: z.coerce.number().int().min(0).max(50).default(10),
+  SLACK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  SLACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(1000).default(30_000),
 });
 
 export interface AppConfig {
@@ -70,10 +76,15 @@ export interface AppConfig {
   allowPrivateUrls: boolean;
   fetch: { maxBytes: number; connectTimeoutMs: number; idleTimeoutMs: number };
   dbt: { bin: string; projectDir: string; threads: number };
-  worker: { concurrency: number; attempts: number };
+  /** lockMs / stalledCheckMs: how long a dead worker's job stays locked before another worker takes it over (BullMQ lockDuration, stalledInterval). */
+  worker: { concurrency: number; attempts: number; lockMs: number; stalledCheckMs: number };
+  /** previewRows: first rows of the table shown in a digest; attempts and timeoutMs: per destination and post. */
+  slack: { previewRows: number; attempts: number; timeoutMs: number };
   /** Largest share of a file's rows that may be rejected before its load fails (0..1). */
   /** copyStreams: COPY connections one load uses at once (the worker's pool holds concurrency x copyStreams + 2). */
   staging: { rejectMaxShare: number; copyStreams: number };
+  /** Base64 of 32 bytes; encrypts webhook URLs at rest (packages/secrets). The api and worker refuse to start without it. */
+  secretsKey: string | null;
 }
 
 export class ConfigError extends Error {
@@ -127,8 +138,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       projectDir,
       threads: e.DBT_THREADS,
     },
-    worker: { concurrency: e.WORKER_CONCURRENCY, attempts: e.RUN_ATTEMPTS },
+    worker: { concurrency: e.WORKER_CONCURRENCY, attempts: e.RUN_ATTEMPTS, lockMs: e.WORKER_LOCK_MS, stalledCheckMs: e.WORKER_STALLED_CHECK_MS },
+    slack: { previewRows: e.DIGEST_PREVIEW_ROWS, attempts: e.SLACK_ATTEMPTS, timeoutMs: e.SLACK_TIMEOUT_MS },
     staging: { rejectMaxShare: e.REJECT_MAX_SHARE, copyStreams: e.STAGING_COPY_STREAMS },
+    secretsKey: e.SECRETS_KEY ?? null,
   };
 }
 

@@ -3,6 +3,7 @@ import * as initial from './migrations/20261121000000_initial';
 import * as datasetSources from './migrations/20261121010000_dataset_sources';
 import * as dbtChecksLineage from './migrations/20261121030000_dbt_checks_lineage';
 import * as datasetDbtState from './migrations/20261201000000_dataset_dbt_state';
+import * as destinationsDeliveries from './migrations/20261201010000_destinations_deliveries';
 
 export type { Knex } from 'knex';
 
@@ -36,6 +37,19 @@ export function createKnex(connectionString: string, pool: { min?: number; max?:
   });
 }
 
+const KEY_CHECK_PLAINTEXT = 'relayboard secrets key check';
+
+/**
+ * Refuses a SECRETS_KEY other than the one the stored secrets were encrypted
+ * with: the first start records a token under the key, every later start must
+ * decrypt it. Call after migrating.
+ */
+export async function verifySecretsKey(knex: Knex, box: { encrypt(plain: string): string; decrypt(token: string): string }): Promise<void> {
+  await knex(`${METADATA_SCHEMA}.secrets_key_check`).insert({ id: 1, token: box.encrypt(KEY_CHECK_PLAINTEXT) }).onConflict('id').ignore();
+  const row = await knex(`${METADATA_SCHEMA}.secrets_key_check`).where({ id: 1 }).first<{ token: string }>();
+  if (box.decrypt(row.token) !== KEY_CHECK_PLAINTEXT) throw new Error('SECRETS_KEY does not match the key this database was set up with');
+}
+
 /**
  * Runs pending migrations. Knex takes a lock in the database, so the api and any
  * number of workers can call this at start without racing each other.
@@ -56,6 +70,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261121010000_dataset_sources': datasetSources,
   '20261121030000_dbt_checks_lineage': dbtChecksLineage,
   '20261201000000_dataset_dbt_state': datasetDbtState,
+  '20261201010000_destinations_deliveries': destinationsDeliveries,
 };
 
 class StaticMigrationSource implements Knex.MigrationSource<string> {
@@ -71,4 +86,5 @@ class StaticMigrationSource implements Knex.MigrationSource<string> {
 }
 
 export * from './dataset-locks';
+export * from './pg-transaction';
 export * from './rows';

@@ -20,6 +20,8 @@ export interface DatasetRow {
   dbt_disabled_reason: string | null;
   dbt_disabled_at: Date | null;
   dbt_disabled_by_run_id: string | null;
+  /** Slack user ids whom the dataset's failure digests mention. */
+  owners: string[];
 }
 
 export interface DatasetVersionRow {
@@ -40,12 +42,25 @@ export interface DatasetVersionRow {
   fetched_by_run_id: string | null;
 }
 
+export type NotifyOn = 'always' | 'failures' | 'changes';
+
 export interface DestinationRow {
   id: string;
   kind: 'slack';
   name: string;
-  webhook_url: string;
+  /** Only in rows from before encryption; the api encrypts and empties it at start. */
+  webhook_url: string | null;
+  /** AES-256-GCM token of the webhook URL under SECRETS_KEY (packages/secrets). */
+  webhook_encrypted: string | null;
+  webhook_fingerprint: string | null;
+  webhook_masked: string | null;
+  /** null: every dataset. */
+  datasets: string[] | null;
+  notify_on: NotifyOn;
+  row_change_threshold: number;
+  suppress_hours: number | null;
   created_at: Date;
+  updated_at: Date;
 }
 
 export interface RunRow {
@@ -61,6 +76,9 @@ export interface RunRow {
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  digest: Record<string, unknown> | null;
+  delivery_status: 'none' | 'delivered' | 'partial' | 'failed' | 'unknown' | null;
+  profile: Record<string, unknown>[] | null;
 }
 
 export interface RunStepRow {
@@ -88,10 +106,17 @@ export interface DeliveryRow {
   id: string;
   run_id: string;
   destination_id: string;
-  status: 'sent' | 'failed';
+  /** sending: a post is in flight; unknown: a worker died during it, so it may have been delivered. */
+  status: 'sending' | 'sent' | 'failed' | 'skipped' | 'suppressed' | 'unknown';
   response_status: number | null;
+  response_body: string | null;
   error: string | null;
+  skip_reason: string | null;
+  failure: boolean;
+  attempts: number;
   attempted_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
 }
 
 export interface DatasetCheckRow {
@@ -117,6 +142,8 @@ export interface RunNodeResultRow {
   failures: string | null;
   message: string | null;
   check_id: string | null;
+  /** A few failing rows of a failed or warned test, each as "column=value, ...". */
+  samples: string[] | null;
 }
 
 /** The dataset's nodes and edges from dbt's manifest (the node shape is the contracts' LineageNode without status). */

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { SecretBox } from '@relayboard/secrets';
 import { startFileServer, type FileServer } from './file-server';
 import { startPostgres, type PostgresHandle } from './postgres';
 import { startProcess, tail, waitFor, type ManagedProcess } from './process';
@@ -48,6 +49,16 @@ export const CREDENTIALS = { pgUser: 'relayboard', pgPassword: 'relayboard', pgD
 
 /** The order `down` stops recorded processes in: apps first, stores last. */
 export const STOP_ORDER = ['stack', 'web', 'worker', 'api', 's3', 'redis', 'postgres'];
+
+/**
+ * The local stack's SECRETS_KEY: made once and kept in <home>/secrets.key (mode
+ * 0600), since the webhook URLs stored in its database can only be read with it.
+ */
+export function stackSecretsKey(home: string): string {
+  const file = path.join(home, 'secrets.key');
+  if (!existsSync(file)) writeFileSync(file, `${SecretBox.generateKey()}\n`, { mode: 0o600, flag: 'wx' });
+  return readFileSync(file, 'utf8').trim();
+}
 
 export function stackDirs(home: string) {
   return { logDir: path.join(home, 'logs'), runDir: path.join(home, 'run') };
@@ -133,6 +144,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       SLACK_WEBHOOK_HOSTS: 'hooks.slack.com,127.0.0.1,localhost',
       ALLOW_PRIVATE_URLS: 'true',
       DBT_BIN: path.join(options.repoRoot, '.venv', 'bin', 'dbt'),
+      SECRETS_KEY: process.env.SECRETS_KEY ?? stackSecretsKey(options.home),
       NEXT_TELEMETRY_DISABLED: '1',
       ...options.extraEnv,
     };
