@@ -48,6 +48,18 @@ if grep -nE '^[[:space:]]+required:' "$compose_file" >&2; then
   fail "docker-compose.yml uses 'depends_on.<service>.required' (docker-compose 1.29 rejects it)"
 fi
 
+# SECRETS_KEY has no default: docker-compose.yml requires it. Check that it
+# still does (with an empty env file, so a local .env cannot supply it), then
+# validate with a stand-in value when none is set.
+empty_env="$(mktemp)"
+if env -u SECRETS_KEY docker-compose --env-file "$empty_env" -f docker-compose.yml config -q >/dev/null 2>&1; then
+  rm -f "$empty_env"
+  fail "docker-compose.yml starts without SECRETS_KEY; keep it required: SECRETS_KEY: \${SECRETS_KEY:?...}"
+fi
+rm -f "$empty_env"
+echo "ok: docker-compose.yml requires SECRETS_KEY"
+export SECRETS_KEY="${SECRETS_KEY:-validate-only-stand-in-key}"
+
 if ! config_errors="$(docker-compose -f docker-compose.yml config -q 2>&1)"; then
   echo "$config_errors" >&2
   fail "docker-compose -f docker-compose.yml config -q rejected the file"

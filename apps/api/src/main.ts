@@ -3,11 +3,14 @@ import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@relayboard/config';
+import { secretBoxFromConfig } from '@relayboard/secrets';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  // Here rather than only in the SECRET_BOX provider: a provider that throws makes Nest print a stack trace and abort.
+  secretBoxFromConfig(config);
   const app = await NestFactory.create(AppModule, {
     logger: config.logLevel === 'debug' ? ['error', 'warn', 'log', 'debug'] : ['error', 'warn', 'log'],
   });

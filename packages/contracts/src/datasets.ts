@@ -62,8 +62,29 @@ export const datasetSchema = z.object({
   currentVersion: datasetVersionSchema.nullable(),
   /** Null while the dataset's models are in the dbt project; its next successful run puts them back. */
   dbtDisabled: datasetDbtDisabledSchema.nullable(),
+  /** Slack user ids that the dataset's failure digests mention. */
+  owners: z.array(z.string()),
 });
 export type Dataset = z.infer<typeof datasetSchema>;
+
+export const SLACK_USER_ID_PATTERN = /^[UW][A-Z0-9]{2,20}$/;
+export const MAX_DATASET_OWNERS = 20;
+
+export const slackUserIdSchema = z.string().regex(SLACK_USER_ID_PATTERN, {
+  message: "must be a Slack member id like U024BE7LH (in Slack: the person's profile, the ⋮ menu, Copy member ID), not a name or @handle",
+});
+
+/** Replaces the owners; an empty list removes them all. */
+export const setDatasetOwnersRequestSchema = z.strictObject(
+  {
+    owners: z
+      .array(slackUserIdSchema)
+      .transform((owners) => [...new Set(owners)])
+      .refine((owners) => owners.length <= MAX_DATASET_OWNERS, { message: `at most ${MAX_DATASET_OWNERS} owners` }),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}; the body is { "owners": ["U…", …] }` : undefined) },
+);
+export type SetDatasetOwnersRequest = z.infer<typeof setDatasetOwnersRequestSchema>;
 
 /** `DELETE /v1/datasets/:name?force=true` deletes even when people's models ref the dataset. */
 export const deleteDatasetQuerySchema = z.strictObject({

@@ -10,6 +10,8 @@ export enum ErrorCode {
   RunNotFound = 'run_not_found',
   CheckNotFound = 'check_not_found',
   CheckExists = 'check_exists',
+  DestinationNotFound = 'destination_not_found',
+  DestinationExists = 'destination_exists',
   UrlNotAllowed = 'url_not_allowed',
   SourceUnreachable = 'source_unreachable',
   SourceHttpError = 'source_http_error',

@@ -1,14 +1,18 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@relayboard/config';
-import { createKnex, DatasetLocks, migrateLatest, type Knex } from '@relayboard/db';
+import { createKnex, DatasetLocks, migrateLatest, verifySecretsKey, type Knex } from '@relayboard/db';
 import { PipelineQueue } from '@relayboard/queue';
+import { secretBoxFromConfig, SecretsKeyError, type SecretBox } from '@relayboard/secrets';
 import { ObjectStore } from '@relayboard/storage';
-import { APP_CONFIG, DATASET_LOCKS, KNEX, OBJECT_STORE, PIPELINE_QUEUE, WAREHOUSE_KNEX } from './tokens';
+import { encryptLegacyWebhooks } from '../destinations/legacy-webhooks';
+import { APP_CONFIG, DATASET_LOCKS, KNEX, OBJECT_STORE, PIPELINE_QUEUE, SECRET_BOX, WAREHOUSE_KNEX } from './tokens';
 
 @Global()
 @Module({
   providers: [
     { provide: APP_CONFIG, useFactory: () => loadConfig() },
+    // No plaintext fallback: without a usable SECRETS_KEY the api does not start (main.ts checks it first).
+    { provide: SECRET_BOX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => secretBoxFromConfig(config) },
     { provide: KNEX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createKnex(config.databaseUrl) },
     { provide: WAREHOUSE_KNEX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createKnex(config.warehouseUrl, { max: 2 }) },
     { provide: DATASET_LOCKS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new DatasetLocks(config.warehouseUrl) },
@@ -19,7 +23,7 @@ import { APP_CONFIG, DATASET_LOCKS, KNEX, OBJECT_STORE, PIPELINE_QUEUE, WAREHOUS
       useFactory: (config: AppConfig) => new PipelineQueue(config.redisUrl, config.worker.attempts),
     },
   ],
-  exports: [APP_CONFIG, KNEX, WAREHOUSE_KNEX, DATASET_LOCKS, OBJECT_STORE, PIPELINE_QUEUE],
+  exports: [APP_CONFIG, SECRET_BOX, KNEX, WAREHOUSE_KNEX, DATASET_LOCKS, OBJECT_STORE, PIPELINE_QUEUE],
 })
 export class CoreModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('core');
@@ -30,6 +34,7 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     @Inject(PIPELINE_QUEUE) private readonly queue: PipelineQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -39,6 +44,15 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       throw new Error(`cannot prepare the metadata database at DATABASE_URL (${redact(this.config.databaseUrl)}): ${(error as Error).message}`);
     }
+    try {
+      // A wrong key would otherwise show up later, as deliveries that cannot decrypt their webhooks.
+      await verifySecretsKey(this.knex, this.box);
+    } catch (error) {
+      if (!(error instanceof SecretsKeyError) && !(error as Error).message.startsWith('SECRETS_KEY')) throw error;
+      throw new Error(`the metadata database at DATABASE_URL (${redact(this.config.databaseUrl)}) was set up with another SECRETS_KEY: ${(error as Error).message}`);
+    }
+    const encrypted = await encryptLegacyWebhooks(this.knex, this.box, this.logger);
+    if (encrypted > 0) this.logger.log(`encrypted the webhook URLs of ${encrypted} destination(s) stored before SECRETS_KEY`);
     try {
       await this.store.ensureBucket();
     } catch (error) {

@@ -6,3 +6,5 @@ export const PIPELINE_QUEUE = Symbol('PIPELINE_QUEUE');
 /** Knex on WAREHOUSE_URL (staging and warehouse schemas), for dropping a deleted dataset's relations. */
 export const WAREHOUSE_KNEX = Symbol('WAREHOUSE_KNEX');
 export const DATASET_LOCKS = Symbol('DATASET_LOCKS');
+/** The SecretBox of SECRETS_KEY (packages/secrets): webhook URLs are stored only as its tokens and fingerprints. */
+export const SECRET_BOX = Symbol('SECRET_BOX');

@@ -1,15 +1,17 @@
 import type { IncomingMessage } from 'node:http';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import {
   createCsvDatasetRequestSchema,
   datasetNameSchema,
   deleteDatasetQuerySchema,
+  setDatasetOwnersRequestSchema,
   type CreateCsvDatasetRequest,
   type DeleteDatasetQuery,
   type Dataset,
   type DatasetList,
   type DatasetVersionList,
+  type SetDatasetOwnersRequest,
 } from '@relayboard/contracts';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { DatasetsService } from './datasets.service';
@@ -54,6 +56,15 @@ export class DatasetsController {
     @Query(new ZodValidationPipe(deleteDatasetQuerySchema, 'query')) query: DeleteDatasetQuery,
   ): Promise<void> {
     await this.service.delete(name, query.force);
+  }
+
+  /** Replaces the Slack members whom the dataset's failure digests mention. */
+  @Put(':name/owners')
+  setOwners(
+    @Param('name', new ZodValidationPipe(datasetNameSchema, 'path')) name: string,
+    @Body(new ZodValidationPipe(setDatasetOwnersRequestSchema)) body: SetDatasetOwnersRequest,
+  ): Promise<Dataset> {
+    return this.service.setOwners(name, body.owners);
   }
 
   @Get(':name/versions')

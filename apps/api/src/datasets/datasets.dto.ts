@@ -34,5 +34,6 @@ export function toDatasetDto({ dataset, version }: DatasetWithVersion): Dataset 
       dataset.dbt_disabled_reason === null
         ? null
         : { reason: dataset.dbt_disabled_reason, at: (dataset.dbt_disabled_at ?? dataset.updated_at).toISOString(), runId: dataset.dbt_disabled_by_run_id },
+    owners: dataset.owners ?? [],
   };
 }

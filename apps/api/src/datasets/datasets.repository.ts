@@ -33,6 +33,17 @@ export class DatasetsRepository {
     return datasets.map((dataset) => ({ dataset, version: dataset.current_version_id ? (byId.get(dataset.current_version_id) ?? null) : null }));
   }
 
+  /** The dataset with its new owners, or null when there is no dataset of that name. */
+  async setOwners(name: string, owners: string[]): Promise<DatasetWithVersion | null> {
+    const [dataset] = await this.knex<DatasetRow>(Tables.datasets)
+      .where({ name })
+      // jsonb takes JSON text: node-postgres would send a JS array as a PostgreSQL array.
+      .update({ owners: JSON.stringify(owners) as unknown as string[], updated_at: this.knex.fn.now() as unknown as Date })
+      .returning('*');
+    if (!dataset) return null;
+    return { dataset, version: await this.findVersion(dataset.current_version_id) };
+  }
+
   /** Every version of the dataset, newest first. */
   versions(datasetId: string): Promise<DatasetVersionRow[]> {
     return this.knex<DatasetVersionRow>(Tables.datasetVersions).where({ dataset_id: datasetId }).orderBy([

@@ -86,6 +86,12 @@ export class DatasetsService {
     return toDatasetDto(await this.find(name));
   }
 
+  async setOwners(name: string, owners: string[]): Promise<Dataset> {
+    const updated = await this.repository.setOwners(name, owners);
+    if (!updated) throw this.notFound(name);
+    return toDatasetDto(updated);
+  }
+
   async versions(name: string): Promise<DatasetVersion[]> {
     const { dataset } = await this.find(name);
     return (await this.repository.versions(dataset.id)).map(toDatasetVersionDto);
@@ -143,10 +149,12 @@ export class DatasetsService {
 
   private async find(name: string): Promise<DatasetWithVersion> {
     const found = await this.repository.findByName(name);
-    if (!found) {
-      throw new DomainError(ErrorCode.DatasetNotFound, `no dataset named "${name}"; register it with POST /v1/datasets/csv or POST /v1/datasets/${name}/upload`);
-    }
+    if (!found) throw this.notFound(name);
     return found;
+  }
+
+  private notFound(name: string): DomainError {
+    return new DomainError(ErrorCode.DatasetNotFound, `no dataset named "${name}"; register it with POST /v1/datasets/csv or POST /v1/datasets/${name}/upload`);
   }
 
   private exists(name: string): DomainError {

@@ -5,6 +5,7 @@ import {
   type ListRunsQuery,
   type Run,
   type RunAccepted,
+  type RunDigest,
   type RunList,
   type RunPipelineRequest,
 } from '@relayboard/contracts';
@@ -29,5 +30,11 @@ export class RunsController {
   @Get('runs/:id')
   get(@Param('id') id: string): Promise<Run> {
     return this.service.get(id);
+  }
+
+  /** The Slack digest rendered for the run, for the board's preview, whether or not anything was posted. */
+  @Get('runs/:id/digest')
+  digest(@Param('id') id: string): Promise<RunDigest> {
+    return this.service.digest(id);
   }
 }

@@ -1,6 +1,6 @@
-import type { Run, RunEvent, RunNode, RunSummary } from '@relayboard/contracts';
+import type { Run, RunDelivery, RunEvent, RunNode, RunSummary } from '@relayboard/contracts';
 import type { RunEventRow, RunNodeResultRow, RunStepRow } from '@relayboard/db';
-import type { RunWithDataset } from './runs.repository';
+import type { DeliveryWithDestination, RunWithDataset } from './runs.repository';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -13,6 +13,22 @@ export function toRunSummaryDto(row: RunWithDataset): RunSummary {
     refresh: row.refresh,
     error: row.error,
     createdAt: row.created_at.toISOString(),
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    deliveryStatus: row.delivery_status ?? null,
+  };
+}
+
+function toDeliveryDto(row: DeliveryWithDestination): RunDelivery {
+  return {
+    destinationId: row.destination_id,
+    destinationName: row.destination_name,
+    status: row.status,
+    attempts: row.attempts,
+    responseStatus: row.response_status,
+    responseBody: row.response_body,
+    error: row.error,
+    skipReason: row.skip_reason,
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
   };
@@ -40,10 +56,11 @@ function toNodeDto(row: RunNodeResultRow): RunNode {
     failures: row.failures === null ? null : Number(row.failures),
     message: row.message,
     checkId: row.check_id,
+    samples: row.samples ?? [],
   };
 }
 
-export function toRunDto(row: RunWithDataset, steps: RunStepRow[], events: RunEventRow[], nodes: RunNodeResultRow[] = []): Run {
+export function toRunDto(row: RunWithDataset, steps: RunStepRow[], events: RunEventRow[], nodes: RunNodeResultRow[] = [], deliveries: DeliveryWithDestination[] = []): Run {
   return {
     ...toRunSummaryDto(row),
     datasetVersionId: row.dataset_version_id,
@@ -57,5 +74,6 @@ export function toRunDto(row: RunWithDataset, steps: RunStepRow[], events: RunEv
     })),
     events: events.map(toEventDto).reverse(),
     nodes: nodes.map(toNodeDto),
+    deliveries: deliveries.map(toDeliveryDto),
   };
 }

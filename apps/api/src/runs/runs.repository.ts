@@ -1,9 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STEP_NAMES, type ListRunsQuery } from '@relayboard/contracts';
-import { Tables, type Knex, type RunEventRow, type RunNodeResultRow, type RunRow, type RunStepRow } from '@relayboard/db';
+import { Tables, type DeliveryRow, type Knex, type RunEventRow, type RunNodeResultRow, type RunRow, type RunStepRow } from '@relayboard/db';
 import { KNEX } from '../core/tokens';
 
-export type RunWithDataset = RunRow & { dataset_name: string };
+export type RunWithDataset = Omit<RunRow, 'digest' | 'profile'> & { dataset_name: string };
+
+export type DeliveryWithDestination = DeliveryRow & { destination_name: string | null };
+
+/** The run columns answers need; the digest and the profile snapshot are read only where they are shown. */
+const RUN_COLUMNS = ['id', 'dataset_id', 'dataset_version_id', 'status', 'trigger', 'refresh', 'error', 'attempts', 'created_at', 'started_at', 'finished_at', 'delivery_status'].map((c) => `r.${c}`);
 
 @Injectable()
 export class RunsRepository {
@@ -25,7 +30,7 @@ export class RunsRepository {
   private withDataset() {
     return this.knex<RunWithDataset>(`${Tables.runs} as r`)
       .join(`${Tables.datasets} as d`, 'd.id', 'r.dataset_id')
-      .select('r.*', 'd.name as dataset_name');
+      .select(...RUN_COLUMNS, 'd.name as dataset_name');
   }
 
   async find(id: string): Promise<RunWithDataset | null> {
@@ -50,6 +55,20 @@ export class RunsRepository {
   /** dbt's per-node results of the run, in the order dbt finished them. */
   nodes(runId: string): Promise<RunNodeResultRow[]> {
     return this.knex<RunNodeResultRow>(Tables.runNodeResults).where({ run_id: runId }).orderBy('id');
+  }
+
+  /** The run's delivery to each destination; a deleted destination's rows went with it. */
+  deliveries(runId: string): Promise<DeliveryWithDestination[]> {
+    return this.knex<DeliveryWithDestination>(`${Tables.deliveries} as l`)
+      .leftJoin(`${Tables.destinations} as d`, 'd.id', 'l.destination_id')
+      .where('l.run_id', runId)
+      .orderBy('d.created_at')
+      .select('l.*', 'd.name as destination_name');
+  }
+
+  async digest(runId: string): Promise<RunRow['digest']> {
+    const row = await this.knex<RunRow>(Tables.runs).where({ id: runId }).first('digest');
+    return row?.digest ?? null;
   }
 
   /** Queued runs older than a few seconds: candidates for re-enqueueing if Redis lost them. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, type ListRunsQuery, type Run, type RunAccepted, type RunSummary } from '@relayboard/contracts';
+import { ErrorCode, type ListRunsQuery, type Run, type RunAccepted, type RunDigest, type RunSummary } from '@relayboard/contracts';
 import type { PipelineQueue } from '@relayboard/queue';
 import { DomainError } from '../common/domain-error';
 import { PIPELINE_QUEUE } from '../core/tokens';
@@ -45,8 +45,14 @@ export class RunsService {
   async get(id: string): Promise<Run> {
     const run = UUID.test(id) ? await this.runs.find(id) : null;
     if (!run) throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
-    const [steps, events, nodes] = await Promise.all([this.runs.steps(id), this.runs.events(id), this.runs.nodes(id)]);
-    return toRunDto(run, steps, events, nodes);
+    const [steps, events, nodes, deliveries] = await Promise.all([this.runs.steps(id), this.runs.events(id), this.runs.nodes(id), this.runs.deliveries(id)]);
+    return toRunDto(run, steps, events, nodes, deliveries);
+  }
+
+  async digest(id: string): Promise<RunDigest> {
+    const run = UUID.test(id) ? await this.runs.find(id) : null;
+    if (!run) throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
+    return { runId: id, digest: (await this.runs.digest(id)) as RunDigest['digest'] };
   }
 
   async list(query: ListRunsQuery): Promise<RunSummary[]> {
