@@ -23,6 +23,8 @@ const TEST_SETTINGS: NodeJS.ProcessEnv = {
   FETCH_IDLE_TIMEOUT_MS: '3000',
   MAX_CSV_BYTES: String(64 * 1024 * 1024),
   RELAYBOARD_TEST_CANARY_SECRET: CANARY_SECRET,
+  // A Slack stand-in that does not answer is given up on quickly.
+  SLACK_TIMEOUT_MS: '2000',
 };
 
 export default async function globalSetup(): Promise<void> {
@@ -58,6 +60,8 @@ export default async function globalSetup(): Promise<void> {
     dbtProjectDir,
     redisUrl: String(stack.env.REDIS_URL),
     home,
+    appEnv: Object.fromEntries(Object.entries(stack.env).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    workerPid: stack.processes.find((p) => p.name === 'worker')!.child.pid!,
   };
   process.env.RELAYBOARD_TEST_STACK = JSON.stringify(env);
 }

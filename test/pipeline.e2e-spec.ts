@@ -54,7 +54,7 @@ describe('a CSV from a URL reaches the warehouse and Slack', () => {
     // Destinations receive every dataset's runs, so look at this test's webhook only.
     const mine = (await slackMessages()).filter((m) => m.path === '/services/T1/B1/pipeline' && m.body.text.includes(dataset));
     expect(mine).toHaveLength(1);
-    expect(mine[0].body.text).toBe(`Relayboard: ${dataset} loaded 4 rows`);
+    expect(mine[0].body.text).toBe(`Relayboard: ${dataset} succeeded: 4 rows (first load)`);
     expect(JSON.stringify(mine[0].body.blocks)).toContain(runId);
   });
 

@@ -11,6 +11,10 @@ export interface TestStackEnv {
   dbtProjectDir: string;
   redisUrl: string;
   home: string;
+  /** The environment the stack's api and worker run with, to start another worker like them. */
+  appEnv: Record<string, string>;
+  /** The stack's own worker process. */
+  workerPid: number;
 }
 
 export function testStack(): TestStackEnv {

@@ -1,7 +1,8 @@
 import { Pool } from 'pg';
 import { loadConfig } from '@relayboard/config';
-import { createKnex, DatasetLocks, migrateLatest } from '@relayboard/db';
+import { createKnex, DatasetLocks, migrateLatest, verifySecretsKey } from '@relayboard/db';
 import { JobName, PipelineWorker } from '@relayboard/queue';
+import { secretBoxFromConfig } from '@relayboard/secrets';
 import { createSources } from '@relayboard/sources';
 import { ObjectStore } from '@relayboard/storage';
 import { DbtDataRepository } from './dbt/dbt-data.repository';
@@ -21,27 +22,30 @@ const log: Logger = {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const secrets = secretBoxFromConfig(config);
   const knex = createKnex(config.databaseUrl);
   await migrateLatest(knex);
+  await verifySecretsKey(knex, secrets);
   const warehouse = new Pool({ connectionString: config.warehouseUrl, max: config.worker.concurrency * config.staging.copyStreams + 2, application_name: 'relayboard-worker' });
   const store = new ObjectStore(config.s3);
   const repo = new RunsRepository(knex);
   const dbt = new DbtRunner(config);
   const dbtData = new DbtDataRepository(warehouse);
+  const profiles = new ProfileRepository(warehouse);
   await dbtData.ensureTables();
   const runner = new PipelineRunner(
     repo,
     [
       new FetchStep(store, createSources(store, config).urls),
       new StageStep(store, warehouse, config.staging),
-      new TransformStep(dbt, new ProfileRepository(warehouse), dbtData),
-      new DeliverStep(config),
+      new TransformStep(dbt, profiles, dbtData),
+      new DeliverStep(config, secrets, profiles),
     ],
     log,
     new DatasetLocks(config.warehouseUrl),
   );
   const worker = new PipelineWorker(
-    { redisUrl: config.redisUrl, concurrency: config.worker.concurrency, onError: (error) => log.error(`queue: ${error.message}`) },
+    { redisUrl: config.redisUrl, concurrency: config.worker.concurrency, lockMs: config.worker.lockMs, stalledCheckMs: config.worker.stalledCheckMs, onError: (error) => log.error(`queue: ${error.message}`) },
     {
       [JobName.RunPipeline]: (job) => runner.run(job),
       [JobName.ForgetDataset]: async ({ datasetId, name }) => {

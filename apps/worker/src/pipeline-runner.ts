@@ -2,7 +2,7 @@ import { STEP_NAMES, type StepMetrics } from '@relayboard/contracts';
 import { UnrecoverableError, type PipelineJobContext } from '@relayboard/queue';
 import type { DatasetLocks } from '@relayboard/db';
 import type { RunContext, RunsRepository } from './runs.repository';
-import { PermanentStepError, type PipelineStep, type StepContext, type StepState } from './steps/step';
+import { DeliveryProblem, PermanentStepError, type PipelineStep, type StepContext, type StepState } from './steps/step';
 
 export interface Logger {
   info(message: string): void;
@@ -86,6 +86,12 @@ export class PipelineRunner {
         await this.repo.event(runId, step.name, 'info', `${step.name} succeeded`, metrics);
       } catch (error) {
         const message = (error as Error).message ?? String(error);
+        if (error instanceof DeliveryProblem) {
+          state.metrics[step.name] = error.metrics;
+          await this.repo.finishStep(runId, step.name, 'failed', error.metrics, message);
+          await this.repo.event(runId, step.name, 'error', message);
+          continue;
+        }
         const permanent = error instanceof PermanentStepError;
         if (!permanent && !job.isFinalAttempt) {
           // A transient failure (a dropped connection, a restart): BullMQ tries the run again with backoff.

@@ -222,6 +222,7 @@ export class RunsRepository {
           failures: n.failures === null ? null : String(n.failures),
           message: n.message,
           check_id: n.checkId,
+          samples: n.samples.length ? (JSON.stringify(n.samples) as unknown as string[]) : null,
         })),
       );
     });
@@ -243,14 +244,91 @@ export class RunsRepository {
     return this.knex<DestinationRow>(Tables.destinations).orderBy('created_at');
   }
 
+  steps(runId: string): Promise<RunStepRow[]> {
+    return this.knex<RunStepRow>(Tables.runSteps).where({ run_id: runId }).orderBy('position');
+  }
+
+  nodeResults(runId: string): Promise<RunNodeResultRow[]> {
+    return this.knex<RunNodeResultRow>(Tables.runNodeResults).where({ run_id: runId }).orderBy('id');
+  }
+
+  async version(versionId: string): Promise<DatasetVersionRow | undefined> {
+    return this.knex<DatasetVersionRow>(Tables.datasetVersions).where({ id: versionId }).first();
+  }
+
+  async dataset(datasetId: string): Promise<DatasetRow | undefined> {
+    return this.knex<DatasetRow>(Tables.datasets).where({ id: datasetId }).first();
+  }
+
+  /** The dataset's latest successful run before this one, with its stage metrics, to say what changed since. */
+  async previousSuccessfulRun(run: RunRow): Promise<{ run: RunRow; stage: StepMetrics | null } | null> {
+    const previous = await this.knex<RunRow>(Tables.runs)
+      .where({ dataset_id: run.dataset_id, status: 'succeeded' })
+      .whereNot({ id: run.id })
+      .where('created_at', '<', run.created_at)
+      .orderBy('created_at', 'desc')
+      .first();
+    if (!previous) return null;
+    const stage = await this.knex<RunStepRow>(Tables.runSteps).where({ run_id: previous.id, name: 'stage' }).first();
+    return { run: previous, stage: stage?.metrics ?? null };
+  }
+
+  async runProfile(runId: string): Promise<Record<string, unknown>[] | null> {
+    const row = await this.knex<RunRow>(Tables.runs).where({ id: runId }).first('profile');
+    return row?.profile ?? null;
+  }
+
+  async saveProfile(runId: string, profile: Record<string, unknown>[]): Promise<void> {
+    await this.knex<RunRow>(Tables.runs).where({ id: runId }).update({ profile: JSON.stringify(profile) as unknown as RunRow['profile'] });
+  }
+
+  async saveDigest(runId: string, digest: object): Promise<void> {
+    await this.knex<RunRow>(Tables.runs).where({ id: runId }).update({ digest: JSON.stringify(digest) as unknown as RunRow['digest'] });
+  }
+
+  async setDeliveryStatus(runId: string, status: NonNullable<RunRow['delivery_status']>): Promise<void> {
+    await this.knex<RunRow>(Tables.runs).where({ id: runId }).update({ delivery_status: status });
+  }
+
   async delivery(runId: string, destinationId: string): Promise<DeliveryRow | undefined> {
     return this.knex<DeliveryRow>(Tables.deliveries).where({ run_id: runId, destination_id: destinationId }).first();
   }
 
-  async recordDelivery(runId: string, destinationId: string, status: DeliveryRow['status'], responseStatus: number | null, error: string | null): Promise<void> {
-    await this.knex<DeliveryRow>(Tables.deliveries)
-      .insert({ run_id: runId, destination_id: destinationId, status, response_status: responseStatus, error, attempted_at: this.knex.fn.now() as unknown as Date })
-      .onConflict(['run_id', 'destination_id'])
-      .merge();
+  /** The destination's newest delivery of another run of the dataset that was posted or failed. */
+  async previousDelivery(destinationId: string, datasetId: string, runId: string): Promise<DeliveryRow | undefined> {
+    return this.knex<DeliveryRow>(`${Tables.deliveries} as d`)
+      .join(`${Tables.runs} as r`, 'r.id', 'd.run_id')
+      .where({ 'd.destination_id': destinationId, 'r.dataset_id': datasetId })
+      .whereNot('d.run_id', runId)
+      .whereIn('d.status', ['sent', 'failed', 'unknown'])
+      .orderBy('d.attempted_at', 'desc')
+      .first('d.*');
+  }
+
+  /** For a suppression interval: when the destination last got a failure digest of the dataset, and how many it held back since. */
+  async failureDigests(destinationId: string, datasetId: string, runId: string): Promise<{ lastSentAt: Date | null; suppressedSince: number }> {
+    const last = await this.knex<DeliveryRow>(`${Tables.deliveries} as d`)
+      .join(`${Tables.runs} as r`, 'r.id', 'd.run_id')
+      .where({ 'd.destination_id': destinationId, 'r.dataset_id': datasetId, 'd.status': 'sent', 'd.failure': true })
+      .whereNot('d.run_id', runId)
+      .max<{ at: Date | null }>('d.attempted_at as at')
+      .first();
+    const lastSentAt = last?.at ?? null;
+    const suppressed = this.knex(`${Tables.deliveries} as d`)
+      .join(`${Tables.runs} as r`, 'r.id', 'd.run_id')
+      .where({ 'd.destination_id': destinationId, 'r.dataset_id': datasetId, 'd.status': 'suppressed' });
+    if (lastSentAt) suppressed.where('d.attempted_at', '>', lastSentAt);
+    const [{ n }] = await suppressed.count<{ n: string }[]>('* as n');
+    return { lastSentAt, suppressedSince: Number(n) };
+  }
+
+  /** Creates or updates the run's delivery to a destination (one row per run and destination). */
+  async recordDelivery(
+    runId: string,
+    destinationId: string,
+    fields: Partial<Pick<DeliveryRow, 'status' | 'response_status' | 'response_body' | 'error' | 'skip_reason' | 'failure' | 'attempts' | 'started_at' | 'finished_at'>>,
+  ): Promise<void> {
+    const row = { run_id: runId, destination_id: destinationId, attempted_at: this.knex.fn.now() as unknown as Date, ...fields };
+    await this.knex<DeliveryRow>(Tables.deliveries).insert(row).onConflict(['run_id', 'destination_id']).merge(Object.keys(row).filter((k) => k !== 'run_id' && k !== 'destination_id') as (keyof DeliveryRow)[]);
   }
 }

@@ -46,6 +46,24 @@ export const runEventSchema = z.object({
 });
 export type RunEvent = z.infer<typeof runEventSchema>;
 
+export const DELIVERY_STATUSES = ['none', 'delivered', 'partial', 'failed', 'unknown'] as const;
+
+/** One destination's delivery of the run's digest. */
+export const runDeliverySchema = z.object({
+  destinationId: z.string(),
+  destinationName: z.string().nullable(),
+  /** sending (a post in flight), sent, failed, skipped (routing or notify-on), suppressed (suppression interval), unknown (may have been delivered). */
+  status: z.enum(['sending', 'sent', 'failed', 'skipped', 'suppressed', 'unknown']),
+  attempts: z.number(),
+  responseStatus: z.number().nullable(),
+  responseBody: z.string().nullable(),
+  error: z.string().nullable(),
+  skipReason: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type RunDelivery = z.infer<typeof runDeliverySchema>;
+
 export const runSummarySchema = z.object({
   id: z.string(),
   datasetName: z.string(),
@@ -56,6 +74,12 @@ export const runSummarySchema = z.object({
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  /**
+   * Whether the digest reached Slack, apart from whether the data was published:
+   * none (no destination was due one), delivered, partial, failed, unknown (a
+   * worker died while Slack answered: it may have been delivered); null until deliver ran.
+   */
+  deliveryStatus: z.enum(DELIVERY_STATUSES).nullable(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
@@ -71,6 +95,8 @@ export const runNodeSchema = z.object({
   message: z.string().nullable(),
   /** The declared check this test implements. */
   checkId: z.string().nullable(),
+  /** A few failing rows of a failed or warned test. */
+  samples: z.array(z.string()),
 });
 export type RunNode = z.infer<typeof runNodeSchema>;
 
@@ -79,8 +105,16 @@ export const runSchema = runSummarySchema.extend({
   steps: z.array(runStepSchema),
   events: z.array(runEventSchema),
   nodes: z.array(runNodeSchema).optional(),
+  deliveries: z.array(runDeliverySchema),
 });
 export type Run = z.infer<typeof runSchema>;
+
+/** `GET /v1/runs/:id/digest`: the Slack message rendered for the run (Block Kit `blocks` and `text`), null before deliver ran. */
+export const runDigestSchema = z.object({
+  runId: z.string(),
+  digest: z.object({ text: z.string(), blocks: z.array(z.record(z.string(), z.unknown())) }).nullable(),
+});
+export type RunDigest = z.infer<typeof runDigestSchema>;
 
 export const listRunsQuerySchema = z.object({
   datasetName: datasetNameSchema.optional(),

@@ -40,6 +40,8 @@ async function api<T>(base: string, method: string, route: string, body?: unknow
 interface RunView {
   status: string;
   error: string | null;
+  deliveryStatus: string | null;
+  deliveries: { destinationName: string | null; status: string; error: string | null }[];
   steps: { name: string; status: string; metrics: Record<string, unknown>; error: string | null }[];
 }
 
@@ -121,6 +123,10 @@ async function up(args: string[]): Promise<number> {
       code = 1;
       say(`sample run ${run.status}: ${run.error}`);
     }
+    // The data's outcome and the digest's are separate facts: a published load whose digest failed is said as such.
+    const undelivered = run.deliveries.filter((d) => d.status === 'failed' || d.status === 'unknown');
+    if (run.deliveryStatus === 'delivered') say('Slack digest delivered');
+    else if (run.deliveryStatus) say(`Slack digest ${run.deliveryStatus}${undelivered.length ? `: ${undelivered.map((d) => `${d.destinationName}: ${d.error}`).join('; ')}` : ''}`);
   } catch (error) {
     code = 1;
     say(`sample run could not complete: ${(error as Error).message}`);

@@ -7,11 +7,19 @@ export interface ReceivedSlackMessage {
   receivedAt: Date;
 }
 
+/** Every request the stand-in answered (or held), for tests that count attempts. */
+export interface SlackRequestRecord {
+  path: string;
+  status: number | null;
+  receivedAt: Date;
+}
+
 export interface SlackStandIn {
   url: string;
   /** Webhook URL for a path; paths choose behaviours, see startSlackStandIn. */
   webhookUrl(path?: string): string;
   messages: ReceivedSlackMessage[];
+  requests: SlackRequestRecord[];
   close(): Promise<void>;
 }
 
@@ -22,20 +30,30 @@ export interface SlackStandIn {
  *   /services/no-service/...   -> 404 no_service
  *   /services/rate-limited/... -> 429 with Retry-After: 1 on the first post, then ok
  *   /services/server-error/... -> 500
- * GET /_received lists what was received, for tests in other processes.
+ *   /services/flaky/...        -> 500 on the first post, then ok
+ *   /services/timeout-once/... -> no answer to the first post (held 30 s, then closed), then ok
+ *   /services/slow/...         -> takes the message at once and answers ok after 5 s
+ * GET /_received lists the messages taken, GET /_requests every post and its answer,
+ * for tests in other processes.
  */
 export async function startSlackStandIn(
   options: { port?: number; onMessage?: (message: ReceivedSlackMessage) => void } = {},
 ): Promise<SlackStandIn> {
   const messages: ReceivedSlackMessage[] = [];
-  const rateLimited = new Set<string>();
+  const requests: SlackRequestRecord[] = [];
+  const firstPostSeen = new Set<string>();
+  const held = new Set<http.ServerResponse>();
+  /** True the first time a path is posted to. */
+  const first = (path: string) => !firstPostSeen.has(path) && Boolean(firstPostSeen.add(path));
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const path = req.url ?? '/';
+      const record: SlackRequestRecord = { path, status: null, receivedAt: new Date() };
       const reply = (status: number, text: string, headers: Record<string, string> = {}) => {
+        record.status = status;
         res.writeHead(status, { 'content-type': 'text/plain', ...headers });
         res.end(text);
       };
@@ -45,12 +63,24 @@ export async function startSlackStandIn(
         res.end(JSON.stringify(messages));
         return;
       }
+      if (req.method === 'GET' && path === '/_requests') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(requests));
+        return;
+      }
       if (req.method !== 'POST') return reply(405, 'invalid_method');
+      requests.push(record);
       if (path.startsWith('/services/no-service')) return reply(404, 'no_service');
       if (path.startsWith('/services/server-error')) return reply(500, 'internal_error');
-      if (path.startsWith('/services/rate-limited') && !rateLimited.has(path)) {
-        rateLimited.add(path);
-        return reply(429, 'rate_limited', { 'retry-after': '1' });
+      if (path.startsWith('/services/rate-limited') && first(path)) return reply(429, 'rate_limited', { 'retry-after': '1' });
+      if (path.startsWith('/services/flaky') && first(path)) return reply(500, 'internal_error');
+      if (path.startsWith('/services/timeout-once') && first(path)) {
+        held.add(res);
+        setTimeout(() => {
+          held.delete(res);
+          res.destroy();
+        }, 30_000).unref();
+        return;
       }
       let body: Record<string, unknown>;
       try {
@@ -70,6 +100,10 @@ export async function startSlackStandIn(
       const message = { path, body, receivedAt: new Date() };
       messages.push(message);
       options.onMessage?.(message);
+      if (path.startsWith('/services/slow')) {
+        setTimeout(() => reply(200, 'ok'), 5_000).unref();
+        return;
+      }
       return reply(200, 'ok');
     });
   });
@@ -84,6 +118,12 @@ export async function startSlackStandIn(
     url,
     webhookUrl: (path = '/services/T000/B000/relayboard') => `${url}${path}`,
     messages,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        for (const res of held) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -100,6 +100,9 @@ export class PipelineQueue {
 export interface PipelineWorkerOptions {
   redisUrl: string;
   concurrency: number;
+  /** BullMQ lockDuration and stalledInterval: how soon a dead worker's job is taken over. */
+  lockMs?: number;
+  stalledCheckMs?: number;
   onError: (error: Error) => void;
 }
 
@@ -131,7 +134,13 @@ export class PipelineWorker {
           isFinalAttempt: attempt >= (job.opts.attempts ?? 1),
         });
       },
-      { connection: this.connection, concurrency: options.concurrency, autorun: true },
+      {
+        connection: this.connection,
+        concurrency: options.concurrency,
+        autorun: true,
+        ...(options.lockMs && { lockDuration: options.lockMs }),
+        ...(options.stalledCheckMs && { stalledInterval: options.stalledCheckMs }),
+      },
     );
     this.worker.on('error', options.onError);
   }

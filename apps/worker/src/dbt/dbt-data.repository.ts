@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { DBT_DATA_TABLES, type StagedColumn } from '@relayboard/db';
+import { DBT_DATA_TABLES, inTransaction, type StagedColumn } from '@relayboard/db';
 import type { CheckInput } from './dbt-files';
 
 /** Key of the advisory lock that serializes creating the tables across workers. */
@@ -24,10 +24,8 @@ export class DbtDataRepository {
     return this.ready;
   }
 
-  private async createTables(): Promise<void> {
-    const client = await this.warehouse.connect();
-    try {
-      await client.query('begin');
+  private createTables(): Promise<void> {
+    return inTransaction(this.warehouse, async (client) => {
       await client.query('select pg_advisory_xact_lock($1)', [CREATE_LOCK]);
       await client.query('create schema if not exists staging');
       await client.query(
@@ -41,22 +39,14 @@ export class DbtDataRepository {
            primary key (check_id, position))`,
       );
       await client.query(`create index if not exists _rb_check_values_dataset on ${DBT_DATA_TABLES.checkValues} (dataset)`);
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Replaces the dataset's rows with its current columns and checks' accepted values, in one transaction. */
   async write(dataset: string, columns: StagedColumn[], checks: CheckInput[]): Promise<void> {
     await this.ensureTables();
     const values = checks.flatMap((check) => (check.kind === 'accepted_values' ? (check.config.values ?? []).map((value, position) => ({ check: check.id, position, value })) : []));
-    const client = await this.warehouse.connect();
-    try {
-      await client.query('begin');
+    await inTransaction(this.warehouse, async (client) => {
       await client.query(`delete from ${DBT_DATA_TABLES.columns} where dataset = $1`, [dataset]);
       await client.query(
         `insert into ${DBT_DATA_TABLES.columns} (dataset, position, column_name, original_name, column_type)
@@ -69,12 +59,6 @@ export class DbtDataRepository {
          select check_id, $1, position, value from unnest($2::uuid[], $3::int[], $4::text[]) as v(check_id, position, value)`,
         [dataset, values.map((v) => v.check), values.map((v) => v.position), values.map((v) => v.value)],
       );
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 }

@@ -20,6 +20,10 @@ export interface DbtNodeResult {
   rowsAffected: number | null;
   executionTime: number;
   checkId: string | null;
+  /** The SQL dbt ran for the node (a test's query returns its failing rows). */
+  compiledCode: string | null;
+  /** A few failing rows of a failed or warned test, filled by the transform step. */
+  samples: string[];
 }
 
 export interface DbtParseInfo {
@@ -56,6 +60,7 @@ interface RunResultsJson {
     message: string | null;
     failures: number | null;
     execution_time: number;
+    compiled_code?: string | null;
     adapter_response?: { rows_affected?: number };
   }[];
 }
@@ -253,6 +258,8 @@ export class DbtRunner {
         rowsAffected: kind === 'model' && typeof rows === 'number' && rows >= 0 ? rows : null,
         executionTime: r.execution_time,
         checkId: checkIdOf(node),
+        compiledCode: r.compiled_code ?? null,
+        samples: [],
       };
     });
   }

@@ -1,69 +1,157 @@
-import { IncomingWebhook } from '@slack/webhook';
 import type { AppConfig } from '@relayboard/config';
-import { buildDigest } from '../slack/digest';
-import { PermanentStepError, type PipelineStep, type StepContext } from './step';
+import type { DestinationRow, RunRow } from '@relayboard/db';
+import type { SecretBox } from '@relayboard/secrets';
+import type { ProfileRepository } from '../dbt/profile.repository';
+import { backoffMs, describeAnswer, judgeAnswer, type SlackAnswer } from '../slack/delivery-policy';
+import { buildDigest, withSuppressedNote, type SlackMessage } from '../slack/digest';
+import { gatherDigestFacts } from '../slack/digest-facts';
+import { routeDigest } from '../slack/routing';
+import { postToSlack } from '../slack/slack-poster';
+import { DeliveryProblem, type PipelineStep, type StepContext } from './step';
 
-function slackStatus(error: unknown): { status: number | null; message: string } {
-  const e = error as { original?: { response?: { status?: number; data?: unknown } }; message?: string };
-  const status = e.original?.response?.status ?? null;
-  const body = e.original?.response?.data;
-  return { status, message: body ? `HTTP ${status}: ${String(body)}` : (e.message ?? String(error)) };
+export type PostFn = (url: string, message: SlackMessage, timeoutMs: number) => Promise<SlackAnswer>;
+
+interface Outcome {
+  status: 'sent' | 'failed' | 'unknown' | 'skipped' | 'suppressed';
+  problem?: string;
 }
 
+/** Delivery statuses that are final for a run: a retried step never posts again to such a destination. */
+const FINAL = new Set(['sent', 'unknown', 'skipped', 'suppressed']);
+
 /**
- * Posts the run's digest to every Slack destination, once: a destination that
- * already has a delivery for this run (from an earlier attempt) is skipped.
+ * Renders the run's digest (stored with the run whether or not anything is
+ * posted), then posts it to each destination that its routing, notify-on and
+ * suppression settings say should hear about this run. Each post is recorded
+ * as `sending` right before it goes out and with Slack's answer right after,
+ * so a worker that dies in between leaves the one exchange whose outcome is
+ * unknown; the retried step records it as `unknown` ("may have been
+ * delivered") and does not post it again. Delivery never changes whether the
+ * data was published: problems are reported on the step and the run's
+ * delivery status, not as a failed run.
  */
 export class DeliverStep implements PipelineStep {
   readonly name = 'deliver' as const;
   readonly runsAfterFailure = true;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly secrets: SecretBox,
+    private readonly warehouse: ProfileRepository,
+    private readonly post: PostFn = postToSlack,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
 
   async run(ctx: StepContext) {
-    const destinations = await ctx.repo.destinations();
-    const startedAt = ctx.run.started_at ?? ctx.run.created_at;
-    const message = buildDigest({
-      dataset: ctx.dataset.name,
-      runId: ctx.run.id,
-      runUrl: `${this.config.web.url}/runs/${ctx.run.id}`,
-      metrics: ctx.state.metrics,
-      failure: ctx.state.failure,
-      durationMs: Date.now() - new Date(startedAt).getTime(),
+    const runId = ctx.run.id;
+    const { facts, previousRun } = await gatherDigestFacts(ctx, {
+      repo: ctx.repo,
+      warehouse: this.warehouse,
+      runUrl: `${this.config.web.url}/runs/${runId}`,
+      previewRows: this.config.slack.previewRows,
     });
-    let sent = 0;
-    let failed = 0;
-    let skipped = 0;
-    const problems: string[] = [];
-    for (const destination of destinations) {
-      const previous = await ctx.repo.delivery(ctx.run.id, destination.id);
-      if (previous?.status === 'sent') {
-        skipped++;
-        continue;
-      }
-      const host = new URL(destination.webhook_url).hostname.toLowerCase();
-      if (!this.config.slackWebhookHosts.includes(host)) {
-        failed++;
-        const reason = `host ${host} is not in SLACK_WEBHOOK_HOSTS`;
-        problems.push(`${destination.name}: ${reason}`);
-        await ctx.repo.recordDelivery(ctx.run.id, destination.id, 'failed', null, reason);
-        continue;
-      }
-      try {
-        const webhook = new IncomingWebhook(destination.webhook_url, { timeout: 10_000 });
-        await webhook.send(message);
-        sent++;
-        await ctx.repo.recordDelivery(ctx.run.id, destination.id, 'sent', 200, null);
-      } catch (error) {
-        failed++;
-        const { status, message: why } = slackStatus(error);
-        problems.push(`${destination.name}: ${why}`);
-        await ctx.repo.recordDelivery(ctx.run.id, destination.id, 'failed', status, why);
-      }
+    const digest = buildDigest(facts);
+    await ctx.repo.saveDigest(runId, digest);
+
+    const outcomes: Outcome[] = [];
+    for (const destination of await ctx.repo.destinations()) {
+      const outcome = await this.deliverTo(ctx, destination, digest, {
+        failed: ctx.state.failure !== null,
+        changes: {
+          firstLoad: previousRun === null && facts.rows !== null,
+          schemaChanged: Boolean(facts.schemaChanges && facts.schemaChanges.added.length + facts.schemaChanges.removed.length + facts.schemaChanges.retyped.length > 0),
+          checksWarnedOrFailed: Boolean(facts.dbt && facts.dbt.testsWarned + facts.dbt.testsFailed > 0),
+          rejects: facts.rejects.count,
+          rowsBefore: facts.previousRows,
+          rowsNow: facts.rows,
+        },
+      });
+      outcomes.push(outcome);
+      if (outcome.problem) await ctx.repo.event(runId, 'deliver', outcome.status === 'unknown' ? 'warn' : 'error', `${destination.name}: ${outcome.problem}`);
     }
-    if (failed > 0) {
-      throw new PermanentStepError(`Slack delivery failed for ${failed} of ${destinations.length} destination(s): ${problems.join('; ')}; check the webhook URL in Slack's app settings`);
+
+    const count = (status: Outcome['status']) => outcomes.filter((o) => o.status === status).length;
+    const metrics = { destinations: outcomes.length, sent: count('sent'), failed: count('failed'), unknown: count('unknown'), skipped: count('skipped'), suppressed: count('suppressed') };
+    const status: NonNullable<RunRow['delivery_status']> =
+      metrics.sent + metrics.failed + metrics.unknown === 0 ? 'none' : metrics.failed === 0 ? (metrics.unknown === 0 ? 'delivered' : 'unknown') : metrics.sent + metrics.unknown > 0 ? 'partial' : 'failed';
+    await ctx.repo.setDeliveryStatus(runId, status);
+    const problems = outcomes.filter((o) => o.status === 'failed').map((o) => o.problem);
+    if (problems.length) {
+      throw new DeliveryProblem(`the digest did not reach ${problems.length} of ${outcomes.length} destination(s): ${problems.join('; ')}`, metrics);
     }
-    return { destinations: destinations.length, sent, skipped };
+    return metrics;
+  }
+
+  private async deliverTo(ctx: StepContext, destination: DestinationRow, digest: SlackMessage, facts: { failed: boolean; changes: Parameters<typeof routeDigest>[0]['changes'] }): Promise<Outcome> {
+    const runId = ctx.run.id;
+    const previous = await ctx.repo.delivery(runId, destination.id);
+    if (previous?.status === 'sending') {
+      const problem = 'the worker stopped while Slack was answering, so the digest may have been delivered; it is not sent again, since Slack webhooks cannot tell a repeat from a new message';
+      await ctx.repo.recordDelivery(runId, destination.id, { status: 'unknown', error: problem, finished_at: new Date() });
+      return { status: 'unknown', problem };
+    }
+    if (previous && FINAL.has(previous.status)) return { status: previous.status as Outcome['status'] };
+
+    const earlier = await ctx.repo.previousDelivery(destination.id, ctx.dataset.id, runId);
+    const route = routeDigest({
+      destination: { datasets: destination.datasets, notifyOn: destination.notify_on, rowChangeThreshold: destination.row_change_threshold },
+      dataset: ctx.dataset.name,
+      failed: facts.failed,
+      previousDeliveryFailed: earlier?.status === 'failed',
+      changes: facts.changes,
+    });
+    if (!route.send) {
+      await ctx.repo.recordDelivery(runId, destination.id, { status: 'skipped', skip_reason: route.why, failure: facts.failed });
+      return { status: 'skipped' };
+    }
+
+    let message = digest;
+    if (facts.failed && destination.suppress_hours !== null) {
+      const { lastSentAt, suppressedSince } = await ctx.repo.failureDigests(destination.id, ctx.dataset.id, runId);
+      if (lastSentAt && Date.now() - lastSentAt.getTime() < destination.suppress_hours * 3600_000) {
+        await ctx.repo.recordDelivery(runId, destination.id, { status: 'suppressed', skip_reason: `a failure digest of this dataset went out at ${lastSentAt.toISOString()}, within the ${destination.suppress_hours} h suppression interval`, failure: true });
+        return { status: 'suppressed' };
+      }
+      if (suppressedSince > 0 && lastSentAt) message = withSuppressedNote(digest, { count: suppressedSince, since: lastSentAt });
+    }
+
+    let url: string;
+    try {
+      url = destination.webhook_encrypted ? this.secrets.decrypt(destination.webhook_encrypted) : (destination.webhook_url ?? '');
+    } catch (error) {
+      const problem = (error as Error).message;
+      await ctx.repo.recordDelivery(runId, destination.id, { status: 'failed', error: problem, failure: facts.failed });
+      return { status: 'failed', problem };
+    }
+    const host = new URL(url).hostname.toLowerCase();
+    if (!this.config.slackWebhookHosts.includes(host)) {
+      const problem = `host ${host} is not in SLACK_WEBHOOK_HOSTS; add it there or update the destination`;
+      await ctx.repo.recordDelivery(runId, destination.id, { status: 'failed', error: problem, failure: facts.failed });
+      return { status: 'failed', problem };
+    }
+
+    const attempts = this.config.slack.attempts;
+    const startedAt = new Date();
+    for (let attempt = 1; ; attempt++) {
+      // From here until Slack's answer is recorded, the outcome is unknown if this worker dies: one HTTP exchange.
+      await ctx.repo.recordDelivery(runId, destination.id, { status: 'sending', attempts: attempt, failure: facts.failed, started_at: startedAt, error: null });
+      const answer = await this.post(url, message, this.config.slack.timeoutMs);
+      const verdict = judgeAnswer(answer);
+      const responded = answer.kind === 'answer' ? { response_status: answer.status, response_body: answer.body } : { response_status: null, response_body: null };
+      if (verdict === 'sent') {
+        await ctx.repo.recordDelivery(runId, destination.id, { status: 'sent', ...responded, error: null, finished_at: new Date() });
+        return { status: 'sent' };
+      }
+      const problem = describeAnswer(answer);
+      if (verdict === 'permanent' || attempt >= attempts) {
+        const why = verdict === 'permanent' ? problem : `${problem}; gave up after ${attempt} attempts (SLACK_ATTEMPTS)`;
+        await ctx.repo.recordDelivery(runId, destination.id, { status: 'failed', ...responded, error: why, finished_at: new Date() });
+        return { status: 'failed', problem: why };
+      }
+      const wait = backoffMs(attempt, answer);
+      await ctx.repo.recordDelivery(runId, destination.id, { status: 'failed', ...responded, error: `${problem}; trying again in ${(wait / 1000).toFixed(1)} s` });
+      await ctx.repo.event(runId, 'deliver', 'warn', `${destination.name}: attempt ${attempt} failed (${problem}); trying again in ${(wait / 1000).toFixed(1)} s`);
+      await this.sleep(wait);
+    }
   }
 }

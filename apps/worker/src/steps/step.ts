@@ -13,6 +13,15 @@ export class PermanentStepError extends Error {
   }
 }
 
+/**
+ * A step that did its work but with a problem that must not fail the run: the
+ * digest did not reach a destination. The step is recorded as failed with the
+ * reason; the run keeps the outcome of its data.
+ */
+export class DeliveryProblem extends PermanentStepError {
+  override readonly name = 'DeliveryProblem';
+}
+
 export interface StepState {
   /** Metrics of earlier steps of this run, by step. */
   metrics: Partial<Record<StepName, StepMetrics>>;

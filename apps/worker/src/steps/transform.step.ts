@@ -118,6 +118,11 @@ export class TransformStep implements PipelineStep {
       const how = result.parse.mode === 'partial' ? 'partially, reusing the last parse' : `fully (${result.parse.reason ?? 'no earlier parse to reuse'})`;
       await event('info', `dbt parsed the project ${how}${result.parse.ms === null ? '' : ` in ${result.parse.ms} ms`}`);
     }
+    for (const node of result.nodes) {
+      if (node.kind !== 'test' || (node.status !== 'fail' && node.status !== 'warn') || !node.compiledCode) continue;
+      // A test's query selects its failing rows: a few of them tell a person what is wrong.
+      node.samples = await this.profiles.failingRows(node.compiledCode).catch(() => []);
+    }
     await ctx.repo.recordNodeResults(runId, result.nodes);
     if (result.manifest) await ctx.repo.saveLineage(ctx.dataset.id, runId, extractLineage(result.manifest, dataset));
 
@@ -134,6 +139,8 @@ export class TransformStep implements PipelineStep {
     if (result.parse.ms !== null) metrics.parseMs = result.parse.ms;
 
     if (result.nodes.some((n) => n.name === `${dataset}__profile` && n.status === 'success')) {
+      // Kept with the run: the next run's digest says what moved since this one.
+      await ctx.repo.saveProfile(runId, await this.profiles.profile(dataset));
       const failures = await this.profiles.castFailures(dataset);
       metrics.castFailures = failures.reduce((sum, f) => sum + f.count, 0);
       if (failures.length) {
