@@ -5,10 +5,13 @@ import path from 'node:path';
 import type { Destination } from '@relayboard/contracts';
 import { CREDENTIALS, stackSecretsKey } from '@relayboard/devstack';
 import { SecretBox } from '@relayboard/secrets';
-import { api as callApi, fixtureUrl, query, slackMessages, uniqueName, type ApiResponse } from './helpers';
+import { api as callApi, fixtureUrl, query, removeAllDestinations, slackMessages, uniqueName, type ApiResponse } from './helpers';
 import { testStack } from './stack-env';
 
 /** Every answer this file gets, for the last test: none may hold a webhook's secret part. */
+// Its failing and unreachable destinations would otherwise get every later suite's runs.
+afterAll(() => removeAllDestinations());
+
 const answers: string[] = [];
 
 async function api<T = any>(method: string, route: string, body?: unknown): Promise<ApiResponse<T>> {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Run, RunDigest } from '@relayboard/contracts';
-import { api, query, runDataset, uniqueName, uploadCsv, waitForRun } from './helpers';
+import { api, query, removeAllDestinations, runDataset, uniqueName, uploadCsv, waitForRun } from './helpers';
 import { testStack } from './stack-env';
 
 interface Received {
@@ -16,6 +16,9 @@ const answered = async (route: string): Promise<(number | null)[]> =>
 const delivery = (r: Run, destinationId: string) => r.deliveries.find((d) => d.destinationId === destinationId);
 
 const created: string[] = [];
+
+// Earlier suites' destinations get every dataset's runs; this suite counts each run's deliveries.
+beforeAll(() => removeAllDestinations());
 
 /** A destination routed to the given datasets only, so other suites' runs never post to it. */
 async function destination(route: string, datasets: string[], settings: Record<string, unknown> = {}): Promise<string> {

@@ -103,3 +103,13 @@ export async function runDataset(name: string): Promise<Run> {
   if (status !== 202) throw new Error(`POST /v1/pipelines/run for ${name} answered ${status}: ${JSON.stringify(body)}`);
   return waitForRun(body.runId as string);
 }
+
+/**
+ * Deletes every destination. A destination routed to every dataset gets the
+ * runs of every later suite, so suites that add failing or slow ones, or that
+ * count a run's deliveries, clear them.
+ */
+export async function removeAllDestinations(): Promise<void> {
+  const { body } = await api<{ destinations: { id: string }[] }>('GET', '/v1/destinations');
+  for (const d of body.destinations) await api('DELETE', `/v1/destinations/${d.id}`);
+}

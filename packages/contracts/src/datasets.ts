@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { datasetNameSchema } from './names';
+import { DELIVERY_STATUSES, runStatusSchema } from './runs';
 
 export const httpUrlSchema = z
   .string()
@@ -64,6 +65,10 @@ export const datasetSchema = z.object({
   dbtDisabled: datasetDbtDisabledSchema.nullable(),
   /** Slack user ids that the dataset's failure digests mention. */
   owners: z.array(z.string()),
+  /** The dataset's newest run, or null before its first. */
+  lastRun: z
+    .object({ id: z.string(), status: runStatusSchema, deliveryStatus: z.enum(DELIVERY_STATUSES).nullable(), createdAt: z.string(), finishedAt: z.string().nullable() })
+    .nullable(),
 });
 export type Dataset = z.infer<typeof datasetSchema>;
 
@@ -92,5 +97,13 @@ export const deleteDatasetQuerySchema = z.strictObject({
 });
 export type DeleteDatasetQuery = z.infer<typeof deleteDatasetQuerySchema>;
 
-export const datasetListSchema = z.object({ datasets: z.array(datasetSchema) });
+/** By name; `nextCursor` is null on the last page. */
+export const datasetListSchema = z.object({ datasets: z.array(datasetSchema), nextCursor: z.string().nullable() });
+
+export const listDatasetsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** nextCursor of the previous page; leave out for the first. */
+  cursor: z.string().max(500).optional(),
+});
+export type ListDatasetsQuery = z.infer<typeof listDatasetsQuerySchema>;
 export type DatasetList = z.infer<typeof datasetListSchema>;

@@ -120,8 +120,20 @@ export const listRunsQuerySchema = z.object({
   datasetName: datasetNameSchema.optional(),
   status: runStatusSchema.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** nextCursor of the previous page; leave out for the first. */
+  cursor: z.string().max(500).optional(),
 });
 export type ListRunsQuery = z.infer<typeof listRunsQuerySchema>;
 
-export const runListSchema = z.object({ runs: z.array(runSummarySchema) });
+/** Newest first; `nextCursor` is null on the last page. */
+export const runListSchema = z.object({ runs: z.array(runSummarySchema), nextCursor: z.string().nullable() });
 export type RunList = z.infer<typeof runListSchema>;
+
+/**
+ * `GET /v1/runs/:id/events` is a server-sent event stream: `run-event` messages
+ * (a RunEvent, with the event's id as the message id, so a reconnecting client
+ * resumes after it with Last-Event-ID) and `run` messages (this shape) whenever
+ * the run or one of its steps changes. The stream ends after the run finished.
+ */
+export const runStateMessageSchema = z.object({ run: runSummarySchema, steps: z.array(runStepSchema) });
+export type RunStateMessage = z.infer<typeof runStateMessageSchema>;

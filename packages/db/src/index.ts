@@ -4,6 +4,7 @@ import * as datasetSources from './migrations/20261121010000_dataset_sources';
 import * as dbtChecksLineage from './migrations/20261121030000_dbt_checks_lineage';
 import * as datasetDbtState from './migrations/20261201000000_dataset_dbt_state';
 import * as destinationsDeliveries from './migrations/20261201010000_destinations_deliveries';
+import * as runNotifications from './migrations/20261201020000_run_notifications';
 
 export type { Knex } from 'knex';
 
@@ -28,6 +29,9 @@ export const Tables = {
  * the text from files and requests that generated dbt models read as rows.
  */
 export const DBT_DATA_TABLES = { columns: 'staging._rb_columns', checkValues: 'staging._rb_check_values' } as const;
+
+/** The channel the metadata database notifies, with a run's id, when the run, a step or an event of it changes. */
+export const RUN_CHANGES_CHANNEL = 'relayboard_run_changes';
 
 export function createKnex(connectionString: string, pool: { min?: number; max?: number } = {}): Knex {
   return knexFactory({
@@ -71,6 +75,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261121030000_dbt_checks_lineage': dbtChecksLineage,
   '20261201000000_dataset_dbt_state': datasetDbtState,
   '20261201010000_destinations_deliveries': destinationsDeliveries,
+  '20261201020000_run_notifications': runNotifications,
 };
 
 class StaticMigrationSource implements Knex.MigrationSource<string> {

@@ -5,9 +5,11 @@ import {
   createCsvDatasetRequestSchema,
   datasetNameSchema,
   deleteDatasetQuerySchema,
+  listDatasetsQuerySchema,
   setDatasetOwnersRequestSchema,
   type CreateCsvDatasetRequest,
   type DeleteDatasetQuery,
+  type ListDatasetsQuery,
   type Dataset,
   type DatasetList,
   type DatasetVersionList,
@@ -39,8 +41,8 @@ export class DatasetsController {
   }
 
   @Get()
-  async list(): Promise<DatasetList> {
-    return { datasets: await this.service.list() };
+  list(@Query(new ZodValidationPipe(listDatasetsQuerySchema, 'query')) query: ListDatasetsQuery): Promise<DatasetList> {
+    return this.service.list(query);
   }
 
   @Get(':name')

@@ -22,7 +22,7 @@ export function toDatasetVersionDto(row: DatasetVersionRow): DatasetVersion {
   };
 }
 
-export function toDatasetDto({ dataset, version }: DatasetWithVersion): Dataset {
+export function toDatasetDto({ dataset, version, lastRun }: DatasetWithVersion): Dataset {
   return {
     id: dataset.id,
     name: dataset.name,
@@ -35,5 +35,8 @@ export function toDatasetDto({ dataset, version }: DatasetWithVersion): Dataset 
         ? null
         : { reason: dataset.dbt_disabled_reason, at: (dataset.dbt_disabled_at ?? dataset.updated_at).toISOString(), runId: dataset.dbt_disabled_by_run_id },
     owners: dataset.owners ?? [],
+    lastRun: lastRun
+      ? { id: lastRun.id, status: lastRun.status, deliveryStatus: lastRun.delivery_status ?? null, createdAt: lastRun.created_at.toISOString(), finishedAt: lastRun.finished_at?.toISOString() ?? null }
+      : null,
   };
 }

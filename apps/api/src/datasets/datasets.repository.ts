@@ -2,9 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Tables, type DatasetLineageRow, type DatasetRow, type DatasetVersionRow, type Knex, type RunRow } from '@relayboard/db';
 import { KNEX } from '../core/tokens';
 
+export type LastRun = Pick<RunRow, 'id' | 'dataset_id' | 'status' | 'delivery_status' | 'created_at' | 'finished_at'>;
+
 export interface DatasetWithVersion {
   dataset: DatasetRow;
   version: DatasetVersionRow | null;
+  /** The dataset's newest run, where the read asked for it. */
+  lastRun?: LastRun | null;
 }
 
 export interface NewVersion {
@@ -22,15 +26,40 @@ export class DatasetsRepository {
   async findByName(name: string): Promise<DatasetWithVersion | null> {
     const dataset = await this.knex<DatasetRow>(Tables.datasets).where({ name }).first();
     if (!dataset) return null;
-    return { dataset, version: await this.findVersion(dataset.current_version_id) };
+    const [version, lastRuns] = await Promise.all([this.findVersion(dataset.current_version_id), this.lastRuns([dataset.id])]);
+    return { dataset, version, lastRun: lastRuns.get(dataset.id) ?? null };
   }
 
-  async list(): Promise<DatasetWithVersion[]> {
-    const datasets = await this.knex<DatasetRow>(Tables.datasets).orderBy('name');
+  /**
+   * A page of datasets by name, after the cursor's name, each with its current
+   * version and newest run: three queries whatever the page size.
+   */
+  async list(afterName: string | null, limit: number): Promise<DatasetWithVersion[]> {
+    const q = this.knex<DatasetRow>(Tables.datasets).orderBy('name').limit(limit);
+    if (afterName !== null) q.where('name', '>', afterName);
+    const datasets = await q;
     const ids = datasets.map((d) => d.current_version_id).filter((id): id is string => id !== null);
-    const versions = ids.length ? await this.knex<DatasetVersionRow>(Tables.datasetVersions).whereIn('id', ids) : [];
+    const [versions, lastRuns] = await Promise.all([
+      ids.length ? this.knex<DatasetVersionRow>(Tables.datasetVersions).whereIn('id', ids) : Promise.resolve([] as DatasetVersionRow[]),
+      this.lastRuns(datasets.map((d) => d.id)),
+    ]);
     const byId = new Map(versions.map((v) => [v.id, v]));
-    return datasets.map((dataset) => ({ dataset, version: dataset.current_version_id ? (byId.get(dataset.current_version_id) ?? null) : null }));
+    return datasets.map((dataset) => ({
+      dataset,
+      version: dataset.current_version_id ? (byId.get(dataset.current_version_id) ?? null) : null,
+      lastRun: lastRuns.get(dataset.id) ?? null,
+    }));
+  }
+
+  /** Each dataset's newest run, by the (dataset_id, created_at) index. */
+  private async lastRuns(datasetIds: string[]): Promise<Map<string, LastRun>> {
+    if (!datasetIds.length) return new Map();
+    const rows = await this.knex<RunRow>(Tables.runs)
+      .whereIn('dataset_id', datasetIds)
+      .distinctOn('dataset_id')
+      .orderBy([{ column: 'dataset_id' }, { column: 'created_at', order: 'desc' }])
+      .select('id', 'dataset_id', 'status', 'delivery_status', 'created_at', 'finished_at');
+    return new Map((rows as LastRun[]).map((r) => [r.dataset_id, r]));
   }
 
   /** The dataset with its new owners, or null when there is no dataset of that name. */

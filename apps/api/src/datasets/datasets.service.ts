@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, type CreateCsvDatasetRequest, type Dataset, type DatasetVersion } from '@relayboard/contracts';
+import { ErrorCode, type CreateCsvDatasetRequest, type Dataset, type DatasetList, type DatasetVersion, type ListDatasetsQuery } from '@relayboard/contracts';
 import type { DatasetLineageRow, DatasetLocks } from '@relayboard/db';
 import type { PipelineQueue } from '@relayboard/queue';
 import { ContentStore, UrlFetcher } from '@relayboard/sources';
+import { decodeCursor, page } from '../common/cursor';
 import { DomainError } from '../common/domain-error';
 import { DATASET_LOCKS, PIPELINE_QUEUE } from '../core/tokens';
 import { DatasetRelationsRepository } from './dataset-relations.repository';
@@ -78,8 +79,10 @@ export class DatasetsService {
     return { created: result.created, dataset: toDatasetDto(result) };
   }
 
-  async list(): Promise<Dataset[]> {
-    return (await this.repository.list()).map(toDatasetDto);
+  async list(query: ListDatasetsQuery): Promise<DatasetList> {
+    const after = query.cursor ? String(decodeCursor(query.cursor, ['string'])[0]) : null;
+    const { items, nextCursor } = page(await this.repository.list(after, query.limit + 1), query.limit, (d) => [d.dataset.name]);
+    return { datasets: items.map(toDatasetDto), nextCursor };
   }
 
   async get(name: string): Promise<Dataset> {

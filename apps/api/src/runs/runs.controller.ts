@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Sse, type MessageEvent } from '@nestjs/common';
+import type { Observable } from 'rxjs';
 import {
   listRunsQuerySchema,
   runPipelineRequestSchema,
@@ -23,8 +24,14 @@ export class RunsController {
   }
 
   @Get('runs')
-  async list(@Query(new ZodValidationPipe(listRunsQuerySchema, 'query')) query: ListRunsQuery): Promise<RunList> {
-    return { runs: await this.service.list(query) };
+  list(@Query(new ZodValidationPipe(listRunsQuerySchema, 'query')) query: ListRunsQuery): Promise<RunList> {
+    return this.service.list(query);
+  }
+
+  /** Server-sent events: the run's events and state as they happen, resuming after Last-Event-ID. */
+  @Sse('runs/:id/events')
+  events(@Param('id') id: string, @Headers('last-event-id') lastEventId?: string): Promise<Observable<MessageEvent>> {
+    return this.service.events(id, lastEventId);
   }
 
   @Get('runs/:id')

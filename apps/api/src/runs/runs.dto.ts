@@ -1,4 +1,4 @@
-import type { Run, RunDelivery, RunEvent, RunNode, RunSummary } from '@relayboard/contracts';
+import type { Run, RunDelivery, RunEvent, RunNode, RunStep, RunSummary } from '@relayboard/contracts';
 import type { RunEventRow, RunNodeResultRow, RunStepRow } from '@relayboard/db';
 import type { DeliveryWithDestination, RunWithDataset } from './runs.repository';
 
@@ -34,7 +34,7 @@ function toDeliveryDto(row: DeliveryWithDestination): RunDelivery {
   };
 }
 
-function toEventDto(row: RunEventRow): RunEvent {
+export function toEventDto(row: RunEventRow): RunEvent {
   return {
     id: Number(row.id),
     step: (row.step as RunEvent['step']) ?? null,
@@ -60,18 +60,22 @@ function toNodeDto(row: RunNodeResultRow): RunNode {
   };
 }
 
+export function toStepDtos(steps: RunStepRow[]): RunStep[] {
+  return steps.map((s) => ({
+    name: s.name,
+    status: s.status,
+    startedAt: iso(s.started_at),
+    finishedAt: iso(s.finished_at),
+    metrics: s.metrics ?? {},
+    error: s.error,
+  }));
+}
+
 export function toRunDto(row: RunWithDataset, steps: RunStepRow[], events: RunEventRow[], nodes: RunNodeResultRow[] = [], deliveries: DeliveryWithDestination[] = []): Run {
   return {
     ...toRunSummaryDto(row),
     datasetVersionId: row.dataset_version_id,
-    steps: steps.map((s) => ({
-      name: s.name,
-      status: s.status,
-      startedAt: iso(s.started_at),
-      finishedAt: iso(s.finished_at),
-      metrics: s.metrics ?? {},
-      error: s.error,
-    })),
+    steps: toStepDtos(steps),
     events: events.map(toEventDto).reverse(),
     nodes: nodes.map(toNodeDto),
     deliveries: deliveries.map(toDeliveryDto),

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatasetsModule } from '../datasets/datasets.module';
+import { RunChangesListener } from './run-changes.listener';
 import { RunsController } from './runs.controller';
 import { RunsReconciler } from './runs-reconciler';
 import { RunsRepository } from './runs.repository';
@@ -8,6 +9,6 @@ import { RunsService } from './runs.service';
 @Module({
   imports: [DatasetsModule],
   controllers: [RunsController],
-  providers: [RunsService, RunsRepository, RunsReconciler],
+  providers: [RunsService, RunsRepository, RunsReconciler, RunChangesListener],
 })
 export class RunsModule {}

@@ -37,10 +37,12 @@ export class RunsRepository {
     return (await this.withDataset().where('r.id', id).first()) ?? null;
   }
 
-  async list(query: ListRunsQuery): Promise<RunWithDataset[]> {
-    const q = this.withDataset().orderBy('r.created_at', 'desc').limit(query.limit);
+  /** Newest first, `limit` rows after the cursor's (created_at, id), by the (created_at, id) index. */
+  async list(query: Omit<ListRunsQuery, 'cursor'>, after: { createdAt: string; id: string } | null, limit: number): Promise<RunWithDataset[]> {
+    const q = this.withDataset().orderBy([{ column: 'r.created_at', order: 'desc' }, { column: 'r.id', order: 'desc' }]).limit(limit);
     if (query.datasetName) q.where('d.name', query.datasetName);
     if (query.status) q.where('r.status', query.status);
+    if (after) q.whereRaw('(r.created_at, r.id) < (?::timestamptz, ?::uuid)', [after.createdAt, after.id]);
     return q;
   }
 
@@ -50,6 +52,11 @@ export class RunsRepository {
 
   events(runId: string, limit = 500): Promise<RunEventRow[]> {
     return this.knex<RunEventRow>(Tables.runEvents).where({ run_id: runId }).orderBy('id', 'desc').limit(limit);
+  }
+
+  /** The run's events after the given id, oldest first: what a stream has not sent yet. */
+  eventsAfter(runId: string, afterId: number, limit = 500): Promise<RunEventRow[]> {
+    return this.knex<RunEventRow>(Tables.runEvents).where({ run_id: runId }).where('id', '>', afterId).orderBy('id').limit(limit);
   }
 
   /** dbt's per-node results of the run, in the order dbt finished them. */

@@ -131,7 +131,8 @@ export async function getRun(id: string): Promise<Run | null> {
   }
 }
 
+/** The first page of datasets by name (the api's largest), for the runs filter. */
 export async function listDatasets(): Promise<Dataset[]> {
-  const { datasets } = await getJson('/v1/datasets', datasetListSchema);
+  const { datasets } = await getJson('/v1/datasets?limit=500', datasetListSchema);
   return datasets;
 }
