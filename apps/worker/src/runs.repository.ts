@@ -186,6 +186,10 @@ export class RunsRepository {
     }));
   }
 
+  async datasetNames(): Promise<string[]> {
+    return (await this.knex<DatasetRow>(Tables.datasets).select('name')).map((d) => d.name);
+  }
+
   /** Takes the dataset's generated files out of the dbt project, saying why and which run found it. */
   async disableDataset(datasetId: string, reason: string, runId: string): Promise<void> {
     await this.knex<DatasetRow>(Tables.datasets)

@@ -81,10 +81,10 @@ export class DbtRunner {
    * generator (its files' first lines say which), so a run never rewrites
    * another dataset's models under that dataset's own build. Files are
    * replaced by rename, so a parse never reads half a file. Folders of
-   * datasets that are not in `files` (deleted, not staged, or out of the
-   * project) go.
+   * datasets that are no longer registered, or are out of the project, go;
+   * a folder another run just wrote for a dataset this run did not know yet stays.
    */
-  async writeProject(project: { files: Map<string, string>; dataset: string }): Promise<void> {
+  async writeProject(project: { files: Map<string, string>; dataset: string; registered: string[]; excluded: string[] }): Promise<void> {
     const root = this.config.dbt.projectDir;
     const generated = path.join(root, GENERATED_DIR);
     await mkdir(generated, { recursive: true });
@@ -98,9 +98,12 @@ export class DbtRunner {
       if (folder !== project.dataset && (await this.writtenBySameGenerator(files))) continue;
       await this.writeFolder(path.join(generated, folder), files);
     }
+    const registered = new Set(project.registered);
+    const excluded = new Set(project.excluded);
     for (const entry of await readdir(generated, { withFileTypes: true })) {
       // Top-level files are from older layouts (one _sources.yml for all datasets) and would declare sources twice.
-      if (!entry.isDirectory() || !byFolder.has(entry.name)) await rm(path.join(generated, entry.name), { recursive: true, force: true });
+      const gone = !entry.isDirectory() || !registered.has(entry.name) || excluded.has(entry.name);
+      if (gone && !byFolder.has(entry.name)) await rm(path.join(generated, entry.name), { recursive: true, force: true });
     }
   }
 

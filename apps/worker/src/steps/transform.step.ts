@@ -76,7 +76,11 @@ export class TransformStep implements PipelineStep {
       const d = staged.find((s) => s.name === name)!;
       out.set(name, d);
       await ctx.repo.disableDataset(d.id, reason, runId);
-      if (name === dataset) throw new PermanentStepError(`${reason}; ${dataset} is out of the dbt project until a run of it succeeds, and other datasets' runs go on without it`);
+      if (name === dataset) {
+        // Its folder goes now, so the project parses meanwhile (dbt run by hand on this machine too).
+        await this.dbt.writeProject({ files: renderProjectFiles(inputs.filter((i) => !out.has(i.name))).files, dataset, registered: await ctx.repo.datasetNames(), excluded: [...out.keys()] });
+        throw new PermanentStepError(`${reason}; ${dataset} is out of the dbt project until a run of it succeeds, and other datasets' runs go on without it`);
+      }
       await event('warn', `dataset ${name} is taken out of the dbt project so it cannot stop this run: ${reason}; its next run writes its files again (GET /v1/datasets/${name} shows why)`);
     };
 
@@ -89,7 +93,7 @@ export class TransformStep implements PipelineStep {
           await event('warn', `check ${s.check} is left out of this run: ${s.reason}; delete it with DELETE /v1/datasets/${dataset}/checks/<id> or declare it again`);
         }
       }
-      await this.dbt.writeProject({ files, dataset });
+      await this.dbt.writeProject({ files, dataset, registered: await ctx.repo.datasetNames(), excluded: [...out.keys()] });
 
       const { targetPath, logPath } = this.dbt.workPaths(runId);
       await event('info', `dbt build --select source:staging.${dataset}+ (target path ${targetPath}, log path ${logPath})`);
