@@ -1,4 +1,8 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { Run, StagedColumnDto } from '@relayboard/contracts';
 import { PipelineQueue } from '@relayboard/queue';
 import { testStack } from './stack-env';
@@ -112,4 +116,69 @@ export async function runDataset(name: string): Promise<Run> {
 export async function removeAllDestinations(): Promise<void> {
   const { body } = await api<{ destinations: { id: string }[] }>('GET', '/v1/destinations');
   for (const d of body.destinations) await api('DELETE', `/v1/destinations/${d.id}`);
+}
+
+/** Where browser tests leave what a person looks at afterwards (git-ignored). */
+export const SCREENSHOT_DIR = path.join(__dirname, '..', 'test-artifacts', 'screenshots');
+
+export const BROWSER_VIEWPORTS = { laptop: { width: 1366, height: 768 }, phone: { width: 390, height: 844 } } as const;
+
+/**
+ * Debian's Chromium driven by playwright-core (which downloads no browser), with a fresh
+ * profile that is removed on close. The flags keep it off the network except for the board.
+ */
+export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const { chromium } = await import('playwright-core');
+  const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'relayboard-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: BROWSER_VIEWPORTS.laptop,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/** Runs axe-core inside the page; returns the serious and critical violations, readable in a failed expectation. */
+export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  const source = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.addScriptTag({ content: source });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Full-page screenshots at laptop and phone widths, `<name>-laptop.png` and `<name>-phone.png`. */
+export async function screenshotBothWidths(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  for (const [label, viewport] of Object.entries(BROWSER_VIEWPORTS)) {
+    await page.setViewportSize(viewport);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${label}.png`), fullPage: true });
+  }
+  await page.setViewportSize(BROWSER_VIEWPORTS.laptop);
 }

@@ -19,21 +19,24 @@ export default function RootLayout({ children }: Readonly<{ children: ReactNode 
           Skip to content
         </a>
         <header className="border-b border-slate-200 bg-white">
-          <div className="mx-auto flex max-w-7xl items-center justify-between px-6 py-3">
+          <div className="mx-auto flex max-w-7xl items-center justify-between gap-4 px-4 py-3 sm:px-6">
             <Link href="/" className="flex items-center gap-2 text-lg font-semibold tracking-tight">
               <span aria-hidden="true" className="grid size-7 place-items-center rounded-md bg-slate-900 text-sm text-white">
                 R
               </span>
               Relayboard
             </Link>
-            <nav aria-label="Main">
+            <nav aria-label="Main" className="flex items-center gap-5">
               <Link href="/" className="text-sm font-medium text-slate-600 hover:text-slate-900">
                 Runs
+              </Link>
+              <Link href="/datasets" className="text-sm font-medium text-slate-600 hover:text-slate-900">
+                Datasets
               </Link>
             </nav>
           </div>
         </header>
-        <main id="main" className="mx-auto max-w-7xl px-6 py-8">
+        <main id="main" className="mx-auto max-w-7xl px-4 py-8 sm:px-6">
           {children}
         </main>
       </body>

@@ -11,7 +11,8 @@ interface DataTableProps {
 /** The board's bordered table: a header row of column names and the rows given. */
 export function DataTable({ caption, columns, children }: DataTableProps) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+    // Focusable and named, so a keyboard can scroll a table wider than a phone's screen.
+    <div role="region" aria-label={caption} tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm focus-visible:ring-2 focus-visible:ring-sky-400 focus-visible:outline-none">
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-50">

@@ -25,7 +25,7 @@ export function RunSteps({ steps, now }: { steps: RunStep[]; now: Date }) {
             <div className="flex items-start justify-between gap-2">
               <div>
                 <h3 className="font-semibold capitalize">
-                  <span className="text-slate-400">{index + 1}.</span> {step.name}
+                  <span className="text-slate-500">{index + 1}.</span> {step.name}
                 </h3>
                 <p className="text-xs text-slate-500">{STEP_PURPOSE[step.name]}</p>
               </div>
@@ -42,7 +42,8 @@ export function RunSteps({ steps, now }: { steps: RunStep[]; now: Date }) {
                 <Timestamp iso={step.finishedAt} />
               </dd>
               <dt className="text-slate-500">Duration</dt>
-              <dd className="text-slate-700 tabular-nums">
+              {/* A running step's duration moves on between the server's render and the browser's. */}
+              <dd className="text-slate-700 tabular-nums" suppressHydrationWarning>
                 {formatDuration(elapsedMs(step.startedAt, step.finishedAt, now))}
               </dd>
             </dl>

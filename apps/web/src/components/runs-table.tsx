@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import type { RunSummary } from '@relayboard/contracts';
 import { elapsedMs, formatDuration } from '@/lib/format';
 import { DataTable } from './data-table';
@@ -9,15 +10,17 @@ interface RunsTableProps {
   runs: RunSummary[];
   now: Date;
   filtered: boolean;
+  /** What an empty list says, where the default (how to start a first run) does not fit. */
+  empty?: ReactNode;
 }
 
-export function RunsTable({ runs, now, filtered }: RunsTableProps) {
+export function RunsTable({ runs, now, filtered, empty }: RunsTableProps) {
   return (
     <DataTable caption="Pipeline runs, newest first" columns={['Run', 'Dataset', 'Status', 'Trigger', 'Created', 'Duration', 'Error']}>
       {runs.length === 0 ? (
         <tr>
-          <td colSpan={7} className="px-4 py-10 text-center text-slate-500">
-            {filtered ? (
+          <td colSpan={7} className="px-4 py-10 text-left text-slate-500 sm:text-center">
+            {empty ?? (filtered ? (
               <>
                 No runs match these filters.{' '}
                 <Link href="/" className="text-sky-700 underline-offset-2 hover:underline">
@@ -29,7 +32,7 @@ export function RunsTable({ runs, now, filtered }: RunsTableProps) {
                 No runs yet. Register a dataset and start one with{' '}
                 <code className="font-mono text-slate-700">POST /v1/pipelines/run</code>.
               </>
-            )}
+            ))}
           </td>
         </tr>
       ) : (
@@ -62,7 +65,7 @@ export function RunsTable({ runs, now, filtered }: RunsTableProps) {
                   {run.error}
                 </span>
               ) : (
-                <span className="text-slate-400">—</span>
+                <span className="text-slate-500">—</span>
               )}
             </td>
           </tr>

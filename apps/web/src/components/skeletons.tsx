@@ -60,3 +60,38 @@ export function RunDetailSkeleton() {
     </div>
   );
 }
+
+export function TableSkeleton({ label, rows = 5, columns = 5 }: { label: string; rows?: number; columns?: number }) {
+  return (
+    <div aria-busy="true">
+      <span className="sr-only" role="status">
+        {label}
+      </span>
+      <div className="rounded-lg border border-slate-200 bg-white shadow-sm" aria-hidden="true">
+        <div className="h-10 border-b border-slate-200 bg-slate-50" />
+        {Array.from({ length: rows }, (_, row) => (
+          <div key={row} className="flex items-center gap-6 border-b border-slate-100 px-4 py-3.5 last:border-0">
+            {Array.from({ length: columns }, (_, cell) => (
+              <div key={cell} className={`h-4 ${cell === 0 ? 'w-32' : 'flex-1'} ${bar}`} />
+            ))}
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+export function DigestSkeleton() {
+  return (
+    <div aria-busy="true" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+      <span className="sr-only" role="status">
+        Loading the digest…
+      </span>
+      <div className="space-y-3" aria-hidden="true">
+        <div className={`h-5 w-64 ${bar}`} />
+        <div className={`h-4 w-full ${bar}`} />
+        <div className={`h-4 w-3/4 ${bar}`} />
+      </div>
+    </div>
+  );
+}

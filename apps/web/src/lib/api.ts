@@ -1,17 +1,22 @@
 import 'server-only';
+import { loadConfig } from '@relayboard/config';
 import {
   datasetListSchema,
+  datasetSchema,
+  datasetVersionListSchema,
   errorResponseSchema,
+  runDigestSchema,
   runListSchema,
   runSchema,
   type Dataset,
+  type DatasetList,
+  type DatasetVersion,
   type Run,
+  type RunDigest,
   type RunSummary,
 } from '@relayboard/contracts';
 import { z } from 'zod';
 import type { RunFilters } from './runs';
-
-const DEFAULT_API_URL = 'http://127.0.0.1:4000';
 
 // A hung api must not hang the board: past this, the api counts as not answering.
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -21,13 +26,18 @@ export const RUNS_PAGE_SIZE = 50;
 /** The code for answers that are not a Relayboard error body or break the shared contract. */
 export const UNEXPECTED_RESPONSE = 'unexpected_response';
 
-/** Read per request, so one build can be pointed at any api by its environment. */
+export const DATASETS_PAGE_SIZE = 50;
+
+let configuredApiUrl: string | undefined;
+
+/**
+ * Read at run time (not baked into the build) through the one config loader, so one build
+ * can be pointed at any api by its environment and a bad API_URL is reported like every
+ * other process's settings.
+ */
 export function apiBaseUrl(): string {
-  const configured = process.env.API_URL?.trim() || DEFAULT_API_URL;
-  if (!/^https?:\/\/[^/]/i.test(configured)) {
-    throw new Error(`API_URL must be an absolute http(s) URL such as ${DEFAULT_API_URL}; got "${configured}"`);
-  }
-  return configured.replace(/\/+$/, '');
+  configuredApiUrl ??= loadConfig().api.url.replace(/\/+$/, '');
+  return configuredApiUrl;
 }
 
 /**
@@ -135,4 +145,35 @@ export async function getRun(id: string): Promise<Run | null> {
 export async function listDatasets(): Promise<Dataset[]> {
   const { datasets } = await getJson('/v1/datasets?limit=500', datasetListSchema);
   return datasets;
+}
+
+export async function listDatasetsPage(cursor?: string): Promise<DatasetList> {
+  const query = new URLSearchParams({ limit: String(DATASETS_PAGE_SIZE) });
+  if (cursor) query.set('cursor', cursor);
+  return getJson(`/v1/datasets?${query}`, datasetListSchema);
+}
+
+/** `null` when the api does not know the dataset, so the page can answer 404. */
+export async function getDataset(name: string): Promise<Dataset | null> {
+  try {
+    return await getJson(`/v1/datasets/${encodeURIComponent(name)}`, datasetSchema);
+  } catch (error) {
+    if (error instanceof ApiResponseError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+export async function listDatasetVersions(name: string): Promise<DatasetVersion[]> {
+  const { versions } = await getJson(`/v1/datasets/${encodeURIComponent(name)}/versions`, datasetVersionListSchema);
+  return versions;
+}
+
+export async function listDatasetRuns(name: string, limit: number): Promise<RunSummary[]> {
+  const query = new URLSearchParams({ datasetName: name, limit: String(limit) });
+  const { runs } = await getJson(`/v1/runs?${query}`, runListSchema);
+  return runs;
+}
+
+export async function getRunDigest(id: string): Promise<RunDigest> {
+  return getJson(`/v1/runs/${encodeURIComponent(id)}/digest`, runDigestSchema);
 }

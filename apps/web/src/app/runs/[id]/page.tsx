@@ -1,17 +1,16 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import type { ReactNode } from 'react';
-import type { Run } from '@relayboard/contracts';
+import { Suspense, type ReactNode } from 'react';
+import type { Run, RunDigest } from '@relayboard/contracts';
 import { ApiProblemNotice } from '@/components/api-problem-notice';
-import { AutoRefresh } from '@/components/auto-refresh';
-import { RunEvents } from '@/components/run-events';
-import { RunSteps } from '@/components/run-steps';
-import { StatusBadge } from '@/components/status-badge';
+import { LiveRunEvents, LiveRunStatus, LiveRunSteps, RunStreamProvider } from '@/components/run-stream';
+import { DigestSkeleton } from '@/components/skeletons';
+import { SlackDigest } from '@/components/slack-digest';
 import { Timestamp } from '@/components/timestamp';
-import { getRun, isApiProblem } from '@/lib/api';
+import { getRun, getRunDigest, isApiProblem } from '@/lib/api';
 import { elapsedMs, formatDuration } from '@/lib/format';
-import { isInProgress, isRunId, pipelineSteps } from '@/lib/runs';
+import { isRunId } from '@/lib/runs';
 
 interface RunPageProps {
   params: Promise<{ id: string }>;
@@ -22,6 +21,10 @@ export async function generateMetadata({ params }: RunPageProps): Promise<Metada
   return { title: `Run ${id.slice(0, 8)}` };
 }
 
+/**
+ * The run is read before anything streams (this route has no loading.tsx), so an unknown
+ * id answers HTTP 404; the digest streams in behind its skeleton.
+ */
 export default async function RunPage({ params }: RunPageProps) {
   const { id } = await params;
   if (!isRunId(id)) notFound();
@@ -44,69 +47,101 @@ export default async function RunPage({ params }: RunPageProps) {
   const now = new Date();
 
   return (
-    <div className="space-y-8">
-      <BackLink />
+    <RunStreamProvider runId={run.id} initial={{ status: run.status, steps: run.steps, events: run.events }}>
+      <div className="space-y-8">
+        <BackLink />
 
-      <header className="space-y-2">
-        <div className="flex flex-wrap items-center gap-3">
-          <h1 className="text-2xl font-semibold tracking-tight">{run.datasetName}</h1>
-          <StatusBadge status={run.status} />
-          {isInProgress(run.status) && <AutoRefresh label="Live: refreshing every 2 seconds" />}
-        </div>
-        <p className="text-sm text-slate-600">
-          Run <code className="font-mono text-slate-800">{run.id}</code>
-        </p>
-      </header>
+        <header className="space-y-2">
+          <div className="flex flex-wrap items-center gap-3">
+            <h1 className="text-2xl font-semibold tracking-tight break-all">
+              <Link href={`/datasets/${run.datasetName}`} className="hover:underline">
+                {run.datasetName}
+              </Link>
+            </h1>
+            <LiveRunStatus />
+          </div>
+          <p className="text-sm text-slate-600">
+            Run <code className="font-mono text-slate-800">{run.id}</code>
+          </p>
+        </header>
 
-      <dl className="grid grid-cols-2 gap-x-6 gap-y-4 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm sm:grid-cols-3 lg:grid-cols-6">
-        <SummaryItem label="Trigger">{run.trigger}</SummaryItem>
-        <SummaryItem label="Created">
-          <Timestamp iso={run.createdAt} />
-        </SummaryItem>
-        <SummaryItem label="Started">
-          <Timestamp iso={run.startedAt} />
-        </SummaryItem>
-        <SummaryItem label="Finished">
-          <Timestamp iso={run.finishedAt} />
-        </SummaryItem>
-        <SummaryItem label="Duration">
-          <span className="tabular-nums">{formatDuration(elapsedMs(run.startedAt, run.finishedAt, now))}</span>
-        </SummaryItem>
-        <SummaryItem label="Dataset version">
-          {run.datasetVersionId ? (
-            <code className="font-mono text-xs break-all" title={run.datasetVersionId}>
-              {run.datasetVersionId.slice(0, 8)}
-            </code>
-          ) : (
-            <span className="text-slate-400">—</span>
-          )}
-        </SummaryItem>
-      </dl>
+        <dl className="grid grid-cols-2 gap-x-6 gap-y-4 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm sm:grid-cols-3 lg:grid-cols-6">
+          <SummaryItem label="Trigger">{run.trigger}</SummaryItem>
+          <SummaryItem label="Created">
+            <Timestamp iso={run.createdAt} />
+          </SummaryItem>
+          <SummaryItem label="Started">
+            <Timestamp iso={run.startedAt} />
+          </SummaryItem>
+          <SummaryItem label="Finished">
+            <Timestamp iso={run.finishedAt} />
+          </SummaryItem>
+          <SummaryItem label="Duration">
+            <span className="tabular-nums">{formatDuration(elapsedMs(run.startedAt, run.finishedAt, now))}</span>
+          </SummaryItem>
+          <SummaryItem label="Dataset version">
+            {run.datasetVersionId ? (
+              <code className="font-mono text-xs break-all" title={run.datasetVersionId}>
+                {run.datasetVersionId.slice(0, 8)}
+              </code>
+            ) : (
+              <span className="text-slate-500">—</span>
+            )}
+          </SummaryItem>
+        </dl>
 
-      {run.error && (
-        <section aria-labelledby="run-error-title" className="rounded-lg border border-red-300 bg-red-50 p-4">
-          <h2 id="run-error-title" className="font-semibold text-red-900">
-            {run.status === 'failed' ? 'Why this run failed' : 'Run error'}
+        {run.error && (
+          <section aria-labelledby="run-error-title" className="rounded-lg border border-red-300 bg-red-50 p-4">
+            <h2 id="run-error-title" className="font-semibold text-red-900">
+              {run.status === 'failed' ? 'Why this run failed' : 'Run error'}
+            </h2>
+            <p className="mt-1 text-sm break-words whitespace-pre-wrap text-red-900">{run.error}</p>
+          </section>
+        )}
+
+        <section aria-labelledby="steps-title" className="space-y-3">
+          <h2 id="steps-title" className="text-lg font-semibold">
+            Steps
           </h2>
-          <p className="mt-1 text-sm break-words whitespace-pre-wrap text-red-900">{run.error}</p>
+          <LiveRunSteps />
         </section>
-      )}
 
-      <section aria-labelledby="steps-title" className="space-y-3">
-        <h2 id="steps-title" className="text-lg font-semibold">
-          Steps
-        </h2>
-        <RunSteps steps={pipelineSteps(run.steps)} now={now} />
-      </section>
+        <section aria-labelledby="digest-title" className="space-y-3">
+          <h2 id="digest-title" className="text-lg font-semibold">
+            Slack digest
+          </h2>
+          <Suspense fallback={<DigestSkeleton />}>
+            <RunDigestPreview runId={run.id} />
+          </Suspense>
+        </section>
 
-      <section aria-labelledby="events-title" className="space-y-3">
-        <h2 id="events-title" className="text-lg font-semibold">
-          Event log
-        </h2>
-        <RunEvents events={run.events} />
-      </section>
-    </div>
+        <section aria-labelledby="events-title" className="space-y-3">
+          <h2 id="events-title" className="text-lg font-semibold">
+            Event log
+          </h2>
+          <LiveRunEvents />
+        </section>
+      </div>
+    </RunStreamProvider>
   );
+}
+
+async function RunDigestPreview({ runId }: { runId: string }) {
+  let answer: RunDigest;
+  try {
+    answer = await getRunDigest(runId);
+  } catch (error) {
+    if (!isApiProblem(error)) throw error;
+    return <ApiProblemNotice problem={error} />;
+  }
+  if (answer.digest === null) {
+    return (
+      <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-500">
+        No digest yet: the deliver step writes it once the data is loaded.
+      </p>
+    );
+  }
+  return <SlackDigest blocks={answer.digest.blocks} text={answer.digest.text} />;
 }
 
 function BackLink() {

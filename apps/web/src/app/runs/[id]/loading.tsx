@@ -1,5 +1,0 @@
-import { RunDetailSkeleton } from '@/components/skeletons';
-
-export default function Loading() {
-  return <RunDetailSkeleton />;
-}

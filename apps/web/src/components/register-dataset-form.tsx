@@ -1,0 +1,98 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { formErrorsFrom, type FormErrors } from '@/lib/form-errors';
+import { FormField } from './form-field';
+
+const FIELDS = ['name', 'csvUrl'] as const;
+const NO_ERRORS: FormErrors = { fields: {}, form: [] };
+
+export const primaryButtonClassName =
+  'rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-slate-700 focus-visible:ring-2 focus-visible:ring-sky-400 focus-visible:ring-offset-2 focus-visible:outline-none disabled:cursor-not-allowed disabled:bg-slate-400';
+
+export function RegisterDatasetForm() {
+  const router = useRouter();
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [submitting, setSubmitting] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+
+  // Keyboard and screen reader users land on the first field the api refused.
+  useEffect(() => {
+    formRef.current?.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
+  }, [errors]);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const name = String(data.get('name') ?? '').trim();
+    const csvUrl = String(data.get('csvUrl') ?? '').trim();
+    setSubmitting(true);
+    setErrors(NO_ERRORS);
+    try {
+      const response = await fetch('/api/datasets/csv', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ name, csvUrl }),
+      });
+      if (response.ok) {
+        router.push(`/datasets/${encodeURIComponent(name)}`);
+        return;
+      }
+      setErrors(formErrorsFrom(await response.json().catch(() => undefined), response.status, FIELDS));
+    } catch {
+      setErrors({ fields: {}, form: ['The board did not answer; check that it is running and try again.'] });
+    }
+    setSubmitting(false);
+  }
+
+  return (
+    <form ref={formRef} onSubmit={submit} noValidate aria-labelledby="register-title" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+      <div>
+        <h2 id="register-title" className="font-semibold">
+          Register a CSV by URL
+        </h2>
+        <p className="text-xs text-slate-500">Relayboard downloads it now and keeps each new version.</p>
+      </div>
+      <div className="grid gap-3 sm:grid-cols-[minmax(0,12rem)_minmax(0,1fr)]">
+        <FormField
+          id="register-name"
+          name="name"
+          label="Dataset name"
+          placeholder="orders"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          hint="Lowercase letters, digits and _; starts with a letter."
+          errors={errors.fields.name}
+        />
+        <FormField
+          id="register-url"
+          name="csvUrl"
+          type="url"
+          label="CSV URL"
+          placeholder="https://example.com/orders.csv"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          errors={errors.fields.csvUrl}
+        />
+      </div>
+      {errors.form.length > 0 && (
+        <div role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-900">
+          {errors.form.map((message) => (
+            <p key={message}>{message}</p>
+          ))}
+        </div>
+      )}
+      <div className="flex items-center gap-3">
+        <button type="submit" disabled={submitting} className={primaryButtonClassName}>
+          Register
+        </button>
+        <p role="status" className="text-xs text-slate-500">
+          {submitting ? 'Downloading and registering…' : ''}
+        </p>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,112 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { runEventSchema, runStateMessageSchema, type RunEvent, type RunStatus, type RunStep } from '@relayboard/contracts';
+import { isInProgress, pipelineSteps } from '@/lib/runs';
+import { RunEvents } from './run-events';
+import { RunSteps } from './run-steps';
+import { StatusBadge } from './status-badge';
+
+export interface RunState {
+  status: RunStatus;
+  steps: RunStep[];
+  /** The log so far; the stream appends to it. */
+  events?: RunEvent[];
+}
+
+/**
+ * Follows one run over the api's server-sent events (through the board's proxy) while it
+ * can still change. Once it has finished, the page's server components are rendered
+ * again, so what only they show (events, digest, dataset versions) catches up.
+ */
+export function useRunStream(runId: string | null, initial: RunState): RunState & { live: boolean } {
+  const router = useRouter();
+  const [state, setState] = useState(initial);
+  const [live, setLive] = useState(false);
+
+  useEffect(() => {
+    if (runId === null || !isInProgress(initial.status)) return;
+    const source = new EventSource(`/api/runs/${encodeURIComponent(runId)}/events`);
+    setLive(true);
+    source.addEventListener('run-event', (message) => {
+      const parsed = runEventSchema.safeParse(JSON.parse((message as MessageEvent<string>).data));
+      if (!parsed.success) return;
+      const event = parsed.data;
+      // A reconnect resumes after the last id the browser saw, but the page's first read may overlap the stream.
+      setState((previous) => {
+        const events = previous.events ?? [];
+        return events.some((known) => known.id === event.id) ? previous : { ...previous, events: [...events, event] };
+      });
+    });
+    source.addEventListener('run', (message) => {
+      const parsed = runStateMessageSchema.safeParse(JSON.parse((message as MessageEvent<string>).data));
+      if (!parsed.success) return;
+      setState((previous) => ({ ...previous, status: parsed.data.run.status, steps: parsed.data.steps }));
+      if (!isInProgress(parsed.data.run.status)) {
+        source.close();
+        setLive(false);
+        router.refresh();
+      }
+    });
+    // EventSource reconnects by itself after a dropped connection; it gives up only when the answer is not a stream.
+    source.addEventListener('error', () => {
+      if (source.readyState === EventSource.CLOSED) setLive(false);
+    });
+    return () => source.close();
+    // `initial` is the server's view when the stream starts; a new run is a new component (keyed by its id).
+  }, [runId]);
+
+  return { ...state, live };
+}
+
+const RunStreamContext = createContext<(RunState & { live: boolean }) | null>(null);
+
+/** Shares one stream between the run page's live pieces, which sit apart on the page. */
+export function RunStreamProvider({ runId, initial, children }: { runId: string; initial: RunState; children: ReactNode }) {
+  const state = useRunStream(runId, initial);
+  return <RunStreamContext.Provider value={state}>{children}</RunStreamContext.Provider>;
+}
+
+function useRunStreamContext(): RunState & { live: boolean } {
+  const state = useContext(RunStreamContext);
+  if (state === null) throw new Error('live run pieces must sit inside a RunStreamProvider');
+  return state;
+}
+
+export function LiveIndicator({ live }: { live: boolean }) {
+  if (!live) return null;
+  return (
+    <span className="flex items-center gap-2 text-xs text-slate-500">
+      <span aria-hidden="true" className="size-2 animate-pulse rounded-full bg-sky-500 motion-reduce:animate-none" />
+      Live
+    </span>
+  );
+}
+
+export function LiveRunStatus() {
+  const { status, live } = useRunStreamContext();
+  return (
+    <span className="flex items-center gap-3" aria-live="polite" data-testid="run-status">
+      <StatusBadge status={status} />
+      <LiveIndicator live={live} />
+    </span>
+  );
+}
+
+export function LiveRunSteps() {
+  const { steps, status } = useRunStreamContext();
+  const [now, setNow] = useState(() => new Date());
+  // Running steps show a duration that grows; finished ones need no clock.
+  useEffect(() => {
+    if (!isInProgress(status)) return;
+    const timer = setInterval(() => setNow(new Date()), 1000);
+    return () => clearInterval(timer);
+  }, [status]);
+  return <RunSteps steps={pipelineSteps(steps)} now={now} />;
+}
+
+export function LiveRunEvents() {
+  const { events = [] } = useRunStreamContext();
+  return <RunEvents events={events} />;
+}

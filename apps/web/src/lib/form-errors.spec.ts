@@ -1,0 +1,36 @@
+import { formErrorsFrom } from './form-errors';
+
+describe('formErrorsFrom', () => {
+  const sut = formErrorsFrom;
+  const fields = ['name', 'csvUrl'] as const;
+
+  it('puts each validation issue on the field it names', () => {
+    const body = {
+      error: {
+        code: 'validation_failed',
+        message: 'invalid request body: csvUrl: only http and https URLs are accepted',
+        details: { issues: [{ field: 'csvUrl', message: 'only http and https URLs are accepted' }] },
+      },
+    };
+    expect(sut(body, 400, fields)).toEqual({ fields: { csvUrl: ['only http and https URLs are accepted'] }, form: [] });
+  });
+
+  it('keeps issues about fields the form does not have, named, for the whole form', () => {
+    const body = { error: { code: 'validation_failed', message: 'x', details: { issues: [{ field: 'body', message: 'is required' }] } } };
+    expect(sut(body, 400, fields)).toEqual({ fields: {}, form: ['body: is required'] });
+  });
+
+  it('maps errors found after validation to the field they concern', () => {
+    expect(sut({ error: { code: 'dataset_exists', message: 'dataset "a" exists' } }, 409, fields).fields).toEqual({ name: ['dataset "a" exists'] });
+    expect(sut({ error: { code: 'source_http_error', message: 'answered 404' } }, 400, fields).fields).toEqual({ csvUrl: ['answered 404'] });
+  });
+
+  it('follows aliases from the api field to the form field', () => {
+    const body = { error: { code: 'validation_failed', message: 'x', details: { issues: [{ field: 'name', message: 'bad' }] } } };
+    expect(sut(body, 400, ['datasetName'], { name: 'datasetName' }).fields).toEqual({ datasetName: ['bad'] });
+  });
+
+  it('says what to do when the body is not an api error', () => {
+    expect(sut('<html>', 502, fields).form[0]).toMatch(/^The board got HTTP 502/);
+  });
+});
