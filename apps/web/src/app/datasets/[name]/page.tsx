@@ -1,9 +1,10 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { Suspense, type ReactNode } from 'react';
+import { Suspense } from 'react';
 import { isValidDatasetName, type Dataset } from '@relayboard/contracts';
 import { ApiProblemNotice } from '@/components/api-problem-notice';
+import { BackLink, SummaryItem } from '@/components/page-parts';
 import { DatasetRunControls } from '@/components/dataset-run-controls';
 import { DatasetRecentRuns, DatasetSchema, DatasetVersions, RECENT_RUNS } from '@/components/dataset-sections';
 import { TableSkeleton } from '@/components/skeletons';
@@ -36,7 +37,7 @@ export default async function DatasetPage({ params }: DatasetPageProps) {
     if (!isApiProblem(error)) throw error;
     return (
       <div className="space-y-6">
-        <BackLink />
+        <BackLink href="/datasets" label="All datasets" />
         <h1 className="text-2xl font-semibold tracking-tight">{name}</h1>
         <ApiProblemNotice problem={error} />
       </div>
@@ -48,7 +49,7 @@ export default async function DatasetPage({ params }: DatasetPageProps) {
 
   return (
     <div className="space-y-8">
-      <BackLink />
+      <BackLink href="/datasets" label="All datasets" />
 
       <header className="space-y-2">
         <h1 className="text-2xl font-semibold tracking-tight break-all">{dataset.name}</h1>
@@ -128,23 +129,6 @@ export default async function DatasetPage({ params }: DatasetPageProps) {
           <DatasetRecentRuns name={dataset.name} />
         </Suspense>
       </section>
-    </div>
-  );
-}
-
-function BackLink() {
-  return (
-    <Link href="/datasets" className="inline-block text-sm text-sky-700 underline-offset-2 hover:underline">
-      <span aria-hidden="true">← </span>All datasets
-    </Link>
-  );
-}
-
-function SummaryItem({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium text-slate-500">{label}</dt>
-      <dd className="mt-0.5 text-slate-800">{children}</dd>
     </div>
   );
 }

@@ -1,9 +1,10 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { Suspense, type ReactNode } from 'react';
+import { Suspense } from 'react';
 import type { Run, RunDigest } from '@relayboard/contracts';
 import { ApiProblemNotice } from '@/components/api-problem-notice';
+import { BackLink, SummaryItem } from '@/components/page-parts';
 import { LiveRunEvents, LiveRunStatus, LiveRunSteps, RunStreamProvider } from '@/components/run-stream';
 import { DigestSkeleton } from '@/components/skeletons';
 import { SlackDigest } from '@/components/slack-digest';
@@ -36,7 +37,7 @@ export default async function RunPage({ params }: RunPageProps) {
     if (!isApiProblem(error)) throw error;
     return (
       <div className="space-y-6">
-        <BackLink />
+        <BackLink href="/" label="All runs" />
         <h1 className="sr-only">Run {id}</h1>
         <ApiProblemNotice problem={error} />
       </div>
@@ -49,7 +50,7 @@ export default async function RunPage({ params }: RunPageProps) {
   return (
     <RunStreamProvider runId={run.id} initial={{ status: run.status, steps: run.steps, events: run.events }}>
       <div className="space-y-8">
-        <BackLink />
+        <BackLink href="/" label="All runs" />
 
         <header className="space-y-2">
           <div className="flex flex-wrap items-center gap-3">
@@ -142,21 +143,4 @@ async function RunDigestPreview({ runId }: { runId: string }) {
     );
   }
   return <SlackDigest blocks={answer.digest.blocks} text={answer.digest.text} />;
-}
-
-function BackLink() {
-  return (
-    <Link href="/" className="inline-block text-sm text-sky-700 underline-offset-2 hover:underline">
-      <span aria-hidden="true">← </span>All runs
-    </Link>
-  );
-}
-
-function SummaryItem({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs font-medium text-slate-500">{label}</dt>
-      <dd className="mt-0.5 text-slate-800">{children}</dd>
-    </div>
-  );
 }
