@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot } from '@relayboard/config';
-import { isPortFree, stopRecorded } from './process';
+import { stopRecorded } from './process';
 import { DEFAULT_PORTS, STOP_ORDER, stackDirs, startStack, type StackPorts } from './stack';
 
 const repoRoot = findRepoRoot(__dirname);
@@ -79,12 +79,6 @@ async function up(args: string[]): Promise<number> {
   const ports = portsFromEnv();
   const leftovers = await stopRecorded(stackDirs(home).runDir, STOP_ORDER);
   if (leftovers.length) say(`stopped what an earlier run left behind: ${leftovers.join(', ')}`);
-  const wanted = Object.entries(ports).filter(([name]) => web || name !== 'web');
-  for (const [name, port] of wanted) {
-    if (!(await isPortFree(port))) {
-      throw new Error(`port ${port} (${name}) is in use: stop what uses it, or choose another port (see "Ports" in the README)`);
-    }
-  }
 
   // `down` finds this process here: stopping it stops the Slack stand-in and file server it serves too.
   const ownPidFile = path.join(stackDirs(home).runDir, 'stack.pid');

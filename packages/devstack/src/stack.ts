@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SecretBox } from '@relayboard/secrets';
 import { startFileServer, type FileServer } from './file-server';
 import { startPostgres, type PostgresHandle } from './postgres';
-import { startProcess, tail, waitFor, type ManagedProcess } from './process';
+import { isPortFree, startProcess, tail, waitFor, type ManagedProcess } from './process';
 import { startRedis, type RedisHandle } from './redis';
 import { startS3, type S3Handle } from './s3';
 import { startSlackStandIn, type ReceivedSlackMessage, type SlackStandIn } from './slack-stand-in';
@@ -87,6 +87,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
     stoppers.length = 0;
   };
+
+  // A port someone else holds would pass the readiness checks with their server's answers.
+  for (const [name, port] of Object.entries(options.ports).filter(([name]) => options.web || name !== 'web')) {
+    if (!(await isPortFree(port))) {
+      throw new Error(`port ${port} (${name}) is in use: stop what uses it, or choose another port (see "Ports" in the README)`);
+    }
+  }
 
   try {
     log(`starting PostgreSQL on 127.0.0.1:${options.ports.postgres}`);
