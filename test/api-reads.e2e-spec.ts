@@ -92,7 +92,10 @@ describe('pages with a cursor', () => {
     expect(new Set(seen).size).toBe(seen.length);
     const first = (await api<{ runs: RunSummary[] }>('GET', '/v1/runs?limit=5')).body.runs.map((r) => r.id);
     expect(seen.slice(0, 5)).toEqual(first);
-    const mine = (await Promise.all(names.map((n) => api<{ runs: RunSummary[] }>('GET', `/v1/runs?datasetName=${n}`)))).map((r) => r.body.runs[0].id);
+    const lists = await Promise.all(names.map((n) => api<{ runs: RunSummary[] }>('GET', `/v1/runs?datasetName=${n}`)));
+    // Each run in a list carries the rows its stage step loaded: no read per run for a chart.
+    expect(lists.map((l) => l.body.runs[0].rows)).toEqual([4, 4, 4]);
+    const mine = lists.map((r) => r.body.runs[0].id);
     // Newest first: the last registered dataset's run comes first.
     expect(seen.filter((id) => mine.includes(id))).toEqual([...mine].reverse());
   });

@@ -80,6 +80,8 @@ export const runSummarySchema = z.object({
    * worker died while Slack answered: it may have been delivered); null until deliver ran.
    */
   deliveryStatus: z.enum(DELIVERY_STATUSES).nullable(),
+  /** Rows the stage step loaded (null before it did). */
+  rows: z.number().nullable(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 

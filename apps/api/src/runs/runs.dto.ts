@@ -16,6 +16,7 @@ export function toRunSummaryDto(row: RunWithDataset): RunSummary {
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
     deliveryStatus: row.delivery_status ?? null,
+    rows: row.stage_rows === null || row.stage_rows === undefined ? null : Number(row.stage_rows),
   };
 }
 

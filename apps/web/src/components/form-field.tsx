@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes } from 'react';
+import type { InputHTMLAttributes, SelectHTMLAttributes } from 'react';
 
 interface FormFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'className'> {
   id: string;
@@ -10,17 +10,58 @@ interface FormFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id
 export const inputClassName =
   'w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-sm focus:border-sky-500 focus:ring-2 focus:ring-sky-200 focus:outline-none aria-[invalid=true]:border-red-500 aria-[invalid=true]:focus:ring-red-200';
 
-/** A labelled input whose errors are tied to it, so a screen reader reads them with the field. */
-export function FormField({ id, label, hint, errors = [], ...input }: FormFieldProps) {
+function describedByIds(id: string, hint: string | undefined, errors: string[]) {
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = errors.length > 0 ? `${id}-error` : undefined;
-  const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
+  return { hintId, errorId, describedBy: [errorId, hintId].filter(Boolean).join(' ') || undefined };
+}
+
+/** A labelled input whose errors are tied to it, so a screen reader reads them with the field. */
+export function FormField({ id, label, hint, errors = [], ...input }: FormFieldProps) {
+  const { hintId, errorId, describedBy } = describedByIds(id, hint, errors);
   return (
     <div className="flex min-w-0 flex-col gap-1">
       <label htmlFor={id} className="text-xs font-medium text-slate-700">
         {label}
       </label>
       <input id={id} aria-invalid={errors.length > 0 ? 'true' : undefined} aria-describedby={describedBy} className={inputClassName} {...input} />
+      {hint && (
+        <p id={hintId} className="text-xs text-slate-500">
+          {hint}
+        </p>
+      )}
+      {errorId && (
+        <p id={errorId} className="text-xs text-red-700">
+          {errors.join(' ')}
+        </p>
+      )}
+    </div>
+  );
+}
+
+interface SelectFieldProps extends Omit<SelectHTMLAttributes<HTMLSelectElement>, 'id' | 'className'> {
+  id: string;
+  label: string;
+  hint?: string;
+  errors?: string[];
+  options: readonly { value: string; label: string }[];
+}
+
+/** The select counterpart of FormField, with its errors tied to it the same way. */
+export function SelectField({ id, label, hint, errors = [], options, ...select }: SelectFieldProps) {
+  const { hintId, errorId, describedBy } = describedByIds(id, hint, errors);
+  return (
+    <div className="flex min-w-0 flex-col gap-1">
+      <label htmlFor={id} className="text-xs font-medium text-slate-700">
+        {label}
+      </label>
+      <select id={id} aria-invalid={errors.length > 0 ? 'true' : undefined} aria-describedby={describedBy} className={inputClassName} {...select}>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
       {hint && (
         <p id={hintId} className="text-xs text-slate-500">
           {hint}

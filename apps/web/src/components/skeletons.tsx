@@ -95,3 +95,17 @@ export function DigestSkeleton() {
     </div>
   );
 }
+
+export function ChartSkeleton({ label }: { label: string }) {
+  return (
+    <div aria-busy="true">
+      <span className="sr-only" role="status">
+        {label}
+      </span>
+      <div className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm" aria-hidden="true">
+        <div className={`mb-3 h-4 w-2/3 ${bar}`} />
+        <div className={`h-64 w-full ${bar}`} />
+      </div>
+    </div>
+  );
+}

@@ -1,6 +1,8 @@
 import 'server-only';
 import { loadConfig } from '@relayboard/config';
 import {
+  checkListSchema,
+  datasetLineageSchema,
   datasetListSchema,
   datasetSchema,
   datasetVersionListSchema,
@@ -8,7 +10,9 @@ import {
   runDigestSchema,
   runListSchema,
   runSchema,
+  type Check,
   type Dataset,
+  type DatasetLineage,
   type DatasetList,
   type DatasetVersion,
   type Run,
@@ -176,4 +180,13 @@ export async function listDatasetRuns(name: string, limit: number): Promise<RunS
 
 export async function getRunDigest(id: string): Promise<RunDigest> {
   return getJson(`/v1/runs/${encodeURIComponent(id)}/digest`, runDigestSchema);
+}
+
+export async function listDatasetChecks(name: string): Promise<Check[]> {
+  const { checks } = await getJson(`/v1/datasets/${encodeURIComponent(name)}/checks`, checkListSchema);
+  return checks;
+}
+
+export async function getDatasetLineage(name: string): Promise<DatasetLineage> {
+  return getJson(`/v1/datasets/${encodeURIComponent(name)}/lineage`, datasetLineageSchema);
 }

@@ -25,6 +25,12 @@ describe('formErrorsFrom', () => {
     expect(sut({ error: { code: 'source_http_error', message: 'answered 404' } }, 400, fields).fields).toEqual({ csvUrl: ['answered 404'] });
   });
 
+  it('puts a duplicate check on its column, or where an alias sends it', () => {
+    const body = { error: { code: 'check_exists', message: 'already declares check x' } };
+    expect(sut(body, 409, ['kind', 'column']).fields).toEqual({ column: ['already declares check x'] });
+    expect(sut(body, 409, ['kind', 'min'], { column: 'kind' }).fields).toEqual({ kind: ['already declares check x'] });
+  });
+
   it('follows aliases from the api field to the form field', () => {
     const body = { error: { code: 'validation_failed', message: 'x', details: { issues: [{ field: 'name', message: 'bad' }] } } };
     expect(sut(body, 400, ['datasetName'], { name: 'datasetName' }).fields).toEqual({ datasetName: ['bad'] });

@@ -16,6 +16,8 @@ const FIELD_BY_CODE: Record<string, string> = {
   [ErrorCode.SourceTooLarge]: 'csvUrl',
   [ErrorCode.SourceEmpty]: 'csvUrl',
   [ErrorCode.SourceInvalid]: 'csvUrl',
+  // One check per kind and column: the column is what a person changes.
+  [ErrorCode.CheckExists]: 'column',
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -5,9 +5,12 @@ import { Suspense } from 'react';
 import { isValidDatasetName, type Dataset } from '@relayboard/contracts';
 import { ApiProblemNotice } from '@/components/api-problem-notice';
 import { BackLink, SummaryItem } from '@/components/page-parts';
+import { DatasetChecks } from '@/components/dataset-checks';
+import { DatasetLineageSection } from '@/components/dataset-lineage';
 import { DatasetRunControls } from '@/components/dataset-run-controls';
+import { DatasetRunHistory } from '@/components/dataset-run-history';
 import { DatasetRecentRuns, DatasetSchema, DatasetVersions, RECENT_RUNS } from '@/components/dataset-sections';
-import { TableSkeleton } from '@/components/skeletons';
+import { ChartSkeleton, TableSkeleton } from '@/components/skeletons';
 import { Timestamp } from '@/components/timestamp';
 import { getDataset, isApiProblem } from '@/lib/api';
 import { formatBytes } from '@/lib/format';
@@ -100,11 +103,38 @@ export default async function DatasetPage({ params }: DatasetPageProps) {
         lastRun={dataset.lastRun ? { id: dataset.lastRun.id, status: dataset.lastRun.status } : null}
       />
 
+      <section aria-labelledby="history-title" className="space-y-3">
+        <h2 id="history-title" className="text-lg font-semibold">
+          Rows and duration by run
+        </h2>
+        <Suspense fallback={<ChartSkeleton label="Loading run history…" />}>
+          <DatasetRunHistory name={dataset.name} />
+        </Suspense>
+      </section>
+
       <section aria-labelledby="schema-title" className="space-y-3">
         <h2 id="schema-title" className="text-lg font-semibold">
           Schema
         </h2>
         <DatasetSchema columns={version?.columns ?? null} />
+      </section>
+
+      <section aria-labelledby="checks-title" className="space-y-3">
+        <h2 id="checks-title" className="text-lg font-semibold">
+          Checks
+        </h2>
+        <Suspense fallback={<TableSkeleton label="Loading checks…" rows={2} columns={6} />}>
+          <DatasetChecks name={dataset.name} columns={(version?.columns ?? []).map((column) => column.name)} />
+        </Suspense>
+      </section>
+
+      <section aria-labelledby="lineage-title" className="space-y-3">
+        <h2 id="lineage-title" className="text-lg font-semibold">
+          Lineage
+        </h2>
+        <Suspense fallback={<ChartSkeleton label="Loading lineage…" />}>
+          <DatasetLineageSection name={dataset.name} />
+        </Suspense>
       </section>
 
       <section aria-labelledby="versions-title" className="space-y-3">

@@ -1,0 +1,148 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import type { Check, DatasetLineage } from '@relayboard/contracts';
+import { api, fixtureUrl, launchBrowser, runDataset, screenshotBothWidths, seriousAxeViolations, uniqueName } from './helpers';
+import { testStack } from './stack-env';
+
+/**
+ * A dataset's page beyond running it: the run history chart, declaring and removing
+ * checks through the form, and the lineage graph, in Debian's Chromium against the real stack.
+ */
+describe("the board's dataset page: run chart, checks and lineage", () => {
+  let browser: { context: BrowserContext; close(): Promise<void> };
+  let page: Page;
+  const webUrl = () => testStack().webUrl!;
+  const name = uniqueName('board_checks');
+  const pageErrors: string[] = [];
+  // The refused checks below are answers the test asks for; Chromium logs every 4xx fetch.
+  const expectedRefusals = /Failed to load resource: the server responded with a status of (400|409)/;
+
+  async function inspect(screenshot: string): Promise<void> {
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshotBothWidths(page, screenshot);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.setViewportSize({ width: 1366, height: 768 });
+  }
+
+  const checksTable = () => page.getByRole('table', { name: 'Declared checks with their last result' });
+  const checkRow = () => checksTable().locator('tbody tr', { hasText: 'not null' }).filter({ hasText: 'note' });
+
+  beforeAll(async () => {
+    if (!testStack().webUrl) throw new Error('the test stack has no board: build it with pnpm --filter @relayboard/web run build');
+    const created = await api('POST', '/v1/datasets/csv', { name, csvUrl: fixtureUrl('people.csv') });
+    expect(created.status).toBe(201);
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.setDefaultTimeout(30_000);
+    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !expectedRefusals.test(message.text())) pageErrors.push(`${page.url()}: ${message.text()}`);
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('shows empty states before the first run', async () => {
+    const response = await page.goto(`${webUrl()}/datasets/${name}`);
+    expect(response?.status()).toBe(200);
+    await page.getByTestId('run-history-empty').waitFor();
+    await page.getByTestId('lineage-empty').waitFor();
+    await checksTable().getByText('No checks declared.').waitFor();
+    await inspect('dataset-before-run');
+  });
+
+  it('draws rows and duration of the finished runs, with an accessible summary', async () => {
+    const run = await runDataset(name);
+    expect(run.status).toBe('succeeded');
+    const rows = run.steps.find((step) => step.name === 'stage')!.metrics.rows as number;
+
+    await page.goto(`${webUrl()}/datasets/${name}`);
+    const chart = page.getByTestId('run-history-chart');
+    await chart.locator('svg.recharts-surface').first().waitFor();
+    expect(await chart.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
+    const summary = await chart.locator('figcaption').textContent();
+    expect(summary).toContain('1 finished run;');
+    expect(summary).toContain(`latest loaded ${rows.toLocaleString('en-US')} rows`);
+    const table = page.getByRole('table', { name: 'Rows and duration of each finished run, oldest first' });
+    expect(await table.locator('tbody tr').count()).toBe(1);
+    expect(await table.locator('tbody td').nth(2).textContent()).toBe(rows.toLocaleString('en-US'));
+  });
+
+  it('draws the lineage: source, staging view, table and profile, with a text list', async () => {
+    const { body: lineage } = await api<DatasetLineage>('GET', `/v1/datasets/${name}/lineage`);
+    const graph = page.getByTestId('lineage-graph');
+    await graph.locator('.react-flow__node').first().waitFor();
+    for (const role of ['source', 'staging', 'table', 'profile'] as const) {
+      const node = lineage.nodes.find((candidate) => candidate.role === role);
+      expect(node).toBeDefined();
+      await graph.locator(`.react-flow__node[data-id="${node!.id}"]`).getByText(node!.name, { exact: true }).waitFor();
+    }
+    expect(await graph.locator('.react-flow__edge').count()).toBeGreaterThan(0);
+    const list = page.getByTestId('lineage-list');
+    const text = await list.textContent();
+    for (const label of ['source', 'staging view', 'table', 'profile']) expect(text).toContain(`: ${label}`);
+    // At phone width nothing may widen the page past the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await inspect('dataset-chart-lineage');
+  });
+
+  it('refuses accepted values with no values, on the field, with the api message', async () => {
+    const form = page.getByRole('form', { name: 'Add a check' });
+    await form.getByLabel('Kind').selectOption('accepted_values');
+    await form.getByLabel('Column').selectOption('city');
+    await form.getByRole('button', { name: 'Add check' }).click();
+    const values = form.getByLabel('Accepted values');
+    await page.locator('#check-values[aria-invalid="true"]').waitFor();
+    const errorId = (await values.getAttribute('aria-describedby'))!.split(' ')[0];
+    expect(await page.locator(`#${errorId}`).textContent()).toBe('list at least one accepted value');
+    await inspect('dataset-check-refused');
+  });
+
+  it('adds a not_null check on note through the form, shows its failed result after a run, and removes it', async () => {
+    const form = page.getByRole('form', { name: 'Add a check' });
+    await form.getByLabel('Kind').selectOption('not_null');
+    await form.getByLabel('Column').selectOption('note');
+    await form.getByLabel('Severity').selectOption('warn');
+    await form.getByRole('button', { name: 'Add check' }).click();
+    await checkRow().getByText('not run yet').waitFor();
+
+    const { body } = await api<{ checks: Check[] }>('GET', `/v1/datasets/${name}/checks`);
+    expect(body.checks).toHaveLength(1);
+    expect(body.checks[0]).toMatchObject({ kind: 'not_null', column: 'note', severity: 'warn' });
+
+    // people.csv has a row without a note, so the check fails (as a warning: the run still succeeds).
+    const run = await runDataset(name);
+    await page.reload();
+    const result = checkRow();
+    await result.getByText('warn', { exact: true }).first().waitFor();
+    expect(await result.textContent()).toContain('1 failing row');
+    expect(await result.getByRole('link', { name: /^Run / }).getAttribute('href')).toBe(`/runs/${run.id}`);
+    // Two finished runs now.
+    expect(await page.getByTestId('run-history-chart').locator('figcaption').textContent()).toContain('2 finished runs;');
+    await inspect('dataset-check-result');
+
+    await result.getByRole('button', { name: /^Remove check / }).click();
+    await checksTable().getByText('No checks declared.').waitFor();
+    expect((await api<{ checks: Check[] }>('GET', `/v1/datasets/${name}/checks`)).body.checks).toEqual([]);
+  });
+
+  it('shows a duplicate check (409) on its field', async () => {
+    const form = page.getByRole('form', { name: 'Add a check' });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await form.getByLabel('Kind').selectOption('unique');
+      await form.getByLabel('Column').selectOption('id');
+      await form.getByRole('button', { name: 'Add check' }).click();
+      if (attempt === 0) await checksTable().locator('tbody tr', { hasText: 'unique' }).waitFor();
+    }
+    await page.locator('#check-column[aria-invalid="true"]').waitFor();
+    expect(await page.locator('#check-column-error').textContent()).toContain('already declares');
+  });
+
+  it('raised no script errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
