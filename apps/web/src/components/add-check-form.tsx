@@ -4,7 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { CHECK_SEVERITIES, type CheckKind } from '@relayboard/contracts';
 import { formErrorsFrom, type FormErrors } from '@/lib/form-errors';
-import { FormField, SelectField } from './form-field';
+import { FormAlert, FormField, SelectField } from './form-field';
 import { primaryButtonClassName } from './register-dataset-form';
 
 // relationships needs a second dataset's column, which this form does not offer yet; REST has it.
@@ -142,13 +142,7 @@ export function AddCheckForm({ datasetName, columns }: { datasetName: string; co
         )}
         <SelectField id="check-severity" name="severity" label="Severity" defaultValue="error" options={SEVERITIES} errors={errors.fields.severity} />
       </div>
-      {errors.form.length > 0 && (
-        <div role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-900">
-          {errors.form.map((message) => (
-            <p key={message}>{message}</p>
-          ))}
-        </div>
-      )}
+      <FormAlert messages={errors.form} />
       <div className="flex items-center gap-3">
         <button type="submit" disabled={submitting} className={primaryButtonClassName}>
           Add check

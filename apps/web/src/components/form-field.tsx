@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes, SelectHTMLAttributes } from 'react';
+import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react';
 
 interface FormFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'className'> {
   id: string;
@@ -16,15 +16,15 @@ function describedByIds(id: string, hint: string | undefined, errors: string[]) 
   return { hintId, errorId, describedBy: [errorId, hintId].filter(Boolean).join(' ') || undefined };
 }
 
-/** A labelled input whose errors are tied to it, so a screen reader reads them with the field. */
-export function FormField({ id, label, hint, errors = [], ...input }: FormFieldProps) {
+/** Label, control, hint and errors: the frame every field shares, with the ids that tie them together. */
+function FieldFrame({ id, label, hint, errors, control }: { id: string; label: string; hint?: string; errors: string[]; control: (aria: { 'aria-invalid'?: 'true'; 'aria-describedby'?: string }) => ReactNode }) {
   const { hintId, errorId, describedBy } = describedByIds(id, hint, errors);
   return (
     <div className="flex min-w-0 flex-col gap-1">
       <label htmlFor={id} className="text-xs font-medium text-slate-700">
         {label}
       </label>
-      <input id={id} aria-invalid={errors.length > 0 ? 'true' : undefined} aria-describedby={describedBy} className={inputClassName} {...input} />
+      {control({ 'aria-invalid': errors.length > 0 ? 'true' : undefined, 'aria-describedby': describedBy })}
       {hint && (
         <p id={hintId} className="text-xs text-slate-500">
           {hint}
@@ -39,6 +39,11 @@ export function FormField({ id, label, hint, errors = [], ...input }: FormFieldP
   );
 }
 
+/** A labelled input whose errors are tied to it, so a screen reader reads them with the field. */
+export function FormField({ id, label, hint, errors = [], ...input }: FormFieldProps) {
+  return <FieldFrame id={id} label={label} hint={hint} errors={errors} control={(aria) => <input id={id} {...aria} className={inputClassName} {...input} />} />;
+}
+
 interface SelectFieldProps extends Omit<SelectHTMLAttributes<HTMLSelectElement>, 'id' | 'className'> {
   id: string;
   label: string;
@@ -49,29 +54,33 @@ interface SelectFieldProps extends Omit<SelectHTMLAttributes<HTMLSelectElement>,
 
 /** The select counterpart of FormField, with its errors tied to it the same way. */
 export function SelectField({ id, label, hint, errors = [], options, ...select }: SelectFieldProps) {
-  const { hintId, errorId, describedBy } = describedByIds(id, hint, errors);
   return (
-    <div className="flex min-w-0 flex-col gap-1">
-      <label htmlFor={id} className="text-xs font-medium text-slate-700">
-        {label}
-      </label>
-      <select id={id} aria-invalid={errors.length > 0 ? 'true' : undefined} aria-describedby={describedBy} className={inputClassName} {...select}>
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-      {hint && (
-        <p id={hintId} className="text-xs text-slate-500">
-          {hint}
-        </p>
+    <FieldFrame
+      id={id}
+      label={label}
+      hint={hint}
+      errors={errors}
+      control={(aria) => (
+        <select id={id} {...aria} className={inputClassName} {...select}>
+          {options.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
       )}
-      {errorId && (
-        <p id={errorId} className="text-xs text-red-700">
-          {errors.join(' ')}
-        </p>
-      )}
+    />
+  );
+}
+
+/** Errors of a form as a whole (not of one field), announced when they appear. */
+export function FormAlert({ messages }: { messages: string[] }) {
+  if (messages.length === 0) return null;
+  return (
+    <div role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-900">
+      {messages.map((message) => (
+        <p key={message}>{message}</p>
+      ))}
     </div>
   );
 }

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { formErrorsFrom, type FormErrors } from '@/lib/form-errors';
-import { FormField } from './form-field';
+import { FormAlert, FormField } from './form-field';
 
 const FIELDS = ['name', 'csvUrl'] as const;
 const NO_ERRORS: FormErrors = { fields: {}, form: [] };
@@ -78,13 +78,7 @@ export function RegisterDatasetForm() {
           errors={errors.fields.csvUrl}
         />
       </div>
-      {errors.form.length > 0 && (
-        <div role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-900">
-          {errors.form.map((message) => (
-            <p key={message}>{message}</p>
-          ))}
-        </div>
-      )}
+      <FormAlert messages={errors.form} />
       <div className="flex items-center gap-3">
         <button type="submit" disabled={submitting} className={primaryButtonClassName}>
           Register

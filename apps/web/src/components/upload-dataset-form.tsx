@@ -5,7 +5,7 @@ import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'rea
 import { suggestDatasetName } from '@/lib/dataset-names';
 import { formErrorsFrom, type FormErrors } from '@/lib/form-errors';
 import { formatBytes } from '@/lib/format';
-import { FormField } from './form-field';
+import { FormAlert, FormField } from './form-field';
 import { primaryButtonClassName } from './register-dataset-form';
 
 const FIELDS = ['name', 'file'] as const;
@@ -154,13 +154,7 @@ export function UploadDatasetForm() {
         required
         errors={errors.fields.name}
       />
-      {errors.form.length > 0 && (
-        <div role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-900">
-          {errors.form.map((message) => (
-            <p key={message}>{message}</p>
-          ))}
-        </div>
-      )}
+      <FormAlert messages={errors.form} />
       <div className="flex flex-wrap items-center gap-3">
         <button type="submit" disabled={progress !== null} className={primaryButtonClassName}>
           Upload
