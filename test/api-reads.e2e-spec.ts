@@ -1,5 +1,5 @@
-import type { Dataset, RunEvent, RunStateMessage, RunSummary } from '@relayboard/contracts';
-import { api, fixtureUrl, registerAndRun, uniqueName, waitForRun } from './helpers';
+import type { Dataset, DatasetProfile, DatasetVersionList, RunEvent, RunStateMessage, RunSummary } from '@relayboard/contracts';
+import { api, fixtureUrl, registerAndRun, runDataset, uniqueName, uploadCsv, waitForRun } from './helpers';
 import { testStack } from './stack-env';
 
 interface SseMessage {
@@ -124,5 +124,46 @@ describe('pages with a cursor', () => {
     expect(bad.body.error.message).toContain('cursor: is not a cursor this api gave out');
     expect((await api('GET', '/v1/datasets?cursor=%%%')).status).toBe(400);
     expect((await api('GET', '/v1/datasets?limit=0')).status).toBe(400);
+  });
+});
+
+describe("GET /v1/datasets/:name/profile and the versions' cursor", () => {
+  const name = uniqueName('profiled');
+
+  it('has no profile before a run, and each column\'s null share, distinct values and cast failures after one', async () => {
+    expect((await api('POST', '/v1/datasets/csv', { name, csvUrl: fixtureUrl('people.csv') })).status).toBe(201);
+    const before = await api<DatasetProfile>('GET', `/v1/datasets/${name}/profile`);
+    expect(before.status).toBe(200);
+    expect(before.body).toEqual({ runId: null, profiledAt: null, columns: [] });
+
+    const run = await runDataset(name);
+    expect(run.status).toBe('succeeded');
+    const { body } = await api<DatasetProfile>('GET', `/v1/datasets/${name}/profile`);
+    expect(body.runId).toBe(run.id);
+    expect(body.columns.map((c) => c.column)).toEqual(['id', 'full_name', 'city', 'note']);
+    // people.csv: four rows, one without a note, one with an empty city.
+    expect(body.columns.find((c) => c.column === 'note')).toMatchObject({ originalName: 'note', type: 'text', rows: 4, nulls: 1, nullShare: 0.25, distinct: 3, castFailures: 0 });
+    expect(body.columns.find((c) => c.column === 'full_name')).toMatchObject({ originalName: 'Full Name', nulls: 0, nullShare: 0 });
+    expect(body.columns.find((c) => c.column === 'id')).toMatchObject({ type: 'bigint', min: '1', max: '4' });
+  });
+
+  it('answers 404 for an unknown dataset', async () => {
+    const res = await api('GET', `/v1/datasets/${uniqueName('nobody')}/profile`);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('dataset_not_found');
+  });
+
+  it('pages through versions newest first', async () => {
+    for (const csv of ['a\n1\n', 'a\n2\n']) expect((await uploadCsv(name, csv)).status).toBe(200);
+    const first = await api<DatasetVersionList>('GET', `/v1/datasets/${name}/versions?limit=2`);
+    expect(first.body.versions).toHaveLength(2);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await api<DatasetVersionList>('GET', `/v1/datasets/${name}/versions?limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.versions).toHaveLength(1);
+    expect(second.body.nextCursor).toBeNull();
+    const all = [...first.body.versions, ...second.body.versions];
+    expect(new Set(all.map((v) => v.id)).size).toBe(3);
+    expect(all[0].sha256).toBe((await api<Dataset>('GET', `/v1/datasets/${name}`)).body.currentVersion!.sha256);
+    expect((await api('GET', `/v1/datasets/${name}/versions?limit=0`)).status).toBe(400);
   });
 });

@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Check, DatasetLineage } from '@relayboard/contracts';
-import { api, fixtureUrl, launchBrowser, runDataset, screenshotBothWidths, seriousAxeViolations, uniqueName } from './helpers';
+import { api, fixtureUrl, launchBrowser, runDataset, screenshotBothWidths, seriousAxeViolations, uniqueName, uploadCsv } from './helpers';
 import { testStack } from './stack-env';
 
 /**
@@ -140,6 +140,50 @@ describe("the board's dataset page: run chart, checks and lineage", () => {
     }
     await page.locator('#check-column[aria-invalid="true"]').waitFor();
     expect(await page.locator('#check-column-error').textContent()).toContain('already declares');
+  });
+
+  it('refuses a relationships check on a dataset that does not exist, on the field, and adds one on an existing dataset', async () => {
+    const form = page.getByRole('form', { name: 'Add a check' });
+    await form.getByLabel('Kind').selectOption('relationships');
+    await form.getByLabel('Column', { exact: true }).selectOption('id');
+    const missing = uniqueName('nowhere');
+    await form.getByLabel('Referenced dataset').fill(missing);
+    await form.getByLabel('Referenced column').fill('id');
+    await form.getByRole('button', { name: 'Add check' }).click();
+    await page.locator('#check-to-dataset[aria-invalid="true"]').waitFor();
+    const errorId = (await form.getByLabel('Referenced dataset').getAttribute('aria-describedby'))!.split(' ')[0];
+    expect(await page.locator(`#${errorId}`).textContent()).toContain(`no dataset named "${missing}"`);
+    await inspect('dataset-relationship-refused');
+
+    await form.getByLabel('Referenced dataset').fill(name);
+    await form.getByRole('button', { name: 'Add check' }).click();
+    await checksTable().locator('tbody tr', { hasText: `in ${name}.id` }).waitFor();
+    const { body } = await api<{ checks: Check[] }>('GET', `/v1/datasets/${name}/checks`);
+    expect(body.checks.find((check) => check.kind === 'relationships')).toMatchObject({ column: 'id', toDataset: name, toColumn: 'id' });
+  });
+
+  it("shows each column's null share and cast failures, the versions' dialect, and a new version's schema changes", async () => {
+    const schema = page.getByRole('table', { name: 'Inferred schema, in file order, with the newest profile' });
+    const cells = async (column: string) => schema.locator('tbody tr', { has: page.locator('td', { hasText: new RegExp(`^${column}$`) }) }).locator('td').allTextContents();
+    await page.goto(`${webUrl()}/datasets/${name}`);
+    await schema.waitFor();
+    // people.csv: four rows; one has no note, one an empty city.
+    expect(await cells('note')).toEqual(['4', 'note', 'note', 'text', '25%', '3', '0', '—']);
+    expect((await cells('id')).slice(4)).toEqual(['0%', '4', '0', '1 … 4']);
+    const versions = page.getByRole('table', { name: 'Versions, newest first' });
+    expect(await versions.locator('tbody tr').first().textContent()).toContain('utf-8, comma, LF');
+
+    // A new version: id is no longer a whole number in one row, and an email column is added.
+    const csv = 'id,Full Name,city,note,email\n1,Ada,London,x,ada@example.com\nB2,Grace,New York,,grace@example.com\n';
+    expect((await uploadCsv(name, csv)).status).toBe(200);
+    expect((await runDataset(name)).status).toBe('succeeded');
+    await page.goto(`${webUrl()}/datasets/${name}`);
+    await schema.waitFor();
+    const changes = page.getByRole('list', { name: 'Schema changes, newest first' });
+    await changes.getByText('added email', { exact: true }).waitFor();
+    await changes.getByText('id: bigint → text', { exact: true }).waitFor();
+    expect((await cells('email')).slice(4, 7)).toEqual(['0%', '2', '0']);
+    await inspect('dataset-profile-schema-changes');
   });
 
   it('raised no script errors', () => {

@@ -42,7 +42,15 @@ export const datasetVersionSchema = z.object({
 });
 export type DatasetVersion = z.infer<typeof datasetVersionSchema>;
 
-export const datasetVersionListSchema = z.object({ versions: z.array(datasetVersionSchema) });
+/** Newest first; `nextCursor` is null on the last page. */
+export const datasetVersionListSchema = z.object({ versions: z.array(datasetVersionSchema), nextCursor: z.string().nullable() });
+
+export const listDatasetVersionsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** nextCursor of the previous page; leave out for the first. */
+  cursor: z.string().max(500).optional(),
+});
+export type ListDatasetVersionsQuery = z.infer<typeof listDatasetVersionsQuerySchema>;
 export type DatasetVersionList = z.infer<typeof datasetVersionListSchema>;
 
 /** Why a dataset's generated dbt files are out of the project, so they cannot stop other datasets' runs. */
@@ -107,3 +115,30 @@ export const listDatasetsQuerySchema = z.strictObject({
 });
 export type ListDatasetsQuery = z.infer<typeof listDatasetsQuerySchema>;
 export type DatasetList = z.infer<typeof datasetListSchema>;
+
+/** One column of the dataset's newest profile (dbt model <name>__profile, snapshot kept with the run). */
+export const columnProfileSchema = z.object({
+  column: z.string(),
+  /** The header as the file had it, when known. */
+  originalName: z.string().nullable(),
+  type: z.string(),
+  rows: z.number(),
+  nulls: z.number(),
+  /** nulls / rows, 0 to 1; null for an empty table. */
+  nullShare: z.number().nullable(),
+  distinct: z.number(),
+  /** Values that were there in the file but did not cast to the column's type (NULL in the warehouse). */
+  castFailures: z.number(),
+  /** Smallest and largest value of number and date columns, as text. */
+  min: z.string().nullable(),
+  max: z.string().nullable(),
+});
+export type ColumnProfile = z.infer<typeof columnProfileSchema>;
+
+/** `GET /v1/datasets/:name/profile`: from the newest run that profiled the dataset; `runId` is null (and no columns) before one did. */
+export const datasetProfileSchema = z.object({
+  runId: z.string().nullable(),
+  profiledAt: z.string().nullable(),
+  columns: z.array(columnProfileSchema),
+});
+export type DatasetProfile = z.infer<typeof datasetProfileSchema>;

@@ -19,7 +19,9 @@ export class ChecksService {
     if (request.kind === 'relationships') {
       const target = await this.repository.findDataset(request.toDataset);
       if (!target) {
-        throw new DomainError(ErrorCode.ValidationFailed, `toDataset: no dataset named "${request.toDataset}"; register it first with POST /v1/datasets/csv`);
+        throw new DomainError(ErrorCode.ValidationFailed, `toDataset: no dataset named "${request.toDataset}"; register it first with POST /v1/datasets/csv`, {
+          issues: [{ field: 'toDataset', message: `no dataset named "${request.toDataset}"; register it first` }],
+        });
       }
       this.assertColumn(target, request.toColumn, 'toColumn');
     }

@@ -5,13 +5,16 @@ import {
   createCsvDatasetRequestSchema,
   datasetNameSchema,
   deleteDatasetQuerySchema,
+  listDatasetVersionsQuerySchema,
   listDatasetsQuerySchema,
   setDatasetOwnersRequestSchema,
   type CreateCsvDatasetRequest,
   type DeleteDatasetQuery,
+  type ListDatasetVersionsQuery,
   type ListDatasetsQuery,
   type Dataset,
   type DatasetList,
+  type DatasetProfile,
   type DatasetVersionList,
   type SetDatasetOwnersRequest,
 } from '@relayboard/contracts';
@@ -69,8 +72,16 @@ export class DatasetsController {
     return this.service.setOwners(name, body.owners);
   }
 
+  @Get(':name/profile')
+  profile(@Param('name', new ZodValidationPipe(datasetNameSchema, 'path')) name: string): Promise<DatasetProfile> {
+    return this.service.profile(name);
+  }
+
   @Get(':name/versions')
-  async versions(@Param('name', new ZodValidationPipe(datasetNameSchema, 'path')) name: string): Promise<DatasetVersionList> {
-    return { versions: await this.service.versions(name) };
+  versions(
+    @Param('name', new ZodValidationPipe(datasetNameSchema, 'path')) name: string,
+    @Query(new ZodValidationPipe(listDatasetVersionsQuerySchema, 'query')) query: ListDatasetVersionsQuery,
+  ): Promise<DatasetVersionList> {
+    return this.service.versions(name, query);
   }
 }

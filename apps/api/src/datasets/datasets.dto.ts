@@ -1,5 +1,5 @@
-import type { Dataset, DatasetVersion } from '@relayboard/contracts';
-import type { DatasetVersionRow } from '@relayboard/db';
+import type { ColumnProfile, Dataset, DatasetProfile, DatasetVersion } from '@relayboard/contracts';
+import type { DatasetVersionRow, RunRow } from '@relayboard/db';
 import type { DatasetWithVersion } from './datasets.repository';
 
 const count = (value: string | null) => (value === null ? null : Number(value));
@@ -39,4 +39,29 @@ export function toDatasetDto({ dataset, version, lastRun }: DatasetWithVersion):
       ? { id: lastRun.id, status: lastRun.status, deliveryStatus: lastRun.delivery_status ?? null, createdAt: lastRun.created_at.toISOString(), finishedAt: lastRun.finished_at?.toISOString() ?? null }
       : null,
   };
+}
+
+const number = (value: unknown) => (value === null || value === undefined || value === '' ? 0 : Number(value));
+const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+
+/** A run's profile snapshot (rows of <name>__profile as pg returned them: counts as strings) as the api answers it. */
+export function toDatasetProfileDto(run: Pick<RunRow, 'id' | 'created_at' | 'finished_at' | 'profile'> | null): DatasetProfile {
+  if (!run?.profile) return { runId: null, profiledAt: null, columns: [] };
+  const columns = run.profile.map((row): ColumnProfile => {
+    const rows = number(row.row_count);
+    const nulls = number(row.null_count);
+    return {
+      column: String(row.column_name),
+      originalName: text(row.original_name),
+      type: String(row.column_type),
+      rows,
+      nulls,
+      nullShare: rows > 0 ? nulls / rows : null,
+      distinct: number(row.distinct_count),
+      castFailures: number(row.cast_failures),
+      min: text(row.min_number ?? row.min_date),
+      max: text(row.max_number ?? row.max_date),
+    };
+  });
+  return { runId: run.id, profiledAt: (run.finished_at ?? run.created_at).toISOString(), columns };
 }

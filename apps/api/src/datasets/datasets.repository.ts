@@ -74,11 +74,17 @@ export class DatasetsRepository {
   }
 
   /** Every version of the dataset, newest first. */
-  versions(datasetId: string): Promise<DatasetVersionRow[]> {
-    return this.knex<DatasetVersionRow>(Tables.datasetVersions).where({ dataset_id: datasetId }).orderBy([
-      { column: 'fetched_at', order: 'desc' },
-      { column: 'id', order: 'desc' },
-    ]);
+  /** Newest first, after the cursor's (fetched_at, id), by the (dataset_id, fetched_at) index. */
+  versions(datasetId: string, after: { fetchedAt: string; id: string } | null, limit: number): Promise<DatasetVersionRow[]> {
+    const q = this.knex<DatasetVersionRow>(Tables.datasetVersions)
+      .where({ dataset_id: datasetId })
+      .orderBy([
+        { column: 'fetched_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(limit);
+    if (after) q.whereRaw('(fetched_at, id) < (?::timestamptz, ?::uuid)', [after.fetchedAt, after.id]);
+    return q;
   }
 
   /** Creates the dataset and its first version in one transaction; null when the name is taken. */
@@ -121,6 +127,16 @@ export class DatasetsRepository {
       await trx<DatasetRow>(Tables.datasets).where({ id: datasetId }).delete();
       return { deleted: true as const };
     });
+  }
+
+  /** The profile snapshot of the dataset's newest run that has one (by the (dataset_id, created_at) index). */
+  async latestProfile(datasetId: string): Promise<Pick<RunRow, 'id' | 'created_at' | 'finished_at' | 'profile'> | null> {
+    const row = await this.knex<RunRow>(Tables.runs)
+      .where({ dataset_id: datasetId })
+      .whereNotNull('profile')
+      .orderBy('created_at', 'desc')
+      .first('id', 'created_at', 'finished_at', 'profile');
+    return row ?? null;
   }
 
   /** The dataset's lineage from its latest build, or null before its first one. */

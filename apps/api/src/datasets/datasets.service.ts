@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, type CreateCsvDatasetRequest, type Dataset, type DatasetList, type DatasetVersion, type ListDatasetsQuery } from '@relayboard/contracts';
+import { ErrorCode, type CreateCsvDatasetRequest, type Dataset, type DatasetList, type DatasetProfile, type DatasetVersionList, type ListDatasetsQuery, type ListDatasetVersionsQuery } from '@relayboard/contracts';
 import type { DatasetLineageRow, DatasetLocks } from '@relayboard/db';
 import type { PipelineQueue } from '@relayboard/queue';
 import { ContentStore, UrlFetcher } from '@relayboard/sources';
@@ -8,7 +8,7 @@ import { decodeCursor, page } from '../common/cursor';
 import { DomainError } from '../common/domain-error';
 import { DATASET_LOCKS, PIPELINE_QUEUE } from '../core/tokens';
 import { DatasetRelationsRepository } from './dataset-relations.repository';
-import { toDatasetDto, toDatasetVersionDto } from './datasets.dto';
+import { toDatasetDto, toDatasetProfileDto, toDatasetVersionDto } from './datasets.dto';
 import { DatasetsRepository, type DatasetWithVersion } from './datasets.repository';
 import { asDomainError } from './source-errors';
 import { UploadReader } from './upload.reader';
@@ -95,9 +95,18 @@ export class DatasetsService {
     return toDatasetDto(updated);
   }
 
-  async versions(name: string): Promise<DatasetVersion[]> {
+  async versions(name: string, query: ListDatasetVersionsQuery): Promise<DatasetVersionList> {
     const { dataset } = await this.find(name);
-    return (await this.repository.versions(dataset.id)).map(toDatasetVersionDto);
+    const after = query.cursor ? decodeCursor(query.cursor, ['string', 'string']) : null;
+    const rows = await this.repository.versions(dataset.id, after ? { fetchedAt: String(after[0]), id: String(after[1]) } : null, query.limit + 1);
+    const { items, nextCursor } = page(rows, query.limit, (v) => [v.fetched_at.toISOString(), v.id]);
+    return { versions: items.map(toDatasetVersionDto), nextCursor };
+  }
+
+  /** Null share, distinct values and cast failures per column, from the newest run that profiled the dataset. */
+  async profile(name: string): Promise<DatasetProfile> {
+    const { dataset } = await this.find(name);
+    return toDatasetProfileDto(await this.repository.latestProfile(dataset.id));
   }
 
   /**

@@ -7,11 +7,11 @@ import { formErrorsFrom, type FormErrors } from '@/lib/form-errors';
 import { FormAlert, FormField, SelectField } from './form-field';
 import { primaryButtonClassName } from './register-dataset-form';
 
-// relationships needs a second dataset's column, which this form does not offer yet; REST has it.
 const KINDS = [
   { value: 'not_null', label: 'not null' },
   { value: 'unique', label: 'unique' },
   { value: 'accepted_values', label: 'accepted values' },
+  { value: 'relationships', label: 'relationships (values exist in another dataset)' },
   { value: 'row_count', label: 'row count' },
 ] as const satisfies readonly { value: CheckKind; label: string }[];
 type FormKind = (typeof KINDS)[number]['value'];
@@ -26,6 +26,7 @@ const NO_ERRORS: FormErrors = { fields: {}, form: [] };
 function fieldsOf(kind: FormKind): string[] {
   if (kind === 'row_count') return ['kind', 'min', 'max', 'severity'];
   if (kind === 'accepted_values') return ['kind', 'column', 'values', 'severity'];
+  if (kind === 'relationships') return ['kind', 'column', 'toDataset', 'toColumn', 'severity'];
   return ['kind', 'column', 'severity'];
 }
 
@@ -65,6 +66,10 @@ export function AddCheckForm({ datasetName, columns }: { datasetName: string; co
         .split(',')
         .map((value) => value.trim())
         .filter((value) => value !== '');
+    }
+    if (kind === 'relationships') {
+      body.toDataset = text('toDataset').trim();
+      body.toColumn = text('toColumn').trim();
     }
     setSubmitting(true);
     setErrors(NO_ERRORS);
@@ -139,6 +144,20 @@ export function AddCheckForm({ datasetName, columns }: { datasetName: string; co
             hint="Comma-separated."
             errors={errors.fields.values}
           />
+        )}
+        {kind === 'relationships' && (
+          <>
+            <FormField
+              id="check-to-dataset"
+              name="toDataset"
+              label="Referenced dataset"
+              autoComplete="off"
+              spellCheck={false}
+              hint="Every value of the column must exist in this dataset's column."
+              errors={errors.fields.toDataset}
+            />
+            <FormField id="check-to-column" name="toColumn" label="Referenced column" autoComplete="off" spellCheck={false} errors={errors.fields.toColumn} />
+          </>
         )}
         <SelectField id="check-severity" name="severity" label="Severity" defaultValue="error" options={SEVERITIES} errors={errors.fields.severity} />
       </div>

@@ -1,6 +1,8 @@
-import type { DatasetVersion, RunSummary, StagedColumnDto } from '@relayboard/contracts';
-import { isApiProblem, listDatasetRuns, listDatasetVersions } from '@/lib/api';
+import Link from 'next/link';
+import type { DatasetProfile, DatasetVersion, DatasetVersionList, RunSummary, StagedColumnDto } from '@relayboard/contracts';
+import { getDatasetProfile, isApiProblem, listDatasetRuns, listDatasetVersions, type ApiProblem } from '@/lib/api';
 import { formatBytes } from '@/lib/format';
+import { describeDialect, formatShare, schemaChangesOf, type SchemaChangeList } from '@/lib/versions';
 import { ApiProblemNotice } from './api-problem-notice';
 import { DataTable } from './data-table';
 import { RunsTable } from './runs-table';
@@ -8,7 +10,17 @@ import { Timestamp } from './timestamp';
 
 export const RECENT_RUNS = 10;
 
-export function DatasetSchema({ columns }: { columns: StagedColumnDto[] | null }) {
+export const VERSIONS_SHOWN = 20;
+
+const cell = 'px-4 py-2.5';
+const none = <span className="text-slate-500">—</span>;
+
+/**
+ * The current version's columns with the newest profile's facts: null share,
+ * distinct values, cast failures and range. The profile comes from the newest run
+ * that built it, which the caption names (it can predate the current version).
+ */
+export async function DatasetSchema({ name, columns }: { name: string; columns: StagedColumnDto[] | null }) {
   if (columns === null || columns.length === 0) {
     return (
       <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-500">
@@ -16,59 +28,153 @@ export function DatasetSchema({ columns }: { columns: StagedColumnDto[] | null }
       </p>
     );
   }
+  let profile: DatasetProfile | null = null;
+  let problem: ApiProblem | null = null;
+  try {
+    profile = await getDatasetProfile(name);
+  } catch (error) {
+    if (!isApiProblem(error)) throw error;
+    problem = error;
+  }
+  const byColumn = new Map((profile?.columns ?? []).map((p) => [p.column, p]));
   return (
-    <DataTable caption="Inferred schema, in file order" columns={['#', 'Original header', 'Column', 'Type']}>
-      {columns.map((column, index) => (
-        <tr key={column.name}>
-          <td className="px-4 py-2.5 text-slate-500 tabular-nums">{index + 1}</td>
-          <td className="px-4 py-2.5 break-all">{column.originalName}</td>
-          <td className="px-4 py-2.5 font-mono text-xs">{column.name}</td>
-          <td className="px-4 py-2.5">
-            <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-800">{column.type}</code>
-          </td>
-        </tr>
-      ))}
-    </DataTable>
+    <div className="space-y-2">
+      {problem && <ApiProblemNotice problem={problem} />}
+      <DataTable caption="Inferred schema, in file order, with the newest profile" columns={['#', 'Original header', 'Column', 'Type', 'Null share', 'Distinct', 'Cast failures', 'Range']}>
+        {columns.map((column, index) => {
+          const facts = byColumn.get(column.name);
+          return (
+            <tr key={column.name}>
+              <td className={`${cell} text-slate-500 tabular-nums`}>{index + 1}</td>
+              <td className={`${cell} break-all`}>{column.originalName}</td>
+              <td className={`${cell} font-mono text-xs`}>{column.name}</td>
+              <td className={cell}>
+                <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-800">{column.type}</code>
+              </td>
+              <td className={`${cell} whitespace-nowrap tabular-nums`}>
+                {facts ? (
+                  <span title={`${facts.nulls.toLocaleString('en-US')} of ${facts.rows.toLocaleString('en-US')} rows`}>{formatShare(facts.nullShare)}</span>
+                ) : (
+                  none
+                )}
+              </td>
+              <td className={`${cell} whitespace-nowrap tabular-nums`}>{facts ? facts.distinct.toLocaleString('en-US') : none}</td>
+              <td className={`${cell} whitespace-nowrap tabular-nums`}>
+                {!facts ? none : facts.castFailures > 0 ? <span className="font-medium text-red-800">{facts.castFailures.toLocaleString('en-US')}</span> : '0'}
+              </td>
+              <td className={`${cell} font-mono text-xs whitespace-nowrap`}>{facts && facts.min !== null ? `${facts.min} … ${facts.max}` : none}</td>
+            </tr>
+          );
+        })}
+      </DataTable>
+      <p className="text-xs text-slate-500">
+        {profile?.runId ? (
+          <>
+            Null share, distinct values and cast failures (values that did not fit the type and are NULL in the warehouse) from{' '}
+            <Link href={`/runs/${profile.runId}`} className="text-sky-700 underline underline-offset-2">
+              run {profile.runId.slice(0, 8)}
+            </Link>
+            , <Timestamp iso={profile.profiledAt} />.
+          </>
+        ) : (
+          'Null share, distinct values and cast failures appear once a run has built the dataset’s models.'
+        )}
+      </p>
+    </div>
   );
 }
 
+function SchemaChangeItem({ version, changes }: { version: DatasetVersion; changes: SchemaChangeList }) {
+  return (
+    <li className="space-y-1 px-4 py-3">
+      <p className="text-xs text-slate-600">
+        <code className="font-mono text-slate-800" title={version.sha256}>
+          {version.sha256.slice(0, 12)}
+        </code>{' '}
+        · <Timestamp iso={version.fetchedAt} />
+      </p>
+      <ul className="flex flex-wrap gap-1.5 text-xs">
+        {changes.added.map((column) => (
+          <li key={`+${column}`} className="rounded bg-emerald-50 px-1.5 py-0.5 font-mono text-emerald-900 ring-1 ring-emerald-200 ring-inset">
+            added {column}
+          </li>
+        ))}
+        {changes.removed.map((column) => (
+          <li key={`-${column}`} className="rounded bg-red-50 px-1.5 py-0.5 font-mono text-red-900 ring-1 ring-red-200 ring-inset">
+            removed {column}
+          </li>
+        ))}
+        {changes.retyped.map((change) => (
+          <li key={`~${change.name}`} className="rounded bg-amber-50 px-1.5 py-0.5 font-mono text-amber-900 ring-1 ring-amber-200 ring-inset">
+            {change.name}: {change.from} → {change.to}
+          </li>
+        ))}
+      </ul>
+    </li>
+  );
+}
+
+/** The newest versions (sha, size, rows, dialect, rejects, when, unchanged or not) and the schema changes among them. */
 export async function DatasetVersions({ name }: { name: string }) {
-  let versions: DatasetVersion[];
+  let list: DatasetVersionList;
   try {
-    versions = await listDatasetVersions(name);
+    list = await listDatasetVersions(name, VERSIONS_SHOWN);
   } catch (error) {
     if (!isApiProblem(error)) throw error;
     return <ApiProblemNotice problem={error} />;
   }
+  const { versions } = list;
+  const changed = versions.map((version) => ({ version, changes: schemaChangesOf(version.schemaChanges) })).filter((v) => v.changes !== null);
   return (
-    <DataTable caption="Versions, newest first" columns={['Version', 'Size', 'Rows', 'Source', 'Fetched', 'Content']}>
-      {versions.length === 0 ? (
-        <tr>
-          <td colSpan={6} className="px-4 py-8 text-center text-slate-500">
-            No versions yet.
-          </td>
-        </tr>
-      ) : (
-        versions.map((version) => (
-          <tr key={version.id}>
-            <td className="px-4 py-2.5 whitespace-nowrap">
-              <code className="font-mono text-xs" title={version.sha256}>
-                {version.sha256.slice(0, 12)}
-              </code>
+    <div className="space-y-4">
+      <DataTable caption="Versions, newest first" columns={['Version', 'Size', 'Rows', 'Rejected', 'Dialect', 'Source', 'Fetched', 'Content']}>
+        {versions.length === 0 ? (
+          <tr>
+            <td colSpan={8} className="px-4 py-8 text-center text-slate-500">
+              No versions yet.
             </td>
-            <td className="px-4 py-2.5 whitespace-nowrap tabular-nums">{formatBytes(version.sizeBytes)}</td>
-            <td className="px-4 py-2.5 whitespace-nowrap tabular-nums">
-              {version.rows !== null ? version.rows.toLocaleString('en-US') : <span className="text-slate-500">not staged</span>}
-            </td>
-            <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{version.source}</td>
-            <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">
-              <Timestamp iso={version.fetchedAt} />
-            </td>
-            <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{version.unchanged ? 'unchanged' : 'new content'}</td>
           </tr>
-        ))
+        ) : (
+          versions.map((version) => (
+            <tr key={version.id}>
+              <td className={`${cell} whitespace-nowrap`}>
+                <code className="font-mono text-xs" title={version.sha256}>
+                  {version.sha256.slice(0, 12)}
+                </code>
+              </td>
+              <td className={`${cell} whitespace-nowrap tabular-nums`}>{formatBytes(version.sizeBytes)}</td>
+              <td className={`${cell} whitespace-nowrap tabular-nums`}>
+                {version.rows !== null ? version.rows.toLocaleString('en-US') : <span className="text-slate-500">not staged</span>}
+              </td>
+              <td className={`${cell} whitespace-nowrap tabular-nums`}>{version.rejectedRows !== null ? version.rejectedRows.toLocaleString('en-US') : none}</td>
+              <td className={`${cell} whitespace-nowrap text-slate-600`}>{describeDialect(version.dialect) ?? none}</td>
+              <td className={`${cell} whitespace-nowrap text-slate-600`}>{version.source}</td>
+              <td className={`${cell} whitespace-nowrap text-slate-600`}>
+                <Timestamp iso={version.fetchedAt} />
+              </td>
+              <td className={`${cell} whitespace-nowrap text-slate-600`}>{version.unchanged ? 'unchanged' : 'new content'}</td>
+            </tr>
+          ))
+        )}
+      </DataTable>
+      {list.nextCursor && (
+        <p className="text-xs text-slate-500">
+          The newest {VERSIONS_SHOWN} versions; older ones are in <code className="font-mono">GET /v1/datasets/{name}/versions</code>.
+        </p>
       )}
-    </DataTable>
+      <div className="space-y-2">
+        <h3 className="font-semibold">Schema changes</h3>
+        {changed.length === 0 ? (
+          <p className="text-sm text-slate-500">{versions.length > 1 ? 'No column was added, removed or retyped between these versions.' : 'Changes show here once a second version is staged.'}</p>
+        ) : (
+          <ul aria-label="Schema changes, newest first" className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white shadow-sm">
+            {changed.map(({ version, changes }) => (
+              <SchemaChangeItem key={version.id} version={version} changes={changes!} />
+            ))}
+          </ul>
+        )}
+      </div>
+    </div>
   );
 }
 

@@ -4,6 +4,7 @@ import {
   checkListSchema,
   datasetLineageSchema,
   datasetListSchema,
+  datasetProfileSchema,
   datasetSchema,
   datasetVersionListSchema,
   errorResponseSchema,
@@ -14,7 +15,8 @@ import {
   type Dataset,
   type DatasetLineage,
   type DatasetList,
-  type DatasetVersion,
+  type DatasetProfile,
+  type DatasetVersionList,
   type Run,
   type RunDigest,
   type RunSummary,
@@ -167,9 +169,13 @@ export async function getDataset(name: string): Promise<Dataset | null> {
   }
 }
 
-export async function listDatasetVersions(name: string): Promise<DatasetVersion[]> {
-  const { versions } = await getJson(`/v1/datasets/${encodeURIComponent(name)}/versions`, datasetVersionListSchema);
-  return versions;
+/** The newest versions; `nextCursor` says whether there are older ones. */
+export async function listDatasetVersions(name: string, limit: number): Promise<DatasetVersionList> {
+  return getJson(`/v1/datasets/${encodeURIComponent(name)}/versions?${new URLSearchParams({ limit: String(limit) })}`, datasetVersionListSchema);
+}
+
+export async function getDatasetProfile(name: string): Promise<DatasetProfile> {
+  return getJson(`/v1/datasets/${encodeURIComponent(name)}/profile`, datasetProfileSchema);
 }
 
 export async function listDatasetRuns(name: string, limit: number): Promise<RunSummary[]> {

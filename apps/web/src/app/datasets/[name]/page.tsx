@@ -116,7 +116,9 @@ export default async function DatasetPage({ params }: DatasetPageProps) {
         <h2 id="schema-title" className="text-lg font-semibold">
           Schema
         </h2>
-        <DatasetSchema columns={version?.columns ?? null} />
+        <Suspense fallback={<TableSkeleton label="Loading schema…" rows={3} columns={8} />}>
+          <DatasetSchema name={dataset.name} columns={version?.columns ?? null} />
+        </Suspense>
       </section>
 
       <section aria-labelledby="checks-title" className="space-y-3">
@@ -139,9 +141,9 @@ export default async function DatasetPage({ params }: DatasetPageProps) {
 
       <section aria-labelledby="versions-title" className="space-y-3">
         <h2 id="versions-title" className="text-lg font-semibold">
-          Versions
+          Versions and schema changes
         </h2>
-        <Suspense fallback={<TableSkeleton label="Loading versions…" rows={3} columns={6} />}>
+        <Suspense fallback={<TableSkeleton label="Loading versions…" rows={3} columns={8} />}>
           <DatasetVersions name={dataset.name} />
         </Suspense>
       </section>
