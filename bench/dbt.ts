@@ -1,8 +1,10 @@
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { killRunningChildren, runTimed } from './lib/child.runner';
+import { apiCall, runToEnd } from './lib/api.client';
+import { writeOrdersCsv } from './lib/orders.csv';
 import { REPO_ROOT, requireBuilt, staleBuilds } from './lib/workspace';
 
 type Devstack = typeof import('../packages/devstack/dist/index');
@@ -39,36 +41,10 @@ function options() {
   return { rows: number('rows', values.rows, 1), runs: number('runs', values.runs, 1), portBase: number('port-base', values['port-base'], 1024) };
 }
 
-/** An order feed with a column of each common type, the same bytes for the same row count. */
-function writeCsv(file: string, rows: number): void {
-  const customers = ['Acme Corp', 'Hooli', 'Tyrell Corp', 'Wayne Enterprises', 'Initech, Inc.'];
-  const statuses = ['placed', 'shipped', 'returned'];
-  const lines = ['order_id,ordered_at,customer,status,quantity,unit_price,shipped_on,paid'];
-  for (let i = 1; i <= rows; i++) {
-    const day = String((i % 28) + 1).padStart(2, '0');
-    const customer = customers[i % customers.length];
-    lines.push(
-      [1000 + i, `2026-01-${day}T${String(i % 24).padStart(2, '0')}:15:00Z`, customer.includes(',') ? `"${customer}"` : customer, statuses[i % 3], (i % 19) + 1, ((i * 37) % 90000) / 100 + 1, `2026-02-${day}`, i % 2 === 0 ? 'true' : 'false'].join(','),
-    );
-  }
-  writeFileSync(file, `${lines.join('\n')}\n`);
-}
-
-async function api<T>(baseUrl: string, method: string, route: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${baseUrl}${route}`, { method, headers: body ? { 'content-type': 'application/json' } : undefined, body: body ? JSON.stringify(body) : undefined });
-  const json = (await res.json()) as T & { error?: { message: string } };
-  if (res.status >= 400) throw new Error(`${method} ${route} answered ${res.status}: ${json.error?.message}`);
-  return json;
-}
-
 async function runPipeline(apiUrl: string): Promise<Run> {
-  const { runId } = await api<{ runId: string }>(apiUrl, 'POST', '/v1/pipelines/run', { datasetName: DATASET });
-  for (;;) {
-    const run = await api<Run>(apiUrl, 'GET', `/v1/runs/${runId}`);
-    if (run.status === 'succeeded') return run;
-    if (run.status === 'failed' || run.status === 'canceled') throw new Error(`run ${runId} ${run.status}: ${run.error}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const run = await runToEnd(apiUrl, DATASET);
+  if (run.status !== 'succeeded') throw new Error(`run ${run.id} ${run.status}: ${run.error}`);
+  return run;
 }
 
 const stepMs = (run: Run, name: string) => {
@@ -91,7 +67,7 @@ async function main(): Promise<void> {
   cpSync(path.join(REPO_ROOT, 'dbt'), projectDir, { recursive: true, filter: (source) => !skip.has(source) });
   const filesDir = path.join(home, 'files');
   mkdirSync(filesDir);
-  writeCsv(path.join(filesDir, 'orders.csv'), args.rows);
+  writeOrdersCsv(path.join(filesDir, 'orders.csv'), args.rows);
 
   const p = args.portBase;
   const stack = await devstack.startStack({
@@ -119,7 +95,7 @@ async function main(): Promise<void> {
       });
     const byHand = ['build', '--select', `source:staging.${DATASET}+`];
 
-    await api(stack.apiUrl, 'POST', '/v1/datasets/csv', { name: DATASET, csvUrl: `${stack.filesUrl}/orders.csv` });
+    await apiCall(stack.apiUrl, 'POST', '/v1/datasets/csv', { name: DATASET, csvUrl: `${stack.filesUrl}/orders.csv` });
     log(`warming up: one pipeline run and one dbt build by hand (${args.rows} rows)`);
     await runPipeline(stack.apiUrl);
     await dbt(byHand);
