@@ -6,6 +6,7 @@ import {
   datasetListSchema,
   datasetSchema,
   datasetVersionListSchema,
+  destinationListSchema,
   errorResponseSchema,
   runDigestSchema,
   runListSchema,
@@ -15,6 +16,7 @@ import {
   type DatasetLineage,
   type DatasetList,
   type DatasetVersion,
+  type Destination,
   type Run,
   type RunDigest,
   type RunSummary,
@@ -189,4 +191,9 @@ export async function listDatasetChecks(name: string): Promise<Check[]> {
 
 export async function getDatasetLineage(name: string): Promise<DatasetLineage> {
   return getJson(`/v1/datasets/${encodeURIComponent(name)}/lineage`, datasetLineageSchema);
+}
+
+export async function listDestinations(): Promise<Destination[]> {
+  const { destinations } = await getJson('/v1/destinations', destinationListSchema);
+  return destinations;
 }
