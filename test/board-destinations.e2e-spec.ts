@@ -172,11 +172,15 @@ describe("the board's destinations page", () => {
     await page.reload();
     const delivery = card(MAIN).getByTestId('last-delivery');
     await delivery.waitFor();
-    expect(await delivery.textContent()).toMatch(/^✓sentHTTP 200/);
+    expect(await delivery.textContent()).toMatch(/^✓sentHTTP 200 ok/);
     expect(await delivery.getByRole('link', { name: `Open run ${run.id.slice(0, 8)}` }).getAttribute('href')).toBe(`/runs/${run.id}`);
     // The other destination is routed to another dataset: the run records it as skipped there.
     const skipped = card(GONE).getByTestId('last-delivery');
     expect(await skipped.textContent()).toMatch(/^↷skipped/);
+    const { body: runBody } = await api('GET', `/v1/runs/${run.id}`);
+    const skipReason = runBody.deliveries.find((d: { destinationName: string }) => d.destinationName === GONE).skipReason as string;
+    expect(skipReason).toBeTruthy();
+    expect(await skipped.textContent()).toContain(skipReason);
     expect(await skipped.getByRole('link').getAttribute('href')).toBe(`/runs/${run.id}`);
     // The test message and the run's digest.
     expect((await slackMessages()).filter((m) => m.path === servicePath)).toHaveLength(2);

@@ -28,7 +28,12 @@ function LastDelivery({ destination }: { destination: Destination }) {
     <div className="space-y-1" data-testid="last-delivery">
       <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
         <StatusBadge status={delivery.status} />
-        {delivery.responseStatus !== null && <span className="font-mono text-xs text-slate-700">HTTP {delivery.responseStatus}</span>}
+        {delivery.responseStatus !== null && (
+          <span className="font-mono text-xs break-all text-slate-700">
+            HTTP {delivery.responseStatus}
+            {delivery.responseBody ? ` ${delivery.responseBody.slice(0, 200)}` : ''}
+          </span>
+        )}
         <span className="text-xs text-slate-600">
           <Timestamp iso={delivery.at} />
         </span>
@@ -36,7 +41,8 @@ function LastDelivery({ destination }: { destination: Destination }) {
       <Link href={`/runs/${delivery.runId}`} className="inline-block font-mono text-xs text-sky-700 underline-offset-2 hover:underline">
         <span className="sr-only">Open </span>run {delivery.runId.slice(0, 8)}
       </Link>
-      {delivery.error && <p className="text-xs break-words text-slate-700">{delivery.error}</p>}
+      {delivery.error && <p className="text-xs break-words text-red-800">{delivery.error}</p>}
+      {delivery.skipReason && <p className="text-xs break-words text-slate-700">{delivery.skipReason}</p>}
     </div>
   );
 }
