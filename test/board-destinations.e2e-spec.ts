@@ -160,6 +160,7 @@ describe("the board's destinations page", () => {
     await form.getByLabel('Suppress repeated failures (hours)').fill('6');
     await form.getByRole('button', { name: 'Save changes' }).click();
     await gone.getByTestId('destination-notice').filter({ hasText: 'Changes saved.' }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Edit ${GONE}`);
     await gone.getByText('changes: failures and runs whose data changed').waitFor();
     expect(await gone.textContent()).toContain('25%');
     expect(await gone.textContent()).toContain('every 6 hours');

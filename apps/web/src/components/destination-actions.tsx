@@ -32,6 +32,7 @@ export function DestinationActions({ destination }: { destination: Destination }
   const [testing, setTesting] = useState(false);
   const [editing, setEditing] = useState(false);
   const dialogRef = useRef<HTMLDialogElement>(null);
+  const editButtonRef = useRef<HTMLButtonElement>(null);
   const idPrefix = `destination-${destination.id}`;
 
   async function sendTest() {
@@ -59,6 +60,7 @@ export function DestinationActions({ destination }: { destination: Destination }
           {testing ? 'Sending…' : 'Send test'}
         </button>
         <button
+          ref={editButtonRef}
           type="button"
           onClick={() => setEditing((open) => !open)}
           aria-expanded={editing}
@@ -82,6 +84,8 @@ export function DestinationActions({ destination }: { destination: Destination }
             idPrefix={`${idPrefix}-edit`}
             onDone={(saved) => {
               setEditing(false);
+              // The form that had the focus is gone; the button that opened it takes it back.
+              editButtonRef.current?.focus();
               if (saved) {
                 setNotice({ tone: 'good', text: 'Changes saved.' });
                 router.refresh();
