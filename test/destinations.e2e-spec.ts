@@ -308,13 +308,21 @@ describe('lastDelivery', () => {
       [registered.body.id],
     );
     await query(
-      `insert into relayboard.deliveries (run_id, destination_id, status, response_status, error, attempted_at, finished_at) values
-         ($1, $3, 'sent', 200, null, now() - interval '2 hours', now() - interval '2 hours'),
-         ($2, $3, 'failed', 404, 'Slack answered 404 no_service', now() - interval '1 hour', now() - interval '59 minutes')`,
+      `insert into relayboard.deliveries (run_id, destination_id, status, response_status, response_body, error, attempted_at, finished_at) values
+         ($1, $3, 'sent', 200, 'ok', null, now() - interval '2 hours', now() - interval '2 hours'),
+         ($2, $3, 'failed', 404, 'no_service', 'Slack answered 404 no_service', now() - interval '1 hour', now() - interval '59 minutes')`,
       [runs[0].id, runs[1].id, destination.id],
     );
     const [newest] = await query<{ finished_at: Date }>(`select finished_at from relayboard.deliveries where run_id = $1`, [runs[1].id]);
-    const expected = { runId: runs[1].id, status: 'failed', responseStatus: 404, error: 'Slack answered 404 no_service', at: newest.finished_at.toISOString() };
+    const expected = {
+      runId: runs[1].id,
+      status: 'failed',
+      responseStatus: 404,
+      responseBody: 'no_service',
+      error: 'Slack answered 404 no_service',
+      skipReason: null,
+      at: newest.finished_at.toISOString(),
+    };
     expect((await api<Destination>('GET', `/v1/destinations/${destination.id}`)).body.lastDelivery).toEqual(expected);
     const { body } = await api<{ destinations: Destination[] }>('GET', '/v1/destinations');
     expect(body.destinations.find((d) => d.id === destination.id)?.lastDelivery).toEqual(expected);

@@ -79,7 +79,11 @@ export const destinationLastDeliverySchema = z.object({
   status: z.enum(DESTINATION_DELIVERY_STATUSES),
   /** Slack's HTTP status; null when no answer came (or nothing was posted). */
   responseStatus: z.number().nullable(),
+  /** What Slack answered (`ok`, `no_service`, ...). */
+  responseBody: z.string().nullable(),
   error: z.string().nullable(),
+  /** Why nothing was posted, for skipped and suppressed. */
+  skipReason: z.string().nullable(),
   at: z.string(),
 });
 export type DestinationLastDelivery = z.infer<typeof destinationLastDeliverySchema>;

@@ -17,7 +17,9 @@ export function toDestinationDto({ row, lastDelivery }: DestinationWithDelivery)
       runId: lastDelivery.run_id,
       status: lastDelivery.status,
       responseStatus: lastDelivery.response_status,
+      responseBody: lastDelivery.response_body,
       error: lastDelivery.error,
+      skipReason: lastDelivery.skip_reason,
       at: (lastDelivery.finished_at ?? lastDelivery.attempted_at).toISOString(),
     },
   };

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Tables, type DeliveryRow, type DestinationRow, type Knex } from '@relayboard/db';
 import { KNEX } from '../core/tokens';
 
-export type LastDelivery = Pick<DeliveryRow, 'destination_id' | 'run_id' | 'status' | 'response_status' | 'error' | 'attempted_at' | 'finished_at'>;
+export type LastDelivery = Pick<DeliveryRow, 'destination_id' | 'run_id' | 'status' | 'response_status' | 'response_body' | 'error' | 'skip_reason' | 'attempted_at' | 'finished_at'>;
 
 export interface DestinationWithDelivery {
   row: DestinationRow;
@@ -91,7 +91,7 @@ export class DestinationsRepository {
     if (destinationIds.length === 0) return Promise.resolve([]);
     return this.knex<DeliveryRow>(Tables.deliveries)
       .distinctOn('destination_id')
-      .select('destination_id', 'run_id', 'status', 'response_status', 'error', 'attempted_at', 'finished_at')
+      .select('destination_id', 'run_id', 'status', 'response_status', 'response_body', 'error', 'skip_reason', 'attempted_at', 'finished_at')
       .whereIn('destination_id', destinationIds)
       .orderBy([{ column: 'destination_id' }, { column: 'attempted_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
   }

@@ -5,13 +5,13 @@ import { assertWebhookUrl, sealWebhookUrl } from './webhook-url';
 
 const HOSTS = ['hooks.slack.com', '127.0.0.1', 'localhost'];
 
-function problem(url: string, hosts = HOSTS): { code: ErrorCode; message: string } | null {
+function problem(url: string, hosts = HOSTS): { code: ErrorCode; message: string; details: unknown } | null {
   try {
     assertWebhookUrl(url, hosts);
     return null;
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
-    return { code: error.code, message: error.message };
+    return { code: error.code, message: error.message, details: error.details };
   }
 }
 
@@ -46,6 +46,16 @@ describe('assertWebhookUrl', () => {
     ['a trailing slash after two segments', 'https://hooks.slack.com/services/T1/B1/'],
   ])('refuses %s, saying the shape', (_what, url) => {
     expect(problem(url)).toMatchObject({ code: ErrorCode.ValidationFailed, message: expect.stringMatching(/^webhookUrl: the path must be \/services\/<team>\/<bot>\/<token>/) });
+  });
+
+  it.each([
+    ['a host outside SLACK_WEBHOOK_HOSTS', 'https://evil.example.com/services/T1/B1/token'],
+    ['http for hooks.slack.com', 'http://hooks.slack.com/services/T1/B1/token'],
+    ['a path outside /services/', 'https://hooks.slack.com/workflows/T1/B1/token'],
+  ])('names the field of %s in details.issues, as the validation pipe does', (_what, url) => {
+    const sut = problem(url);
+    expect(sut?.details).toEqual({ issues: [{ field: 'webhookUrl', message: sut?.message.replace(/^webhookUrl: /, '') }] });
+    expect(sut?.message).toMatch(/^webhookUrl: ./);
   });
 
   it('refuses credentials, a query or a fragment', () => {

@@ -5,6 +5,11 @@ import { DomainError } from '../common/domain-error';
 
 const SLACK_HOST = 'hooks.slack.com';
 
+/** The field in the message and, like the validation pipe's, in `details.issues`, so a form can show it on the field. */
+function refuse(code: ErrorCode, field: string, message: string): DomainError {
+  return new DomainError(code, `${field}: ${message}`, { issues: [{ field, message }] });
+}
+
 /**
  * Refuses what is not an incoming-webhook URL on an allowed host. Real Slack is
  * https only; a host added to SLACK_WEBHOOK_HOSTS (a stand-in, a proxy) may be
@@ -15,29 +20,32 @@ export function assertWebhookUrl(url: string, allowedHosts: string[], field = 'w
   const host = parsed.hostname.toLowerCase();
   const extraHost = host !== SLACK_HOST && allowedHosts.includes(host);
   if (!allowedHosts.includes(host)) {
-    throw new DomainError(
+    throw refuse(
       ErrorCode.WebhookHostNotAllowed,
-      `${field}: host "${host}" is not an allowed Slack webhook host (${allowedHosts.join(', ')}); use the https://hooks.slack.com/services/... URL from Slack's Incoming Webhooks page, or add the host to SLACK_WEBHOOK_HOSTS`,
+      field,
+      `host "${host}" is not an allowed Slack webhook host (${allowedHosts.join(', ')}); use the https://hooks.slack.com/services/... URL from Slack's Incoming Webhooks page, or add the host to SLACK_WEBHOOK_HOSTS`,
     );
   }
   if (parsed.protocol !== 'https:' && !(extraHost && parsed.protocol === 'http:')) {
-    throw new DomainError(
+    throw refuse(
       ErrorCode.ValidationFailed,
-      `${field}: must be an https:// URL for ${host}${host === SLACK_HOST ? '' : ' (http:// is accepted only for hosts other than hooks.slack.com listed in SLACK_WEBHOOK_HOSTS)'}`,
+      field,
+      `must be an https:// URL for ${host}${host === SLACK_HOST ? '' : ' (http:// is accepted only for hosts other than hooks.slack.com listed in SLACK_WEBHOOK_HOSTS)'}`,
     );
   }
   if (parsed.username || parsed.password) {
-    throw new DomainError(ErrorCode.ValidationFailed, `${field}: must not carry a user name or password; paste the URL exactly as Slack shows it`);
+    throw refuse(ErrorCode.ValidationFailed, field, 'must not carry a user name or password; paste the URL exactly as Slack shows it');
   }
   if (parsed.search || parsed.hash) {
-    throw new DomainError(ErrorCode.ValidationFailed, `${field}: must not have a query or fragment; paste the URL exactly as Slack shows it`);
+    throw refuse(ErrorCode.ValidationFailed, field, 'must not have a query or fragment; paste the URL exactly as Slack shows it');
   }
   const segments = parsed.pathname.split('/');
   // ['', 'services', team, bot, token, ...]: an empty segment is a doubled or trailing slash.
   if (segments[1] !== 'services' || segments.length < 5 || segments.slice(2).some((s) => s === '')) {
-    throw new DomainError(
+    throw refuse(
       ErrorCode.ValidationFailed,
-      `${field}: the path must be /services/<team>/<bot>/<token> like Slack's https://hooks.slack.com/services/T…/B…/…; copy the whole URL from Slack's Incoming Webhooks page`,
+      field,
+      "the path must be /services/<team>/<bot>/<token> like Slack's https://hooks.slack.com/services/T…/B…/…; copy the whole URL from Slack's Incoming Webhooks page",
     );
   }
 }

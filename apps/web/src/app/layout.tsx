@@ -24,14 +24,18 @@ export default function RootLayout({ children }: Readonly<{ children: ReactNode 
               <span aria-hidden="true" className="grid size-7 place-items-center rounded-md bg-slate-900 text-sm text-white">
                 R
               </span>
-              Relayboard
+              {/* The mark alone on a phone, so the navigation keeps to one line. */}
+              <span className="max-sm:sr-only">Relayboard</span>
             </Link>
-            <nav aria-label="Main" className="flex items-center gap-5">
+            <nav aria-label="Main" className="flex flex-wrap items-center justify-end gap-x-4 gap-y-1 sm:gap-x-5">
               <Link href="/" className="text-sm font-medium text-slate-600 hover:text-slate-900">
                 Runs
               </Link>
               <Link href="/datasets" className="text-sm font-medium text-slate-600 hover:text-slate-900">
                 Datasets
+              </Link>
+              <Link href="/destinations" className="text-sm font-medium text-slate-600 hover:text-slate-900">
+                Destinations
               </Link>
             </nav>
           </div>

@@ -7,6 +7,7 @@ import {
   datasetProfileSchema,
   datasetSchema,
   datasetVersionListSchema,
+  destinationListSchema,
   errorResponseSchema,
   runDigestSchema,
   runListSchema,
@@ -17,6 +18,7 @@ import {
   type DatasetList,
   type DatasetProfile,
   type DatasetVersionList,
+  type Destination,
   type Run,
   type RunDigest,
   type RunSummary,
@@ -195,4 +197,9 @@ export async function listDatasetChecks(name: string): Promise<Check[]> {
 
 export async function getDatasetLineage(name: string): Promise<DatasetLineage> {
   return getJson(`/v1/datasets/${encodeURIComponent(name)}/lineage`, datasetLineageSchema);
+}
+
+export async function listDestinations(): Promise<Destination[]> {
+  const { destinations } = await getJson('/v1/destinations', destinationListSchema);
+  return destinations;
 }

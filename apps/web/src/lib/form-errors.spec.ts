@@ -25,6 +25,11 @@ describe('formErrorsFrom', () => {
     expect(sut({ error: { code: 'source_http_error', message: 'answered 404' } }, 400, fields).fields).toEqual({ csvUrl: ['answered 404'] });
   });
 
+  it("puts another destination's webhook on the webhook URL field", () => {
+    const body = { error: { code: 'destination_exists', message: 'webhookUrl is already registered as destination d1', details: { destinationId: 'd1' } } };
+    expect(sut(body, 409, ['name', 'webhookUrl']).fields).toEqual({ webhookUrl: ['webhookUrl is already registered as destination d1'] });
+  });
+
   it('puts a duplicate check on its column, or where an alias sends it', () => {
     const body = { error: { code: 'check_exists', message: 'already declares check x' } };
     expect(sut(body, 409, ['kind', 'column']).fields).toEqual({ column: ['already declares check x'] });

@@ -18,6 +18,9 @@ const FIELD_BY_CODE: Record<string, string> = {
   [ErrorCode.SourceInvalid]: 'csvUrl',
   // One check per kind and column: the column is what a person changes.
   [ErrorCode.CheckExists]: 'column',
+  // Another destination has this webhook (on PATCH); a disallowed host also names the field in details.
+  [ErrorCode.DestinationExists]: 'webhookUrl',
+  [ErrorCode.WebhookHostNotAllowed]: 'webhookUrl',
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
