@@ -74,8 +74,12 @@ describe("the board's destinations page", () => {
 
   it('is in the top navigation and says when there are no destinations', async () => {
     await page.goto(`${webUrl()}/datasets`);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Destinations' }).click();
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.getByRole('link', { name: 'Datasets' }).getAttribute('aria-current')).toBe('page');
+    await nav.getByRole('link', { name: 'Destinations' }).click();
     await page.waitForURL(`${webUrl()}/destinations`);
+    await nav.locator('a[aria-current="page"]', { hasText: 'Destinations' }).waitFor();
+    expect(await nav.locator('a[aria-current="page"]').count()).toBe(1);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Destinations');
     await page.getByTestId('destinations-empty').getByText('No destinations yet').waitFor();
     expect(await page.getByRole('list', { name: 'Slack destinations' }).count()).toBe(0);

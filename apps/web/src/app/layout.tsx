@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { MainNav } from '@/components/main-nav';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -27,17 +28,7 @@ export default function RootLayout({ children }: Readonly<{ children: ReactNode 
               {/* The mark alone on a phone, so the navigation keeps to one line. */}
               <span className="max-sm:sr-only">Relayboard</span>
             </Link>
-            <nav aria-label="Main" className="flex flex-wrap items-center justify-end gap-x-4 gap-y-1 sm:gap-x-5">
-              <Link href="/" className="text-sm font-medium text-slate-600 hover:text-slate-900">
-                Runs
-              </Link>
-              <Link href="/datasets" className="text-sm font-medium text-slate-600 hover:text-slate-900">
-                Datasets
-              </Link>
-              <Link href="/destinations" className="text-sm font-medium text-slate-600 hover:text-slate-900">
-                Destinations
-              </Link>
-            </nav>
+            <MainNav />
           </div>
         </header>
         <main id="main" className="mx-auto max-w-7xl px-4 py-8 sm:px-6">
