@@ -10,6 +10,8 @@ const node = (over: object) => ({
   rowsAffected: null,
   executionTime: 0.1,
   checkId: null,
+  compiledCode: null,
+  samples: [],
   ...over,
 });
 
