@@ -68,7 +68,7 @@ export function RunStreamProvider({ runId, initial, children }: { runId: string;
   return <RunStreamContext.Provider value={state}>{children}</RunStreamContext.Provider>;
 }
 
-function useRunStreamContext(): RunState & { live: boolean } {
+export function useRunStreamContext(): RunState & { live: boolean } {
   const state = useContext(RunStreamContext);
   if (state === null) throw new Error('live run pieces must sit inside a RunStreamProvider');
   return state;

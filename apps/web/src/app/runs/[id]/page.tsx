@@ -6,7 +6,10 @@ import type { Run, RunDigest } from '@relayboard/contracts';
 import { ApiProblemNotice } from '@/components/api-problem-notice';
 import { BackLink, SummaryItem } from '@/components/page-parts';
 import { LiveRunEvents, LiveRunStatus, LiveRunSteps, RunStreamProvider } from '@/components/run-stream';
-import { DigestSkeleton } from '@/components/skeletons';
+import { RunNodes } from '@/components/run-nodes';
+import { RunRejectsSection } from '@/components/run-rejects';
+import { DigestSkeleton, TableSkeleton } from '@/components/skeletons';
+import { LiveStageProgress } from '@/components/stage-progress';
 import { SlackDigest } from '@/components/slack-digest';
 import { Timestamp } from '@/components/timestamp';
 import { getRun, getRunDigest, isApiProblem } from '@/lib/api';
@@ -15,6 +18,7 @@ import { isRunId } from '@/lib/runs';
 
 interface RunPageProps {
   params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
 }
 
 export async function generateMetadata({ params }: RunPageProps): Promise<Metadata> {
@@ -26,8 +30,10 @@ export async function generateMetadata({ params }: RunPageProps): Promise<Metada
  * The run is read before anything streams (this route has no loading.tsx), so an unknown
  * id answers HTTP 404; the digest streams in behind its skeleton.
  */
-export default async function RunPage({ params }: RunPageProps) {
+export default async function RunPage({ params, searchParams }: RunPageProps) {
   const { id } = await params;
+  const { rejects: rejectsParam } = await searchParams;
+  const rejectsCursor = typeof rejectsParam === 'string' && rejectsParam !== '' ? rejectsParam : undefined;
   if (!isRunId(id)) notFound();
 
   let run: Run | null;
@@ -105,6 +111,29 @@ export default async function RunPage({ params }: RunPageProps) {
             Steps
           </h2>
           <LiveRunSteps />
+        </section>
+
+        <section aria-labelledby="staging-title" className="space-y-3">
+          <h2 id="staging-title" className="text-lg font-semibold">
+            Staging progress
+          </h2>
+          <LiveStageProgress />
+        </section>
+
+        <section aria-labelledby="nodes-title" className="space-y-3">
+          <h2 id="nodes-title" className="text-lg font-semibold">
+            dbt models and tests
+          </h2>
+          <RunNodes nodes={run.nodes} transformStatus={run.steps.find((step) => step.name === 'transform')?.status} />
+        </section>
+
+        <section aria-labelledby="rejects-title" className="space-y-3">
+          <h2 id="rejects-title" className="text-lg font-semibold">
+            Rejected rows
+          </h2>
+          <Suspense key={rejectsCursor ?? ''} fallback={<TableSkeleton label="Loading the rejected rows…" rows={3} columns={3} />}>
+            <RunRejectsSection runId={run.id} cursor={rejectsCursor} />
+          </Suspense>
         </section>
 
         <section aria-labelledby="digest-title" className="space-y-3">
