@@ -5,7 +5,7 @@ import { Suspense } from 'react';
 import type { Run, RunDigest } from '@relayboard/contracts';
 import { ApiProblemNotice } from '@/components/api-problem-notice';
 import { BackLink, SummaryItem } from '@/components/page-parts';
-import { LiveRunEvents, LiveRunStatus, LiveRunSteps, RunStreamProvider } from '@/components/run-stream';
+import { LiveRunDuration, LiveRunEvents, LiveRunStatus, LiveRunSteps, RunStreamProvider } from '@/components/run-stream';
 import { RunNodes } from '@/components/run-nodes';
 import { RunRejectsSection } from '@/components/run-rejects';
 import { DigestSkeleton, TableSkeleton } from '@/components/skeletons';
@@ -13,7 +13,6 @@ import { LiveStageProgress } from '@/components/stage-progress';
 import { SlackDigest } from '@/components/slack-digest';
 import { Timestamp } from '@/components/timestamp';
 import { getRun, getRunDigest, isApiProblem } from '@/lib/api';
-import { elapsedMs, formatDuration } from '@/lib/format';
 import { isRunId } from '@/lib/runs';
 
 interface RunPageProps {
@@ -51,10 +50,8 @@ export default async function RunPage({ params, searchParams }: RunPageProps) {
   }
   if (run === null) notFound();
 
-  const now = new Date();
-
   return (
-    <RunStreamProvider runId={run.id} initial={{ status: run.status, steps: run.steps, events: run.events }}>
+    <RunStreamProvider runId={run.id} initial={{ status: run.status, steps: run.steps, events: run.events, startedAt: run.startedAt, finishedAt: run.finishedAt }}>
       <div className="space-y-8">
         <BackLink href="/" label="All runs" />
 
@@ -84,7 +81,7 @@ export default async function RunPage({ params, searchParams }: RunPageProps) {
             <Timestamp iso={run.finishedAt} />
           </SummaryItem>
           <SummaryItem label="Duration">
-            <span className="tabular-nums">{formatDuration(elapsedMs(run.startedAt, run.finishedAt, now))}</span>
+            <LiveRunDuration />
           </SummaryItem>
           <SummaryItem label="Dataset version">
             {run.datasetVersionId ? (
