@@ -3,7 +3,7 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 export const KNEX = Symbol('KNEX');
 export const OBJECT_STORE = Symbol('OBJECT_STORE');
 export const PIPELINE_QUEUE = Symbol('PIPELINE_QUEUE');
-/** Knex on WAREHOUSE_URL (staging and warehouse schemas), for dropping a deleted dataset's relations. */
+/** Knex on WAREHOUSE_URL (staging and warehouse schemas): dropping a deleted dataset's relations, reading a run's rejected rows. */
 export const WAREHOUSE_KNEX = Symbol('WAREHOUSE_KNEX');
 export const DATASET_LOCKS = Symbol('DATASET_LOCKS');
 /** The SecretBox of SECRETS_KEY (packages/secrets): webhook URLs are stored only as its tokens and fingerprints. */

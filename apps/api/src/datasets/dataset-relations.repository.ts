@@ -22,7 +22,7 @@ function relationsOf(name: string): { staging: string[]; stagingPrefix: string; 
   };
 }
 
-/** The api's door to the warehouse: only to remove a deleted dataset's relations and dbt data. */
+/** The api's door to the warehouse for a deleted dataset: removes its relations and dbt data. */
 @Injectable()
 export class DatasetRelationsRepository {
   constructor(@Inject(WAREHOUSE_KNEX) private readonly warehouse: Knex) {}

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DatasetsModule } from '../datasets/datasets.module';
 import { RunChangesListener } from './run-changes.listener';
+import { RunRejectsController } from './run-rejects.controller';
+import { RunRejectsRepository } from './run-rejects.repository';
+import { RunRejectsService } from './run-rejects.service';
 import { RunsController } from './runs.controller';
 import { RunsReconciler } from './runs-reconciler';
 import { RunsRepository } from './runs.repository';
@@ -8,7 +11,7 @@ import { RunsService } from './runs.service';
 
 @Module({
   imports: [DatasetsModule],
-  controllers: [RunsController],
-  providers: [RunsService, RunsRepository, RunsReconciler, RunChangesListener],
+  controllers: [RunsController, RunRejectsController],
+  providers: [RunsService, RunsRepository, RunsReconciler, RunChangesListener, RunRejectsService, RunRejectsRepository],
 })
 export class RunsModule {}

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { runEventSchema, runStateMessageSchema, type RunEvent, type RunStatus, type RunStep } from '@relayboard/contracts';
+import { elapsedMs, formatDuration } from '@/lib/format';
 import { isInProgress, pipelineSteps } from '@/lib/runs';
 import { RunEvents } from './run-events';
 import { RunSteps } from './run-steps';
@@ -13,6 +14,9 @@ export interface RunState {
   steps: RunStep[];
   /** The log so far; the stream appends to it. */
   events?: RunEvent[];
+  /** The run's own times, for its live duration. */
+  startedAt?: string | null;
+  finishedAt?: string | null;
 }
 
 /**
@@ -42,7 +46,8 @@ export function useRunStream(runId: string | null, initial: RunState): RunState 
     source.addEventListener('run', (message) => {
       const parsed = runStateMessageSchema.safeParse(JSON.parse((message as MessageEvent<string>).data));
       if (!parsed.success) return;
-      setState((previous) => ({ ...previous, status: parsed.data.run.status, steps: parsed.data.steps }));
+      const { status, startedAt, finishedAt } = parsed.data.run;
+      setState((previous) => ({ ...previous, status, startedAt, finishedAt, steps: parsed.data.steps }));
       if (!isInProgress(parsed.data.run.status)) {
         source.close();
         setLive(false);
@@ -68,7 +73,7 @@ export function RunStreamProvider({ runId, initial, children }: { runId: string;
   return <RunStreamContext.Provider value={state}>{children}</RunStreamContext.Provider>;
 }
 
-function useRunStreamContext(): RunState & { live: boolean } {
+export function useRunStreamContext(): RunState & { live: boolean } {
   const state = useContext(RunStreamContext);
   if (state === null) throw new Error('live run pieces must sit inside a RunStreamProvider');
   return state;
@@ -94,16 +99,32 @@ export function LiveRunStatus() {
   );
 }
 
-export function LiveRunSteps() {
-  const { steps, status } = useRunStreamContext();
+/** The time, once a second while `running`: durations of running work grow; finished ones need no clock. */
+function useTicker(running: boolean): Date {
   const [now, setNow] = useState(() => new Date());
-  // Running steps show a duration that grows; finished ones need no clock.
   useEffect(() => {
-    if (!isInProgress(status)) return;
+    if (!running) return;
     const timer = setInterval(() => setNow(new Date()), 1000);
     return () => clearInterval(timer);
-  }, [status]);
+  }, [running]);
+  return now;
+}
+
+export function LiveRunSteps() {
+  const { steps, status } = useRunStreamContext();
+  const now = useTicker(isInProgress(status));
   return <RunSteps steps={pipelineSteps(steps)} now={now} />;
+}
+
+/** Time since the run started, growing while it runs. */
+export function LiveRunDuration() {
+  const { status, startedAt = null, finishedAt = null } = useRunStreamContext();
+  const now = useTicker(isInProgress(status));
+  return (
+    <span className="tabular-nums" suppressHydrationWarning>
+      {formatDuration(elapsedMs(startedAt, finishedAt, now))}
+    </span>
+  );
 }
 
 export function LiveRunEvents() {

@@ -11,6 +11,7 @@ import {
   errorResponseSchema,
   runDigestSchema,
   runListSchema,
+  runRejectsSchema,
   runSchema,
   type Check,
   type Dataset,
@@ -21,6 +22,7 @@ import {
   type Destination,
   type Run,
   type RunDigest,
+  type RunRejects,
   type RunSummary,
 } from '@relayboard/contracts';
 import { z } from 'zod';
@@ -188,6 +190,15 @@ export async function listDatasetRuns(name: string, limit: number): Promise<RunS
 
 export async function getRunDigest(id: string): Promise<RunDigest> {
   return getJson(`/v1/runs/${encodeURIComponent(id)}/digest`, runDigestSchema);
+}
+
+export const RUN_REJECTS_PAGE_SIZE = 20;
+
+/** One page of the run's rejected rows, by line number, after `cursor`. */
+export async function getRunRejects(id: string, cursor?: string): Promise<RunRejects> {
+  const query = new URLSearchParams({ limit: String(RUN_REJECTS_PAGE_SIZE) });
+  if (cursor) query.set('cursor', cursor);
+  return getJson(`/v1/runs/${encodeURIComponent(id)}/rejects?${query}`, runRejectsSchema);
 }
 
 export async function listDatasetChecks(name: string): Promise<Check[]> {

@@ -54,7 +54,7 @@ export interface StageCsvOptions {
   dataset: string;
   objectKey: string;
   sizeBytes: number;
-  /** Makes the load table's name unique to this load. */
+  /** Makes the load table's name unique to this load; the rejects table carries it as its comment (the run that made it). */
   loadId: string;
   onProgress?: (progress: StageProgress) => void;
   /** Things a person should know about the load (a fallback, an encoding change, rejects). */
@@ -437,6 +437,8 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
     if (!verdict.ok) throw new CsvRejectedError(verdict.message);
     if (outcome.rejects > 0) options.onNotice?.(verdict.message);
     await client.query(`create unlogged table ${rejectsTable} (line_number bigint not null, record_number bigint not null, reason text not null, raw text not null, raw_bytes bigint not null)`);
+    // Only the latest load's rejects are kept: the load id (the run's) says whose they are.
+    await client.query(`comment on table ${rejectsTable} is ${sqlString(options.loadId)}`);
     const spooled = await spool.close();
     if (spooled) await pipeline(spooled, client.query(copyFrom(`copy ${rejectsTable} (line_number, record_number, reason, raw, raw_bytes) from stdin with (format csv)`)));
 

@@ -5,16 +5,19 @@ import { Suspense } from 'react';
 import type { Run, RunDigest } from '@relayboard/contracts';
 import { ApiProblemNotice } from '@/components/api-problem-notice';
 import { BackLink, SummaryItem } from '@/components/page-parts';
-import { LiveRunEvents, LiveRunStatus, LiveRunSteps, RunStreamProvider } from '@/components/run-stream';
-import { DigestSkeleton } from '@/components/skeletons';
+import { LiveRunDuration, LiveRunEvents, LiveRunStatus, LiveRunSteps, RunStreamProvider } from '@/components/run-stream';
+import { RunNodes } from '@/components/run-nodes';
+import { RunRejectsSection } from '@/components/run-rejects';
+import { DigestSkeleton, TableSkeleton } from '@/components/skeletons';
+import { LiveStageProgress } from '@/components/stage-progress';
 import { SlackDigest } from '@/components/slack-digest';
 import { Timestamp } from '@/components/timestamp';
 import { getRun, getRunDigest, isApiProblem } from '@/lib/api';
-import { elapsedMs, formatDuration } from '@/lib/format';
 import { isRunId } from '@/lib/runs';
 
 interface RunPageProps {
   params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
 }
 
 export async function generateMetadata({ params }: RunPageProps): Promise<Metadata> {
@@ -26,8 +29,10 @@ export async function generateMetadata({ params }: RunPageProps): Promise<Metada
  * The run is read before anything streams (this route has no loading.tsx), so an unknown
  * id answers HTTP 404; the digest streams in behind its skeleton.
  */
-export default async function RunPage({ params }: RunPageProps) {
+export default async function RunPage({ params, searchParams }: RunPageProps) {
   const { id } = await params;
+  const { rejects: rejectsParam } = await searchParams;
+  const rejectsCursor = typeof rejectsParam === 'string' && rejectsParam !== '' ? rejectsParam : undefined;
   if (!isRunId(id)) notFound();
 
   let run: Run | null;
@@ -45,10 +50,8 @@ export default async function RunPage({ params }: RunPageProps) {
   }
   if (run === null) notFound();
 
-  const now = new Date();
-
   return (
-    <RunStreamProvider runId={run.id} initial={{ status: run.status, steps: run.steps, events: run.events }}>
+    <RunStreamProvider runId={run.id} initial={{ status: run.status, steps: run.steps, events: run.events, startedAt: run.startedAt, finishedAt: run.finishedAt }}>
       <div className="space-y-8">
         <BackLink href="/" label="All runs" />
 
@@ -78,7 +81,7 @@ export default async function RunPage({ params }: RunPageProps) {
             <Timestamp iso={run.finishedAt} />
           </SummaryItem>
           <SummaryItem label="Duration">
-            <span className="tabular-nums">{formatDuration(elapsedMs(run.startedAt, run.finishedAt, now))}</span>
+            <LiveRunDuration />
           </SummaryItem>
           <SummaryItem label="Dataset version">
             {run.datasetVersionId ? (
@@ -105,6 +108,29 @@ export default async function RunPage({ params }: RunPageProps) {
             Steps
           </h2>
           <LiveRunSteps />
+        </section>
+
+        <section aria-labelledby="staging-title" className="space-y-3">
+          <h2 id="staging-title" className="text-lg font-semibold">
+            Staging progress
+          </h2>
+          <LiveStageProgress />
+        </section>
+
+        <section aria-labelledby="nodes-title" className="space-y-3">
+          <h2 id="nodes-title" className="text-lg font-semibold">
+            dbt models and tests
+          </h2>
+          <RunNodes nodes={run.nodes} transformStatus={run.steps.find((step) => step.name === 'transform')?.status} />
+        </section>
+
+        <section aria-labelledby="rejects-title" className="space-y-3">
+          <h2 id="rejects-title" className="text-lg font-semibold">
+            Rejected rows
+          </h2>
+          <Suspense key={rejectsCursor ?? ''} fallback={<TableSkeleton label="Loading the rejected rows…" rows={3} columns={3} />}>
+            <RunRejectsSection runId={run.id} cursor={rejectsCursor} />
+          </Suspense>
         </section>
 
         <section aria-labelledby="digest-title" className="space-y-3">
