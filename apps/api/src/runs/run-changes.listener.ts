@@ -25,8 +25,13 @@ export class RunChangesListener implements OnApplicationShutdown {
 
   /** Changes of one run; connects on first use. */
   forRun(runId: string): Observable<string> {
+    return this.all().pipe(filter((id) => id === runId));
+  }
+
+  /** The id of every run that changes; connects on first use. */
+  all(): Observable<string> {
     void this.ensureConnected();
-    return this.changes.pipe(filter((id) => id === runId));
+    return this.changes.asObservable();
   }
 
   private ensureConnected(): Promise<void> {
