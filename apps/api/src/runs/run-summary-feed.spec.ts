@@ -81,6 +81,14 @@ describe('RunSummaryFeed', () => {
     subscription.unsubscribe();
   });
 
+  it('ends every subscriber when the listener ends (the api shutting down)', async () => {
+    let ended = 0;
+    sut.changes().subscribe({ complete: () => ended++ });
+    sut.changes().subscribe({ complete: () => ended++ });
+    changes.complete();
+    expect(ended).toBe(2);
+  });
+
   it('reads nothing while no stream is open', async () => {
     database.set('r3', row('r3', 'running'));
     changes.next('r3');

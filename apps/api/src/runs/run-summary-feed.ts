@@ -80,9 +80,12 @@ export class RunSummaryFeed {
         timer ??= setTimeout(flush, BATCH_MS);
       };
 
-      const changes = this.listener.all().subscribe((id) => {
-        pending.add(id);
-        schedule();
+      const changes = this.listener.all().subscribe({
+        next: (id) => {
+          pending.add(id);
+          schedule();
+        },
+        complete: () => subscriber.complete(),
       });
 
       // The runs in flight when the feed starts are remembered as they are, so only their next change is sent.

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type MessageEvent } from '@nestjs/common';
-import { filter, interval, map, merge, Observable } from 'rxjs';
+import { filter, map, Observable } from 'rxjs';
 import { ErrorCode, type ListRunsQuery, type Run, type RunAccepted, type RunDigest, type RunChangesQuery, type RunList, type RunStateMessage } from '@relayboard/contracts';
 import type { PipelineQueue } from '@relayboard/queue';
 import { DomainError } from '../common/domain-error';
@@ -110,8 +110,15 @@ export class RunsService {
       }),
       map(({ summary }): MessageEvent => ({ type: 'run', data: summary })),
     );
-    const keepAlive = interval(KEEP_ALIVE_MS).pipe(map((): MessageEvent => ({ comment: 'keep-alive' })));
-    return merge(runs, keepAlive);
+    return new Observable<MessageEvent>((subscriber) => {
+      // The feed ends when the api shuts down, and so does the response, which would otherwise hold the server open.
+      const subscription = runs.subscribe(subscriber);
+      const keepAlive = setInterval(() => subscriber.next({ comment: 'keep-alive' }), KEEP_ALIVE_MS);
+      return () => {
+        subscription.unsubscribe();
+        clearInterval(keepAlive);
+      };
+    });
   }
 
   /**
@@ -138,14 +145,16 @@ export class RunsService {
         try {
           do {
             again = false;
+            // The state before the events: every event the worker wrote before finishing the run
+            // is then read before the stream ends (read the other way round, one could commit in between).
+            const current = await this.runs.find(id);
+            if (!current) return subscriber.complete();
+            const steps = await this.runs.steps(id);
             const events = await this.runs.eventsAfter(id, after, EVENTS_PER_READ);
             for (const event of events) {
               subscriber.next({ id: event.id, type: 'run-event', data: toEventDto(event) });
               after = Number(event.id);
             }
-            const current = await this.runs.find(id);
-            if (!current) return subscriber.complete();
-            const steps = await this.runs.steps(id);
             const state: RunStateMessage = { run: toRunSummaryDto(current), steps: toStepDtos(steps) };
             const serialized = JSON.stringify(state);
             if (serialized !== lastState) {

@@ -34,13 +34,18 @@ interface LiveState {
   newer: string[];
 }
 
-type LiveAction = { type: 'run'; run: RunSummary; place: 'here' | 'newer' | 'elsewhere' };
+/** Where a streamed run goes: a row in view, a new row, a count of newer runs, or nowhere on this page. */
+type Place = 'shown' | 'here' | 'newer' | 'elsewhere';
+
+type LiveAction = { type: 'run'; run: RunSummary; place: Place };
 
 function reduce(state: LiveState, action: LiveAction): LiveState {
-  const latest = new Map(state.latest).set(action.run.id, action.run);
-  const { id } = action.run;
-  if (action.place === 'here' && !state.added.includes(id)) return { ...state, latest, added: [...state.added, id] };
-  if (action.place === 'newer' && !state.newer.includes(id)) return { ...state, latest, newer: [...state.newer, id] };
+  const { run, place } = action;
+  // Runs of other pages are not kept: a board open all day would pile up every run's summary.
+  if (place === 'elsewhere') return state;
+  if (place === 'newer') return state.newer.includes(run.id) ? state : { ...state, newer: [...state.newer, run.id] };
+  const latest = new Map(state.latest).set(run.id, run);
+  if (place === 'here' && !state.added.includes(run.id)) return { ...state, latest, added: [...state.added, run.id] };
   return { ...state, latest };
 }
 
@@ -70,7 +75,8 @@ export function LiveRuns({ initialRuns, filters, firstPage, hasOlder, limit, ren
   const [state, dispatch] = useReducer(reduce, { latest: new Map(), added: [], newer: [] });
   const [connection, setConnection] = useState<Connection>('connecting');
   const [now, setNow] = useState(() => new Date(renderedAt));
-  const [announcement, setAnnouncement] = useState('');
+  // Keyed, so the same sentence twice (two runs of one dataset finishing) is read out twice.
+  const [announcement, setAnnouncement] = useState({ text: '', key: 0 });
 
   const runs = useMemo(() => {
     const byId = new Map(initialRuns.map((run) => [run.id, fresher(run, state.latest.get(run.id))]));
@@ -85,6 +91,8 @@ export function LiveRuns({ initialRuns, filters, firstPage, hasOlder, limit, ren
   const view = useRef({ runs, initialRuns });
   view.current = { runs, initialRuns };
 
+  // What the handler last decided per run, before React has rendered it: messages can come faster than renders.
+  const handled = useRef(new Map<string, RunStatus>());
   const pendingAnnouncements = useRef<{ run: RunSummary; isNew: boolean }[]>([]);
   const announceTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -98,11 +106,12 @@ export function LiveRuns({ initialRuns, filters, firstPage, hasOlder, limit, ren
       pendingAnnouncements.current.push({ run, isNew });
       announceTimer.current ??= setTimeout(() => {
         announceTimer.current = null;
-        setAnnouncement(describeChanges(pendingAnnouncements.current.splice(0)));
+        const text = describeChanges(pendingAnnouncements.current.splice(0));
+        setAnnouncement((previous) => ({ text, key: previous.key + 1 }));
       }, ANNOUNCE_MS);
     };
 
-    const place = (run: RunSummary): 'here' | 'newer' | 'elsewhere' => {
+    const place = (run: RunSummary): Exclude<Place, 'shown'> => {
       const read = view.current.initialRuns;
       if (!matchesRunFilters(run, filters)) return 'elsewhere';
       const newest = read[0];
@@ -117,14 +126,18 @@ export function LiveRuns({ initialRuns, filters, firstPage, hasOlder, limit, ren
       const parsed = runChangeMessageSchema.safeParse(JSON.parse(message.data));
       if (!parsed.success) return;
       const run = parsed.data;
-      const shown = view.current.runs.find((known) => known.id === run.id);
-      if (shown) {
-        if (shown.status !== run.status && !isInProgress(run.status)) announce(run, false);
-        dispatch({ type: 'run', run, place: 'elsewhere' });
+      const shownStatus = handled.current.get(run.id) ?? view.current.runs.find((known) => known.id === run.id)?.status;
+      if (shownStatus !== undefined) {
+        if (shownStatus !== run.status && !isInProgress(run.status)) announce(run, false);
+        handled.current.set(run.id, run.status);
+        dispatch({ type: 'run', run, place: 'shown' });
         return;
       }
       const where = place(run);
-      if (where === 'here') announce(run, true);
+      if (where === 'here') {
+        announce(run, true);
+        handled.current.set(run.id, run.status);
+      }
       dispatch({ type: 'run', run, place: where });
     };
 
@@ -189,9 +202,9 @@ export function LiveRuns({ initialRuns, filters, firstPage, hasOlder, limit, ren
         </p>
       )}
       <RunsTable runs={runs} now={now} filtered={Boolean(filters.datasetName || filters.status)} />
-      <p className="sr-only" role="status" data-testid="runs-announcer">
-        {announcement}
-      </p>
+      <div className="sr-only" role="status" data-testid="runs-announcer">
+        {announcement.text && <p key={announcement.key}>{announcement.text}</p>}
+      </div>
     </div>
   );
 }
