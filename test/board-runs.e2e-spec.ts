@@ -170,6 +170,34 @@ describe("the board's runs list: live, paged and filtered", () => {
     await inspect('runs-filtered');
   });
 
+  it('filters and pages without JavaScript: a GET form and plain links', async () => {
+    const { chromium } = await import('playwright-core');
+    const plain = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const context = await plain.newContext({ javaScriptEnabled: false, viewport: { width: 1366, height: 768 } });
+      const noScript = await context.newPage();
+      noScript.setDefaultTimeout(30_000);
+      await noScript.goto(`${webUrl()}/?datasetName=${name}&limit=2`);
+      const ids = () => noScript.locator('table tbody a[href^="/runs/"]').evaluateAll((links) => links.map((link) => link.getAttribute('href')!.replace('/runs/', '')));
+      expect(await ids()).toEqual([latest, liveRunId]);
+      // No stream runs without JavaScript, so no connection state claims one.
+      expect(await noScript.getByTestId('runs-connection').count()).toBe(0);
+      await noScript.getByRole('link', { name: 'Next page' }).click();
+      await noScript.waitForURL(/[?&]cursor=/);
+      expect(await ids()).toEqual(older.slice(0, 2));
+
+      await noScript.getByLabel('Status').selectOption('failed');
+      await noScript.getByRole('button', { name: 'Apply' }).click();
+      await noScript.waitForURL((current) => current.searchParams.get('status') === 'failed');
+      const url = new URL(noScript.url());
+      // The page size stays; the cursor does not: new filters start at the newest.
+      expect([url.searchParams.get('datasetName'), url.searchParams.get('limit'), url.searchParams.has('cursor')]).toEqual([name, '2', false]);
+      expect(await ids()).toEqual([older[1]]);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('raised no script errors on any page', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -73,7 +73,8 @@ const ANNOUNCE_MS = 1_500;
 export function LiveRuns({ initialRuns, filters, firstPage, hasOlder, limit, renderedAt, toolbar }: LiveRunsProps) {
   const router = useRouter();
   const [state, dispatch] = useReducer(reduce, { latest: new Map(), added: [], newer: [] });
-  const [connection, setConnection] = useState<Connection>('connecting');
+  // Null until the browser runs this component: a page without JavaScript has no stream to speak of.
+  const [connection, setConnection] = useState<Connection | null>(null);
   const [now, setNow] = useState(() => new Date(renderedAt));
   // Keyed, so the same sentence twice (two runs of one dataset finishing) is read out twice.
   const [announcement, setAnnouncement] = useState({ text: '', key: 0 });
@@ -146,6 +147,7 @@ export function LiveRuns({ initialRuns, filters, firstPage, hasOlder, limit, ren
     let dropped = false;
     let first = true;
     const connect = () => {
+      setConnection((previous) => previous ?? 'connecting');
       const current = new EventSource(streamUrl);
       source = current;
       current.addEventListener('open', () => {
@@ -191,7 +193,7 @@ export function LiveRuns({ initialRuns, filters, firstPage, hasOlder, limit, ren
     <div className="space-y-4">
       <div className="flex flex-wrap items-end justify-between gap-4">
         {toolbar}
-        <ConnectionState connection={connection} />
+        {connection && <ConnectionState connection={connection} />}
       </div>
       {state.newer.length > 0 && (
         <p className="rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900" data-testid="newer-runs">
