@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { isFirstPage, runsHref, type RunFilters, type RunPage } from '@/lib/runs';
+import { LinkPending } from './link-pending';
 
 interface RunsPaginationProps {
   filters: RunFilters;
@@ -21,16 +22,19 @@ export function RunsPagination({ filters, page, nextCursor, prevCursor }: RunsPa
       {!first && (
         <Link href={runsHref(filters, limit)} className={linkClassName}>
           <span aria-hidden="true">« </span>Newest
+          <LinkPending />
         </Link>
       )}
       {prevCursor !== null && (
         <Link href={runsHref(filters, { ...limit, before: prevCursor })} rel="prev" className={linkClassName}>
           <span aria-hidden="true">‹ </span>Previous page
+          <LinkPending />
         </Link>
       )}
       {nextCursor !== null && (
         <Link href={runsHref(filters, { ...limit, cursor: nextCursor })} rel="next" className={linkClassName}>
           Next page<span aria-hidden="true"> ›</span>
+          <LinkPending />
         </Link>
       )}
       {nextCursor === null && <span className="text-sm text-slate-500">Oldest runs reached.</span>}
