@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { Run, StagedColumnDto } from '@relayboard/contracts';
+import { runSummarySchema, type Run, type RunStatus, type RunSummary, type StagedColumnDto } from '@relayboard/contracts';
 import { PipelineQueue } from '@relayboard/queue';
 import { testStack } from './stack-env';
 
@@ -181,4 +181,85 @@ export async function screenshotBothWidths(page: Page, name: string): Promise<vo
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${label}.png`), fullPage: true });
   }
   await page.setViewportSize(BROWSER_VIEWPORTS.laptop);
+}
+
+/**
+ * Writes finished runs of a dataset straight into the metadata database, as a worker
+ * leaves them, `minutesAgo` each (oldest last given): cheap pages of runs for list tests,
+ * which no worker picks up. Returns their ids in the given order.
+ */
+export async function insertFinishedRuns(datasetName: string, runs: { status: 'succeeded' | 'failed' | 'canceled'; minutesAgo: number }[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const run of runs) {
+    const [row] = await query<{ id: string }>(
+      `insert into relayboard.runs (dataset_id, status, trigger, error, created_at, started_at, finished_at)
+       select id, $2, 'test', case when $2 = 'failed' then 'failed on purpose by a test' end,
+              now() - make_interval(mins => $3), now() - make_interval(mins => $3), now() - make_interval(mins => $3) + interval '3 seconds'
+       from relayboard.datasets where name = $1 returning id`,
+      [datasetName, run.status, run.minutesAgo],
+    );
+    if (!row) throw new Error(`no dataset named ${datasetName}`);
+    ids.push(row.id);
+  }
+  return ids;
+}
+
+export interface OpenStream {
+  status: number;
+  type: string | null;
+  runs: RunSummary[];
+  /** Resolves once a message matches (rejects when the stream ends first or the deadline passes). */
+  waitFor(match: (run: RunSummary) => boolean, timeoutMs?: number): Promise<RunSummary>;
+  close(): void;
+}
+
+/** Opens a server-sent event stream of run changes and collects its `run` messages as they come. */
+export async function openRunChanges(query: string): Promise<OpenStream> {
+  const abort = new AbortController();
+  const res = await fetch(`${testStack().apiUrl}/v1/runs/events${query}`, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+  const runs: RunSummary[] = [];
+  const waiters: { match: (run: RunSummary) => boolean; resolve(run: RunSummary): void }[] = [];
+  let ended = false;
+  if (res.ok && res.body) {
+    void (async () => {
+      const decoder = new TextDecoder();
+      let buffer = '';
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const lines = buffer.slice(0, end).split('\n');
+            buffer = buffer.slice(end + 2);
+            if (!lines.includes('event: run')) continue;
+            const run = runSummarySchema.parse(JSON.parse(lines.find((line) => line.startsWith('data: '))!.slice(6)));
+            runs.push(run);
+            for (const waiter of waiters.filter((w) => w.match(run))) waiter.resolve(run);
+          }
+        }
+      } catch {
+        // Aborted by close().
+      }
+      ended = true;
+    })();
+  }
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    runs,
+    waitFor(match, timeoutMs = 120_000) {
+      const seen = runs.find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching run message in ${timeoutMs} ms${ended ? ' (the stream ended)' : ''}; got ${JSON.stringify(runs)}`)), timeoutMs);
+        waiters.push({ match, resolve: (run) => (clearTimeout(timer), resolve(run)) });
+      });
+    },
+    close: () => abort.abort(),
+  };
+}
+
+/** The statuses a stream showed for one run, each once, in order. */
+export function statusesOf(stream: OpenStream, runId: string): RunStatus[] {
+  return stream.runs.filter((run) => run.id === runId).map((run) => run.status).filter((status, i, all) => all[i - 1] !== status);
 }

@@ -118,18 +118,47 @@ export const runDigestSchema = z.object({
 });
 export type RunDigest = z.infer<typeof runDigestSchema>;
 
-export const listRunsQuerySchema = z.object({
-  datasetName: datasetNameSchema.optional(),
-  status: runStatusSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  /** nextCursor of the previous page; leave out for the first. */
-  cursor: z.string().max(500).optional(),
-});
+export const listRunsQuerySchema = z
+  .object({
+    datasetName: datasetNameSchema.optional(),
+    status: runStatusSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    /** nextCursor of the previous page: the runs older than it. Leave out for the first page. */
+    cursor: z.string().max(500).optional(),
+    /** prevCursor of a page: the `limit` runs just newer than it (the page before). */
+    before: z.string().max(500).optional(),
+  })
+  .refine((query) => query.cursor === undefined || query.before === undefined, {
+    path: ['before'],
+    message: 'cannot be combined with cursor: page either older (cursor) or newer (before)',
+  });
 export type ListRunsQuery = z.infer<typeof listRunsQuerySchema>;
 
-/** Newest first; `nextCursor` is null on the last page. */
-export const runListSchema = z.object({ runs: z.array(runSummarySchema), nextCursor: z.string().nullable() });
+/**
+ * Newest first. `nextCursor` (older runs) is null on the last page; `prevCursor`
+ * (newer runs, passed as `before`) is null on the first page.
+ */
+export const runListSchema = z.object({ runs: z.array(runSummarySchema), nextCursor: z.string().nullable(), prevCursor: z.string().nullable() });
 export type RunList = z.infer<typeof runListSchema>;
+
+/** Filters of `GET /v1/runs/events`; a run is sent when its summary, as it is now, matches them. */
+export const runChangesQuerySchema = z.strictObject({
+  datasetName: datasetNameSchema.optional(),
+  status: runStatusSchema.optional(),
+});
+export type RunChangesQuery = z.infer<typeof runChangesQuerySchema>;
+
+/**
+ * `GET /v1/runs/events` is a server-sent event stream of every run's changes:
+ * a `run` message (this shape, a RunSummary) whenever a run is created or its
+ * summary changes (status, times, rows, error, delivery status), for the runs
+ * matching the filters: `datasetName` by the run's dataset, `status` by the
+ * run's status after the change or before it (so a subscriber also sees a run
+ * leave the status). Changes close together are sent once, as the latest summary. Comments (`: keep-alive`) come every 15 s so proxies keep the stream
+ * open. It sends no backlog: read `GET /v1/runs` first, then apply the messages.
+ */
+export const runChangeMessageSchema = runSummarySchema;
+export type RunChangeMessage = z.infer<typeof runChangeMessageSchema>;
 
 /**
  * `GET /v1/runs/:id/events` is a server-sent event stream: `run-event` messages

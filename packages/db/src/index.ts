@@ -5,6 +5,7 @@ import * as dbtChecksLineage from './migrations/20261121030000_dbt_checks_lineag
 import * as datasetDbtState from './migrations/20261201000000_dataset_dbt_state';
 import * as destinationsDeliveries from './migrations/20261201010000_destinations_deliveries';
 import * as runNotifications from './migrations/20261201020000_run_notifications';
+import * as runCreatedNotify from './migrations/20261201030000_run_created_notify';
 
 export type { Knex } from 'knex';
 
@@ -76,6 +77,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201000000_dataset_dbt_state': datasetDbtState,
   '20261201010000_destinations_deliveries': destinationsDeliveries,
   '20261201020000_run_notifications': runNotifications,
+  '20261201030000_run_created_notify': runCreatedNotify,
 };
 
 class StaticMigrationSource implements Knex.MigrationSource<string> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'pg';
 import { filter, Subject, type Observable } from 'rxjs';
 import type { AppConfig } from '@relayboard/config';
@@ -14,7 +14,7 @@ const RECONNECT_MS = 2_000;
  * again; streams also look again every few seconds, so nothing is missed meanwhile.
  */
 @Injectable()
-export class RunChangesListener implements OnApplicationShutdown {
+export class RunChangesListener implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('run-changes');
   private readonly changes = new Subject<string>();
   private client: Client | null = null;
@@ -25,8 +25,13 @@ export class RunChangesListener implements OnApplicationShutdown {
 
   /** Changes of one run; connects on first use. */
   forRun(runId: string): Observable<string> {
+    return this.all().pipe(filter((id) => id === runId));
+  }
+
+  /** The id of every run that changes; connects on first use. */
+  all(): Observable<string> {
     void this.ensureConnected();
-    return this.changes.pipe(filter((id) => id === runId));
+    return this.changes.asObservable();
   }
 
   private ensureConnected(): Promise<void> {
@@ -57,6 +62,12 @@ export class RunChangesListener implements OnApplicationShutdown {
     } catch (error) {
       retry(error as Error);
     }
+  }
+
+  /** Before the HTTP server closes: streams that follow every run end here, or the server would wait for them. */
+  beforeApplicationShutdown(): void {
+    this.closed = true;
+    this.changes.complete();
   }
 
   async onApplicationShutdown(): Promise<void> {

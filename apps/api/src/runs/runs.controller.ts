@@ -2,8 +2,10 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Sse, type
 import type { Observable } from 'rxjs';
 import {
   listRunsQuerySchema,
+  runChangesQuerySchema,
   runPipelineRequestSchema,
   type ListRunsQuery,
+  type RunChangesQuery,
   type Run,
   type RunAccepted,
   type RunDigest,
@@ -26,6 +28,15 @@ export class RunsController {
   @Get('runs')
   list(@Query(new ZodValidationPipe(listRunsQuerySchema, 'query')) query: ListRunsQuery): Promise<RunList> {
     return this.service.list(query);
+  }
+
+  /**
+   * Server-sent events: every run's summary as it is created or changes (filtered by
+   * dataset and status). Declared before `runs/:id`, which would take `events` for an id.
+   */
+  @Sse('runs/events')
+  changes(@Query(new ZodValidationPipe(runChangesQuerySchema, 'query')) query: RunChangesQuery): Observable<MessageEvent> {
+    return this.service.summaryChanges(query);
   }
 
   /** Server-sent events: the run's events and state as they happen, resuming after Last-Event-ID. */

@@ -3,7 +3,18 @@ import { STEP_NAMES, type ListRunsQuery } from '@relayboard/contracts';
 import { Tables, type DeliveryRow, type Knex, type RunEventRow, type RunNodeResultRow, type RunRow, type RunStepRow } from '@relayboard/db';
 import { KNEX } from '../core/tokens';
 
-export type RunWithDataset = Omit<RunRow, 'digest' | 'profile'> & { dataset_name: string; stage_rows: string | null };
+export type RunWithDataset = Omit<RunRow, 'digest' | 'profile'> & {
+  dataset_name: string;
+  stage_rows: string | null;
+  /** created_at to the microsecond, as PostgreSQL writes it: a Date keeps only milliseconds, too coarse for a cursor. */
+  created_key: string;
+};
+
+/** A run's place in the newest-first order. */
+export interface RunKey {
+  createdAt: string;
+  id: string;
+}
 
 export type DeliveryWithDestination = DeliveryRow & { destination_name: string | null };
 
@@ -32,20 +43,38 @@ export class RunsRepository {
     return this.knex<RunWithDataset>(`${Tables.runs} as r`)
       .join(`${Tables.datasets} as d`, 'd.id', 'r.dataset_id')
       .leftJoin(`${Tables.runSteps} as s`, (j) => j.on('s.run_id', 'r.id').andOnVal('s.name', 'stage'))
-      .select(...RUN_COLUMNS, 'd.name as dataset_name', this.knex.raw(`s.metrics->>'rows' as stage_rows`));
+      .select(...RUN_COLUMNS, 'd.name as dataset_name', this.knex.raw(`s.metrics->>'rows' as stage_rows`), this.knex.raw('r.created_at::text as created_key'));
   }
 
   async find(id: string): Promise<RunWithDataset | null> {
     return (await this.withDataset().where('r.id', id).first()) ?? null;
   }
 
-  /** Newest first, `limit` rows after the cursor's (created_at, id), by the (created_at, id) index. */
-  async list(query: Omit<ListRunsQuery, 'cursor'>, after: { createdAt: string; id: string } | null, limit: number): Promise<RunWithDataset[]> {
-    const q = this.withDataset().orderBy([{ column: 'r.created_at', order: 'desc' }, { column: 'r.id', order: 'desc' }]).limit(limit);
+  /**
+   * Newest first, by the (created_at, id) index: `limit` rows older than `after`'s
+   * (created_at, id), or the `limit` rows just newer than `before`'s (read oldest first, so
+   * the index is walked from the key, then turned around).
+   */
+  async list(query: Pick<ListRunsQuery, 'datasetName' | 'status'>, keys: { after?: RunKey; before?: RunKey }, limit: number): Promise<RunWithDataset[]> {
+    const order = keys.before ? 'asc' : 'desc';
+    const q = this.withDataset().orderBy([{ column: 'r.created_at', order }, { column: 'r.id', order }]).limit(limit);
     if (query.datasetName) q.where('d.name', query.datasetName);
     if (query.status) q.where('r.status', query.status);
-    if (after) q.whereRaw('(r.created_at, r.id) < (?::timestamptz, ?::uuid)', [after.createdAt, after.id]);
-    return q;
+    if (keys.after) q.whereRaw('(r.created_at, r.id) < (?::timestamptz, ?::uuid)', [keys.after.createdAt, keys.after.id]);
+    if (keys.before) q.whereRaw('(r.created_at, r.id) > (?::timestamptz, ?::uuid)', [keys.before.createdAt, keys.before.id]);
+    const rows = await q;
+    return keys.before ? rows.reverse() : rows;
+  }
+
+  /** The given runs (those that still exist), for the stream of run changes. */
+  findMany(ids: string[]): Promise<RunWithDataset[]> {
+    return this.withDataset().whereIn('r.id', ids);
+  }
+
+  /** Ids of the runs still queued or running. */
+  async inFlightIds(): Promise<string[]> {
+    const rows = await this.knex<RunRow>(Tables.runs).whereIn('status', ['queued', 'running']).select('id');
+    return rows.map((r) => r.id);
   }
 
   steps(runId: string): Promise<RunStepRow[]> {

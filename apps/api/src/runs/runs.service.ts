@@ -1,14 +1,15 @@
 import { Inject, Injectable, Logger, type MessageEvent } from '@nestjs/common';
-import { Observable } from 'rxjs';
-import { ErrorCode, type ListRunsQuery, type Run, type RunAccepted, type RunDigest, type RunList, type RunStateMessage } from '@relayboard/contracts';
+import { filter, map, Observable } from 'rxjs';
+import { ErrorCode, type ListRunsQuery, type Run, type RunAccepted, type RunDigest, type RunChangesQuery, type RunList, type RunStateMessage } from '@relayboard/contracts';
 import type { PipelineQueue } from '@relayboard/queue';
 import { DomainError } from '../common/domain-error';
 import { PIPELINE_QUEUE } from '../core/tokens';
 import { DatasetsRepository } from '../datasets/datasets.repository';
-import { decodeCursor, page } from '../common/cursor';
+import { decodeCursor, encodeCursor, page } from '../common/cursor';
 import { RunChangesListener } from './run-changes.listener';
 import { toEventDto, toRunDto, toRunSummaryDto, toStepDtos } from './runs.dto';
-import { RunsRepository } from './runs.repository';
+import { RunSummaryFeed } from './run-summary-feed';
+import { RunsRepository, type RunKey, type RunWithDataset } from './runs.repository';
 
 /** Events read per query while a stream catches up. */
 const EVENTS_PER_READ = 500;
@@ -16,7 +17,17 @@ const EVENTS_PER_READ = 500;
 const SWEEP_MS = 5_000;
 const FINAL_STATUSES = new Set(['succeeded', 'failed', 'canceled']);
 
+/** How often an otherwise quiet stream of run changes sends a comment. */
+const KEEP_ALIVE_MS = 15_000;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const keyOf = (row: RunWithDataset): [string, string] => [row.created_key, row.id];
+
+function runKey(cursor: string): RunKey {
+  const [createdAt, id] = decodeCursor(cursor, ['string', 'string']);
+  return { createdAt: String(createdAt), id: String(id) };
+}
 
 @Injectable()
 export class RunsService {
@@ -26,6 +37,7 @@ export class RunsService {
     private readonly runs: RunsRepository,
     private readonly datasets: DatasetsRepository,
     private readonly changes: RunChangesListener,
+    private readonly feed: RunSummaryFeed,
     @Inject(PIPELINE_QUEUE) private readonly queue: PipelineQueue,
   ) {}
 
@@ -42,6 +54,7 @@ export class RunsService {
     }
     // A refresh run is pointed at the version its fetch step records; until then it names the current one.
     const run = await this.runs.createQueued(found.dataset.id, found.dataset.current_version_id, trigger, options.refresh);
+    await this.feed.created(run.id).catch((error: Error) => this.logger.warn(`run ${run.id} was not sent to the open run streams: ${error.message}`));
     try {
       await this.queue.enqueueRun(run.id);
     } catch (error) {
@@ -65,11 +78,47 @@ export class RunsService {
     return { runId: id, digest: (await this.runs.digest(id)) as RunDigest['digest'] };
   }
 
+  /**
+   * A page of runs, newest first: the first, the one older than `cursor`, or the one
+   * newer than `before` (the first page instead once fewer than a page of newer runs remain).
+   */
   async list(query: ListRunsQuery): Promise<RunList> {
-    const after = query.cursor ? decodeCursor(query.cursor, ['string', 'string']) : null;
-    const rows = await this.runs.list(query, after ? { createdAt: String(after[0]), id: String(after[1]) } : null, query.limit + 1);
-    const { items, nextCursor } = page(rows, query.limit, (r) => [r.created_at.toISOString(), r.id]);
-    return { runs: items.map(toRunSummaryDto), nextCursor };
+    const after = query.cursor ? runKey(query.cursor) : undefined;
+    const before = query.before ? runKey(query.before) : undefined;
+    const rows = await this.runs.list(query, { after, before }, query.limit + 1);
+    if (before) {
+      // Newest first: with limit + 1 rows the extra one is the newest, and a page before this one exists.
+      if (rows.length <= query.limit) return this.list({ ...query, before: undefined });
+      const items = rows.slice(1);
+      return { runs: items.map(toRunSummaryDto), nextCursor: encodeCursor(keyOf(items[items.length - 1])), prevCursor: encodeCursor(keyOf(items[0])) };
+    }
+    const { items, nextCursor } = page(rows, query.limit, keyOf);
+    const prevCursor = after && items.length > 0 ? encodeCursor(keyOf(items[0])) : null;
+    return { runs: items.map(toRunSummaryDto), nextCursor, prevCursor };
+  }
+
+  /**
+   * Every run's summary as it changes, for `GET /v1/runs/events`: one shared feed
+   * (one LISTEN connection, one read per batch of changes) filtered per subscriber,
+   * with a comment every few seconds so proxies keep the stream open.
+   */
+  summaryChanges(query: RunChangesQuery): Observable<MessageEvent> {
+    const runs = this.feed.changes().pipe(
+      filter(({ summary, previousStatus }) => {
+        if (query.datasetName && summary.datasetName !== query.datasetName) return false;
+        return !query.status || summary.status === query.status || previousStatus === query.status;
+      }),
+      map(({ summary }): MessageEvent => ({ type: 'run', data: summary })),
+    );
+    return new Observable<MessageEvent>((subscriber) => {
+      // The feed ends when the api shuts down, and so does the response, which would otherwise hold the server open.
+      const subscription = runs.subscribe(subscriber);
+      const keepAlive = setInterval(() => subscriber.next({ comment: 'keep-alive' }), KEEP_ALIVE_MS);
+      return () => {
+        subscription.unsubscribe();
+        clearInterval(keepAlive);
+      };
+    });
   }
 
   /**
@@ -96,14 +145,16 @@ export class RunsService {
         try {
           do {
             again = false;
+            // The state before the events: every event the worker wrote before finishing the run
+            // is then read before the stream ends (read the other way round, one could commit in between).
+            const current = await this.runs.find(id);
+            if (!current) return subscriber.complete();
+            const steps = await this.runs.steps(id);
             const events = await this.runs.eventsAfter(id, after, EVENTS_PER_READ);
             for (const event of events) {
               subscriber.next({ id: event.id, type: 'run-event', data: toEventDto(event) });
               after = Number(event.id);
             }
-            const current = await this.runs.find(id);
-            if (!current) return subscriber.complete();
-            const steps = await this.runs.steps(id);
             const state: RunStateMessage = { run: toRunSummaryDto(current), steps: toStepDtos(steps) };
             const serialized = JSON.stringify(state);
             if (serialized !== lastState) {

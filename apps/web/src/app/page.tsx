@@ -1,8 +1,6 @@
 import type { Metadata } from 'next';
-import { Suspense } from 'react';
 import { RunsBoard } from '@/components/runs-board';
-import { RunsBoardSkeleton } from '@/components/skeletons';
-import { parseRunFilters } from '@/lib/runs';
+import { parseRunFilters, parseRunPage } from '@/lib/runs';
 
 export const metadata: Metadata = { title: 'Runs' };
 
@@ -11,7 +9,9 @@ interface RunsPageProps {
 }
 
 export default async function RunsPage({ searchParams }: RunsPageProps) {
-  const filters = parseRunFilters(await searchParams);
+  const params = await searchParams;
+  const filters = parseRunFilters(params);
+  const page = parseRunPage(params);
 
   return (
     <div className="space-y-6">
@@ -19,10 +19,10 @@ export default async function RunsPage({ searchParams }: RunsPageProps) {
         <h1 className="text-2xl font-semibold tracking-tight">Runs</h1>
         <p className="mt-1 text-sm text-slate-600">Every pipeline run, newest first: fetch, stage, transform, deliver.</p>
       </div>
-      {/* A new key per filter set shows the skeleton while a different list loads. */}
-      <Suspense key={JSON.stringify(filters)} fallback={<RunsBoardSkeleton />}>
-        <RunsBoard filters={filters} />
-      </Suspense>
+      {/* Read before the page is sent rather than streamed in behind a skeleton: streamed parts
+          need JavaScript to appear, and the filters and page links work without it. A new key
+          per filter set and page starts a fresh live list. */}
+      <RunsBoard key={JSON.stringify([filters, page])} filters={filters} page={page} />
     </div>
   );
 }

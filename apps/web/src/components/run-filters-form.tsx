@@ -5,6 +5,8 @@ import { hasFilters, type RunFilters } from '@/lib/runs';
 
 interface RunFiltersFormProps {
   filters: RunFilters;
+  /** Runs per page from the URL, kept when the filters change (the cursor is not: new filters start at the newest). */
+  limit?: string;
   datasetNames: string[];
 }
 
@@ -12,7 +14,7 @@ const fieldClassName =
   'rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-sm focus:border-sky-500 focus:ring-2 focus:ring-sky-200 focus:outline-none';
 
 /** A GET form, so the filters live in the URL and work before any JavaScript loads. */
-export function RunFiltersForm({ filters, datasetNames }: RunFiltersFormProps) {
+export function RunFiltersForm({ filters, limit, datasetNames }: RunFiltersFormProps) {
   // Keep a filter from the URL selectable even when the dataset list no longer has it.
   const names =
     filters.datasetName && !datasetNames.includes(filters.datasetName)
@@ -21,6 +23,7 @@ export function RunFiltersForm({ filters, datasetNames }: RunFiltersFormProps) {
 
   return (
     <Form action="/" className="flex flex-wrap items-end gap-3" aria-label="Filter runs">
+      {limit && <input type="hidden" name="limit" value={limit} />}
       <div className="flex flex-col gap-1">
         <label htmlFor="filter-status" className="text-xs font-medium text-slate-600">
           Status

@@ -1,25 +1,25 @@
 import Link from 'next/link';
-import type { Dataset, RunSummary } from '@relayboard/contracts';
-import { isApiProblem, listDatasets, listRuns, RUNS_PAGE_SIZE } from '@/lib/api';
-import { hasFilters, isInProgress, type RunFilters } from '@/lib/runs';
+import type { Dataset, RunList } from '@relayboard/contracts';
+import { isApiProblem, listDatasets, listRuns } from '@/lib/api';
+import { hasFilters, isFirstPage, type RunFilters, type RunPage } from '@/lib/runs';
 import { ApiProblemNotice } from './api-problem-notice';
-import { AutoRefresh } from './auto-refresh';
+import { LiveRuns } from './live-runs';
 import { RunFiltersForm } from './run-filters-form';
-import { RunsTable } from './runs-table';
+import { RunsPagination } from './runs-pagination';
 
-export async function RunsBoard({ filters }: { filters: RunFilters }) {
-  let runs: RunSummary[];
+export async function RunsBoard({ filters, page }: { filters: RunFilters; page: RunPage }) {
+  let list: RunList;
   let datasets: Dataset[];
   try {
-    [runs, datasets] = await Promise.all([listRuns(filters), listDatasets()]);
+    [list, datasets] = await Promise.all([listRuns(filters, page), listDatasets()]);
   } catch (error) {
     if (!isApiProblem(error)) throw error;
     return (
       <ApiProblemNotice problem={error}>
-        {hasFilters(filters) && (
+        {(hasFilters(filters) || !isFirstPage(page)) && (
           <p className="mt-4 text-sm">
             <Link href="/" className="text-sky-700 underline-offset-2 hover:underline">
-              Show all runs without filters
+              Show the newest runs without filters
             </Link>
           </p>
         )}
@@ -29,14 +29,16 @@ export async function RunsBoard({ filters }: { filters: RunFilters }) {
 
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-end justify-between gap-4">
-        <RunFiltersForm filters={filters} datasetNames={datasets.map((dataset) => dataset.name)} />
-        {runs.some((run) => isInProgress(run.status)) && <AutoRefresh label="Live: refreshing every 2 seconds" />}
-      </div>
-      <RunsTable runs={runs} now={new Date()} filtered={hasFilters(filters)} />
-      {runs.length === RUNS_PAGE_SIZE && (
-        <p className="text-xs text-slate-500">Showing the newest {RUNS_PAGE_SIZE} runs. Filter to see older ones.</p>
-      )}
+      <LiveRuns
+        toolbar={<RunFiltersForm filters={filters} limit={page.limit} datasetNames={datasets.map((dataset) => dataset.name)} />}
+        initialRuns={list.runs}
+        filters={filters}
+        firstPage={isFirstPage(page)}
+        hasOlder={list.nextCursor !== null}
+        limit={page.limit}
+        renderedAt={new Date().toISOString()}
+      />
+      <RunsPagination filters={filters} page={page} nextCursor={list.nextCursor} prevCursor={list.prevCursor} />
     </div>
   );
 }

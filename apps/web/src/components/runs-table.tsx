@@ -16,7 +16,7 @@ interface RunsTableProps {
 
 export function RunsTable({ runs, now, filtered, empty }: RunsTableProps) {
   return (
-    <DataTable caption="Pipeline runs, newest first" columns={['Run', 'Dataset', 'Status', 'Trigger', 'Created', 'Duration', 'Error']}>
+    <DataTable caption="Pipeline runs, newest first" columns={['Run', 'Status', 'Dataset', 'Trigger', 'Created', 'Duration', 'Error']}>
       {runs.length === 0 ? (
         <tr>
           <td colSpan={7} className="px-4 py-10 text-left text-slate-500 sm:text-center">
@@ -48,10 +48,11 @@ export function RunsTable({ runs, now, filtered, empty }: RunsTableProps) {
                 {run.id.slice(0, 8)}
               </Link>
             </td>
-            <td className="px-4 py-3 font-medium whitespace-nowrap">{run.datasetName}</td>
+            {/* Beside the id, so a phone shows it before the table scrolls. */}
             <td className="px-4 py-3">
               <StatusBadge status={run.status} />
             </td>
+            <td className="px-4 py-3 font-medium whitespace-nowrap">{run.datasetName}</td>
             <td className="px-4 py-3 whitespace-nowrap text-slate-600">{run.trigger}</td>
             <td className="px-4 py-3 whitespace-nowrap text-slate-600">
               <Timestamp iso={run.createdAt} />

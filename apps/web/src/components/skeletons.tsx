@@ -1,34 +1,5 @@
 const bar = 'rounded bg-slate-200 animate-pulse motion-reduce:animate-none';
 
-export function RunsBoardSkeleton() {
-  return (
-    <div className="space-y-4" aria-busy="true">
-      <span className="sr-only" role="status">
-        Loading runs…
-      </span>
-      <div className="flex gap-3" aria-hidden="true">
-        <div className={`h-9 w-40 ${bar}`} />
-        <div className={`h-9 w-40 ${bar}`} />
-        <div className={`h-9 w-16 ${bar}`} />
-      </div>
-      <div className="rounded-lg border border-slate-200 bg-white shadow-sm" aria-hidden="true">
-        <div className="h-10 border-b border-slate-200 bg-slate-50" />
-        {Array.from({ length: 6 }, (_, row) => (
-          <div key={row} className="flex items-center gap-6 border-b border-slate-100 px-4 py-3.5 last:border-0">
-            <div className={`h-4 w-20 ${bar}`} />
-            <div className={`h-4 w-28 ${bar}`} />
-            <div className={`h-5 w-20 rounded-full ${bar}`} />
-            <div className={`h-4 w-16 ${bar}`} />
-            <div className={`h-4 w-40 ${bar}`} />
-            <div className={`h-4 w-14 ${bar}`} />
-            <div className={`h-4 flex-1 ${bar}`} />
-          </div>
-        ))}
-      </div>
-    </div>
-  );
-}
-
 export function RunDetailSkeleton() {
   return (
     <div className="space-y-8" aria-busy="true">

@@ -22,11 +22,12 @@ import {
   type Destination,
   type Run,
   type RunDigest,
+  type RunList,
   type RunRejects,
   type RunSummary,
 } from '@relayboard/contracts';
 import { z } from 'zod';
-import type { RunFilters } from './runs';
+import type { RunFilters, RunPage } from './runs';
 
 // A hung api must not hang the board: past this, the api counts as not answering.
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -133,12 +134,14 @@ async function getJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
   return parsed.data;
 }
 
-export async function listRuns(filters: RunFilters): Promise<RunSummary[]> {
-  const query = new URLSearchParams({ limit: String(RUNS_PAGE_SIZE) });
+/** One page of runs with the cursors of the pages either side. */
+export async function listRuns(filters: RunFilters, page: RunPage = {}): Promise<RunList> {
+  const query = new URLSearchParams({ limit: page.limit ?? String(RUNS_PAGE_SIZE) });
   if (filters.status) query.set('status', filters.status);
   if (filters.datasetName) query.set('datasetName', filters.datasetName);
-  const { runs } = await getJson(`/v1/runs?${query}`, runListSchema);
-  return runs;
+  if (page.cursor) query.set('cursor', page.cursor);
+  if (page.before) query.set('before', page.before);
+  return getJson(`/v1/runs?${query}`, runListSchema);
 }
 
 /** `null` when the api does not know the run, so the page can answer 404. */

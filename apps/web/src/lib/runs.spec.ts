@@ -1,5 +1,5 @@
 import type { RunStep } from '@relayboard/contracts';
-import { hasFilters, isInProgress, isRunId, parseRunFilters, pipelineSteps } from './runs';
+import { compareRunsNewestFirst, hasFilters, isFirstPage, isInProgress, isRunId, matchesRunFilters, parseRunFilters, parseRunPage, pipelineSteps, runsHref } from './runs';
 
 describe('parseRunFilters', () => {
   const sut = parseRunFilters;
@@ -18,6 +18,60 @@ describe('parseRunFilters', () => {
 
   it('ignores parameters it does not know', () => {
     expect(sut({ page: '2' })).toEqual({});
+  });
+});
+
+describe('parseRunPage', () => {
+  const sut = parseRunPage;
+
+  it('keeps the cursor and the page size', () => {
+    expect(sut({ cursor: 'abc', limit: '10', status: 'failed' })).toEqual({ cursor: 'abc', limit: '10' });
+  });
+
+  it('pages one way at a time: a cursor wins over before', () => {
+    expect(sut({ cursor: 'abc', before: 'def' })).toEqual({ cursor: 'abc' });
+    expect(sut({ before: 'def' })).toEqual({ before: 'def' });
+  });
+
+  it('is the first page without a cursor', () => {
+    expect(sut({ cursor: '', before: ' ' })).toEqual({});
+    expect(isFirstPage(sut({}))).toBe(true);
+    expect(isFirstPage(sut({ before: 'x' }))).toBe(false);
+  });
+});
+
+describe('runsHref', () => {
+  const sut = runsHref;
+
+  it('is the bare list without filters or page', () => {
+    expect(sut({})).toBe('/');
+  });
+
+  it('carries the filters, the page size and the cursor, encoded', () => {
+    expect(sut({ datasetName: 'sales', status: 'failed' }, { limit: '5', cursor: 'a+b/c=' })).toBe('/?datasetName=sales&status=failed&limit=5&cursor=a%2Bb%2Fc%3D');
+  });
+});
+
+describe('compareRunsNewestFirst', () => {
+  const sut = compareRunsNewestFirst;
+
+  it('puts the newer run first and breaks ties by id, as the api orders them', () => {
+    const older = { createdAt: '2026-12-01T10:00:00.000Z', id: 'b' };
+    const newer = { createdAt: '2026-12-01T10:00:01.000Z', id: 'a' };
+    expect(sut(newer, older)).toBeGreaterThan(0);
+    expect(sut(older, newer)).toBeLessThan(0);
+    expect(sut({ ...older, id: 'c' }, older)).toBeGreaterThan(0);
+    expect(sut(older, older)).toBe(0);
+  });
+});
+
+describe('matchesRunFilters', () => {
+  it('matches on every filter given', () => {
+    const run = { datasetName: 'sales', status: 'failed' as const };
+    expect(matchesRunFilters(run, {})).toBe(true);
+    expect(matchesRunFilters(run, { datasetName: 'sales', status: 'failed' })).toBe(true);
+    expect(matchesRunFilters(run, { datasetName: 'sales', status: 'running' })).toBe(false);
+    expect(matchesRunFilters(run, { datasetName: 'orders' })).toBe(false);
   });
 });
 

@@ -1,4 +1,4 @@
-import { STEP_NAMES, type RunStatus, type RunStep } from '@relayboard/contracts';
+import { STEP_NAMES, type RunStatus, type RunStep, type RunSummary } from '@relayboard/contracts';
 
 export interface RunFilters {
   status?: string;
@@ -25,6 +25,53 @@ export function parseRunFilters(searchParams: SearchParams): RunFilters {
   if (status) filters.status = status;
   if (datasetName) filters.datasetName = datasetName;
   return filters;
+}
+
+/** Which page of the filtered runs: the first, the one older than `cursor`, or the one newer than `before`. */
+export interface RunPage {
+  cursor?: string;
+  before?: string;
+  /** Runs per page; the board's default when absent. */
+  limit?: string;
+}
+
+/** Like the filters, passed on as they are: the api says what is wrong with a bad cursor or limit. */
+export function parseRunPage(searchParams: SearchParams): RunPage {
+  const page: RunPage = {};
+  const cursor = firstValue(searchParams.cursor);
+  const before = firstValue(searchParams.before);
+  const limit = firstValue(searchParams.limit);
+  if (cursor) page.cursor = cursor;
+  else if (before) page.before = before;
+  if (limit) page.limit = limit;
+  return page;
+}
+
+/** The runs list's URL for these filters and page; empty values are left out. */
+export function runsHref(filters: RunFilters, page: RunPage = {}): string {
+  const query = new URLSearchParams();
+  if (filters.datasetName) query.set('datasetName', filters.datasetName);
+  if (filters.status) query.set('status', filters.status);
+  if (page.limit) query.set('limit', page.limit);
+  if (page.cursor) query.set('cursor', page.cursor);
+  if (page.before) query.set('before', page.before);
+  const search = query.toString();
+  return search ? `/?${search}` : '/';
+}
+
+export function isFirstPage(page: RunPage): boolean {
+  return page.cursor === undefined && page.before === undefined;
+}
+
+/** A run's place in the list, newest first: positive when `a` comes before (is newer than) `b`. */
+export function compareRunsNewestFirst(a: Pick<RunSummary, 'createdAt' | 'id'>, b: Pick<RunSummary, 'createdAt' | 'id'>): number {
+  const byTime = Date.parse(a.createdAt) - Date.parse(b.createdAt);
+  if (byTime !== 0) return byTime;
+  return a.id === b.id ? 0 : a.id > b.id ? 1 : -1;
+}
+
+export function matchesRunFilters(run: Pick<RunSummary, 'datasetName' | 'status'>, filters: RunFilters): boolean {
+  return (!filters.datasetName || run.datasetName === filters.datasetName) && (!filters.status || run.status === filters.status);
 }
 
 export function hasFilters(filters: RunFilters): boolean {
