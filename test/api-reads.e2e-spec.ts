@@ -167,3 +167,15 @@ describe("GET /v1/datasets/:name/profile and the versions' cursor", () => {
     expect((await api('GET', `/v1/datasets/${name}/versions?limit=0`)).status).toBe(400);
   });
 });
+
+describe('GET /v1/datasets?prefix=', () => {
+  it('lists only the datasets whose name starts with the prefix, treating _ as a character', async () => {
+    const base = uniqueName('prefixed');
+    for (const name of [`${base}_a`, `${base}_b`, `${base}x`]) expect((await api('POST', '/v1/datasets/csv', { name, csvUrl: fixtureUrl('people.csv') })).status).toBe(201);
+    const { body } = await api<{ datasets: Dataset[] }>('GET', `/v1/datasets?prefix=${base}_&limit=10`);
+    expect(body.datasets.map((d) => d.name)).toEqual([`${base}_a`, `${base}_b`]);
+    const refused = await api('GET', '/v1/datasets?prefix=Robert%27)%3B--');
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toContain('prefix');
+  });
+});

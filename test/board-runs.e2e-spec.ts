@@ -150,6 +150,22 @@ describe("the board's runs list: live, paged and filtered", () => {
     expect(await rowIds()).toEqual([latest, liveRunId]);
   });
 
+  it('suggests dataset names as a person types, asking the api for that prefix only, and filters by the one chosen', async () => {
+    await page.goto(`${webUrl()}/`);
+    const form = page.getByRole('form', { name: 'Filter runs' });
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/api/datasets?')) asked.push(new URL(request.url()).searchParams.get('prefix') ?? '');
+    });
+    await form.getByLabel('Dataset').fill(name.slice(0, -2));
+    await page.locator(`[data-testid="dataset-suggestions"] option[value="${name}"]`).waitFor({ state: 'attached' });
+    expect(asked.at(-1)).toBe(name.slice(0, -2));
+    await form.getByLabel('Dataset').fill(name);
+    await form.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL((current) => current.searchParams.get('datasetName') === name);
+    expect(await rowIds()).toEqual([latest, liveRunId, ...older]);
+  });
+
   it('shows only the matching rows for a status filter in the URL, chosen with the keyboard in the GET form', async () => {
     await page.goto(`${webUrl()}/?datasetName=${name}`);
     expect(await rowIds()).toEqual([latest, liveRunId, ...older]);

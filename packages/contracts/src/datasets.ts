@@ -112,6 +112,12 @@ export const listDatasetsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   /** nextCursor of the previous page; leave out for the first. */
   cursor: z.string().max(500).optional(),
+  /** Only datasets whose name starts with this (lowercase letters, digits and _), for name pickers. */
+  prefix: z
+    .string()
+    .max(48)
+    .regex(/^[a-z0-9_]*$/, { message: 'a name prefix is lowercase letters, digits and _ (dataset names have nothing else)' })
+    .optional(),
 });
 export type ListDatasetsQuery = z.infer<typeof listDatasetsQuerySchema>;
 export type DatasetList = z.infer<typeof datasetListSchema>;

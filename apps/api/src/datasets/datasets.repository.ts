@@ -34,9 +34,11 @@ export class DatasetsRepository {
    * A page of datasets by name, after the cursor's name, each with its current
    * version and newest run: three queries whatever the page size.
    */
-  async list(afterName: string | null, limit: number): Promise<DatasetWithVersion[]> {
+  async list(afterName: string | null, limit: number, prefix?: string): Promise<DatasetWithVersion[]> {
     const q = this.knex<DatasetRow>(Tables.datasets).orderBy('name').limit(limit);
     if (afterName !== null) q.where('name', '>', afterName);
+    // _ is a LIKE wildcard; names hold only [a-z0-9_], so escaping it is all a prefix needs.
+    if (prefix) q.whereRaw(`name like ? escape '\\'`, [`${prefix.replace(/_/g, '\\_')}%`]);
     const datasets = await q;
     const ids = datasets.map((d) => d.current_version_id).filter((id): id is string => id !== null);
     const [versions, lastRuns] = await Promise.all([

@@ -81,7 +81,7 @@ export class DatasetsService {
 
   async list(query: ListDatasetsQuery): Promise<DatasetList> {
     const after = query.cursor ? String(decodeCursor(query.cursor, ['string'])[0]) : null;
-    const { items, nextCursor } = page(await this.repository.list(after, query.limit + 1), query.limit, (d) => [d.dataset.name]);
+    const { items, nextCursor } = page(await this.repository.list(after, query.limit + 1, query.prefix), query.limit, (d) => [d.dataset.name]);
     return { datasets: items.map(toDatasetDto), nextCursor };
   }
 

@@ -2,25 +2,19 @@ import Form from 'next/form';
 import Link from 'next/link';
 import { RUN_STATUSES } from '@relayboard/contracts';
 import { hasFilters, type RunFilters } from '@/lib/runs';
+import { DatasetNameField } from './dataset-name-field';
 
 interface RunFiltersFormProps {
   filters: RunFilters;
   /** Runs per page from the URL, kept when the filters change (the cursor is not: new filters start at the newest). */
   limit?: string;
-  datasetNames: string[];
 }
 
 const fieldClassName =
   'rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-sm focus:border-sky-500 focus:ring-2 focus:ring-sky-200 focus:outline-none';
 
 /** A GET form, so the filters live in the URL and work before any JavaScript loads. */
-export function RunFiltersForm({ filters, limit, datasetNames }: RunFiltersFormProps) {
-  // Keep a filter from the URL selectable even when the dataset list no longer has it.
-  const names =
-    filters.datasetName && !datasetNames.includes(filters.datasetName)
-      ? [filters.datasetName, ...datasetNames]
-      : datasetNames;
-
+export function RunFiltersForm({ filters, limit }: RunFiltersFormProps) {
   return (
     <Form action="/" className="flex flex-wrap items-end gap-3" aria-label="Filter runs">
       {limit && <input type="hidden" name="limit" value={limit} />}
@@ -41,19 +35,7 @@ export function RunFiltersForm({ filters, limit, datasetNames }: RunFiltersFormP
         <label htmlFor="filter-dataset" className="text-xs font-medium text-slate-600">
           Dataset
         </label>
-        <select
-          id="filter-dataset"
-          name="datasetName"
-          defaultValue={filters.datasetName ?? ''}
-          className={fieldClassName}
-        >
-          <option value="">All datasets</option>
-          {names.map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
-        </select>
+        <DatasetNameField id="filter-dataset" name="datasetName" defaultValue={filters.datasetName ?? ''} className={fieldClassName} />
       </div>
       <button
         type="submit"

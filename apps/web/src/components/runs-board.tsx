@@ -1,6 +1,6 @@
 import Link from 'next/link';
-import type { Dataset, RunList } from '@relayboard/contracts';
-import { isApiProblem, listDatasets, listRuns } from '@/lib/api';
+import type { RunList } from '@relayboard/contracts';
+import { isApiProblem, listRuns } from '@/lib/api';
 import { hasFilters, isFirstPage, type RunFilters, type RunPage } from '@/lib/runs';
 import { ApiProblemNotice } from './api-problem-notice';
 import { LiveRuns } from './live-runs';
@@ -9,9 +9,8 @@ import { RunsPagination } from './runs-pagination';
 
 export async function RunsBoard({ filters, page }: { filters: RunFilters; page: RunPage }) {
   let list: RunList;
-  let datasets: Dataset[];
   try {
-    [list, datasets] = await Promise.all([listRuns(filters, page), listDatasets()]);
+    list = await listRuns(filters, page);
   } catch (error) {
     if (!isApiProblem(error)) throw error;
     return (
@@ -30,7 +29,7 @@ export async function RunsBoard({ filters, page }: { filters: RunFilters; page: 
   return (
     <div className="space-y-4">
       <LiveRuns
-        toolbar={<RunFiltersForm filters={filters} limit={page.limit} datasetNames={datasets.map((dataset) => dataset.name)} />}
+        toolbar={<RunFiltersForm filters={filters} limit={page.limit} />}
         initialRuns={list.runs}
         filters={filters}
         firstPage={isFirstPage(page)}

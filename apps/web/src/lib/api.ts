@@ -154,12 +154,6 @@ export async function getRun(id: string): Promise<Run | null> {
   }
 }
 
-/** The first page of datasets by name (the api's largest), for the runs filter. */
-export async function listDatasets(): Promise<Dataset[]> {
-  const { datasets } = await getJson('/v1/datasets?limit=500', datasetListSchema);
-  return datasets;
-}
-
 export async function listDatasetsPage(cursor?: string): Promise<DatasetList> {
   const query = new URLSearchParams({ limit: String(DATASETS_PAGE_SIZE) });
   if (cursor) query.set('cursor', cursor);

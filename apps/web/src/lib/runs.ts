@@ -21,7 +21,7 @@ function firstValue(value: string | string[] | undefined): string | undefined {
 export function parseRunFilters(searchParams: SearchParams): RunFilters {
   const filters: RunFilters = {};
   const status = firstValue(searchParams.status);
-  const datasetName = firstValue(searchParams.datasetName);
+  const datasetName = firstValue(searchParams.datasetName)?.trim();
   if (status) filters.status = status;
   if (datasetName) filters.datasetName = datasetName;
   return filters;
