@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Run, RunDigest } from '@relayboard/contracts';
 import { api, query, removeAllDestinations, runDataset, uniqueName, uploadCsv, waitForRun } from './helpers';
-import { testStack } from './stack-env';
+import { testStack, workerPid } from './stack-env';
 
 interface Received {
   path: string;
@@ -213,18 +213,23 @@ describe('a worker killed while Slack is answering', () => {
     return child;
   }
 
+  let stackWorker: number | null = null;
+
   beforeAll(async () => {
     ids.quick = await destination(quick, [name]);
     ids.slow = await destination(slow, [name]);
     expect((await uploadCsv(name, csv(PEOPLE))).status).toBe(201);
     // The stack's own worker is paused, so the runs go to workers this test can kill.
-    process.kill(testStack().workerPid, 'SIGSTOP');
+    // (The stack restarts a worker that dies, so it is found by its pid file.)
+    stackWorker = workerPid();
+    if (!stackWorker) throw new Error('the stack has no worker running (no pid file)');
+    process.kill(stackWorker, 'SIGSTOP');
     worker = await startWorker();
   });
 
   afterAll(() => {
     worker?.kill('SIGKILL');
-    process.kill(testStack().workerPid, 'SIGCONT');
+    if (stackWorker) process.kill(stackWorker, 'SIGCONT');
   });
 
   it('never posts a digest twice to a destination, and says it may have been delivered', async () => {

@@ -25,6 +25,10 @@ const TEST_SETTINGS: NodeJS.ProcessEnv = {
   RELAYBOARD_TEST_CANARY_SECRET: CANARY_SECRET,
   // A Slack stand-in that does not answer is given up on quickly.
   SLACK_TIMEOUT_MS: '2000',
+  // A killed worker's job is taken over within seconds, and the reconciler looks often (test/crash-safety.e2e-spec.ts).
+  WORKER_LOCK_MS: '8000',
+  WORKER_STALLED_CHECK_MS: '2000',
+  RECONCILE_INTERVAL_MS: '2000',
 };
 
 export default async function globalSetup(): Promise<void> {
@@ -45,6 +49,8 @@ export default async function globalSetup(): Promise<void> {
     ports: testPorts(),
     web,
     ephemeral: true,
+    // Like ./relayboard up: a worker a test kills is started again by the stack (workerPid() in stack-env.ts finds it).
+    restartApps: true,
     extraEnv: { ...TEST_SETTINGS, DBT_PROJECT_DIR: dbtProjectDir },
     filesDir: path.join(repoRoot, 'test', 'fixtures'),
     log: (line) => process.stdout.write(`[stack] ${line}\n`),
@@ -62,6 +68,7 @@ export default async function globalSetup(): Promise<void> {
     home,
     appEnv: Object.fromEntries(Object.entries(stack.env).filter((e): e is [string, string] => typeof e[1] === 'string')),
     workerPid: stack.processes.find((p) => p.name === 'worker')!.child.pid!,
+    workerPidFile: path.join(home, 'run', 'worker.pid'),
   };
   process.env.RELAYBOARD_TEST_STACK = JSON.stringify(env);
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** What global-setup publishes to the test files (they run in other processes). */
 export interface TestStackEnv {
   apiUrl: string;
@@ -13,14 +15,26 @@ export interface TestStackEnv {
   home: string;
   /** The environment the stack's api and worker run with, to start another worker like them. */
   appEnv: Record<string, string>;
-  /** The stack's own worker process. */
+  /** The stack's own worker process as it was started; the stack restarts a worker that dies, so use workerPid(). */
   workerPid: number;
+  /** Holds the pid of the stack's current worker (absent while it is being restarted). */
+  workerPidFile: string;
 }
 
 export function testStack(): TestStackEnv {
   const raw = process.env.RELAYBOARD_TEST_STACK;
   if (!raw) throw new Error('RELAYBOARD_TEST_STACK is not set: run integration tests through jest (test/global-setup.ts starts the stack)');
   return JSON.parse(raw) as TestStackEnv;
+}
+
+/** The pid of the stack's worker now (the stack starts a new one when one dies); null while it is being restarted. */
+export function workerPid(): number | null {
+  try {
+    const pid = Number(readFileSync(testStack().workerPidFile, 'utf8').trim());
+    return pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -45,7 +45,16 @@ async function main(): Promise<void> {
     new DatasetLocks(config.warehouseUrl),
   );
   const worker = new PipelineWorker(
-    { redisUrl: config.redisUrl, concurrency: config.worker.concurrency, lockMs: config.worker.lockMs, stalledCheckMs: config.worker.stalledCheckMs, onError: (error) => log.error(`queue: ${error.message}`) },
+    {
+      redisUrl: config.redisUrl,
+      concurrency: config.worker.concurrency,
+      lockMs: config.worker.lockMs,
+      stalledCheckMs: config.worker.stalledCheckMs,
+      maxStalledCount: config.worker.maxStalledCount,
+      onError: (error) => log.error(`queue: ${error.message}`),
+      onStalled: (jobId) => log.info(`job ${jobId} stalled (its worker stopped renewing its lock); BullMQ moved it back to the queue`),
+      onFailed: (jobId, reason) => log.info(`job ${jobId} failed: ${reason}`),
+    },
     {
       [JobName.RunPipeline]: (job) => runner.run(job),
       [JobName.ForgetDataset]: async ({ datasetId, name }) => {
@@ -61,8 +70,19 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal}: finishing running jobs, then stopping`);
-    await worker.close();
+    const graceMs = config.worker.shutdownGraceMs;
+    log.info(`${signal}: taking no new jobs; running steps get ${graceMs} ms (WORKER_SHUTDOWN_GRACE_MS) to finish, then their runs are left to resume on another worker`);
+    // Running runs end at their next step: their jobs go back to the queue (see PipelineRunner).
+    worker.beginShutdown();
+    const closed = worker.close().then(() => true);
+    const inTime = await Promise.race([closed, new Promise<false>((resolve) => setTimeout(() => resolve(false), graceMs).unref())]);
+    if (!inTime) {
+      // A step is still running: dbt's process groups are stopped, and the jobs stay locked until
+      // BullMQ's stalled check (or the api's reconciler) gives them to another worker.
+      log.info(`a step was still running after ${graceMs} ms; stopping dbt and leaving its run to resume`);
+      await dbt.stopAll();
+      process.exit(1);
+    }
     await warehouse.end();
     await knex.destroy();
     process.exit(0);

@@ -1,5 +1,5 @@
 import { STEP_NAMES, type StepMetrics } from '@relayboard/contracts';
-import { UnrecoverableError, type PipelineJobContext } from '@relayboard/queue';
+import { JobYield, UnrecoverableError, type PipelineJobContext } from '@relayboard/queue';
 import type { DatasetLocks } from '@relayboard/db';
 import type { RunContext, RunsRepository } from './runs.repository';
 import { DeliveryProblem, PermanentStepError, type PipelineStep, type StepContext, type StepState } from './steps/step';
@@ -42,22 +42,28 @@ export class PipelineRunner {
     );
     try {
       await this.runSteps(job, context, run, state);
+      // Recorded while the dataset's lock is held, so the reconciler never sees a finished run as unfinished with a free lock.
+      await this.repo.finish(runId, state.failure ? 'failed' : 'succeeded', state.failure ? `${state.failure.step}: ${state.failure.message}` : null);
     } finally {
       await lock.release();
     }
 
     if (state.failure) {
-      await this.repo.finish(runId, 'failed', `${state.failure.step}: ${state.failure.message}`);
       this.log.info(`run ${runId} failed at ${state.failure.step}`);
-      return;
+      // The run is recorded failed; BullMQ records its job failed too, and does not try it again.
+      throw new UnrecoverableError(`${state.failure.step}: ${state.failure.message}`);
     }
-    await this.repo.finish(runId, 'succeeded', null);
     this.log.info(`run ${runId} of ${context.dataset.name} succeeded`);
   }
 
   private async runSteps(job: PipelineJobContext, context: RunContext, run: RunContext['run'], state: StepState): Promise<void> {
     const { runId } = job;
     for (const step of this.steps) {
+      if (job.stopping()) {
+        // Shutting down: the steps done so far are recorded, the job goes back to the queue and resumes from here.
+        await this.repo.event(runId, null, 'info', `the worker is shutting down; the run continues from ${step.name} on the next worker`);
+        throw new JobYield();
+      }
       const done = await this.repo.stepStatus(runId, step.name);
       if (done?.status === 'succeeded') {
         state.metrics[step.name] = done.metrics;

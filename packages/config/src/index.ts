@@ -60,6 +60,11 @@ const envSchema = z.object({
   SLACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(1000).default(30_000),
+  WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(0).max(10).default(1),
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  DBT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(15_000),
+  RUN_MAX_RECOVERIES: z.coerce.number().int().min(0).max(100).default(3),
 });
 
 export interface AppConfig {
@@ -75,9 +80,16 @@ export interface AppConfig {
   slackWebhookHosts: string[];
   allowPrivateUrls: boolean;
   fetch: { maxBytes: number; connectTimeoutMs: number; idleTimeoutMs: number };
-  dbt: { bin: string; projectDir: string; threads: number };
-  /** lockMs / stalledCheckMs: how long a dead worker's job stays locked before another worker takes it over (BullMQ lockDuration, stalledInterval). */
-  worker: { concurrency: number; attempts: number; lockMs: number; stalledCheckMs: number };
+  /** timeoutMs: a dbt build still running after this is killed (its process group) and the run fails. */
+  dbt: { bin: string; projectDir: string; threads: number; timeoutMs: number };
+  /**
+   * lockMs / stalledCheckMs: how long a dead worker's job stays locked before another worker takes it over (BullMQ lockDuration, stalledInterval);
+   * maxStalledCount: how often BullMQ moves a stalled job back before failing it (the reconciler then takes over);
+   * shutdownGraceMs: on SIGTERM/SIGINT, how long the running steps get to finish before the worker exits and leaves them to be resumed.
+   */
+  worker: { concurrency: number; attempts: number; lockMs: number; stalledCheckMs: number; maxStalledCount: number; shutdownGraceMs: number };
+  /** The api's reconciler: how often it compares PostgreSQL's unfinished runs with the queue, and how often one run may be recovered before it is failed. */
+  reconcile: { intervalMs: number; maxRecoveries: number };
   /** previewRows: first rows of the table shown in a digest; attempts and timeoutMs: per destination and post. */
   slack: { previewRows: number; attempts: number; timeoutMs: number };
   /** Largest share of a file's rows that may be rejected before its load fails (0..1). */
@@ -137,8 +149,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bin: e.DBT_BIN ?? (existsSync(venvDbt) ? venvDbt : 'dbt'),
       projectDir,
       threads: e.DBT_THREADS,
+      timeoutMs: e.DBT_TIMEOUT_MS,
     },
-    worker: { concurrency: e.WORKER_CONCURRENCY, attempts: e.RUN_ATTEMPTS, lockMs: e.WORKER_LOCK_MS, stalledCheckMs: e.WORKER_STALLED_CHECK_MS },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      attempts: e.RUN_ATTEMPTS,
+      lockMs: e.WORKER_LOCK_MS,
+      stalledCheckMs: e.WORKER_STALLED_CHECK_MS,
+      maxStalledCount: e.WORKER_MAX_STALLED_COUNT,
+      shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+    },
+    reconcile: { intervalMs: e.RECONCILE_INTERVAL_MS, maxRecoveries: e.RUN_MAX_RECOVERIES },
     slack: { previewRows: e.DIGEST_PREVIEW_ROWS, attempts: e.SLACK_ATTEMPTS, timeoutMs: e.SLACK_TIMEOUT_MS },
     staging: { rejectMaxShare: e.REJECT_MAX_SHARE, copyStreams: e.STAGING_COPY_STREAMS },
     secretsKey: e.SECRETS_KEY ?? null,

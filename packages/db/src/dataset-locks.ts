@@ -28,6 +28,31 @@ export class DatasetLocks {
     return this.take(dataset, null);
   }
 
+  /**
+   * The datasets, of those named, whose lock some session holds now: for the
+   * api's reconciler, which leaves alone a run whose dataset a live run holds.
+   */
+  async held(datasets: string[]): Promise<Set<string>> {
+    if (!datasets.length) return new Set();
+    const client = new Client({ connectionString: this.connectionString, application_name: 'relayboard-lock-check' });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      // A two-key advisory lock shows as classid = key 1, objid = key 2 (as unsigned), objsubid = 2.
+      const { rows } = await client.query<{ name: string }>(
+        `select n as name from unnest($2::text[]) as n
+          where exists (select 1 from pg_locks l
+                         where l.locktype = 'advisory' and l.granted and l.objsubid = 2
+                           and l.database = (select oid from pg_database where datname = current_database())
+                           and l.classid = $1::bigint::oid and l.objid = (hashtext(n)::bigint & 4294967295)::oid)`,
+        [LOCK_CLASS, datasets],
+      );
+      return new Set(rows.map((r) => r.name));
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
   private async take(dataset: string, onWait: (() => Promise<void>) | null): Promise<HeldLock | null> {
     const client = new Client({ connectionString: this.connectionString, application_name: `relayboard-lock:${dataset}` });
     // A dropped connection also drops the lock; the run's own queries then fail and it is retried.

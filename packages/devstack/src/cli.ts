@@ -92,6 +92,8 @@ async function up(args: string[]): Promise<number> {
     web,
     filesDir: path.join(repoRoot, 'infra', 'local', 'sample'),
     log: say,
+    // As compose's restart: unless-stopped: a dead api or worker is started again, and this output says so.
+    restartApps: true,
     onSlackMessage: (m) => say(`[slack stand-in] ${m.path} received: ${String(m.body.text)}`),
   });
   let stopping = false;

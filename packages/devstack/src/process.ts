@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 export interface ManagedProcess {
@@ -124,6 +125,73 @@ export function startProcess(
     async stop() {
       if (child.pid && child.exitCode === null) await terminate(child.pid, 'SIGTERM');
       rmSync(pidFile, { force: true });
+    },
+  };
+}
+
+export interface RestartPolicy {
+  /** The first restart waits this long; each quick death doubles it, up to maxDelayMs. */
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** A process that ran this long before dying is restarted after initialDelayMs again. */
+  stableMs: number;
+}
+
+export const DEFAULT_RESTART: RestartPolicy = { initialDelayMs: 1_000, maxDelayMs: 30_000, stableMs: 30_000 };
+
+/** A process's exit as a shell says it: 137 for SIGKILL. */
+export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  return 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0);
+}
+
+/**
+ * Keeps a process running as compose's `restart: unless-stopped` does: when
+ * it exits without stop() having been called, it is started again after a
+ * backoff, and `log` says so ("worker exited with code 137; restarting it in
+ * 1 s"). `child` and `logFile` are always the current process's.
+ */
+export function superviseProcess(
+  name: string,
+  start: () => ManagedProcess,
+  log: (line: string) => void,
+  policy: RestartPolicy = DEFAULT_RESTART,
+): ManagedProcess & { restarts(): number } {
+  let current = start();
+  let stopped = false;
+  let delay = policy.initialDelayMs;
+  let startedAt = Date.now();
+  let restarts = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const watch = (proc: ManagedProcess) =>
+    proc.child.once('exit', (code, signal) => {
+      if (stopped) return;
+      if (Date.now() - startedAt >= policy.stableMs) delay = policy.initialDelayMs;
+      log(`${name} exited with code ${exitCodeOf(code, signal)}${signal ? ` (${signal})` : ''}; restarting it in ${delay / 1000} s`);
+      timer = setTimeout(() => {
+        if (stopped) return;
+        startedAt = Date.now();
+        restarts++;
+        current = start();
+        watch(current);
+        log(`${name} restarted (pid ${current.child.pid})`);
+      }, delay);
+      delay = Math.min(delay * 2, policy.maxDelayMs);
+    });
+  watch(current);
+  return {
+    name,
+    get child() {
+      return current.child;
+    },
+    get logFile() {
+      return current.logFile;
+    },
+    restarts: () => restarts,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await current.stop();
     },
   };
 }

@@ -39,11 +39,11 @@ function ping(port: number): Promise<boolean> {
 export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
   mkdirSync(options.dataDir, { recursive: true });
   // Redis holds only the queue (Postgres is the source of truth), so it keeps an
-  // append-only file for restarts of the stack but no RDB snapshots.
+  // append-only file for restarts of the stack but no RDB snapshots; BullMQ needs noeviction.
   const proc = startProcess(
     'redis',
     findRedisServer(),
-    ['--bind', '127.0.0.1', '--port', String(options.port), '--dir', options.dataDir, '--save', '', '--appendonly', 'yes', '--daemonize', 'no'],
+    ['--bind', '127.0.0.1', '--port', String(options.port), '--dir', options.dataDir, '--save', '', '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--daemonize', 'no'],
     options,
   );
   try {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SecretBox } from '@relayboard/secrets';
 import { startFileServer, type FileServer } from './file-server';
 import { startPostgres, type PostgresHandle } from './postgres';
-import { isPortFree, startProcess, tail, waitFor, type ManagedProcess } from './process';
+import { isPortFree, startProcess, superviseProcess, tail, waitFor, type ManagedProcess } from './process';
 import { startRedis, type RedisHandle } from './redis';
 import { startS3, type S3Handle } from './s3';
 import { startSlackStandIn, type ReceivedSlackMessage, type SlackStandIn } from './slack-stand-in';
@@ -33,6 +33,8 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** Settings for the api and worker on top of the stack's own (tests use short timeouts, small caps). */
   extraEnv?: NodeJS.ProcessEnv;
+  /** Start the api and the worker again when one dies, with a backoff, saying so through `log` (compose's restart: unless-stopped). */
+  restartApps?: boolean;
 }
 
 export interface Stack {
@@ -157,7 +159,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     };
 
     const app = (name: string, script: string, args: string[] = []) => {
-      const proc = startProcess(name, process.execPath, [path.join(options.repoRoot, script), ...args], dirs, { env, cwd: options.repoRoot });
+      const start = () => startProcess(name, process.execPath, [path.join(options.repoRoot, script), ...args], dirs, { env, cwd: options.repoRoot });
+      const proc = options.restartApps ? superviseProcess(name, start, log) : start();
       stoppers.push(() => proc.stop());
       processes.push(proc);
       return proc;

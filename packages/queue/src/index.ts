@@ -1,4 +1,4 @@
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
 
 export { UnrecoverableError };
@@ -28,7 +28,23 @@ export interface PipelineJobContext {
   attempt: number;
   /** True when BullMQ will not try this job again if it throws now. */
   isFinalAttempt: boolean;
+  /** True once the worker is shutting down: the runner starts no further step and throws JobYield. */
+  stopping(): boolean;
 }
+
+/**
+ * Thrown by a handler that stops between steps because its worker is shutting
+ * down: the job goes back to waiting (no attempt is spent) for another worker.
+ */
+export class JobYield extends Error {
+  constructor(message = 'the worker is shutting down; the job goes back to the queue') {
+    super(message);
+    this.name = 'JobYield';
+  }
+}
+
+/** What the queue says of a run's job: live (waiting, delayed, active) or dead (missing, or ended while the run did not). */
+export type RunJobState = { live: true; state: string } | { live: false; state: 'missing' | 'completed' | 'failed' | 'unknown'; reason: string | null };
 
 function connect(redisUrl: string, role: 'producer' | 'consumer'): IORedis {
   return new IORedis(redisUrl, {
@@ -87,6 +103,30 @@ export class PipelineQueue {
     return (await this.queue.getJob(runId)) !== undefined;
   }
 
+  /** The state of the run's job; completed and failed jobs are dead (a run whose job ended must itself have ended). */
+  async runJobState(runId: string): Promise<RunJobState> {
+    const job = await this.queue.getJob(runId);
+    if (!job) return { live: false, state: 'missing', reason: null };
+    const state = await job.getState();
+    if (state === 'completed' || state === 'failed' || state === 'unknown') return { live: false, state, reason: job.failedReason || null };
+    return { live: true, state };
+  }
+
+  /**
+   * Enqueues a run whose job is dead: BullMQ will not add a job whose id still
+   * exists as completed or failed, so that job is removed first. The job id
+   * stays the run id, so hasJob and runJobState keep answering for the run.
+   */
+  async requeueRun(runId: string): Promise<void> {
+    const job = await this.queue.getJob(runId);
+    if (job) {
+      const state = await job.getState();
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') throw new Error(`run ${runId} has a live job (${state}); it is not enqueued again`);
+      await job.remove();
+    }
+    await this.enqueueRun(runId);
+  }
+
   async ping(): Promise<void> {
     await this.connection.ping();
   }
@@ -103,7 +143,12 @@ export interface PipelineWorkerOptions {
   /** BullMQ lockDuration and stalledInterval: how soon a dead worker's job is taken over. */
   lockMs?: number;
   stalledCheckMs?: number;
+  /** BullMQ maxStalledCount: how often a stalled job goes back to waiting before BullMQ fails it. */
+  maxStalledCount?: number;
   onError: (error: Error) => void;
+  /** Told of jobs BullMQ found stalled (their worker stopped renewing the lock) and of failed jobs, for the log. */
+  onStalled?: (jobId: string) => void;
+  onFailed?: (jobId: string | undefined, reason: string) => void;
 }
 
 /** What the worker does for each job name; every name must have a handler. */
@@ -116,6 +161,7 @@ export interface PipelineJobHandlers {
 export class PipelineWorker {
   private readonly connection: IORedis;
   private readonly worker: Worker<JobData, void, JobName>;
+  private stopping = false;
 
   constructor(options: PipelineWorkerOptions, handlers: PipelineJobHandlers) {
     const missing = Object.values(JobName).filter((name) => typeof handlers[name] !== 'function');
@@ -124,15 +170,23 @@ export class PipelineWorker {
     this.connection.on('error', options.onError);
     this.worker = new Worker<JobData, void, JobName>(
       PIPELINE_QUEUE,
-      async (job: Job<JobData, void, JobName>) => {
+      async (job: Job<JobData, void, JobName>, token?: string) => {
         if (job.name === JobName.ForgetDataset) return handlers[JobName.ForgetDataset](job.data as ForgetDatasetJobData);
         if (job.name !== JobName.RunPipeline) throw new UnrecoverableError(`unknown job name ${job.name}`);
         const attempt = job.attemptsMade + 1;
-        await handlers[JobName.RunPipeline]({
-          runId: (job.data as RunPipelineJobData).runId,
-          attempt,
-          isFinalAttempt: attempt >= (job.opts.attempts ?? 1),
-        });
+        try {
+          await handlers[JobName.RunPipeline]({
+            runId: (job.data as RunPipelineJobData).runId,
+            attempt,
+            isFinalAttempt: attempt >= (job.opts.attempts ?? 1),
+            stopping: () => this.stopping,
+          });
+        } catch (error) {
+          if (!(error instanceof JobYield)) throw error;
+          // Back to waiting without spending an attempt; BullMQ's WaitingError tells the worker it was moved.
+          await job.moveToWait(token);
+          throw new WaitingError();
+        }
       },
       {
         connection: this.connection,
@@ -140,18 +194,27 @@ export class PipelineWorker {
         autorun: true,
         ...(options.lockMs && { lockDuration: options.lockMs }),
         ...(options.stalledCheckMs && { stalledInterval: options.stalledCheckMs }),
+        ...(options.maxStalledCount !== undefined && { maxStalledCount: options.maxStalledCount }),
       },
     );
     this.worker.on('error', options.onError);
+    if (options.onStalled) this.worker.on('stalled', (jobId) => options.onStalled!(jobId));
+    if (options.onFailed) this.worker.on('failed', (job, error) => options.onFailed!(job?.id, error.message));
+  }
+
+  /** Takes no new jobs; running handlers see stopping() and end at their next step. */
+  beginShutdown(): void {
+    this.stopping = true;
   }
 
   async waitUntilReady(): Promise<void> {
     await this.worker.waitUntilReady();
   }
 
-  /** Lets running jobs finish, then disconnects. */
-  async close(): Promise<void> {
-    await this.worker.close();
+  /** Lets running jobs finish (or, with force, leaves them locked for BullMQ's stalled check), then disconnects. */
+  async close(force = false): Promise<void> {
+    this.stopping = true;
+    await this.worker.close(force);
     this.connection.disconnect();
   }
 }

@@ -1,28 +1,91 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { RunsService } from './runs.service';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { AppConfig } from '@relayboard/config';
+import type { DatasetLocks } from '@relayboard/db';
+import type { PipelineQueue } from '@relayboard/queue';
+import { APP_CONFIG, DATASET_LOCKS, PIPELINE_QUEUE } from '../core/tokens';
+import { decide } from './reconcile-decision';
+import { RunsRepository } from './runs.repository';
 
-const INTERVAL_MS = 30_000;
+/** A queued run younger than this may still be between its insert and its enqueue. */
+const QUEUED_GRACE_MS = 10_000;
 
-/** Postgres is the source of truth for runs: every 30 s, queued runs missing from Redis are enqueued again. */
+export interface ReconcileOutcome {
+  requeued: number;
+  failed: number;
+}
+
+/**
+ * The one place that makes the queue agree with PostgreSQL, the source of
+ * truth for runs: at start and every RECONCILE_INTERVAL_MS, every run that is
+ * queued or running with no live job (Redis restarted empty or flushed, the
+ * job removed, or failed by BullMQ as "stalled more than allowable limit"
+ * after its worker died twice) is enqueued again, resuming from its step, or,
+ * past RUN_MAX_RECOVERIES, failed with its reason (see reconcile-decision.ts).
+ * A run whose dataset lock a live run holds is not touched.
+ */
 @Injectable()
 export class RunsReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('reconciler');
   private timer?: NodeJS.Timeout;
+  private running: Promise<ReconcileOutcome> | null = null;
 
-  constructor(private readonly runs: RunsService) {}
+  constructor(
+    private readonly runs: RunsRepository,
+    @Inject(PIPELINE_QUEUE) private readonly queue: PipelineQueue,
+    @Inject(DATASET_LOCKS) private readonly locks: DatasetLocks,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   onApplicationBootstrap(): void {
     const tick = () =>
-      this.runs
-        .reconcile()
-        .then((n) => n > 0 && this.logger.log(`enqueued ${n} queued run(s) that the queue did not hold`))
-        .catch((error: Error) => this.logger.warn(`could not reconcile queued runs: ${error.message}`));
+      this.reconcile()
+        .then(({ requeued, failed }) => {
+          if (requeued) this.logger.log(`enqueued ${requeued} unfinished run(s) that had no live job in the queue`);
+          if (failed) this.logger.warn(`failed ${failed} run(s) recovered as often as RUN_MAX_RECOVERIES allows`);
+        })
+        .catch((error: Error) => this.logger.warn(`could not reconcile unfinished runs: ${error.message}`));
     void tick();
-    this.timer = setInterval(tick, INTERVAL_MS);
+    this.timer = setInterval(tick, this.config.reconcile.intervalMs);
     this.timer.unref();
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
+  }
+
+  /** One pass; passes never overlap. */
+  reconcile(): Promise<ReconcileOutcome> {
+    this.running ??= this.pass().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async pass(): Promise<ReconcileOutcome> {
+    const outcome: ReconcileOutcome = { requeued: 0, failed: 0 };
+    const unfinished = await this.runs.unfinished();
+    if (!unfinished.length) return outcome;
+    const held = await this.locks.held([...new Set(unfinished.map((r) => r.dataset_name))]);
+    for (const run of unfinished) {
+      const job = await this.queue.runJobState(run.id);
+      if (job.live) continue;
+      // The job is read after the row: a run that ended meanwhile (its row is written before its job ends) is left alone.
+      const status = await this.runs.status(run.id);
+      if (status !== 'queued' && status !== 'running') continue;
+      const decision = decide(
+        { status, ageMs: Date.now() - run.created_at.getTime(), job, lockHeld: held.has(run.dataset_name), recoveries: await this.runs.recoveries(run.id) },
+        { maxRecoveries: this.config.reconcile.maxRecoveries, queuedGraceMs: QUEUED_GRACE_MS },
+      );
+      if (decision.action === 'requeue') {
+        await this.queue.requeueRun(run.id);
+        await this.runs.addEvent(run.id, 'warn', decision.message, { recovery: job.state });
+        this.logger.log(`run ${run.id}: ${decision.message}`);
+        outcome.requeued++;
+      } else if (decision.action === 'fail') {
+        if (await this.runs.failUnfinished(run.id, decision.reason)) {
+          this.logger.warn(`run ${run.id} failed: ${decision.reason}`);
+          outcome.failed++;
+        }
+      }
+    }
+    return outcome;
   }
 }

@@ -109,13 +109,41 @@ export class RunsRepository {
     return row?.digest ?? null;
   }
 
-  /** Queued runs older than a few seconds: candidates for re-enqueueing if Redis lost them. */
-  async queuedBefore(cutoff: Date): Promise<string[]> {
-    const rows = await this.knex<RunRow>(Tables.runs).where('status', 'queued').andWhere('created_at', '<', cutoff).select('id');
-    return rows.map((r) => r.id);
+  async addEvent(runId: string, level: RunEventRow['level'], message: string, data?: Record<string, unknown>): Promise<void> {
+    await this.knex<RunEventRow>(Tables.runEvents).insert({ run_id: runId, level, message, ...(data && { data: JSON.stringify(data) as unknown as Record<string, unknown> }) });
   }
 
-  async addEvent(runId: string, level: RunEventRow['level'], message: string): Promise<void> {
-    await this.knex<RunEventRow>(Tables.runEvents).insert({ run_id: runId, level, message });
+  /** Every run PostgreSQL says is queued or running, with its dataset's name (the reconciler's worklist). */
+  async unfinished(): Promise<{ id: string; status: 'queued' | 'running'; created_at: Date; dataset_name: string }[]> {
+    return this.knex(`${Tables.runs} as r`)
+      .join(`${Tables.datasets} as d`, 'd.id', 'r.dataset_id')
+      .whereIn('r.status', ['queued', 'running'])
+      .orderBy('r.created_at')
+      .select('r.id', 'r.status', 'r.created_at', 'd.name as dataset_name');
+  }
+
+  async status(runId: string): Promise<RunRow['status'] | null> {
+    return (await this.knex<RunRow>(Tables.runs).where({ id: runId }).first('status'))?.status ?? null;
+  }
+
+  /** How often the reconciler enqueued the run again (its events with data.recovery). */
+  async recoveries(runId: string): Promise<number> {
+    const [{ n }] = await this.knex<RunEventRow>(Tables.runEvents).where({ run_id: runId }).whereRaw("data->>'recovery' is not null").count<{ n: string }[]>('* as n');
+    return Number(n);
+  }
+
+  /** Ends an unfinished run as failed with the reason; its running step fails with it, the steps not reached are skipped. */
+  async failUnfinished(runId: string, reason: string): Promise<boolean> {
+    return this.knex.transaction(async (trx) => {
+      const updated = await trx<RunRow>(Tables.runs)
+        .where({ id: runId })
+        .whereIn('status', ['queued', 'running'])
+        .update({ status: 'failed', error: reason, finished_at: trx.fn.now() as unknown as Date });
+      if (!updated) return false;
+      await trx<RunStepRow>(Tables.runSteps).where({ run_id: runId, status: 'running' }).update({ status: 'failed', error: reason, finished_at: trx.fn.now() as unknown as Date });
+      await trx<RunStepRow>(Tables.runSteps).where({ run_id: runId, status: 'pending' }).update({ status: 'skipped', finished_at: trx.fn.now() as unknown as Date });
+      await trx<RunEventRow>(Tables.runEvents).insert({ run_id: runId, level: 'error', message: `failed by the reconciler: ${reason}` });
+      return true;
+    });
   }
 }

@@ -179,16 +179,4 @@ export class RunsService {
       };
     });
   }
-
-  /** Enqueues queued runs that Redis does not know (lost on a Redis restart, or Redis was down at trigger time). */
-  async reconcile(olderThanMs = 10_000): Promise<number> {
-    let enqueued = 0;
-    for (const id of await this.runs.queuedBefore(new Date(Date.now() - olderThanMs))) {
-      if (await this.queue.hasJob(id)) continue;
-      await this.queue.enqueueRun(id);
-      await this.runs.addEvent(id, 'info', 'enqueued again: the queue had no job for this queued run');
-      enqueued++;
-    }
-    return enqueued;
-  }
 }

@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,32 @@ import { dbtEnvironment, type AppConfig } from '@relayboard/config';
 import { datasetDir, fileHeader, GENERATED_DIR } from './dbt-files';
 import { parseDbtLogLine, type DbtLogEvent } from './dbt-log';
 import { checkIdOf, manifestNode, type DbtManifest } from './lineage';
+import { PermanentStepError } from '../steps/step';
+
+/** dbt-guard.ts's line when it could not start dbt. */
+const GUARD_SPAWN_FAILED = 'relayboard-dbt-guard: ';
+/** How long dbt gets between SIGTERM and SIGKILL of its process group. */
+const DBT_KILL_GRACE_MS = 5_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The process's command line, or '' when it is gone (Linux /proc; elsewhere nothing is known). */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
 
 export interface DbtNodeResult {
   uniqueId: string;
@@ -70,8 +97,64 @@ const PARTIAL_PARSE_FILE = 'partial_parse.msgpack';
 /** Drives the venv's dbt CLI against the dbt project. */
 export class DbtRunner {
   private readonly workRoot = path.join(os.tmpdir(), 'relayboard-dbt');
+  /** The guards of the builds running now (dbt-guard.ts): closing one's stdin stops its dbt's process group. */
+  private readonly guards = new Set<ChildProcess>();
+  private stopping = false;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly guardScript = path.join(__dirname, 'dbt-guard.js'),
+  ) {}
+
+  /**
+   * The worker is going away: every running dbt's process group is stopped
+   * (SIGTERM, then SIGKILL), and the builds they belonged to never return, so
+   * their runs are not recorded as failed: their jobs are left to be resumed.
+   * Resolves once the guards have exited.
+   */
+  async stopAll(): Promise<void> {
+    this.stopping = true;
+    const exited = [...this.guards].map((guard) => new Promise<void>((resolve) => (guard.exitCode !== null || guard.signalCode !== null ? resolve() : guard.once('exit', () => resolve()))));
+    for (const guard of this.guards) guard.stdin?.end();
+    await Promise.race([Promise.all(exited), sleep(DBT_KILL_GRACE_MS + 2_000)]);
+  }
+
+  private pidFile(runId: string): string {
+    return path.join(this.workRoot, 'pids', `${runId}.pid`);
+  }
+
+  /**
+   * A dbt of an earlier attempt that is still running must not overlap this
+   * build: a dbt of this run is always stopped, and so is any dbt whose guard
+   * is gone (a worker and its guard both killed). Pid files are checked
+   * against the process's command line, so a reused pid is never signalled.
+   */
+  private async stopLeftovers(runId: string): Promise<void> {
+    const dir = path.join(this.workRoot, 'pids');
+    if (!existsSync(dir)) return;
+    for (const file of await readdir(dir)) {
+      if (!file.endsWith('.pid')) continue;
+      const owner = file.slice(0, -'.pid'.length);
+      const [guardPid, dbtPid] = (await readFile(path.join(dir, file), 'utf8').catch(() => '')).trim().split(' ').map(Number);
+      const ours = commandLine(dbtPid).includes(path.join(this.workRoot, 'runs', owner));
+      if (!ours || !(dbtPid > 0)) {
+        if (!(guardPid > 0 && isAlive(guardPid))) await rm(path.join(dir, file), { force: true });
+        continue;
+      }
+      if (owner !== runId && guardPid > 0 && isAlive(guardPid)) continue;
+      for (const [signal, waitMs] of [['SIGTERM', DBT_KILL_GRACE_MS], ['SIGKILL', 2_000]] as const) {
+        try {
+          process.kill(-dbtPid, signal);
+        } catch {
+          break;
+        }
+        const deadline = Date.now() + waitMs;
+        while (isAlive(dbtPid) && commandLine(dbtPid) !== '' && Date.now() < deadline) await sleep(100);
+        if (!isAlive(dbtPid)) break;
+      }
+      await rm(path.join(dir, file), { force: true });
+    }
+  }
 
   /**
    * Writes the generated area from metadata, so any worker on any machine builds
@@ -159,7 +242,9 @@ export class DbtRunner {
   /** `dbt build --select source:staging.<dataset>+`: the dataset's models, tests and everything downstream. */
   async build(options: DbtBuildOptions): Promise<DbtBuildResult> {
     const { workDir, targetPath, logPath } = this.workPaths(options.runId);
+    await this.stopLeftovers(options.runId);
     await rm(workDir, { recursive: true, force: true });
+    await mkdir(path.dirname(this.pidFile(options.runId)), { recursive: true });
     await mkdir(targetPath, { recursive: true });
     try {
       const seeded = await this.seedPartialParse(targetPath);
@@ -178,9 +263,25 @@ export class DbtRunner {
       const errors: string[] = [];
       const parse: DbtParseInfo = { mode: null, reason: null, ms: null };
       let startedAt: string | null = null;
+      let timedOut = false;
+      let spawnError: string | null = null;
       const exitCode = await new Promise<number>((resolve, reject) => {
-        const child = spawn(this.config.dbt.bin, args, { cwd: this.config.dbt.projectDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        // Through dbt-guard: dbt gets a process group of its own, which dies with this worker (see dbt-guard.ts).
+        const child = spawn(process.execPath, [this.guardScript, this.pidFile(options.runId), String(DBT_KILL_GRACE_MS), this.config.dbt.bin, ...args], {
+          cwd: this.config.dbt.projectDir,
+          env,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+        this.guards.add(child);
+        const timer = setTimeout(() => {
+          timedOut = true;
+          child.stdin?.end();
+        }, this.config.dbt.timeoutMs);
         const onLine = (line: string) => {
+          if (line.startsWith(GUARD_SPAWN_FAILED)) {
+            spawnError = line.slice(GUARD_SPAWN_FAILED.length);
+            return;
+          }
           const event = parseDbtLogLine(line);
           if (!event || event.level === 'debug') return;
           startedAt ??= event.ts;
@@ -189,13 +290,30 @@ export class DbtRunner {
           if (event.level === 'error' && event.name !== 'LogTestResult') errors.push(event.message);
           if (event.message) options.onEvent(event);
         };
-        createInterface({ input: child.stdout }).on('line', onLine);
-        createInterface({ input: child.stderr }).on('line', onLine);
-        child.once('error', (error) =>
-          reject(new Error(`could not start dbt at ${this.config.dbt.bin} (${error.message}); run ./relayboard bootstrap or set DBT_BIN`)),
-        );
-        child.once('close', (code) => resolve(code ?? 1));
+        createInterface({ input: child.stdout! }).on('line', onLine);
+        createInterface({ input: child.stderr! }).on('line', onLine);
+        child.stdin!.on('error', () => undefined);
+        child.once('error', (error) => {
+          clearTimeout(timer);
+          this.guards.delete(child);
+          reject(new Error(`could not start dbt's guard with ${process.execPath} (${error.message})`));
+        });
+        child.once('close', (code) => {
+          clearTimeout(timer);
+          this.guards.delete(child);
+          resolve(code ?? 1);
+        });
       });
+      if (this.stopping) {
+        // Stopped by the worker's shutdown: the run is not this build's to fail; its job is resumed by another worker.
+        await new Promise<never>(() => undefined);
+      }
+      if (spawnError) throw new Error(`${spawnError}; run ./relayboard bootstrap or set DBT_BIN`);
+      if (timedOut) {
+        throw new PermanentStepError(
+          `dbt build ran longer than DBT_TIMEOUT_MS (${this.config.dbt.timeoutMs} ms) and was stopped; make the models faster or raise DBT_TIMEOUT_MS`,
+        );
+      }
 
       const manifest = await readJson<DbtManifest>(path.join(targetPath, 'manifest.json'));
       if (manifest) {
