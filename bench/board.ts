@@ -1,10 +1,10 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { apiCall, runToEnd } from './lib/api.client';
 import { cloneTemplate, type SeedPlan } from './lib/board.seed';
+import { parseNumberOptions } from './lib/number-options';
 import { writeOrdersCsv } from './lib/orders.csv';
 import { REPO_ROOT, requireBuilt, staleBuilds } from './lib/workspace';
 
@@ -26,30 +26,13 @@ const TEMPLATE = 'bench_board_template';
 const log = (line: string) => console.log(`bench: ${line}`);
 
 function options() {
-  const { values } = parseArgs({
-    options: {
-      datasets: { type: 'string', default: '500' },
-      runs: { type: 'string', default: '10000' },
-      samples: { type: 'string', default: '200' },
-      'port-base': { type: 'string', default: '37000' },
-      help: { type: 'boolean', default: false },
-    },
+  const o = parseNumberOptions(USAGE, {
+    datasets: { default: 500, min: 2 },
+    runs: { default: 10000, min: 2 },
+    samples: { default: 200, min: 4 },
+    'port-base': { default: 37000, min: 1024 },
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const number = (name: string, text: string, min: number) => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}; got "${text}"\n\n${USAGE}`);
-    return n;
-  };
-  return {
-    datasets: number('datasets', values.datasets, 2),
-    runs: number('runs', values.runs, 2),
-    samples: number('samples', values.samples, 4),
-    portBase: number('port-base', values['port-base'], 1024),
-  };
+  return { datasets: o.datasets, runs: o.runs, samples: o.samples, portBase: o['port-base'] };
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];

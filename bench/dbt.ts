@@ -1,9 +1,9 @@
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { killRunningChildren, runTimed } from './lib/child.runner';
 import { apiCall, runToEnd } from './lib/api.client';
+import { parseNumberOptions } from './lib/number-options';
 import { writeOrdersCsv } from './lib/orders.csv';
 import { REPO_ROOT, requireBuilt, staleBuilds } from './lib/workspace';
 
@@ -26,19 +26,8 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 function options() {
-  const { values } = parseArgs({
-    options: { rows: { type: 'string', default: '1000' }, runs: { type: 'string', default: '3' }, 'port-base': { type: 'string', default: '35000' }, help: { type: 'boolean', default: false } },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const number = (name: string, text: string, min: number) => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}; got "${text}"\n\n${USAGE}`);
-    return n;
-  };
-  return { rows: number('rows', values.rows, 1), runs: number('runs', values.runs, 1), portBase: number('port-base', values['port-base'], 1024) };
+  const o = parseNumberOptions(USAGE, { rows: { default: 1000, min: 1 }, runs: { default: 3, min: 1 }, 'port-base': { default: 35000, min: 1024 } });
+  return { rows: o.rows, runs: o.runs, portBase: o['port-base'] };
 }
 
 async function runPipeline(apiUrl: string): Promise<Run> {
