@@ -1,9 +1,10 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { CHECK_SEVERITIES, type CheckKind } from '@relayboard/contracts';
-import { formErrorsFrom, type FormErrors } from '@/lib/form-errors';
+import { formErrorsFrom } from '@/lib/form-errors';
+import { NO_ERRORS, useFormErrors } from '@/lib/use-form-errors';
 import { FormAlert, FormField, SelectField } from './form-field';
 import { primaryButtonClassName } from './register-dataset-form';
 
@@ -20,8 +21,6 @@ const SEVERITIES = CHECK_SEVERITIES.map((severity) => ({
   value: severity,
   label: severity === 'error' ? 'error: a failure fails the run' : 'warn: a failure is reported only',
 }));
-
-const NO_ERRORS: FormErrors = { fields: {}, form: [] };
 
 function fieldsOf(kind: FormKind): string[] {
   if (kind === 'row_count') return ['kind', 'min', 'max', 'severity'];
@@ -40,14 +39,9 @@ function bound(text: string): number | string | undefined {
 export function AddCheckForm({ datasetName, columns }: { datasetName: string; columns: string[] }) {
   const router = useRouter();
   const [kind, setKind] = useState<FormKind>('not_null');
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [submitting, setSubmitting] = useState(false);
   const [added, setAdded] = useState('');
-  const formRef = useRef<HTMLFormElement>(null);
-
-  useEffect(() => {
-    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [errors]);
+  const { errors, setErrors, formRef } = useFormErrors();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -1,27 +1,20 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { Destination } from '@relayboard/contracts';
 import { destinationRequestBody, withDatasetIssuesOnTheList } from '@/lib/destinations';
-import { formErrorsFrom, type FormErrors } from '@/lib/form-errors';
+import { formErrorsFrom } from '@/lib/form-errors';
+import { NO_ERRORS, useFormErrors } from '@/lib/use-form-errors';
 import { DESTINATION_FIELDS, DestinationFields, destinationFormValues } from './destination-fields';
 import { FormAlert } from './form-field';
 import { primaryButtonClassName } from './register-dataset-form';
 
-const NO_ERRORS: FormErrors = { fields: {}, form: [] };
-
 export function AddDestinationForm() {
   const router = useRouter();
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [submitting, setSubmitting] = useState(false);
   const [saved, setSaved] = useState('');
-  const formRef = useRef<HTMLFormElement>(null);
-
-  // Keyboard and screen reader users land on the first field the api refused.
-  useEffect(() => {
-    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [errors]);
+  const { errors, setErrors, formRef } = useFormErrors();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

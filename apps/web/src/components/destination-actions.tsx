@@ -5,11 +5,11 @@ import { useEffect, useRef, useState, type FormEvent, type RefObject } from 'rea
 import { destinationTestResultSchema, type Destination } from '@relayboard/contracts';
 import { describeTestResult, destinationRequestBody, withDatasetIssuesOnTheList } from '@/lib/destinations';
 import { formErrorsFrom, type FormErrors } from '@/lib/form-errors';
+import { NO_ERRORS } from '@/lib/use-form-errors';
 import { DESTINATION_FIELDS, DestinationFields, destinationFormValues } from './destination-fields';
 import { FormAlert } from './form-field';
 import { primaryButtonClassName } from './register-dataset-form';
 
-const NO_ERRORS: FormErrors = { fields: {}, form: [] };
 const NOT_ANSWERING = 'The board did not answer; check that it is running and try again.';
 
 const secondaryButtonClassName =

@@ -1,26 +1,19 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { formErrorsFrom, type FormErrors } from '@/lib/form-errors';
+import { useState, type FormEvent } from 'react';
+import { formErrorsFrom } from '@/lib/form-errors';
+import { NO_ERRORS, useFormErrors } from '@/lib/use-form-errors';
 import { FormAlert, FormField } from './form-field';
 
 const FIELDS = ['name', 'csvUrl'] as const;
-const NO_ERRORS: FormErrors = { fields: {}, form: [] };
-
 export const primaryButtonClassName =
   'rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-slate-700 focus-visible:ring-2 focus-visible:ring-sky-400 focus-visible:ring-offset-2 focus-visible:outline-none disabled:cursor-not-allowed disabled:bg-slate-400';
 
 export function RegisterDatasetForm() {
   const router = useRouter();
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [submitting, setSubmitting] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
-
-  // Keyboard and screen reader users land on the first field the api refused.
-  useEffect(() => {
-    formRef.current?.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
-  }, [errors]);
+  const { errors, setErrors, formRef } = useFormErrors();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -1,9 +1,10 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { suggestDatasetName } from '@/lib/dataset-names';
-import { formErrorsFrom, type FormErrors } from '@/lib/form-errors';
+import { formErrorsFrom } from '@/lib/form-errors';
+import { NO_ERRORS, useFormErrors } from '@/lib/use-form-errors';
 import { formatBytes } from '@/lib/format';
 import { FormAlert, FormField } from './form-field';
 import { primaryButtonClassName } from './register-dataset-form';
@@ -11,8 +12,6 @@ import { primaryButtonClassName } from './register-dataset-form';
 const FIELDS = ['name', 'file'] as const;
 // The upload route validates the name as a path parameter.
 const ALIASES = { path: 'name' };
-const NO_ERRORS: FormErrors = { fields: {}, form: [] };
-
 type UploadAnswer = { status: number; body: unknown };
 
 /** XMLHttpRequest rather than fetch: only it reports how much of the body has been sent. */
@@ -40,18 +39,13 @@ function upload(url: string, body: FormData, onProgress: (percent: number) => vo
 
 export function UploadDatasetForm() {
   const router = useRouter();
-  const formRef = useRef<HTMLFormElement>(null);
+  const { errors, setErrors, formRef } = useFormErrors();
   const fileRef = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState('');
   const [nameEdited, setNameEdited] = useState(false);
   const [dragging, setDragging] = useState(false);
   const [progress, setProgress] = useState<number | null>(null);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-
-  useEffect(() => {
-    formRef.current?.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
-  }, [errors]);
 
   function choose(chosen: File | null) {
     setFile(chosen);
