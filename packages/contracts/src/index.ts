@@ -6,3 +6,4 @@ export * from './runs';
 export * from './health';
 export * from './checks';
 export * from './lineage';
+export * from './strict';

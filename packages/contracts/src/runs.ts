@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { datasetNameSchema } from './names';
+import { strictRequest } from './strict';
 
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
 export const runStatusSchema = z.enum(RUN_STATUSES);
@@ -13,7 +14,7 @@ export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skip
 export const stepStatusSchema = z.enum(STEP_STATUSES);
 export type StepStatus = z.infer<typeof stepStatusSchema>;
 
-export const runPipelineRequestSchema = z.object({
+export const runPipelineRequestSchema = strictRequest({
   datasetName: datasetNameSchema,
   /** Fetch the dataset's URL again and run the new version (URL datasets only). */
   refresh: z.boolean().optional(),
@@ -118,7 +119,7 @@ export const runDigestSchema = z.object({
 });
 export type RunDigest = z.infer<typeof runDigestSchema>;
 
-export const listRunsQuerySchema = z.object({
+export const listRunsQuerySchema = strictRequest({
   datasetName: datasetNameSchema.optional(),
   status: runStatusSchema.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
