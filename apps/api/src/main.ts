@@ -8,6 +8,7 @@ import { secretBoxFromConfig } from '@relayboard/secrets';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { requireJsonBodies } from './common/json-body';
+import { NoUnknownQueryGuard } from './common/no-unknown-query.guard';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
@@ -19,9 +20,11 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
   });
   app.useGlobalFilters(new HttpExceptionFilter(config.api.jsonBodyLimit));
+  app.useGlobalGuards(new NoUnknownQueryGuard());
+  // Before the body checks, so that their refusals carry the CORS headers too.
+  app.enableCors({ origin: config.web.url });
   app.use(requireJsonBodies);
   app.useBodyParser('json', { limit: config.api.jsonBodyLimit });
-  app.enableCors({ origin: config.web.url });
   app.enableShutdownHooks();
   // Uploads of large CSVs stream for as long as they take; Node's default would cut them at 5 minutes.
   const server = app.getHttpServer() as Server;
