@@ -7,3 +7,4 @@ export * from './health';
 export * from './checks';
 export * from './lineage';
 export * from './strict';
+export * from './file-signatures';

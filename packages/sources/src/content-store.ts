@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ErrorCode } from '@relayboard/contracts';
 import { contentAddressedKey, type ObjectStore } from '@relayboard/storage';
-import { SNIFF_BYTES, sniffBinary } from './content-sniffer';
+import { SNIFF_BYTES, sniffBinary } from '@relayboard/contracts';
 import { gunzipIfCompressed } from './gzip-sniffer';
 import { SourceError } from './source-error';
 
@@ -55,7 +55,7 @@ export class ContentStore {
       await iterator.return(undefined);
       throw new SourceError(
         ErrorCode.NotCsv,
-        `${source.label} looks like ${binary.what}${gzipped ? ' inside gzip' : ''}, not a CSV; give the CSV file itself (export the sheet or document as CSV, or unpack the archive first)`,
+        `${source.label} ${binary.kind === 'gzip' ? 'is' : 'looks like'} ${binary.what}${gzipped && binary.kind !== 'gzip' ? ' inside gzip' : ''}, not a CSV; ${binary.advice ?? 'give the CSV file itself'}`,
         { detected: binary.kind },
       );
     }

@@ -4,7 +4,6 @@ import { ContentStore } from './content-store';
 import { UrlFetcher, fetchSettings } from './url-fetcher';
 
 export { ContentStore, type IncomingSource, type ReceivedContent, type StoredContent } from './content-store';
-export { SNIFF_BYTES, sniffBinary, type BinaryKind } from './content-sniffer';
 export { SourceError } from './source-error';
 export { UrlFetcher, fetchSettings, type FetchSettings, type FetchedContent } from './url-fetcher';
 
