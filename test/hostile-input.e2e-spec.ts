@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import zlib from 'node:zlib';
 import { Client as S3Client } from 'minio';
 import { CREDENTIALS } from '../packages/devstack/dist/stack';
@@ -11,11 +13,58 @@ import { testStack } from './stack-env';
  * Input a hostile or careless caller sends: each gets a 4xx in the one error
  * shape with a message naming what was wrong, nothing is stored, and the api
  * keeps serving (after each test: /health answers and a dataset registers).
- * Limits come from the test stack's settings (test/global-setup.ts):
- * API_JSON_BODY_LIMIT 64kb, FETCH_HEADERS_TIMEOUT_MS 2000, FETCH_IDLE_TIMEOUT_MS 3000, FETCH_DEADLINE_MS.
+ * Limits come from the test stack's settings (test/global-setup.ts: API_JSON_BODY_LIMIT 64kb),
+ * and for the fetch timeouts from an api of this file's own (short limits that would cut
+ * other suites' large downloads on a busy machine).
  */
 
 const JSON_BODY_LIMIT = 64 * 1024;
+const HEADERS_TIMEOUT_MS = 1500;
+const DEADLINE_MS = 4000;
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** Another api on the test stack's PostgreSQL, Redis and object store, with the given settings. */
+async function startApi(settings: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.resolve(__dirname, '..', 'apps', 'api', 'dist', 'main.js')], {
+    cwd: path.resolve(__dirname, '..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...testStack().appEnv, API_HOST: '127.0.0.1', API_PORT: String(port), READY_CHECK_DBT: 'false', ...settings },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the api with short fetch limits exited:\n${output}`);
+    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { url, stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the api with short fetch limits did not answer /health within 60 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function postTo(base: string, route: string, body: unknown) {
+  const res = await fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as any };
+}
 
 function s3(): S3Client {
   const endpoint = new URL(testStack().s3Endpoint);
@@ -253,12 +302,24 @@ describe('bytes that are plainly not text', () => {
 });
 
 describe('sources that never finish', () => {
+  let limited: { url: string; stop(): Promise<void> };
+
+  beforeAll(async () => {
+    limited = await startApi({ FETCH_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), FETCH_DEADLINE_MS: String(DEADLINE_MS) });
+  }, 90_000);
+
+  afterAll(() => limited?.stop());
+
+  afterEach(async () => {
+    expect((await fetch(`${limited.url}/health`)).status).toBe(200);
+  });
+
   it('cuts a body that trickles forever at FETCH_DEADLINE_MS, naming the host, the limit and the setting, and stores nothing', async () => {
     const before = await bucketKeys();
     const name = uniqueName('trickle');
-    const deadlineMs = Number(testStack().appEnv.FETCH_DEADLINE_MS);
+    const deadlineMs = DEADLINE_MS;
     const started = Date.now();
-    const res = await api('POST', '/v1/datasets/csv', { name, csvUrl: `${server.url}/trickle.csv` });
+    const res = await postTo(limited.url, '/v1/datasets/csv', { name, csvUrl: `${server.url}/trickle.csv` });
     const took = Date.now() - started;
     const host = new URL(server.url).host;
     expectError(res, 422, 'source_timeout', new RegExp(`^the download from ${host.replace('.', '\\.')} .*did not finish within ${deadlineMs} ms \\(FETCH_DEADLINE_MS\\)`));
@@ -273,10 +334,13 @@ describe('sources that never finish', () => {
   it('gives up on a server that accepts the connection and never answers, at FETCH_HEADERS_TIMEOUT_MS', async () => {
     const name = uniqueName('silent');
     const started = Date.now();
-    const res = await api('POST', '/v1/datasets/csv', { name, csvUrl: `${silent.url}/orders.csv` });
+    const res = await postTo(limited.url, '/v1/datasets/csv', { name, csvUrl: `${silent.url}/orders.csv` });
+    const took = Date.now() - started;
     const host = new URL(silent.url).host;
-    expectError(res, 422, 'source_timeout', new RegExp(`^${host.replace('.', '\\.')} accepted the connection for .* but sent no response within 2000 ms \\(FETCH_HEADERS_TIMEOUT_MS\\)`));
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expectError(res, 422, 'source_timeout', new RegExp(`^${host.replace('.', '\\.')} accepted the connection for .* but sent no response within ${HEADERS_TIMEOUT_MS} ms \\(FETCH_HEADERS_TIMEOUT_MS\\)`));
+    expect(res.body.error.details).toEqual({ host, limitMs: HEADERS_TIMEOUT_MS, setting: 'FETCH_HEADERS_TIMEOUT_MS' });
+    expect(took).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 50);
+    expect(took).toBeLessThan(DEADLINE_MS);
     expect((await api('GET', `/v1/datasets/${name}`)).status).toBe(404);
   });
 });
