@@ -208,6 +208,18 @@ describe('request bodies', () => {
     expectError(res, 415, 'unsupported_media_type', new RegExp(`POST /v1/datasets/csv takes a JSON body, not "${type.replace(/[;=]/g, '.')}"; send it with Content-Type: application/json`));
   });
 
+  it('reads a body without Content-Type as no body: the route says what is missing', async () => {
+    const res = await send('POST', '/v1/pipelines/run', {}, Buffer.from('{"datasetName":"orders"}'));
+    expectError(res, 400, 'validation_failed', /datasetName: is required/);
+  });
+
+  it('passes an empty chunked body without Content-Type, as the board proxy sends with a DELETE', async () => {
+    const empty = new ReadableStream({ start: (controller) => controller.close() });
+    const res = await fetch(`${testStack().apiUrl}/v1/destinations/00000000-0000-0000-0000-000000000000`, { method: 'DELETE', body: empty, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as any).error.code).toBe('destination_not_found');
+  });
+
   it('answers a JSON body in a charset other than UTF-8 with 415', async () => {
     const res = await send('POST', '/v1/pipelines/run', { 'content-type': 'application/json; charset=latin1' }, Buffer.from('{"datasetName":"x"}', 'latin1'));
     expectError(res, 415, 'unsupported_media_type', /must be UTF-8, not charset "latin1"/);

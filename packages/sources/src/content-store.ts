@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { ErrorCode } from '@relayboard/contracts';
+import { ErrorCode, SNIFF_BYTES, sniffBinary } from '@relayboard/contracts';
 import { contentAddressedKey, type ObjectStore } from '@relayboard/storage';
-import { SNIFF_BYTES, sniffBinary } from '@relayboard/contracts';
 import { gunzipIfCompressed } from './gzip-sniffer';
 import { SourceError } from './source-error';
 

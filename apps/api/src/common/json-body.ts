@@ -9,17 +9,19 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 /**
  * Every other route that takes a body takes JSON: a body sent as anything else
  * (a form, text, a file) is answered 415 before it is read, instead of being
- * ignored and failing validation with a confusing "is required".
+ * ignored and failing validation with a confusing "is required". A request
+ * without Content-Type passes: proxies (the board's among them) send an empty
+ * chunked body with bodiless POSTs and DELETEs, and a route that needs a body
+ * says which fields are missing.
  */
 export function requireJsonBodies(req: Request, _res: Response, next: NextFunction): void {
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (!hasBody || UPLOAD_ROUTE.test(req.path)) return next();
   const type = req.headers['content-type'];
-  if (type && JSON_TYPE.test(type)) return next();
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (!type || !hasBody || UPLOAD_ROUTE.test(req.path) || JSON_TYPE.test(type)) return next();
   next(
     new DomainError(
       ErrorCode.UnsupportedMediaType,
-      `${req.method} ${req.path} takes a JSON body, not ${type ? `"${type}"` : 'a body without Content-Type'}; send it with Content-Type: application/json`,
+      `${req.method} ${req.path} takes a JSON body, not "${type}"; send it with Content-Type: application/json`,
     ),
   );
 }
