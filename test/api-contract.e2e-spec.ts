@@ -3,11 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { api, fixtureUrl, uniqueName } from './helpers';
 import { testStack } from './stack-env';
 
-describe('GET /health', () => {
-  it('reports each dependency', async () => {
+describe('GET /health and GET /ready', () => {
+  it('/health answers liveness only', async () => {
     const { status, body } = await api('GET', '/health');
     expect(status).toBe(200);
-    expect(body).toEqual({ status: 'ok', checks: { postgres: { ok: true }, redis: { ok: true }, objectStore: { ok: true } } });
+    expect(body).toEqual({ status: 'ok', uptimeSeconds: expect.any(Number) });
+  });
+
+  it('/ready reports each dependency, dbt with its version', async () => {
+    const { status, body } = await api('GET', '/ready');
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      status: 'ok',
+      checks: { postgres: { ok: true }, redis: { ok: true }, objectStore: { ok: true }, dbt: { ok: true, version: expect.stringMatching(/^\d+\.\d+\.\d+/) } },
+    });
   });
 });
 

@@ -2,20 +2,29 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@relayboard/config';
 import { secretBoxFromConfig } from '@relayboard/secrets';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { requireJsonBodies } from './common/json-body';
+import { NoUnknownQueryGuard } from './common/no-unknown-query.guard';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   // Here rather than only in the SECRET_BOX provider: a provider that throws makes Nest print a stack trace and abort.
   secretBoxFromConfig(config);
-  const app = await NestFactory.create(AppModule, {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     logger: config.logLevel === 'debug' ? ['error', 'warn', 'log', 'debug'] : ['error', 'warn', 'log'],
+    // Registered below: JSON only (no urlencoded forms), capped at API_JSON_BODY_LIMIT.
+    bodyParser: false,
   });
-  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalFilters(new HttpExceptionFilter(config.api.jsonBodyLimit));
+  app.useGlobalGuards(new NoUnknownQueryGuard());
+  // Before the body checks, so that their refusals carry the CORS headers too.
   app.enableCors({ origin: config.web.url });
+  app.use(requireJsonBodies);
+  app.useBodyParser('json', { limit: config.api.jsonBodyLimit });
   app.enableShutdownHooks();
   // Uploads of large CSVs stream for as long as they take; Node's default would cut them at 5 minutes.
   const server = app.getHttpServer() as Server;

@@ -6,6 +6,18 @@ const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** A size in bytes, or with a unit: `1048576`, `512kb`, `1mb`. */
+const byteSize = z
+  .string()
+  .regex(/^\s*\d+\s*(b|kb|mb|gb)?\s*$/i, { message: 'must be a number of bytes, or a number with b, kb, mb or gb (e.g. 1mb)' })
+  .transform((value) => {
+    const [, digits, unit] = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(value)!;
+    return Number(digits) * UNITS[(unit || 'b').toLowerCase()];
+  })
+  .refine((bytes) => bytes > 0, { message: 'must be more than 0 bytes' });
+
 const csvList = z
   .string()
   .transform((value) => value.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean));
@@ -40,12 +52,16 @@ const envSchema = z.object({
   API_URL: z.string().url().default('http://127.0.0.1:4000'),
   WEB_URL: z.string().url().default('http://127.0.0.1:3000'),
   WEB_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  API_JSON_BODY_LIMIT: byteSize.default(1024 ** 2),
+  READY_CHECK_DBT: boolean.default(true),
 
   SLACK_WEBHOOK_HOSTS: csvList.default(['hooks.slack.com']),
   ALLOW_PRIVATE_URLS: boolean.default(false),
   MAX_CSV_BYTES: z.coerce.number().int().positive().default(5 * 1024 ** 3),
   FETCH_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   FETCH_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  FETCH_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  FETCH_DEADLINE_MS: z.coerce.number().int().positive().default(10 * 60_000),
 
   DBT_BIN: z.string().optional(),
   DBT_PROJECT_DIR: z.string().optional(),
@@ -75,11 +91,13 @@ export interface AppConfig {
   warehouseUrl: string;
   redisUrl: string;
   s3: { endpoint: string; region: string; accessKey: string; secretKey: string; bucket: string };
-  api: { host: string; port: number; url: string };
+  /** jsonBodyLimit: bytes of a JSON request body (API_JSON_BODY_LIMIT); readyChecksDbt: whether /ready runs `dbt --version` (READY_CHECK_DBT). */
+  api: { host: string; port: number; url: string; jsonBodyLimit: number; readyChecksDbt: boolean };
   web: { port: number; url: string };
   slackWebhookHosts: string[];
   allowPrivateUrls: boolean;
-  fetch: { maxBytes: number; connectTimeoutMs: number; idleTimeoutMs: number };
+  /** headersTimeoutMs: from connecting to the response headers; deadlineMs: the whole download, however steadily it trickles. */
+  fetch: { maxBytes: number; connectTimeoutMs: number; idleTimeoutMs: number; headersTimeoutMs: number; deadlineMs: number };
   /** timeoutMs: a dbt build still running after this is killed (its process group) and the run fails. */
   dbt: { bin: string; projectDir: string; threads: number; timeoutMs: number };
   /**
@@ -136,7 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       secretKey: e.S3_SECRET_KEY,
       bucket: e.S3_BUCKET,
     },
-    api: { host: e.API_HOST, port: e.API_PORT, url: e.API_URL },
+    api: { host: e.API_HOST, port: e.API_PORT, url: e.API_URL, jsonBodyLimit: e.API_JSON_BODY_LIMIT, readyChecksDbt: e.READY_CHECK_DBT },
     web: { port: e.WEB_PORT, url: e.WEB_URL },
     slackWebhookHosts: e.SLACK_WEBHOOK_HOSTS,
     allowPrivateUrls: e.ALLOW_PRIVATE_URLS,
@@ -144,6 +162,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxBytes: e.MAX_CSV_BYTES,
       connectTimeoutMs: e.FETCH_CONNECT_TIMEOUT_MS,
       idleTimeoutMs: e.FETCH_IDLE_TIMEOUT_MS,
+      headersTimeoutMs: e.FETCH_HEADERS_TIMEOUT_MS,
+      deadlineMs: e.FETCH_DEADLINE_MS,
     },
     dbt: {
       bin: e.DBT_BIN ?? (existsSync(venvDbt) ? venvDbt : 'dbt'),

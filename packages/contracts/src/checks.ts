@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { datasetNameSchema } from './names';
+import { strictRequest } from './strict';
 
 export const CHECK_KINDS = ['not_null', 'unique', 'accepted_values', 'relationships', 'row_count'] as const;
 export const checkKindSchema = z.enum(CHECK_KINDS);
@@ -23,9 +24,9 @@ const bound = z.number().int({ message: 'must be a whole number' }).min(0, { mes
 export const createCheckRequestSchema = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ kind: z.literal('not_null'), column: columnSchema, severity }),
-    z.strictObject({ kind: z.literal('unique'), column: columnSchema, severity }),
-    z.strictObject({
+    strictRequest({ kind: z.literal('not_null'), column: columnSchema, severity }),
+    strictRequest({ kind: z.literal('unique'), column: columnSchema, severity }),
+    strictRequest({
       kind: z.literal('accepted_values'),
       column: columnSchema,
       values: z
@@ -34,7 +35,7 @@ export const createCheckRequestSchema = z.discriminatedUnion(
         .max(1000, { message: 'at most 1000 accepted values' }),
       severity,
     }),
-    z.strictObject({ kind: z.literal('relationships'), column: columnSchema, toDataset: datasetNameSchema, toColumn: columnSchema, severity }),
+    strictRequest({ kind: z.literal('relationships'), column: columnSchema, toDataset: datasetNameSchema, toColumn: columnSchema, severity }),
     z
       .strictObject({ kind: z.literal('row_count'), min: bound.optional(), max: bound.optional(), severity })
       .refine((c) => c.min !== undefined || c.max !== undefined, { message: 'give min, max or both' })

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { datasetNameSchema } from './names';
 import { DELIVERY_STATUSES, runStatusSchema } from './runs';
+import { strictRequest } from './strict';
 
 export const httpUrlSchema = z
   .string()
   .url({ message: 'must be an absolute http(s) URL' })
   .refine((value) => /^https?:\/\//i.test(value), { message: 'only http and https URLs are accepted' });
 
-export const createCsvDatasetRequestSchema = z.object({
+export const createCsvDatasetRequestSchema = strictRequest({
   name: datasetNameSchema,
   csvUrl: httpUrlSchema,
 });
@@ -45,7 +46,7 @@ export type DatasetVersion = z.infer<typeof datasetVersionSchema>;
 /** Newest first; `nextCursor` is null on the last page. */
 export const datasetVersionListSchema = z.object({ versions: z.array(datasetVersionSchema), nextCursor: z.string().nullable() });
 
-export const listDatasetVersionsQuerySchema = z.strictObject({
+export const listDatasetVersionsQuerySchema = strictRequest({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** nextCursor of the previous page; leave out for the first. */
   cursor: z.string().max(500).optional(),
@@ -100,7 +101,7 @@ export const setDatasetOwnersRequestSchema = z.strictObject(
 export type SetDatasetOwnersRequest = z.infer<typeof setDatasetOwnersRequestSchema>;
 
 /** `DELETE /v1/datasets/:name?force=true` deletes even when people's models ref the dataset. */
-export const deleteDatasetQuerySchema = z.strictObject({
+export const deleteDatasetQuerySchema = strictRequest({
   force: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 export type DeleteDatasetQuery = z.infer<typeof deleteDatasetQuerySchema>;
@@ -108,7 +109,7 @@ export type DeleteDatasetQuery = z.infer<typeof deleteDatasetQuerySchema>;
 /** By name; `nextCursor` is null on the last page. */
 export const datasetListSchema = z.object({ datasets: z.array(datasetSchema), nextCursor: z.string().nullable() });
 
-export const listDatasetsQuerySchema = z.strictObject({
+export const listDatasetsQuerySchema = strictRequest({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   /** nextCursor of the previous page; leave out for the first. */
   cursor: z.string().max(500).optional(),

@@ -18,6 +18,12 @@ export enum ErrorCode {
   SourceTooLarge = 'source_too_large',
   SourceEmpty = 'source_empty',
   SourceInvalid = 'source_invalid',
+  /** The bytes are plainly not text (an image, an archive, a PDF, an executable), by their magic bytes. */
+  NotCsv = 'not_csv',
+  /** A source that did not answer in time, or whose whole body took longer than the fetch deadline. */
+  SourceTimeout = 'source_timeout',
+  /** A JSON request body larger than API_JSON_BODY_LIMIT. */
+  PayloadTooLarge = 'payload_too_large',
   UnsupportedMediaType = 'unsupported_media_type',
   WebhookHostNotAllowed = 'webhook_host_not_allowed',
   DependencyUnavailable = 'dependency_unavailable',

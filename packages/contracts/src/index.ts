@@ -7,3 +7,5 @@ export * from './health';
 export * from './checks';
 export * from './lineage';
 export * from './run-rejects';
+export * from './strict';
+export * from './file-signatures';

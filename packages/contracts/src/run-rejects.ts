@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { strictRequest } from './strict';
 
-export const runRejectsQuerySchema = z.object({
+export const runRejectsQuerySchema = strictRequest({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** nextCursor of the previous page; leave out for the first. */
   cursor: z.string().max(500).optional(),

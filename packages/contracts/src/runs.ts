@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { datasetNameSchema } from './names';
+import { strictRequest } from './strict';
 
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
 export const runStatusSchema = z.enum(RUN_STATUSES);
@@ -13,7 +14,7 @@ export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skip
 export const stepStatusSchema = z.enum(STEP_STATUSES);
 export type StepStatus = z.infer<typeof stepStatusSchema>;
 
-export const runPipelineRequestSchema = z.object({
+export const runPipelineRequestSchema = strictRequest({
   datasetName: datasetNameSchema,
   /** Fetch the dataset's URL again and run the new version (URL datasets only). */
   refresh: z.boolean().optional(),
@@ -118,20 +119,18 @@ export const runDigestSchema = z.object({
 });
 export type RunDigest = z.infer<typeof runDigestSchema>;
 
-export const listRunsQuerySchema = z
-  .object({
-    datasetName: datasetNameSchema.optional(),
-    status: runStatusSchema.optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    /** nextCursor of the previous page: the runs older than it. Leave out for the first page. */
-    cursor: z.string().max(500).optional(),
-    /** prevCursor of a page: the `limit` runs just newer than it (the page before). */
-    before: z.string().max(500).optional(),
-  })
-  .refine((query) => query.cursor === undefined || query.before === undefined, {
-    path: ['before'],
-    message: 'cannot be combined with cursor: page either older (cursor) or newer (before)',
-  });
+export const listRunsQuerySchema = strictRequest({
+  datasetName: datasetNameSchema.optional(),
+  status: runStatusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** nextCursor of the previous page: the runs older than it. Leave out for the first page. */
+  cursor: z.string().max(500).optional(),
+  /** prevCursor of a page: the `limit` runs just newer than it (the page before). */
+  before: z.string().max(500).optional(),
+}).refine((query) => query.cursor === undefined || query.before === undefined, {
+  path: ['before'],
+  message: 'cannot be combined with cursor: page either older (cursor) or newer (before)',
+});
 export type ListRunsQuery = z.infer<typeof listRunsQuerySchema>;
 
 /**
@@ -142,7 +141,7 @@ export const runListSchema = z.object({ runs: z.array(runSummarySchema), nextCur
 export type RunList = z.infer<typeof runListSchema>;
 
 /** Filters of `GET /v1/runs/events`; a run is sent when its summary, as it is now, matches them. */
-export const runChangesQuerySchema = z.strictObject({
+export const runChangesQuerySchema = strictRequest({
   datasetName: datasetNameSchema.optional(),
   status: runStatusSchema.optional(),
 });

@@ -170,7 +170,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const api = app('api', 'apps/api/dist/main.js');
     await waitFor('the api', async () => {
       if (api.child.exitCode !== null) throw new Error(`api exited:\n${tail(api.logFile, 20)}`);
-      return httpOk(`${apiUrl}/health`);
+      // /ready, not /health: the worker starts once PostgreSQL, Redis, the object store and dbt answer.
+      return httpOk(`${apiUrl}/ready`);
     }, 60_000);
 
     log('starting the worker');

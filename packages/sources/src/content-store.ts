@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { ErrorCode } from '@relayboard/contracts';
+import { ErrorCode, SNIFF_BYTES, sniffBinary } from '@relayboard/contracts';
 import { contentAddressedKey, type ObjectStore } from '@relayboard/storage';
 import { gunzipIfCompressed } from './gzip-sniffer';
 import { SourceError } from './source-error';
@@ -46,8 +46,18 @@ export class ContentStore {
     let gzipped = false;
     const iterator = gunzipIfCompressed(source.body, (sniffed) => (gzipped = sniffed));
     // Nothing is written to the store until the first byte arrives: an empty or dead source leaves no trace.
-    const head = await this.next(iterator, source);
+    const head = await this.head(iterator, source);
     if (head.done) throw new SourceError(ErrorCode.SourceEmpty, `${source.label} is empty; a CSV needs at least a header line`);
+    // The first bytes (after gzip decompression) say whether this is text at all: an image or an archive is refused before anything is stored.
+    const binary = sniffBinary(head.value);
+    if (binary) {
+      await iterator.return(undefined);
+      throw new SourceError(
+        ErrorCode.NotCsv,
+        `${source.label} ${binary.kind === 'gzip' ? 'is' : 'looks like'} ${binary.what}${gzipped && binary.kind !== 'gzip' ? ' inside gzip' : ''}, not a CSV; ${binary.advice ?? 'give the CSV file itself'}`,
+        { detected: binary.kind },
+      );
+    }
     const maxBytes = this.maxBytes;
     const tooLarge = () =>
       new SourceError(
@@ -117,12 +127,21 @@ export class ContentStore {
     await this.removeQuietly(received.tmpKey);
   }
 
-  private async next(iterator: AsyncGenerator<Buffer>, source: IncomingSource): Promise<IteratorResult<Buffer>> {
+  /** The first SNIFF_BYTES bytes (or all, when fewer), however small the chunks they arrive in. */
+  private async head(iterator: AsyncGenerator<Buffer>, source: IncomingSource): Promise<IteratorResult<Buffer>> {
+    const chunks: Buffer[] = [];
+    let length = 0;
     try {
-      return await iterator.next();
+      while (length < SNIFF_BYTES) {
+        const next = await iterator.next();
+        if (next.done) break;
+        chunks.push(next.value);
+        length += next.value.length;
+      }
     } catch (error) {
       throw this.describe(error, source);
     }
+    return length === 0 ? { done: true, value: undefined } : { done: false, value: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) };
   }
 
   private describe(error: unknown, source: IncomingSource): SourceError {

@@ -14,9 +14,11 @@ export class SourceError extends Error {
     this.name = 'SourceError';
   }
 
-  /** A dropped connection, a stall or a 5xx may pass; a refused address or a 404 will not. */
+  /** A dropped connection, a stall or a 5xx may pass; a refused address, a 404, bytes that are not a CSV or an endless body will not. */
   get transient(): boolean {
     if (this.code === ErrorCode.SourceUnreachable || this.code === ErrorCode.DependencyUnavailable) return true;
+    // A server slow to answer may recover; a body still running at the whole fetch's deadline will run as long next time.
+    if (this.code === ErrorCode.SourceTimeout) return this.details?.setting !== 'FETCH_DEADLINE_MS';
     return this.code === ErrorCode.SourceHttpError && Number(this.details?.status) >= 500;
   }
 }

@@ -14,11 +14,23 @@ import { SourceError } from './source-error';
 export interface FetchSettings {
   allowPrivateUrls: boolean;
   connectTimeoutMs: number;
+  /** From the connection to the response headers (FETCH_HEADERS_TIMEOUT_MS). */
+  headersTimeoutMs: number;
+  /** The longest silence between two chunks of the body (FETCH_IDLE_TIMEOUT_MS). */
   idleTimeoutMs: number;
+  /** The whole fetch, redirects and body included, however steadily it trickles (FETCH_DEADLINE_MS). */
+  deadlineMs: number;
 }
 
 export function fetchSettings(config: AppConfig): FetchSettings {
-  return { allowPrivateUrls: config.allowPrivateUrls, connectTimeoutMs: config.fetch.connectTimeoutMs, idleTimeoutMs: config.fetch.idleTimeoutMs };
+  const { connectTimeoutMs, headersTimeoutMs, idleTimeoutMs, deadlineMs } = config.fetch;
+  return { allowPrivateUrls: config.allowPrivateUrls, connectTimeoutMs, headersTimeoutMs, idleTimeoutMs, deadlineMs };
+}
+
+/** The request or response of a fetch in flight, so its deadline can end whichever is live. */
+interface LiveFetch {
+  current: { destroy(error: Error): void } | null;
+  expired: SourceError | null;
 }
 
 export interface FetchedContent extends StoredContent {
@@ -27,6 +39,14 @@ export interface FetchedContent extends StoredContent {
 }
 
 const MAX_REDIRECTS = 5;
+
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+};
 
 const DECODERS: Record<string, () => zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress> = {
   gzip: () => zlib.createGunzip(),
@@ -59,7 +79,28 @@ export class UrlFetcher {
   ) {}
 
   async fetchToStore(url: string): Promise<FetchedContent> {
-    const { response, finalUrl } = await this.open(url);
+    const live: LiveFetch = { current: null, expired: null };
+    const { deadlineMs } = this.settings;
+    const deadline = setTimeout(() => {
+      live.expired = new SourceError(
+        ErrorCode.SourceTimeout,
+        `the download from ${hostOf(url)} (${url}) did not finish within ${deadlineMs} ms (FETCH_DEADLINE_MS); the server may be sending an endless or very slow body: check the URL, or raise the setting for a file that takes longer`,
+        { host: hostOf(url), limitMs: deadlineMs, setting: 'FETCH_DEADLINE_MS' },
+      );
+      live.current?.destroy(live.expired);
+    }, deadlineMs);
+    try {
+      return await this.fetchWithin(url, live);
+    } catch (error) {
+      // Whatever the deadline cut short (a redirect hop, a body mid-stream), the deadline is the reason.
+      throw live.expired ?? error;
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
+  private async fetchWithin(url: string, live: LiveFetch): Promise<FetchedContent> {
+    const { response, finalUrl } = await this.open(url, live);
     const encoding = String(response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
     const declared = Number(response.headers['content-length']);
     if (encoding === 'identity' && Number.isFinite(declared) && declared > this.content.maxBytes) {
@@ -87,10 +128,11 @@ export class UrlFetcher {
     return decoder;
   }
 
-  private async open(url: string): Promise<{ response: http.IncomingMessage; finalUrl: string }> {
+  private async open(url: string, live: LiveFetch): Promise<{ response: http.IncomingMessage; finalUrl: string }> {
     let current = this.checkUrl(url, url);
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const response = await this.request(current);
+      if (live.expired) throw live.expired;
+      const response = await this.request(current, live);
       const status = response.statusCode ?? 0;
       if (status >= 300 && status < 400 && response.headers.location) {
         response.resume();
@@ -125,21 +167,27 @@ export class UrlFetcher {
     return target;
   }
 
-  private request(target: URL): Promise<http.IncomingMessage> {
+  private request(target: URL, live: LiveFetch): Promise<http.IncomingMessage> {
     const url = target.href;
-    const { connectTimeoutMs, idleTimeoutMs, allowPrivateUrls } = this.settings;
+    const { connectTimeoutMs, headersTimeoutMs, idleTimeoutMs, allowPrivateUrls } = this.settings;
     const filter = { allowPrivateIPAddress: allowPrivateUrls, allowMetaIPAddress: false };
     const isHttps = target.protocol === 'https:';
     const agent = isHttps ? new RequestFilteringHttpsAgent(filter) : new RequestFilteringHttpAgent(filter);
     const client = isHttps ? https : http;
     return new Promise((resolve, reject) => {
       let response: http.IncomingMessage | null = null;
+      let headersTimer: NodeJS.Timeout | undefined;
       const req = client.get(target, { agent, lookup: guardedLookup as typeof dns.lookup, headers: { 'accept-encoding': 'gzip', 'user-agent': 'relayboard' } }, (res) => {
+        clearTimeout(headersTimer);
         response = res;
+        live.current = res;
+        // From the headers on, any silence longer than the idle timeout ends the fetch.
+        req.setTimeout(idleTimeoutMs, stalled);
         // Errors are read by whoever consumes the body; until then they must not go unhandled.
         res.on('error', () => undefined);
         resolve(res);
       });
+      live.current = req;
       const stalled = () => {
         const error = new SourceError(
           ErrorCode.SourceUnreachable,
@@ -152,20 +200,34 @@ export class UrlFetcher {
         () => req.destroy(new SourceError(ErrorCode.SourceUnreachable, `${url} did not accept a connection within ${connectTimeoutMs} ms (FETCH_CONNECT_TIMEOUT_MS)`)),
         connectTimeoutMs,
       );
-      // The connect timeout covers reaching the server; from then on any silence longer than the idle timeout ends the fetch.
+      // The connect timeout covers reaching the server, the headers timeout its answer (a server that accepts and never answers).
       req.on('socket', (socket) => {
         const connected = () => {
           clearTimeout(connectTimer);
-          req.setTimeout(idleTimeoutMs, stalled);
+          headersTimer = setTimeout(
+            () =>
+              req.destroy(
+                new SourceError(
+                  ErrorCode.SourceTimeout,
+                  `${target.host} accepted the connection for ${url} but sent no response within ${headersTimeoutMs} ms (FETCH_HEADERS_TIMEOUT_MS); check that the server answers, or raise the setting`,
+                  { host: target.host, limitMs: headersTimeoutMs, setting: 'FETCH_HEADERS_TIMEOUT_MS' },
+                ),
+              ),
+            headersTimeoutMs,
+          );
         };
         if (socket.connecting) socket.once('connect', connected);
         else connected();
       });
       req.on('error', (error) => {
         clearTimeout(connectTimer);
+        clearTimeout(headersTimer);
         if (!response) reject(this.describe(error, url));
       });
-      req.on('close', () => clearTimeout(connectTimer));
+      req.on('close', () => {
+        clearTimeout(connectTimer);
+        clearTimeout(headersTimer);
+      });
     });
   }
 

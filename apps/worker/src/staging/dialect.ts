@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
+import { sniffBinary } from '@relayboard/contracts';
 import { tokenize, type TextRecord } from './csv-text';
 import { typeMask } from './type-rules';
 
@@ -42,22 +43,6 @@ const QUOTES = ['"', "'"] as const;
 /** Records of the head looked at for the delimiter and the header. */
 const SNIFF_RECORDS = 200;
 
-const SIGNATURES: { bytes: number[]; what: string }[] = [
-  // Fetches and uploads decompress gzip once; what still starts like gzip was compressed twice.
-  { bytes: [0x1f, 0x8b], what: 'still gzip-compressed after decompressing it once (compressed twice?): decompress it before registering' },
-  { bytes: [0x50, 0x4b, 0x03, 0x04], what: 'a ZIP archive (an Excel .xlsx workbook is one): export the sheet as CSV' },
-  { bytes: [0xd0, 0xcf, 0x11, 0xe0], what: 'an old Office document (.xls): export the sheet as CSV' },
-  { bytes: [0x25, 0x50, 0x44, 0x46], what: 'a PDF document' },
-  { bytes: [0x89, 0x50, 0x4e, 0x47], what: 'a PNG image' },
-  { bytes: [0xff, 0xd8, 0xff], what: 'a JPEG image' },
-  { bytes: [0x47, 0x49, 0x46, 0x38], what: 'a GIF image' },
-  { bytes: [0x50, 0x41, 0x52, 0x31], what: 'a Parquet file' },
-  { bytes: [0x42, 0x5a, 0x68], what: 'a bzip2 archive: decompress it first' },
-  { bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], what: 'an xz archive: decompress it first' },
-  { bytes: [0x28, 0xb5, 0x2f, 0xfd], what: 'a zstd archive: decompress it first' },
-  { bytes: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], what: 'a 7-Zip archive: decompress it first' },
-  { bytes: [0x7f, 0x45, 0x4c, 0x46], what: 'an executable' },
-];
 
 function startsWith(head: Buffer, bytes: number[]): boolean {
   return head.length >= bytes.length && bytes.every((b, i) => head[i] === b);
@@ -92,8 +77,9 @@ export function detectEncoding(head: Buffer, complete: boolean): EncodingGuess {
   if (startsWith(head, [0xff, 0xfe, 0x00, 0x00])) throw new NotCsvError('the file is UTF-32, which Relayboard does not read: save it as UTF-8');
   if (startsWith(head, [0xff, 0xfe])) return { encoding: 'utf-16le', bomBytes: 2, assumed: false };
   if (startsWith(head, [0xfe, 0xff])) return { encoding: 'utf-16be', bomBytes: 2, assumed: false };
-  const signature = SIGNATURES.find((s) => startsWith(head, s.bytes));
-  if (signature) throw new NotCsvError(`the file is ${signature.what}, not a CSV`);
+  // The signatures the api refuses at registration (packages/sources), for files stored before it did.
+  const binary = sniffBinary(head);
+  if (binary) throw new NotCsvError(binary.kind === 'gzip' ? `the file is ${binary.what}: ${binary.advice}` : `the file is ${binary.what}, not a CSV${binary.advice ? `: ${binary.advice}` : ''}`);
 
   const sample = head.subarray(0, 64 * 1024);
   let evenNul = 0;
