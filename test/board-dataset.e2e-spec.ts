@@ -1,6 +1,6 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Check, DatasetLineage } from '@relayboard/contracts';
-import { api, fixtureUrl, launchBrowser, runDataset, screenshotBothWidths, seriousAxeViolations, uniqueName, uploadCsv } from './helpers';
+import { api, fixtureUrl, inspectPage, openBoardPage, runDataset, uniqueName, uploadCsv } from './helpers';
 import { testStack } from './stack-env';
 
 /**
@@ -8,7 +8,7 @@ import { testStack } from './stack-env';
  * checks through the form, and the lineage graph, in Debian's Chromium against the real stack.
  */
 describe("the board's dataset page: run chart, checks and lineage", () => {
-  let browser: { context: BrowserContext; close(): Promise<void> };
+  let closeBrowser: (() => Promise<void>) | undefined;
   let page: Page;
   const webUrl = () => testStack().webUrl!;
   const name = uniqueName('board_checks');
@@ -16,32 +16,19 @@ describe("the board's dataset page: run chart, checks and lineage", () => {
   // The refused checks below are answers the test asks for; Chromium logs every 4xx fetch.
   const expectedRefusals = /Failed to load resource: the server responded with a status of (400|409)/;
 
-  async function inspect(screenshot: string): Promise<void> {
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await screenshotBothWidths(page, screenshot);
-    await page.setViewportSize({ width: 390, height: 844 });
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await page.setViewportSize({ width: 1366, height: 768 });
-  }
+  const inspect = (screenshot: string) => inspectPage(page, screenshot);
 
   const checksTable = () => page.getByRole('table', { name: 'Declared checks with their last result' });
   const checkRow = () => checksTable().locator('tbody tr', { hasText: 'not null' }).filter({ hasText: 'note' });
 
   beforeAll(async () => {
-    if (!testStack().webUrl) throw new Error('the test stack has no board: build it with pnpm --filter @relayboard/web run build');
     const created = await api('POST', '/v1/datasets/csv', { name, csvUrl: fixtureUrl('people.csv') });
     expect(created.status).toBe(201);
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !expectedRefusals.test(message.text())) pageErrors.push(`${page.url()}: ${message.text()}`);
-    });
+    ({ page, close: closeBrowser } = await openBoardPage(pageErrors, expectedRefusals));
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser?.();
   });
 
   it('shows empty states before the first run', async () => {

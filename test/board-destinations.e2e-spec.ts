@@ -1,6 +1,6 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Destination } from '@relayboard/contracts';
-import { api, fixtureUrl, launchBrowser, removeAllDestinations, runDataset, screenshotBothWidths, seriousAxeViolations, slackMessages, uniqueName } from './helpers';
+import { api, fixtureUrl, inspectPage, openBoardPage, removeAllDestinations, runDataset, slackMessages, uniqueName } from './helpers';
 import { testStack } from './stack-env';
 
 /**
@@ -9,7 +9,7 @@ import { testStack } from './stack-env';
  * editing routing, a delivery's status after a run, and deleting with a confirmation.
  */
 describe("the board's destinations page", () => {
-  let browser: { context: BrowserContext; close(): Promise<void> };
+  let closeBrowser: (() => Promise<void>) | undefined;
   let page: Page;
   const webUrl = () => testStack().webUrl!;
   const slack = () => testStack().slackUrl;
@@ -25,15 +25,7 @@ describe("the board's destinations page", () => {
   // The refused requests below are answers the test asks for; Chromium logs every 4xx fetch.
   const expectedRefusals = /Failed to load resource: the server responded with a status of 400/;
 
-  async function inspect(screenshot: string): Promise<void> {
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await screenshotBothWidths(page, screenshot);
-    await page.setViewportSize({ width: 390, height: 844 });
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    // Nothing may widen the page past a phone's screen: the masked URL and dataset names wrap.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    await page.setViewportSize({ width: 1366, height: 768 });
-  }
+  const inspect = (screenshot: string) => inspectPage(page, screenshot);
 
   const addForm = () => page.getByRole('form', { name: 'Add a Slack destination' });
   const card = (name: string) => page.getByRole('article', { name });
@@ -49,18 +41,11 @@ describe("the board's destinations page", () => {
   }
 
   beforeAll(async () => {
-    if (!testStack().webUrl) throw new Error('the test stack has no board: build it with pnpm --filter @relayboard/web run build');
     // Earlier suites' destinations would fill the empty state; this suite asserts what its own receive.
     await removeAllDestinations();
     const created = await api('POST', '/v1/datasets/csv', { name: dataset, csvUrl: fixtureUrl('people.csv') });
     expect(created.status).toBe(201);
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !expectedRefusals.test(message.text())) pageErrors.push(`${page.url()}: ${message.text()}`);
-    });
+    ({ page, close: closeBrowser } = await openBoardPage(pageErrors, expectedRefusals));
   });
 
   afterAll(async () => {
@@ -69,7 +54,7 @@ describe("the board's destinations page", () => {
       const left = await destinationNamed(name);
       if (left) await api('DELETE', `/v1/destinations/${left.id}`);
     }
-    await browser?.close();
+    await closeBrowser?.();
   });
 
   it('is in the top navigation and says when there are no destinations', async () => {

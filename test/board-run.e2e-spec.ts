@@ -1,7 +1,7 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Run, RunRejects } from '@relayboard/contracts';
 import { formatBytes } from '../apps/web/src/lib/format';
-import { api, launchBrowser, screenshotBothWidths, seriousAxeViolations, uniqueName, uploadCsv, waitForRun } from './helpers';
+import { api, inspectPage, openBoardPage, seriousAxeViolations, uniqueName, uploadCsv, waitForRun } from './helpers';
 import { testStack } from './stack-env';
 
 const ROWS = 150_000;
@@ -29,7 +29,7 @@ function generatedCsv(): Buffer {
  * models and tests with the failing one first, the rejected rows and the digest.
  */
 describe("a run's page: timeline, staging progress, dbt results and rejected rows", () => {
-  let browser: { context: BrowserContext; close(): Promise<void> };
+  let closeBrowser: (() => Promise<void>) | undefined;
   let page: Page;
   const webUrl = () => testStack().webUrl!;
   const name = uniqueName('board_run');
@@ -39,18 +39,11 @@ describe("a run's page: timeline, staging progress, dbt results and rejected row
   let run: Run;
   const pageErrors: string[] = [];
 
-  async function inspect(screenshot: string): Promise<void> {
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await screenshotBothWidths(page, screenshot);
-    await page.setViewportSize({ width: 390, height: 844 });
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await page.setViewportSize({ width: 1366, height: 768 });
-  }
+  const inspect = (screenshot: string) => inspectPage(page, screenshot);
 
   const section = (title: string) => page.locator(`section[aria-labelledby="${title}"]`);
 
   beforeAll(async () => {
-    if (!testStack().webUrl) throw new Error('the test stack has no board: build it with pnpm --filter @relayboard/web run build');
     const csv = generatedCsv();
     csvBytes = csv.length;
     const uploaded = await uploadCsv(name, csv, 'big.csv');
@@ -58,17 +51,11 @@ describe("a run's page: timeline, staging progress, dbt results and rejected row
     for (const check of [{ kind: 'not_null', column: 'note' }, { kind: 'unique', column: 'id' }]) {
       expect((await api('POST', `/v1/datasets/${name}/checks`, check)).status).toBe(201);
     }
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`${page.url()}: ${message.text()}`);
-    });
+    ({ page, close: closeBrowser } = await openBoardPage(pageErrors));
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser?.();
   });
 
   it('follows the run live: the staging progress bar reaches 100 with the bytes and rows', async () => {

@@ -1,6 +1,6 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { RunSummary } from '@relayboard/contracts';
-import { api, fixtureUrl, insertFinishedRuns, launchBrowser, openRunChanges, screenshotBothWidths, seriousAxeViolations, statusesOf, uniqueName, waitForRun, type OpenStream } from './helpers';
+import { api, fixtureUrl, insertFinishedRuns, inspectPage, openBoardPage, openRunChanges, type OpenStream, statusesOf, uniqueName, waitForRun } from './helpers';
 import { testStack } from './stack-env';
 
 /**
@@ -9,7 +9,7 @@ import { testStack } from './stack-env';
  * The one real run is also followed on api streams: its queued, running, succeeded.
  */
 describe("the board's runs list: live, paged and filtered", () => {
-  let browser: { context: BrowserContext; close(): Promise<void> };
+  let closeBrowser: (() => Promise<void>) | undefined;
   let page: Page;
   const webUrl = () => testStack().webUrl!;
   const name = uniqueName('board_runs');
@@ -21,13 +21,7 @@ describe("the board's runs list: live, paged and filtered", () => {
   const pageErrors: string[] = [];
   const streams: OpenStream[] = [];
 
-  async function inspect(screenshot: string): Promise<void> {
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await screenshotBothWidths(page, screenshot);
-    await page.setViewportSize({ width: 390, height: 844 });
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await page.setViewportSize({ width: 1366, height: 768 });
-  }
+  const inspect = (screenshot: string) => inspectPage(page, screenshot);
 
   /** The run ids of the table's rows, top to bottom. */
   const rowIds = () =>
@@ -45,25 +39,18 @@ describe("the board's runs list: live, paged and filtered", () => {
   const sameDocument = () => page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument);
 
   beforeAll(async () => {
-    if (!testStack().webUrl) throw new Error('the test stack has no board: build it with pnpm --filter @relayboard/web run build');
     expect((await api('POST', '/v1/datasets/csv', { name, csvUrl: fixtureUrl('people.csv') })).status).toBe(201);
     older = await insertFinishedRuns(name, [
       { status: 'succeeded', minutesAgo: 30 },
       { status: 'failed', minutesAgo: 40 },
       { status: 'succeeded', minutesAgo: 50 },
     ]);
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`${page.url()}: ${message.text()}`);
-    });
+    ({ page, close: closeBrowser } = await openBoardPage(pageErrors));
   });
 
   afterAll(async () => {
     for (const stream of streams) stream.close();
-    await browser?.close();
+    await closeBrowser?.();
   });
 
   it("adds a new run's row and follows its badge to succeeded without a reload", async () => {

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Run } from '@relayboard/contracts';
-import { api, fixtureUrl, launchBrowser, screenshotBothWidths, seriousAxeViolations, uniqueName, waitForRun } from './helpers';
+import { api, fixtureUrl, inspectPage, openBoardPage, uniqueName, waitForRun } from './helpers';
 import { testStack } from './stack-env';
 
 /**
@@ -13,7 +13,7 @@ import { testStack } from './stack-env';
  * as screenshots at laptop and phone widths in test-artifacts/screenshots/.
  */
 describe('the board in a browser', () => {
-  let browser: { context: BrowserContext; close(): Promise<void> };
+  let closeBrowser: (() => Promise<void>) | undefined;
   let page: Page;
   const webUrl = () => testStack().webUrl!;
   const registered = uniqueName('board_people');
@@ -21,29 +21,14 @@ describe('the board in a browser', () => {
   // Script errors and React's hydration complaints, from every page.
   const pageErrors: string[] = [];
 
-  /** Checks the page as a person finds it, then saves how it looks. */
-  async function inspect(name: string): Promise<void> {
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await screenshotBothWidths(page, name);
-    // At phone width too: layout changes can hide labels or shrink contrast.
-    await page.setViewportSize({ width: 390, height: 844 });
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await page.setViewportSize({ width: 1366, height: 768 });
-  }
+  const inspect = (name: string) => inspectPage(page, name);
 
   beforeAll(async () => {
-    if (!testStack().webUrl) throw new Error('the test stack has no board: build it with pnpm --filter @relayboard/web run build');
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`${page.url()}: ${message.text()}`);
-    });
+    ({ page, close: closeBrowser } = await openBoardPage(pageErrors));
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await closeBrowser?.();
   });
 
   it('registers a CSV URL through the form and lands on the dataset page', async () => {

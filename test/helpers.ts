@@ -173,6 +173,32 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
+/**
+ * A page of the board in Debian's Chromium (30 s default timeout) that records into
+ * `pageErrors` every script error and every console error, but those `expected`
+ * matches (the 4xx answers a test asks for, which Chromium logs).
+ */
+export async function openBoardPage(pageErrors: string[], expected?: RegExp): Promise<{ page: Page; close(): Promise<void> }> {
+  if (!testStack().webUrl) throw new Error('the test stack has no board: build it with pnpm --filter @relayboard/web run build');
+  const browser = await launchBrowser();
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !expected?.test(message.text())) pageErrors.push(`${page.url()}: ${message.text()}`);
+  });
+  return { page, close: () => browser.close() };
+}
+
+/** Checks the page as a person finds it with axe-core at laptop and phone widths (layout changes can hide labels or shrink contrast), and saves how it looks at both. */
+export async function inspectPage(page: Page, name: string): Promise<void> {
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  await screenshotBothWidths(page, name);
+  await page.setViewportSize(BROWSER_VIEWPORTS.phone);
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  await page.setViewportSize(BROWSER_VIEWPORTS.laptop);
+}
+
 /** Full-page screenshots at laptop and phone widths, `<name>-laptop.png` and `<name>-phone.png`. */
 export async function screenshotBothWidths(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });

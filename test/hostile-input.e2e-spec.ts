@@ -4,9 +4,8 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { Client as S3Client } from 'minio';
-import { CREDENTIALS } from '../packages/devstack/dist/stack';
 import { api, fixtureUrl, query, uniqueName, uploadCsv } from './helpers';
+import { bucketKeys, openUploads } from './object-store';
 import { testStack } from './stack-env';
 
 /**
@@ -64,31 +63,6 @@ async function startApi(settings: Record<string, string>): Promise<{ url: string
 async function postTo(base: string, route: string, body: unknown) {
   const res = await fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as any };
-}
-
-function s3(): S3Client {
-  const endpoint = new URL(testStack().s3Endpoint);
-  return new S3Client({
-    endPoint: endpoint.hostname,
-    port: Number(endpoint.port),
-    useSSL: false,
-    accessKey: CREDENTIALS.s3AccessKey,
-    secretKey: CREDENTIALS.s3SecretKey,
-    region: 'us-east-1',
-    pathStyle: true,
-  });
-}
-
-async function bucketKeys(): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const item of s3().listObjectsV2(CREDENTIALS.bucket, '', true)) if (item.name) keys.push(item.name);
-  return keys.sort();
-}
-
-async function openUploads(): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const item of s3().listIncompleteUploads(CREDENTIALS.bucket, 'tmp/', true)) keys.push(item.key);
-  return keys;
 }
 
 const datasetCount = async () => Number((await query<{ n: string }>('select count(*) as n from relayboard.datasets'))[0].n);

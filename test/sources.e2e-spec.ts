@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
-import { Client as S3Client } from 'minio';
 import type { Dataset, DatasetVersion, Run } from '@relayboard/contracts';
 import { CREDENTIALS } from '../packages/devstack/dist/stack';
 import { api, query, uniqueName, waitForRun } from './helpers';
+import { bucketKeys, openUploads, s3 } from './object-store';
 import { testStack } from './stack-env';
 
 const MiB = 1024 * 1024;
@@ -39,31 +39,6 @@ async function serve(handler: http.RequestListener): Promise<Loopback> {
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function s3(): S3Client {
-  const endpoint = new URL(testStack().s3Endpoint);
-  return new S3Client({
-    endPoint: endpoint.hostname,
-    port: Number(endpoint.port),
-    useSSL: false,
-    accessKey: CREDENTIALS.s3AccessKey,
-    secretKey: CREDENTIALS.s3SecretKey,
-    region: 'us-east-1',
-    pathStyle: true,
-  });
-}
-
-async function bucketKeys(): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const item of s3().listObjectsV2(CREDENTIALS.bucket, '', true)) if (item.name) keys.push(item.name);
-  return keys.sort();
-}
-
-async function openUploads(): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const item of s3().listIncompleteUploads(CREDENTIALS.bucket, 'tmp/', true)) keys.push(item.key);
-  return keys;
 }
 
 async function objectBytes(key: string): Promise<Buffer> {
