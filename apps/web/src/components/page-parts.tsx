@@ -20,3 +20,40 @@ export function SummaryItem({ label, children }: { label: string; children: Reac
     </div>
   );
 }
+
+/** A titled part of a page: an h2 that names the section for screen readers (`<id>-title`). */
+export function PageSection({ id, title, action, children }: { id: string; title: string; action?: ReactNode; children: ReactNode }) {
+  const heading = (
+    <h2 id={`${id}-title`} className="text-lg font-semibold">
+      {title}
+    </h2>
+  );
+  return (
+    <section aria-labelledby={`${id}-title`} className="space-y-3">
+      {action ? (
+        <div className="flex items-baseline justify-between gap-4">
+          {heading}
+          {action}
+        </div>
+      ) : (
+        heading
+      )}
+      {children}
+    </section>
+  );
+}
+
+/** The body of a 404 page: what was not found, what to do, and the way back. */
+export function NotFoundNotice({ title, message, href, label }: { title: string; message: string; href: string; label: string }) {
+  return (
+    <div className="py-16 text-center">
+      <p className="font-mono text-sm font-semibold text-slate-500">404</p>
+      <h1 className="mt-2 text-2xl font-semibold tracking-tight">{title}</h1>
+      <p className="mt-2 text-slate-600">{message}</p>
+      <Link href={href} className="mt-6 inline-block text-sky-700 underline-offset-2 hover:underline">
+        {label}
+      </Link>
+    </div>
+  );
+}
+

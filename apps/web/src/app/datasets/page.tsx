@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { DatasetsBoard } from '@/components/datasets-board';
+import { PageSection } from '@/components/page-parts';
 import { RegisterDatasetForm } from '@/components/register-dataset-form';
 import { TableSkeleton } from '@/components/skeletons';
 import { UploadDatasetForm } from '@/components/upload-dataset-form';
@@ -25,14 +26,11 @@ export default async function DatasetsPage({ searchParams }: DatasetsPageProps) 
         <RegisterDatasetForm />
         <UploadDatasetForm />
       </div>
-      <section aria-labelledby="datasets-title" className="space-y-3">
-        <h2 id="datasets-title" className="text-lg font-semibold">
-          All datasets
-        </h2>
+      <PageSection id="datasets" title="All datasets">
         <Suspense key={pageCursor ?? ''} fallback={<TableSkeleton label="Loading datasets…" />}>
           <DatasetsBoard cursor={pageCursor} />
         </Suspense>
-      </section>
+      </PageSection>
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { isValidDatasetName, type Dataset } from '@relayboard/contracts';
 import { ApiProblemNotice } from '@/components/api-problem-notice';
-import { BackLink, SummaryItem } from '@/components/page-parts';
+import { BackLink, PageSection, SummaryItem } from '@/components/page-parts';
 import { DatasetChecks } from '@/components/dataset-checks';
 import { DatasetLineageSection } from '@/components/dataset-lineage';
 import { DatasetRunControls } from '@/components/dataset-run-controls';
@@ -103,64 +103,49 @@ export default async function DatasetPage({ params }: DatasetPageProps) {
         lastRun={dataset.lastRun ? { id: dataset.lastRun.id, status: dataset.lastRun.status } : null}
       />
 
-      <section aria-labelledby="history-title" className="space-y-3">
-        <h2 id="history-title" className="text-lg font-semibold">
-          Rows and duration by run
-        </h2>
+      <PageSection id="history" title="Rows and duration by run">
         <Suspense fallback={<ChartSkeleton label="Loading run history…" />}>
           <DatasetRunHistory name={dataset.name} />
         </Suspense>
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="schema-title" className="space-y-3">
-        <h2 id="schema-title" className="text-lg font-semibold">
-          Schema
-        </h2>
+      <PageSection id="schema" title="Schema">
         <Suspense fallback={<TableSkeleton label="Loading schema…" rows={3} columns={8} />}>
           <DatasetSchema name={dataset.name} columns={version?.columns ?? null} />
         </Suspense>
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="checks-title" className="space-y-3">
-        <h2 id="checks-title" className="text-lg font-semibold">
-          Checks
-        </h2>
+      <PageSection id="checks" title="Checks">
         <Suspense fallback={<TableSkeleton label="Loading checks…" rows={2} columns={6} />}>
           <DatasetChecks name={dataset.name} columns={(version?.columns ?? []).map((column) => column.name)} />
         </Suspense>
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="lineage-title" className="space-y-3">
-        <h2 id="lineage-title" className="text-lg font-semibold">
-          Lineage
-        </h2>
+      <PageSection id="lineage" title="Lineage">
         <Suspense fallback={<ChartSkeleton label="Loading lineage…" />}>
           <DatasetLineageSection name={dataset.name} />
         </Suspense>
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="versions-title" className="space-y-3">
-        <h2 id="versions-title" className="text-lg font-semibold">
-          Versions and schema changes
-        </h2>
+      <PageSection id="versions" title="Versions and schema changes">
         <Suspense fallback={<TableSkeleton label="Loading versions…" rows={3} columns={8} />}>
           <DatasetVersions name={dataset.name} />
         </Suspense>
-      </section>
+      </PageSection>
 
-      <section aria-labelledby="recent-runs-title" className="space-y-3">
-        <div className="flex items-baseline justify-between gap-4">
-          <h2 id="recent-runs-title" className="text-lg font-semibold">
-            Recent runs
-          </h2>
+      <PageSection
+        id="recent-runs"
+        title="Recent runs"
+        action={
           <Link href={`/?${new URLSearchParams({ datasetName: dataset.name })}`} className="text-sm text-sky-700 underline-offset-2 hover:underline">
             All runs of {dataset.name}
           </Link>
-        </div>
+        }
+      >
         <Suspense fallback={<TableSkeleton label="Loading runs…" rows={Math.min(RECENT_RUNS, 4)} columns={7} />}>
           <DatasetRecentRuns name={dataset.name} />
         </Suspense>
-      </section>
+      </PageSection>
     </div>
   );
 }

@@ -1,14 +1,12 @@
-import Link from 'next/link';
+import { NotFoundNotice } from '@/components/page-parts';
 
 export default function RunNotFound() {
   return (
-    <div className="py-16 text-center">
-      <p className="font-mono text-sm font-semibold text-slate-500">404</p>
-      <h1 className="mt-2 text-2xl font-semibold tracking-tight">Run not found</h1>
-      <p className="mt-2 text-slate-600">The api knows no run with this id. Check the link, or pick a run from the list.</p>
-      <Link href="/" className="mt-6 inline-block text-sky-700 underline-offset-2 hover:underline">
-        Back to all runs
-      </Link>
-    </div>
+    <NotFoundNotice
+      title="Run not found"
+      message="The api knows no run with this id. Check the link, or pick a run from the list."
+      href="/"
+      label="Back to all runs"
+    />
   );
 }

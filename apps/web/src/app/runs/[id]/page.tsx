@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import type { Run, RunDigest } from '@relayboard/contracts';
 import { ApiProblemNotice } from '@/components/api-problem-notice';
-import { BackLink, SummaryItem } from '@/components/page-parts';
+import { BackLink, PageSection, SummaryItem } from '@/components/page-parts';
 import { LiveRunDuration, LiveRunEvents, LiveRunStatus, LiveRunSteps, RunStreamProvider } from '@/components/run-stream';
 import { RunNodes } from '@/components/run-nodes';
 import { RunRejectsSection } from '@/components/run-rejects';
@@ -103,51 +103,33 @@ export default async function RunPage({ params, searchParams }: RunPageProps) {
           </section>
         )}
 
-        <section aria-labelledby="steps-title" className="space-y-3">
-          <h2 id="steps-title" className="text-lg font-semibold">
-            Steps
-          </h2>
+        <PageSection id="steps" title="Steps">
           <LiveRunSteps />
-        </section>
+        </PageSection>
 
-        <section aria-labelledby="staging-title" className="space-y-3">
-          <h2 id="staging-title" className="text-lg font-semibold">
-            Staging progress
-          </h2>
+        <PageSection id="staging" title="Staging progress">
           <LiveStageProgress />
-        </section>
+        </PageSection>
 
-        <section aria-labelledby="nodes-title" className="space-y-3">
-          <h2 id="nodes-title" className="text-lg font-semibold">
-            dbt models and tests
-          </h2>
+        <PageSection id="nodes" title="dbt models and tests">
           <RunNodes nodes={run.nodes} transformStatus={run.steps.find((step) => step.name === 'transform')?.status} />
-        </section>
+        </PageSection>
 
-        <section aria-labelledby="rejects-title" className="space-y-3">
-          <h2 id="rejects-title" className="text-lg font-semibold">
-            Rejected rows
-          </h2>
+        <PageSection id="rejects" title="Rejected rows">
           <Suspense key={rejectsCursor ?? ''} fallback={<TableSkeleton label="Loading the rejected rows…" rows={3} columns={3} />}>
             <RunRejectsSection runId={run.id} cursor={rejectsCursor} />
           </Suspense>
-        </section>
+        </PageSection>
 
-        <section aria-labelledby="digest-title" className="space-y-3">
-          <h2 id="digest-title" className="text-lg font-semibold">
-            Slack digest
-          </h2>
+        <PageSection id="digest" title="Slack digest">
           <Suspense fallback={<DigestSkeleton />}>
             <RunDigestPreview runId={run.id} />
           </Suspense>
-        </section>
+        </PageSection>
 
-        <section aria-labelledby="events-title" className="space-y-3">
-          <h2 id="events-title" className="text-lg font-semibold">
-            Event log
-          </h2>
+        <PageSection id="events" title="Event log">
           <LiveRunEvents />
-        </section>
+        </PageSection>
       </div>
     </RunStreamProvider>
   );
