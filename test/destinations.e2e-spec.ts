@@ -343,7 +343,8 @@ describe('PUT /v1/datasets/:name/owners', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ name: dataset, owners: ['U024BE7LH', 'W0123ABCD'] });
     expect((await api('GET', `/v1/datasets/${dataset}`)).body.owners).toEqual(['U024BE7LH', 'W0123ABCD']);
-    const list = await api('GET', '/v1/datasets');
+    // By prefix: on a busy stack the dataset need not be on the list's first page.
+    const list = await api('GET', `/v1/datasets?prefix=${dataset}`);
     expect(list.body.datasets.find((d: { name: string }) => d.name === dataset).owners).toEqual(['U024BE7LH', 'W0123ABCD']);
     const cleared = await api('PUT', `/v1/datasets/${dataset}/owners`, { owners: [] });
     expect(cleared.body.owners).toEqual([]);
