@@ -81,6 +81,17 @@ const envSchema = z.object({
   DBT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(15_000),
   RUN_MAX_RECOVERIES: z.coerce.number().int().min(0).max(100).default(3),
+
+  // Per-step retries of transient failures (a restart of PostgreSQL, Redis or the object store): by default a run rides out a 60 s outage.
+  STEP_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  STEP_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(1_000),
+  STEP_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(10).default(15_000),
+  STEP_RETRY_BUDGET_MS: z.coerce.number().int().min(0).default(120_000),
+  // Timeouts of outbound calls (packages/db, packages/storage, packages/queue).
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  S3_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
 });
 
 export interface AppConfig {
@@ -115,6 +126,25 @@ export interface AppConfig {
   staging: { rejectMaxShare: number; copyStreams: number };
   /** Base64 of 32 bytes; encrypts webhook URLs at rest (packages/secrets). The api and worker refuse to start without it. */
   secretsKey: string | null;
+  /**
+   * Retries of a step's transient failures within one job (STEP_RETRY_*): `attempts` tries in all, the delay
+   * starting at initialDelayMs and doubling up to maxDelayMs, and no retry that would start more than budgetMs
+   * after the step's first failure. The worker's bookkeeping writes to PostgreSQL ride out outages the same way.
+   */
+  retry: RetryPolicy;
+  /**
+   * Timeouts of outbound calls: connectMs and statementMs for PostgreSQL (statementMs only on metadata queries, never
+   * on COPY or dbt; 0 turns it off), s3IdleMs for a request to the object store that sends or receives nothing
+   * for that long, redisCommandMs for a command of the api's Redis connection.
+   */
+  timeouts: { dbConnectMs: number; dbStatementMs: number; s3IdleMs: number; redisCommandMs: number };
+}
+
+export interface RetryPolicy {
+  attempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  budgetMs: number;
 }
 
 export class ConfigError extends Error {
@@ -183,6 +213,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     slack: { previewRows: e.DIGEST_PREVIEW_ROWS, attempts: e.SLACK_ATTEMPTS, timeoutMs: e.SLACK_TIMEOUT_MS },
     staging: { rejectMaxShare: e.REJECT_MAX_SHARE, copyStreams: e.STAGING_COPY_STREAMS },
     secretsKey: e.SECRETS_KEY ?? null,
+    retry: { attempts: e.STEP_RETRY_ATTEMPTS, initialDelayMs: e.STEP_RETRY_INITIAL_MS, maxDelayMs: e.STEP_RETRY_MAX_DELAY_MS, budgetMs: e.STEP_RETRY_BUDGET_MS },
+    timeouts: { dbConnectMs: e.DB_CONNECT_TIMEOUT_MS, dbStatementMs: e.DB_STATEMENT_TIMEOUT_MS, s3IdleMs: e.S3_TIMEOUT_MS, redisCommandMs: e.REDIS_COMMAND_TIMEOUT_MS },
   };
 }
 

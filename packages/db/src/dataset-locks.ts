@@ -5,6 +5,17 @@ const LOCK_CLASS = 0x52420001;
 
 export interface HeldLock {
   release(): Promise<void>;
+  /**
+   * Whether the lock's session is gone (PostgreSQL restarted, the connection
+   * dropped): PostgreSQL released the lock with it, and another run may take it.
+   */
+  lost(): boolean;
+  /**
+   * Takes the lock again on a new session when it was lost (calling onWait
+   * first if another run holds it meanwhile); true when it had been lost.
+   * Throws while PostgreSQL cannot be reached.
+   */
+  ensure(onWait: () => Promise<void>): Promise<boolean>;
 }
 
 /**
@@ -16,7 +27,15 @@ export interface HeldLock {
  * If the worker dies, PostgreSQL ends the session and the lock goes with it.
  */
 export class DatasetLocks {
-  constructor(private readonly connectionString: string) {}
+  /** connectMs: connect timeout of the lock sessions (DB_CONNECT_TIMEOUT_MS); they get TCP keepalive and no statement timeout (pg_advisory_lock waits). */
+  constructor(
+    private readonly connectionString: string,
+    private readonly connectMs = 10_000,
+  ) {}
+
+  private client(applicationName: string): Client {
+    return new Client({ connectionString: this.connectionString, application_name: applicationName, connectionTimeoutMillis: this.connectMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+  }
 
   /** Takes the dataset's lock, calling onWait once first if another run holds it. */
   async acquire(dataset: string, onWait: () => Promise<void>): Promise<HeldLock> {
@@ -34,7 +53,7 @@ export class DatasetLocks {
    */
   async held(datasets: string[]): Promise<Set<string>> {
     if (!datasets.length) return new Set();
-    const client = new Client({ connectionString: this.connectionString, application_name: 'relayboard-lock-check' });
+    const client = this.client('relayboard-lock-check');
     client.on('error', () => undefined);
     await client.connect();
     try {
@@ -54,9 +73,33 @@ export class DatasetLocks {
   }
 
   private async take(dataset: string, onWait: (() => Promise<void>) | null): Promise<HeldLock | null> {
-    const client = new Client({ connectionString: this.connectionString, application_name: `relayboard-lock:${dataset}` });
-    // A dropped connection also drops the lock; the run's own queries then fail and it is retried.
-    client.on('error', () => undefined);
+    let session = await this.session(dataset, onWait);
+    if (!session) return null;
+    return {
+      lost: () => session!.lost,
+      ensure: async (wait) => {
+        if (!session!.lost) return false;
+        await session!.client.end().catch(() => undefined);
+        session = (await this.session(dataset, wait))!;
+        return true;
+      },
+      release: async () => {
+        const { client } = session!;
+        await client.query('select pg_advisory_unlock($1, hashtext($2))', [LOCK_CLASS, dataset]).catch(() => undefined);
+        await client.end().catch(() => undefined);
+      },
+    };
+  }
+
+  private async session(dataset: string, onWait: (() => Promise<void>) | null): Promise<{ client: Client; lost: boolean } | null> {
+    const client = this.client(`relayboard-lock:${dataset}`);
+    const session = { client, lost: false };
+    // A dropped connection also drops the lock: the runner sees lost() and takes it again before its next step.
+    const onLost = () => {
+      session.lost = true;
+    };
+    client.on('error', onLost);
+    client.on('end', onLost);
     await client.connect();
     try {
       const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as locked', [LOCK_CLASS, dataset]);
@@ -72,11 +115,6 @@ export class DatasetLocks {
       await client.end().catch(() => undefined);
       throw error;
     }
-    return {
-      release: async () => {
-        await client.query('select pg_advisory_unlock($1, hashtext($2))', [LOCK_CLASS, dataset]).catch(() => undefined);
-        await client.end().catch(() => undefined);
-      },
-    };
+    return session;
   }
 }

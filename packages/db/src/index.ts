@@ -34,10 +34,39 @@ export const DBT_DATA_TABLES = { columns: 'staging._rb_columns', checkValues: 's
 /** The channel the metadata database notifies, with a run's id, when the run, a step or an event of it changes. */
 export const RUN_CHANGES_CHANNEL = 'relayboard_run_changes';
 
-export function createKnex(connectionString: string, pool: { min?: number; max?: number } = {}): Knex {
+/** Timeouts of a PostgreSQL connection (DB_CONNECT_TIMEOUT_MS, DB_STATEMENT_TIMEOUT_MS). */
+export interface PgTimeouts {
+  /** Connecting, TLS and authentication included; a server that does not answer fails the connect after this. */
+  connectMs: number;
+  /** Longest statement (0: none). Set only on metadata connections: never on COPY or dbt work. */
+  statementMs?: number;
+}
+
+/** A dead peer is noticed by TCP keepalive probes after about this long of silence. */
+export const PG_KEEPALIVE_INITIAL_DELAY_MS = 10_000;
+
+/**
+ * pg connection options for the timeouts: a connect timeout, TCP keepalive, and
+ * with statementMs a server-side statement_timeout plus a client-side query
+ * timeout a little above it (which fires when the server itself hangs).
+ */
+export function pgTimeoutOptions(timeouts: PgTimeouts): Record<string, number | boolean> {
+  const options: Record<string, number | boolean> = {
+    connectionTimeoutMillis: timeouts.connectMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: PG_KEEPALIVE_INITIAL_DELAY_MS,
+  };
+  if (timeouts.statementMs) {
+    options.statement_timeout = timeouts.statementMs;
+    options.query_timeout = timeouts.statementMs + 5_000;
+  }
+  return options;
+}
+
+export function createKnex(connectionString: string, pool: { min?: number; max?: number } = {}, timeouts?: PgTimeouts): Knex {
   return knexFactory({
     client: 'pg',
-    connection: { connectionString, application_name: 'relayboard' },
+    connection: { connectionString, application_name: 'relayboard', ...(timeouts && pgTimeoutOptions(timeouts)) },
     pool: { min: pool.min ?? 0, max: pool.max ?? 10 },
   });
 }
