@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { loadConfig } from '@relayboard/config';
-import { createKnex, DatasetLocks, migrateLatest, verifySecretsKey } from '@relayboard/db';
+import { createKnex, DatasetLocks, migrateLatest, pgTimeoutOptions, verifySecretsKey } from '@relayboard/db';
 import { JobName, PipelineWorker } from '@relayboard/queue';
 import { secretBoxFromConfig } from '@relayboard/secrets';
 import { createSources } from '@relayboard/sources';
@@ -9,6 +9,7 @@ import { DbtDataRepository } from './dbt/dbt-data.repository';
 import { DbtRunner } from './dbt/dbt-runner';
 import { ProfileRepository } from './dbt/profile.repository';
 import { PipelineRunner, type Logger } from './pipeline-runner';
+import { retryingRepository } from './retry/retries';
 import { RunsRepository } from './runs.repository';
 import { DeliverStep } from './steps/deliver.step';
 import { FetchStep } from './steps/fetch.step';
@@ -23,12 +24,22 @@ const log: Logger = {
 async function main(): Promise<void> {
   const config = loadConfig();
   const secrets = secretBoxFromConfig(config);
-  const knex = createKnex(config.databaseUrl);
+  const { timeouts } = config;
+  const knex = createKnex(config.databaseUrl, {}, { connectMs: timeouts.dbConnectMs, statementMs: timeouts.dbStatementMs });
   await migrateLatest(knex);
   await verifySecretsKey(knex, secrets);
-  const warehouse = new Pool({ connectionString: config.warehouseUrl, max: config.worker.concurrency * config.staging.copyStreams + 2, application_name: 'relayboard-worker' });
-  const store = new ObjectStore(config.s3);
-  const repo = new RunsRepository(knex);
+  // No statement timeout on the warehouse: COPY of a large file and the profile queries may run long (a cut connection still fails them).
+  const warehouse = new Pool({
+    connectionString: config.warehouseUrl,
+    max: config.worker.concurrency * config.staging.copyStreams + 2,
+    application_name: 'relayboard-worker',
+    ...pgTimeoutOptions({ connectMs: timeouts.dbConnectMs }),
+  });
+  // An idle pooled connection that PostgreSQL drops (a restart) is reported here; without a listener it would end the process.
+  warehouse.on('error', (error) => log.error(`warehouse: an idle connection failed (${error.message}); the pool opens a new one when needed`));
+  const store = new ObjectStore(config.s3, { idleTimeoutMs: timeouts.s3IdleMs });
+  // Every write and read of the metadata database rides out a restart of PostgreSQL (STEP_RETRY_*), so no step's outcome is lost.
+  const repo = retryingRepository(new RunsRepository(knex), config.retry, (message) => log.error(message));
   const dbt = new DbtRunner(config);
   const dbtData = new DbtDataRepository(warehouse);
   const profiles = new ProfileRepository(warehouse);
@@ -42,7 +53,8 @@ async function main(): Promise<void> {
       new DeliverStep(config, secrets, profiles),
     ],
     log,
-    new DatasetLocks(config.warehouseUrl),
+    new DatasetLocks(config.warehouseUrl, timeouts.dbConnectMs),
+    config.retry,
   );
   const worker = new PipelineWorker(
     {

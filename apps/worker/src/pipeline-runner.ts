@@ -1,6 +1,8 @@
 import { STEP_NAMES, type StepMetrics } from '@relayboard/contracts';
 import { JobYield, UnrecoverableError, type PipelineJobContext } from '@relayboard/queue';
-import type { DatasetLocks } from '@relayboard/db';
+import type { DatasetLocks, HeldLock } from '@relayboard/db';
+import { DEFAULT_RETRY, messageOf, type RetryPolicy } from './retry/retries';
+import { RunEndedElsewhere, runWithRetries, StepRetriesSpent } from './retry/step-retries';
 import type { RunContext, RunsRepository } from './runs.repository';
 import { DeliveryProblem, PermanentStepError, type PipelineStep, type StepContext, type StepState } from './steps/step';
 
@@ -20,6 +22,8 @@ export class PipelineRunner {
     private readonly steps: PipelineStep[],
     private readonly log: Logger,
     private readonly locks: DatasetLocks,
+    /** Per-step retries of transient failures (STEP_RETRY_*). */
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {
     const order = steps.map((s) => s.name).join(',');
     if (order !== STEP_NAMES.join(',')) throw new Error(`pipeline steps must be ${STEP_NAMES.join(', ')}; got ${order}`);
@@ -41,7 +45,8 @@ export class PipelineRunner {
       this.repo.event(runId, null, 'info', `waiting for another run of ${context.dataset.name} to finish: runs of one dataset take turns`),
     );
     try {
-      await this.runSteps(job, context, run, state);
+      // False when another execution of this run's job ended it meanwhile (see runSteps): nothing more to record.
+      if (!(await this.runSteps(job, context, run, state, lock))) return;
       // Recorded while the dataset's lock is held, so the reconciler never sees a finished run as unfinished with a free lock.
       await this.repo.finish(runId, state.failure ? 'failed' : 'succeeded', state.failure ? `${state.failure.step}: ${state.failure.message}` : null);
     } finally {
@@ -56,8 +61,16 @@ export class PipelineRunner {
     this.log.info(`run ${runId} of ${context.dataset.name} succeeded`);
   }
 
-  private async runSteps(job: PipelineJobContext, context: RunContext, run: RunContext['run'], state: StepState): Promise<void> {
+  /** Runs the steps; false when the run was ended by another execution of its job (nothing more to do or record). */
+  private async runSteps(job: PipelineJobContext, context: RunContext, run: RunContext['run'], state: StepState, lock: HeldLock): Promise<boolean> {
     const { runId } = job;
+    // A job BullMQ handed out again (its lock expired while Redis was away) waits for the dataset's lock
+    // above while the first execution still runs; once that one ended the run, there is nothing left to do.
+    const status = (await this.repo.load(runId))?.run.status;
+    if (status !== 'running') {
+      this.log.info(`run ${runId} was ended (${status}) by another execution of its job; nothing to do`);
+      return false;
+    }
     for (const step of this.steps) {
       if (job.stopping()) {
         // Shutting down: the steps done so far are recorded, the job goes back to the queue and resumes from here.
@@ -85,31 +98,60 @@ export class PipelineRunner {
       };
       await this.repo.startStep(runId, step.name);
       await this.repo.event(runId, step.name, 'info', `${step.name} started`);
+      // Retry events are written without waiting (PostgreSQL may be what is down), and before the step's outcome.
+      const notices: Promise<void>[] = [];
       try {
-        const metrics = await step.run(ctx);
+        const metrics = await runWithRetries({
+          policy: this.retry,
+          attempt: () => step.run(ctx),
+          isPermanent: (error) => error instanceof PermanentStepError,
+          beforeTry: (attempt) => this.beforeTry(runId, context.dataset.name, step, lock, attempt),
+          onRetry: ({ attempt, attempts, delayMs, reason, message }) => {
+            const text = `attempt ${attempt} of ${attempts} failed (${message}; ${reason}); trying again in ${(delayMs / 1000).toFixed(1)} s`;
+            this.log.info(`run ${runId} ${step.name}: ${text}`);
+            notices.push(this.repo.event(runId, step.name, 'warn', text, { retry: attempt, attempts, delayMs }).catch((e) => this.log.error(`run ${runId}: could not record a retry event: ${messageOf(e)}`)));
+          },
+        });
+        await Promise.all(notices);
         state.metrics[step.name] = metrics;
         await this.repo.finishStep(runId, step.name, 'succeeded', metrics);
         await this.repo.event(runId, step.name, 'info', `${step.name} succeeded`, metrics);
       } catch (error) {
-        const message = (error as Error).message ?? String(error);
+        await Promise.all(notices);
+        if (error instanceof RunEndedElsewhere) {
+          this.log.info(`run ${runId}: ${error.message}; this execution stops`);
+          return false;
+        }
+        const message = messageOf(error);
         if (error instanceof DeliveryProblem) {
           state.metrics[step.name] = error.metrics;
           await this.repo.finishStep(runId, step.name, 'failed', error.metrics, message);
           await this.repo.event(runId, step.name, 'error', message);
           continue;
         }
+        // A permanent failure, or transient ones that outlasted STEP_RETRY_ATTEMPTS / STEP_RETRY_BUDGET_MS (the message says which).
         const permanent = error instanceof PermanentStepError;
-        if (!permanent && !job.isFinalAttempt) {
-          // A transient failure (a dropped connection, a restart): BullMQ tries the run again with backoff.
-          await this.repo.finishStep(runId, step.name, 'failed', {}, message);
-          await this.repo.event(runId, step.name, 'warn', `attempt ${job.attempt} failed (${message}); retrying`);
-          throw error;
-        }
         await this.repo.finishStep(runId, step.name, 'failed', permanent ? error.metrics : {}, message);
-        await this.repo.event(runId, step.name, 'error', message);
+        await this.repo.event(runId, step.name, 'error', message, error instanceof StepRetriesSpent ? { retriesSpent: true } : undefined);
         this.log.error(`run ${runId} ${step.name} failed: ${message}`);
         if (state.failure === null) state.failure = { step: step.name, message };
       }
     }
+    return true;
+  }
+
+  /**
+   * Before each try of a step: if PostgreSQL dropped the dataset's lock (it
+   * restarted), takes it again, waiting for a run that took it meanwhile; then
+   * the step may already be done, or the run ended, by another execution.
+   */
+  private async beforeTry(runId: string, dataset: string, step: PipelineStep, lock: HeldLock, attempt: number): Promise<{ done: StepMetrics } | null> {
+    const retaken = await lock.ensure(() => this.repo.event(runId, step.name, 'info', `waiting for another run of ${dataset} to finish: the dataset's lock was lost with its database session`));
+    if (!retaken) return null;
+    await this.repo.event(runId, step.name, 'info', `took the lock of ${dataset} again before attempt ${attempt} (its database session was lost)`);
+    const status = (await this.repo.load(runId))?.run.status;
+    if (status !== 'running') throw new RunEndedElsewhere(String(status));
+    const done = await this.repo.stepStatus(runId, step.name);
+    return done?.status === 'succeeded' ? { done: done.metrics } : null;
   }
 }

@@ -6,7 +6,13 @@ import { oneLine } from '../dbt/dbt-log';
 import type { DbtBuildResult, DbtNodeResult, DbtRunner } from '../dbt/dbt-runner';
 import { extractLineage } from '../dbt/lineage';
 import type { ProfileRepository } from '../dbt/profile.repository';
+import { TransientStepError, transientReason } from '../retry/transient-errors';
 import { PermanentStepError, type PipelineStep, type StepContext } from './step';
+
+/** dbt's (psycopg2's) words for a database that went away or is restarting. */
+export function lostDatabase(reason: string): boolean {
+  return transientReason(new Error(reason)) !== null;
+}
 
 function toCheckInput(row: DatasetCheckRow): CheckInput {
   return { id: row.id, name: row.name, kind: row.kind, column: row.column_name, severity: row.severity, config: row.config };
@@ -158,7 +164,12 @@ export class TransformStep implements PipelineStep {
       }
     }
 
-    if (!result.ok) throw new PermanentStepError(`dbt build failed: ${failureReason(result)}`, metrics);
+    if (!result.ok) {
+      const reason = failureReason(result);
+      // dbt lost PostgreSQL (a restart): the build is tried again rather than failing the run.
+      if (lostDatabase(reason)) throw new TransientStepError(`dbt build failed because its database connection failed: ${reason}`);
+      throw new PermanentStepError(`dbt build failed: ${reason}`, metrics);
+    }
     return metrics;
   }
 }
