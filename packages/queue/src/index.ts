@@ -46,13 +46,20 @@ export class JobYield extends Error {
 /** What the queue says of a run's job: live (waiting, delayed, active) or dead (missing, or ended while the run did not). */
 export type RunJobState = { live: true; state: string } | { live: false; state: 'missing' | 'completed' | 'failed' | 'unknown'; reason: string | null };
 
-function connect(redisUrl: string, role: 'producer' | 'consumer'): IORedis {
+/** Default of REDIS_COMMAND_TIMEOUT_MS: a command of the api's (producer's) connection that gets no answer for this long fails. */
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 5_000;
+
+function connect(redisUrl: string, role: 'producer' | 'consumer', commandTimeoutMs = DEFAULT_REDIS_COMMAND_TIMEOUT_MS): IORedis {
   return new IORedis(redisUrl, {
     // Workers block on Redis and must never give up a command; producers answer
     // HTTP requests and should fail fast instead of queueing commands forever.
     maxRetriesPerRequest: role === 'consumer' ? null : 2,
     enableOfflineQueue: role === 'consumer',
     connectTimeout: 5_000,
+    // A hung Redis (accepting, never answering) fails the producer's commands; the worker's blocking
+    // commands (BullMQ waits on Redis for new jobs) must not time out, so its connection has none.
+    ...(role === 'producer' && { commandTimeout: commandTimeoutMs }),
+    keepAlive: 10_000,
   });
 }
 
@@ -61,11 +68,13 @@ export class PipelineQueue {
   private readonly connection: IORedis;
   private readonly queue: Queue<JobData, void, JobName>;
 
+  /** commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS. */
   constructor(
     redisUrl: string,
     private readonly attempts: number,
+    options: { commandTimeoutMs?: number } = {},
   ) {
-    this.connection = connect(redisUrl, 'producer');
+    this.connection = connect(redisUrl, 'producer', options.commandTimeoutMs);
     this.connection.on('error', () => {
       // Reported through ping() and failed enqueues; without a listener ioredis would print every retry.
     });

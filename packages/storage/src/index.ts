@@ -1,3 +1,6 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { Client } from 'minio';
 import type { AppConfig } from '@relayboard/config';
@@ -17,12 +20,45 @@ function isNotFound(error: unknown): boolean {
   return code === 'NotFound' || code === 'NoSuchKey' || code === 'NoSuchObject';
 }
 
+/** Default of S3_TIMEOUT_MS: a request to the object store that sends or receives nothing for this long fails. */
+export const DEFAULT_S3_IDLE_TIMEOUT_MS = 60_000;
+
+/** A request to the object store sent or received nothing for S3_TIMEOUT_MS: its socket was destroyed with this error. */
+export class ObjectStoreTimeoutError extends Error {
+  readonly code = 'S3_TIMEOUT';
+  constructor(endpoint: string, ms: number) {
+    super(`the object store at ${endpoint} sent or received nothing for ${ms} ms (S3_TIMEOUT_MS); it may be down or hung`);
+    this.name = 'ObjectStoreTimeoutError';
+  }
+}
+
+/**
+ * An HTTP(S) agent whose sockets are destroyed after idleMs without traffic,
+ * whether connecting, waiting for an answer, or in the middle of a body: the
+ * minio client takes an agent (transportAgent) but no request timeout, and a
+ * socket timeout alone only emits an event. A stalled object read then fails
+ * with ObjectStoreTimeoutError instead of hanging.
+ */
+function idleTimeoutAgent(useSSL: boolean, endpoint: string, idleMs: number): http.Agent {
+  const agent = useSSL ? new https.Agent({ keepAlive: true, timeout: idleMs }) : new http.Agent({ keepAlive: true, timeout: idleMs });
+  const base = agent as unknown as { createConnection: (options: unknown, callback?: unknown) => Socket };
+  const create = base.createConnection.bind(agent);
+  base.createConnection = (options, callback) => {
+    const socket = create(options, callback);
+    socket.setTimeout(idleMs);
+    socket.on('timeout', () => socket.destroy(new ObjectStoreTimeoutError(endpoint, idleMs)));
+    return socket;
+  };
+  return agent;
+}
+
 /** The one wrapper around the S3 client: MinIO, SeaweedFS's S3 gateway or AWS S3. */
 export class ObjectStore {
   private readonly client: Client;
   readonly bucket: string;
 
-  constructor(config: AppConfig['s3']) {
+  /** idleTimeoutMs: S3_TIMEOUT_MS (see idleTimeoutAgent). */
+  constructor(config: AppConfig['s3'], options: { idleTimeoutMs?: number } = {}) {
     const endpoint = new URL(config.endpoint);
     const useSSL = endpoint.protocol === 'https:';
     this.client = new Client({
@@ -37,6 +73,7 @@ export class ObjectStore {
       // memory; left alone, the client sizes parts for a 5 TiB object (~550 MB each).
       // 16 MiB parts allow objects up to 156 GiB.
       partSize: 16 * 1024 * 1024,
+      transportAgent: idleTimeoutAgent(useSSL, config.endpoint, options.idleTimeoutMs ?? DEFAULT_S3_IDLE_TIMEOUT_MS),
     });
     this.bucket = config.bucket;
   }

@@ -1,6 +1,6 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@relayboard/config';
-import { createKnex, DatasetLocks, migrateLatest, verifySecretsKey, type Knex } from '@relayboard/db';
+import { createKnex, DatasetLocks, migrateLatest, verifySecretsKey, type Knex, type PgTimeouts } from '@relayboard/db';
 import { PipelineQueue } from '@relayboard/queue';
 import { secretBoxFromConfig, SecretsKeyError, type SecretBox } from '@relayboard/secrets';
 import { ObjectStore } from '@relayboard/storage';
@@ -13,14 +13,15 @@ import { APP_CONFIG, DATASET_LOCKS, KNEX, OBJECT_STORE, PIPELINE_QUEUE, SECRET_B
     { provide: APP_CONFIG, useFactory: () => loadConfig() },
     // No plaintext fallback: without a usable SECRETS_KEY the api does not start (main.ts checks it first).
     { provide: SECRET_BOX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => secretBoxFromConfig(config) },
-    { provide: KNEX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createKnex(config.databaseUrl) },
-    { provide: WAREHOUSE_KNEX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createKnex(config.warehouseUrl, { max: 2 }) },
-    { provide: DATASET_LOCKS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new DatasetLocks(config.warehouseUrl) },
-    { provide: OBJECT_STORE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new ObjectStore(config.s3) },
+    // Every outbound call has a timeout (DB_CONNECT_TIMEOUT_MS, DB_STATEMENT_TIMEOUT_MS, S3_TIMEOUT_MS, REDIS_COMMAND_TIMEOUT_MS): a hung store fails a request, it never holds it.
+    { provide: KNEX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createKnex(config.databaseUrl, {}, pgTimeouts(config)) },
+    { provide: WAREHOUSE_KNEX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createKnex(config.warehouseUrl, { max: 2 }, pgTimeouts(config)) },
+    { provide: DATASET_LOCKS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new DatasetLocks(config.warehouseUrl, config.timeouts.dbConnectMs) },
+    { provide: OBJECT_STORE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new ObjectStore(config.s3, { idleTimeoutMs: config.timeouts.s3IdleMs }) },
     {
       provide: PIPELINE_QUEUE,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new PipelineQueue(config.redisUrl, config.worker.attempts),
+      useFactory: (config: AppConfig) => new PipelineQueue(config.redisUrl, config.worker.attempts, { commandTimeoutMs: config.timeouts.redisCommandMs }),
     },
   ],
   exports: [APP_CONFIG, SECRET_BOX, KNEX, WAREHOUSE_KNEX, DATASET_LOCKS, OBJECT_STORE, PIPELINE_QUEUE],
@@ -65,6 +66,10 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
     await this.knex.destroy();
     await this.warehouse.destroy();
   }
+}
+
+function pgTimeouts(config: AppConfig): PgTimeouts {
+  return { connectMs: config.timeouts.dbConnectMs, statementMs: config.timeouts.dbStatementMs };
 }
 
 export function redact(url: string): string {
