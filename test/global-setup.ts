@@ -18,6 +18,11 @@ function testPorts() {
   return { postgres: base, redis: base + 1, api: base + 2, web: base + 3, slack: base + 4, files: base + 5, s3: base + 10 };
 }
 
+/** The stack's service controls (test/faults/services.ts), next to the other test ports. */
+function controlPort(): number {
+  return Number(process.env.RELAYBOARD_TEST_PORT_BASE ?? 24000) + 6;
+}
+
 /** Settings the test stack's api and worker run with, so limits can be tested quickly. */
 const TEST_SETTINGS: NodeJS.ProcessEnv = {
   FETCH_IDLE_TIMEOUT_MS: '3000',
@@ -53,6 +58,8 @@ export default async function globalSetup(): Promise<void> {
     ephemeral: true,
     // Like ./relayboard up: a worker a test kills is started again by the stack (workerPid() in stack-env.ts finds it).
     restartApps: true,
+    // Fault tests stop, restart and pause PostgreSQL, Redis and the object store through it (test/faults/services.ts).
+    controlPort: controlPort(),
     extraEnv: { ...TEST_SETTINGS, DBT_PROJECT_DIR: dbtProjectDir },
     filesDir: path.join(repoRoot, 'test', 'fixtures'),
     log: (line) => process.stdout.write(`[stack] ${line}\n`),
@@ -71,6 +78,7 @@ export default async function globalSetup(): Promise<void> {
     appEnv: Object.fromEntries(Object.entries(stack.env).filter((e): e is [string, string] => typeof e[1] === 'string')),
     workerPid: stack.processes.find((p) => p.name === 'worker')!.child.pid!,
     workerPidFile: path.join(home, 'run', 'worker.pid'),
+    controlUrl: stack.controlUrl!,
   };
   process.env.RELAYBOARD_TEST_STACK = JSON.stringify(env);
 }

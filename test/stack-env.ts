@@ -19,6 +19,8 @@ export interface TestStackEnv {
   workerPid: number;
   /** Holds the pid of the stack's current worker (absent while it is being restarted). */
   workerPidFile: string;
+  /** The stack's service controls over HTTP; use test/faults/services.ts. */
+  controlUrl: string;
 }
 
 export function testStack(): TestStackEnv {

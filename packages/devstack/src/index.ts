@@ -5,3 +5,4 @@ export * from './s3';
 export * from './slack-stand-in';
 export * from './file-server';
 export * from './stack';
+export * from './services';

@@ -33,6 +33,7 @@ export interface SlackStandIn {
  *   /services/flaky/...        -> 500 on the first post, then ok
  *   /services/timeout-once/... -> no answer to the first post (held 30 s, then closed), then ok
  *   /services/slow/...         -> takes the message at once and answers ok after 5 s
+ *   /services/flapping-<n>/... -> the first n posts to the path fail, alternately 500 and 429 with Retry-After: 1, then ok
  * GET /_received lists the messages taken, GET /_requests every post and its answer,
  * for tests in other processes.
  */
@@ -45,6 +46,7 @@ export async function startSlackStandIn(
   const held = new Set<http.ServerResponse>();
   /** True the first time a path is posted to. */
   const first = (path: string) => !firstPostSeen.has(path) && Boolean(firstPostSeen.add(path));
+  const postsSeen = new Map<string, number>();
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -74,6 +76,12 @@ export async function startSlackStandIn(
       if (path.startsWith('/services/server-error')) return reply(500, 'internal_error');
       if (path.startsWith('/services/rate-limited') && first(path)) return reply(429, 'rate_limited', { 'retry-after': '1' });
       if (path.startsWith('/services/flaky') && first(path)) return reply(500, 'internal_error');
+      const flapping = /^\/services\/flapping-(\d+)\//.exec(path);
+      if (flapping) {
+        const seen = postsSeen.get(path) ?? 0;
+        postsSeen.set(path, seen + 1);
+        if (seen < Number(flapping[1])) return seen % 2 === 0 ? reply(500, 'internal_error') : reply(429, 'rate_limited', { 'retry-after': '1' });
+      }
       if (path.startsWith('/services/timeout-once') && first(path)) {
         held.add(res);
         setTimeout(() => {

@@ -6,6 +6,7 @@ import { startPostgres, type PostgresHandle } from './postgres';
 import { isPortFree, startProcess, superviseProcess, tail, waitFor, type ManagedProcess } from './process';
 import { startRedis, type RedisHandle } from './redis';
 import { startS3, type S3Handle } from './s3';
+import { emptyFolder, ServiceControl, startControlServer, type ServiceName } from './services';
 import { startSlackStandIn, type ReceivedSlackMessage, type SlackStandIn } from './slack-stand-in';
 
 export interface StackPorts {
@@ -35,6 +36,8 @@ export interface StackOptions {
   extraEnv?: NodeJS.ProcessEnv;
   /** Start the api and the worker again when one dies, with a backoff, saying so through `log` (compose's restart: unless-stopped). */
   restartApps?: boolean;
+  /** Serve the service controls (stop/start/restart/pause PostgreSQL, Redis, the object store) over loopback HTTP on this port, for fault tests. */
+  controlPort?: number;
 }
 
 export interface Stack {
@@ -44,6 +47,10 @@ export interface Stack {
   filesUrl: string;
   slack: SlackStandIn;
   processes: ManagedProcess[];
+  /** Stop, start, restart (Redis optionally empty) and pause the stores; see packages/devstack/src/services.ts. */
+  services: ServiceControl;
+  /** The control server's URL when controlPort was given. */
+  controlUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -98,36 +105,61 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 
   try {
-    log(`starting PostgreSQL on 127.0.0.1:${options.ports.postgres}`);
-    const pg: PostgresHandle = await startPostgres({
-      dataDir: path.join(options.home, 'postgres'),
-      port: options.ports.postgres,
-      user: CREDENTIALS.pgUser,
-      password: CREDENTIALS.pgPassword,
-      database: CREDENTIALS.pgDatabase,
-      ephemeral: options.ephemeral,
-      ...dirs,
-    });
-    stoppers.push(() => pg.stop());
-    processes.push(pg.process);
-
-    log(`starting Redis on 127.0.0.1:${options.ports.redis}`);
-    const redis: RedisHandle = await startRedis({ dataDir: path.join(options.home, 'redis'), port: options.ports.redis, ...dirs });
-    stoppers.push(() => redis.stop());
-    processes.push(redis.process);
-
-    log(`starting the S3 server (SeaweedFS) on 127.0.0.1:${options.ports.s3}`);
-    const s3: S3Handle = await startS3({
-      dataDir: path.join(options.home, 's3'),
-      port: options.ports.s3,
-      accessKey: CREDENTIALS.s3AccessKey,
-      secretKey: CREDENTIALS.s3SecretKey,
-      bucket: CREDENTIALS.bucket,
-      weedBin: path.join(options.repoRoot, '.venv', 'bin', 'weed'),
-      ...dirs,
-    });
-    stoppers.push(() => s3.stop());
-    processes.push(s3.process);
+    // The stores are started through ServiceControl, which fault tests use to stop and start them again (same port, same data).
+    const storeIndex = new Map<ServiceName, number>();
+    const services = new ServiceControl(
+      {
+        postgres: {
+          start: (): Promise<PostgresHandle> =>
+            startPostgres({
+              dataDir: path.join(options.home, 'postgres'),
+              port: options.ports.postgres,
+              user: CREDENTIALS.pgUser,
+              password: CREDENTIALS.pgPassword,
+              database: CREDENTIALS.pgDatabase,
+              ephemeral: options.ephemeral,
+              ...dirs,
+            }),
+        },
+        redis: {
+          start: (): Promise<RedisHandle> => startRedis({ dataDir: path.join(options.home, 'redis'), port: options.ports.redis, ...dirs }),
+          wipe: () => emptyFolder(path.join(options.home, 'redis')),
+        },
+        s3: {
+          start: (): Promise<S3Handle> =>
+            startS3({
+              dataDir: path.join(options.home, 's3'),
+              port: options.ports.s3,
+              accessKey: CREDENTIALS.s3AccessKey,
+              secretKey: CREDENTIALS.s3SecretKey,
+              bucket: CREDENTIALS.bucket,
+              weedBin: path.join(options.repoRoot, '.venv', 'bin', 'weed'),
+              ...dirs,
+            }),
+        },
+      },
+      (name, handle) => {
+        if (handle && storeIndex.has(name)) processes[storeIndex.get(name)!] = handle.process;
+      },
+      log,
+    );
+    const startStore = async <T extends { process: ManagedProcess; stop(): Promise<void> }>(name: ServiceName, what: string): Promise<T> => {
+      log(what);
+      await services.start(name);
+      stoppers.push(() => services.stop(name));
+      const handle = services.handle(name) as T;
+      storeIndex.set(name, processes.push(handle.process) - 1);
+      return handle;
+    };
+    const pg = await startStore<PostgresHandle>('postgres', `starting PostgreSQL on 127.0.0.1:${options.ports.postgres}`);
+    const redis = await startStore<RedisHandle>('redis', `starting Redis on 127.0.0.1:${options.ports.redis}`);
+    const s3 = await startStore<S3Handle>('s3', `starting the S3 server (SeaweedFS) on 127.0.0.1:${options.ports.s3}`);
+    let controlUrl: string | null = null;
+    if (options.controlPort !== undefined) {
+      const control = await startControlServer(services, options.controlPort);
+      stoppers.push(() => control.close());
+      controlUrl = control.url;
+    }
 
     const slack = await startSlackStandIn({ port: options.ports.slack, onMessage: options.onSlackMessage });
     stoppers.push(() => slack.close());
@@ -199,7 +231,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }, 60_000);
     }
 
-    return { env, apiUrl, webUrl, filesUrl: files.url, slack, processes, stop: stopAll };
+    return { env, apiUrl, webUrl, filesUrl: files.url, slack, processes, services, controlUrl, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
