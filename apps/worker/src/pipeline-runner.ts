@@ -1,7 +1,7 @@
 import { STEP_NAMES, type StepMetrics } from '@relayboard/contracts';
 import { JobYield, UnrecoverableError, type PipelineJobContext } from '@relayboard/queue';
 import type { DatasetLocks, HeldLock } from '@relayboard/db';
-import { DEFAULT_RETRY, messageOf, type RetryPolicy } from './retry/retries';
+import { DEFAULT_RETRY, messageOf, withoutRetries, type RetryPolicy } from './retry/retries';
 import { RunEndedElsewhere, runWithRetries, StepRetriesSpent } from './retry/step-retries';
 import type { RunContext, RunsRepository } from './runs.repository';
 import { DeliveryProblem, PermanentStepError, type PipelineStep, type StepContext, type StepState } from './steps/step';
@@ -91,9 +91,10 @@ export class PipelineRunner {
         run,
         repo: this.repo,
         state,
+        // Progress is best effort: while PostgreSQL is down it fails at once instead of holding the step up.
         progress: async (message: string, metrics: StepMetrics) => {
-          await this.repo.updateStepMetrics(runId, step.name, metrics);
-          await this.repo.event(runId, step.name, 'info', message, metrics);
+          await withoutRetries(this.repo).updateStepMetrics(runId, step.name, metrics);
+          await withoutRetries(this.repo).event(runId, step.name, 'info', message, metrics);
         },
       };
       await this.repo.startStep(runId, step.name);

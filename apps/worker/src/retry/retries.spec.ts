@@ -116,3 +116,37 @@ describe('runWithRetries', () => {
     ).rejects.toBeInstanceOf(RunEndedElsewhere);
   });
 });
+
+describe('retryingRepository', () => {
+  const policy = { attempts: 4, initialDelayMs: 5, maxDelayMs: 5, budgetMs: 10_000 };
+  class Repo {
+    calls = 0;
+    async write(failures: number): Promise<string> {
+      if (++this.calls <= failures) throw Object.assign(new Error('the database system is starting up'), { code: '57P03' });
+      return `written after ${this.calls} call(s)`;
+    }
+    async broken(): Promise<void> {
+      this.calls++;
+      throw new TypeError('a bug');
+    }
+  }
+
+  it('retries transient failures of every method, and nothing else', async () => {
+    const { retryingRepository } = await import('./retries');
+    const logged: string[] = [];
+    const repo = retryingRepository(new Repo(), policy, (m) => logged.push(m));
+    expect(await repo.write(2)).toBe('written after 3 call(s)');
+    expect(logged).toHaveLength(2);
+    expect(logged[0]).toMatch(/^metadata database: write failed: the database system is starting up .*attempt 1 of 4/);
+    await expect(repo.broken()).rejects.toThrow('a bug');
+    expect(repo.calls).toBe(4);
+  });
+
+  it('withoutRetries gives the plain repository, whose transient failures are thrown at once', async () => {
+    const { retryingRepository, withoutRetries } = await import('./retries');
+    const plain = new Repo();
+    const repo = retryingRepository(plain, policy, () => undefined);
+    expect(withoutRetries(repo)).toBe(plain);
+    await expect(withoutRetries(repo).write(1)).rejects.toThrow('starting up');
+  });
+});

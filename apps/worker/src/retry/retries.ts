@@ -74,6 +74,16 @@ export async function retryTransient<T>(work: () => Promise<T>, policy: RetryPol
   }
 }
 
+const RAW = Symbol('relayboard.withoutRetries');
+
+/**
+ * The repository behind retryingRepository, for best-effort writes (progress)
+ * that must fail at once while PostgreSQL is down rather than hold their step up.
+ */
+export function withoutRetries<T extends object>(repo: T): T {
+  return ((repo as Record<symbol, unknown>)[RAW] as T | undefined) ?? repo;
+}
+
 /**
  * The repository with every method retrying known-transient failures: the
  * runner's records (a step's outcome, events, the run's end) and the steps'
@@ -82,6 +92,7 @@ export async function retryTransient<T>(work: () => Promise<T>, policy: RetryPol
 export function retryingRepository<T extends object>(repo: T, policy: RetryPolicy, log: (message: string) => void): T {
   return new Proxy(repo, {
     get(target, property, receiver) {
+      if (property === RAW) return target;
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function' || property === 'constructor') return value;
       return (...args: unknown[]) =>
