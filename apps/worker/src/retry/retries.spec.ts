@@ -1,4 +1,4 @@
-import { decideRetry, DEFAULT_RETRY, retryDelayMs, UNKNOWN_ERROR_ATTEMPTS } from './retries';
+import { decideRetry, DEFAULT_RETRY, retryDelayMs, retryingRepository, UNKNOWN_ERROR_ATTEMPTS, withoutRetries } from './retries';
 import { RunEndedElsewhere, runWithRetries, StepRetriesSpent } from './step-retries';
 import { TransientStepError, transientReason } from './transient-errors';
 
@@ -132,9 +132,8 @@ describe('retryingRepository', () => {
   }
 
   it('retries transient failures of every method, and nothing else', async () => {
-    const { retryingRepository } = await import('./retries');
     const logged: string[] = [];
-    const repo = retryingRepository(new Repo(), policy, (m) => logged.push(m));
+    const repo = retryingRepository(new Repo(), policy, (m: string) => logged.push(m));
     expect(await repo.write(2)).toBe('written after 3 call(s)');
     expect(logged).toHaveLength(2);
     expect(logged[0]).toMatch(/^metadata database: write failed: the database system is starting up .*attempt 1 of 4/);
@@ -143,7 +142,6 @@ describe('retryingRepository', () => {
   });
 
   it('withoutRetries gives the plain repository, whose transient failures are thrown at once', async () => {
-    const { retryingRepository, withoutRetries } = await import('./retries');
     const plain = new Repo();
     const repo = retryingRepository(plain, policy, () => undefined);
     expect(withoutRetries(repo)).toBe(plain);
