@@ -1,6 +1,7 @@
 import { STEP_NAMES, type StepMetrics } from '@relayboard/contracts';
 import { JobYield, UnrecoverableError, type PipelineJobContext } from '@relayboard/queue';
 import type { DatasetLocks } from '@relayboard/db';
+import { CancelWatcher } from './cancel-watcher';
 import type { RunContext, RunsRepository } from './runs.repository';
 import { DeliveryProblem, PermanentStepError, type PipelineStep, type StepContext, type StepState } from './steps/step';
 
@@ -40,14 +41,27 @@ export class PipelineRunner {
     const lock = await this.locks.acquire(context.dataset.name, () =>
       this.repo.event(runId, null, 'info', `waiting for another run of ${context.dataset.name} to finish: runs of one dataset take turns`),
     );
+    let canceled: string | null = null;
     try {
-      await this.runSteps(job, context, run, state);
+      // POST /v1/runs/:id/cancel: the watcher aborts the steps' signal; the run then ends canceled (see runSteps).
+      const cancel = await CancelWatcher.start(this.repo, runId);
+      try {
+        await this.runSteps(job, context, run, state, cancel);
+      } finally {
+        cancel.stop();
+      }
+      canceled = cancel.canceled ? cancel.reason : null;
       // Recorded while the dataset's lock is held, so the reconciler never sees a finished run as unfinished with a free lock.
-      await this.repo.finish(runId, state.failure ? 'failed' : 'succeeded', state.failure ? `${state.failure.step}: ${state.failure.message}` : null);
+      if (canceled !== null) await this.repo.finish(runId, 'canceled', `canceled: ${canceled}`);
+      else await this.repo.finish(runId, state.failure ? 'failed' : 'succeeded', state.failure ? `${state.failure.step}: ${state.failure.message}` : null);
     } finally {
       await lock.release();
     }
 
+    if (canceled !== null) {
+      this.log.info(`run ${runId} of ${context.dataset.name} canceled: ${canceled}`);
+      return;
+    }
     if (state.failure) {
       this.log.info(`run ${runId} failed at ${state.failure.step}`);
       // The run is recorded failed; BullMQ records its job failed too, and does not try it again.
@@ -56,9 +70,15 @@ export class PipelineRunner {
     this.log.info(`run ${runId} of ${context.dataset.name} succeeded`);
   }
 
-  private async runSteps(job: PipelineJobContext, context: RunContext, run: RunContext['run'], state: StepState): Promise<void> {
+  private async runSteps(job: PipelineJobContext, context: RunContext, run: RunContext['run'], state: StepState, cancel: CancelWatcher): Promise<void> {
     const { runId } = job;
     for (const step of this.steps) {
+      if (cancel.canceled) {
+        // Canceled: the steps not done are skipped, deliver too (a person canceled the run; no digest is posted).
+        const done = await this.repo.stepStatus(runId, step.name);
+        if (done?.status !== 'succeeded') await this.repo.finishStep(runId, step.name, 'skipped', {});
+        continue;
+      }
       if (job.stopping()) {
         // Shutting down: the steps done so far are recorded, the job goes back to the queue and resumes from here.
         await this.repo.event(runId, null, 'info', `the worker is shutting down; the run continues from ${step.name} on the next worker`);
@@ -78,6 +98,7 @@ export class PipelineRunner {
         run,
         repo: this.repo,
         state,
+        signal: cancel.signal,
         progress: async (message: string, metrics: StepMetrics) => {
           await this.repo.updateStepMetrics(runId, step.name, metrics);
           await this.repo.event(runId, step.name, 'info', message, metrics);
@@ -92,6 +113,12 @@ export class PipelineRunner {
         await this.repo.event(runId, step.name, 'info', `${step.name} succeeded`, metrics);
       } catch (error) {
         const message = (error as Error).message ?? String(error);
+        if (cancel.canceled) {
+          const why = `canceled while ${step.name} ran: ${cancel.reason}`;
+          await this.repo.finishStep(runId, step.name, 'canceled', {}, why);
+          await this.repo.event(runId, step.name, 'warn', `${why}; ${step.name} was stopped (${message})`);
+          continue;
+        }
         if (error instanceof DeliveryProblem) {
           state.metrics[step.name] = error.metrics;
           await this.repo.finishStep(runId, step.name, 'failed', error.metrics, message);
