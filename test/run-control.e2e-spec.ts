@@ -111,6 +111,7 @@ describe('POST /v1/runs/:id/retry', () => {
 
     const run = await waitForRun(failed.id);
     expect(run.status).toBe('succeeded');
+    console.log(`[run-control] retry from transform: succeeded ${Date.parse(run.finishedAt!) - Date.parse(step(failed, 'deliver').finishedAt!)} ms after the failed attempt ended (fetch and stage not run again)`);
     expect(run.error).toBeNull();
     expect(run.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
     // fetch and stage were kept as they were: not run again.
@@ -201,6 +202,7 @@ describe('POST /v1/runs/:id/cancel and queued runs', () => {
     for (const id of created.slice(1)) expect((await api('POST', `/v1/runs/${id}/cancel`, { reason: 'cleanup' })).status).toBe(202);
 
     // The running run: its worker stops dbt's process group and ends the warehouse session the slow model holds.
+    const requestedAt = Date.now();
     const stopping = await api<RunSummary>('POST', `/v1/runs/${runningId}/cancel`, { reason: 'wrong file' });
     expect(stopping.status).toBe(202);
     expect(stopping.body).toMatchObject({ status: 'running', cancelReason: 'wrong file' });
@@ -211,6 +213,7 @@ describe('POST /v1/runs/:id/cancel and queued runs', () => {
     expect(run.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'canceled', 'skipped']);
     expect(step(run, 'transform').error).toBe('canceled while transform ran: wrong file');
     await until(`no dbt of run ${runningId} left`, () => dbtProcessesOf(runningId).length === 0, 10_000);
+    console.log(`[run-control] cancel during dbt: run canceled ${Date.parse(run.finishedAt!) - requestedAt} ms after the request, no dbt process left ${Date.now() - requestedAt} ms after`);
     expect(await query(`select pid from pg_stat_activity where application_name = $1`, [`relayboard-dbt:${runningId}`])).toEqual([]);
     expect(await loadTables(name)).toEqual([]);
     // A canceled run posts no digest.
@@ -240,8 +243,10 @@ describe('POST /v1/runs/:id/cancel and queued runs', () => {
         return stage.status === 'running' && stage.phase === 'publishing';
       }, 120_000, 100);
       expect((await loadTables(name)).length).toBeGreaterThan(0);
+      const requestedAt = Date.now();
       expect((await api('POST', `/v1/runs/${runId}/cancel`, { reason: 'not this version' })).status).toBe(202);
       const run = await waitForRun(runId, 60_000);
+      console.log(`[run-control] cancel during stage (publish waiting for a lock): run canceled ${Date.parse(run.finishedAt!) - requestedAt} ms after the request`);
       expect(run.status).toBe('canceled');
       expect(run.steps.map((s) => s.status)).toEqual(['succeeded', 'canceled', 'skipped', 'skipped']);
       expect(await loadTables(name)).toEqual([]);

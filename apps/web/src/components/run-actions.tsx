@@ -81,6 +81,8 @@ export function RunActions({ runId }: { runId: string }) {
     void act('cancel');
   }
 
+  if (!canRetry && !canCancel && !cancelRequestedAt && !problem && !notice) return null;
+
   return (
     <section aria-labelledby="run-actions-title" className="space-y-3">
       <h2 id="run-actions-title" className="sr-only">
