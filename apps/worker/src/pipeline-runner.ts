@@ -45,12 +45,16 @@ export class PipelineRunner {
     try {
       // POST /v1/runs/:id/cancel: the watcher aborts the steps' signal; the run then ends canceled (see runSteps).
       const cancel = await CancelWatcher.start(this.repo, runId);
+      let stopped: boolean;
       try {
-        await this.runSteps(job, context, run, state, cancel);
+        stopped = await this.runSteps(job, context, run, state, cancel);
       } finally {
         cancel.stop();
       }
-      canceled = cancel.canceled ? cancel.reason : null;
+      canceled = stopped ? cancel.reason : null;
+      if (cancel.canceled && !stopped) {
+        await this.repo.event(runId, null, 'warn', `the cancel request (${cancel.reason}) came as the last step was finishing; the run ends with its outcome`);
+      }
       // Recorded while the dataset's lock is held, so the reconciler never sees a finished run as unfinished with a free lock.
       if (canceled !== null) await this.repo.finish(runId, 'canceled', `canceled: ${canceled}`);
       else await this.repo.finish(runId, state.failure ? 'failed' : 'succeeded', state.failure ? `${state.failure.step}: ${state.failure.message}` : null);
@@ -70,13 +74,18 @@ export class PipelineRunner {
     this.log.info(`run ${runId} of ${context.dataset.name} succeeded`);
   }
 
-  private async runSteps(job: PipelineJobContext, context: RunContext, run: RunContext['run'], state: StepState, cancel: CancelWatcher): Promise<void> {
+  /** Runs the steps in order; true when a cancel request stopped the run (a step canceled, or steps skipped for it). */
+  private async runSteps(job: PipelineJobContext, context: RunContext, run: RunContext['run'], state: StepState, cancel: CancelWatcher): Promise<boolean> {
     const { runId } = job;
+    let stopped = false;
     for (const step of this.steps) {
       if (cancel.canceled) {
         // Canceled: the steps not done are skipped, deliver too (a person canceled the run; no digest is posted).
         const done = await this.repo.stepStatus(runId, step.name);
-        if (done?.status !== 'succeeded') await this.repo.finishStep(runId, step.name, 'skipped', {});
+        if (done?.status !== 'succeeded') {
+          await this.repo.finishStep(runId, step.name, 'skipped', {});
+          stopped = true;
+        }
         continue;
       }
       if (job.stopping()) {
@@ -117,6 +126,7 @@ export class PipelineRunner {
           const why = `canceled while ${step.name} ran: ${cancel.reason}`;
           await this.repo.finishStep(runId, step.name, 'canceled', {}, why);
           await this.repo.event(runId, step.name, 'warn', `${why}; ${step.name} was stopped (${message})`);
+          stopped = true;
           continue;
         }
         if (error instanceof DeliveryProblem) {
@@ -138,5 +148,6 @@ export class PipelineRunner {
         if (state.failure === null) state.failure = { step: step.name, message };
       }
     }
+    return stopped;
   }
 }
