@@ -203,7 +203,7 @@ describe('request bodies', () => {
 describe('unknown fields', () => {
   it.each([
     ['POST', '/v1/datasets/csv', { name: 'orders', csvUrl: 'http://127.0.0.1/x.csv', csvURL: 'http://127.0.0.1/y.csv' }, /unknown field\(s\) csvURL; the accepted fields are name, csvUrl/],
-    ['POST', '/v1/pipelines/run', { datasetName: 'orders', force: true }, /unknown field\(s\) force; the accepted fields are datasetName, refresh/],
+    ['POST', '/v1/pipelines/run', { datasetName: 'orders', priority: 1 }, /unknown field\(s\) priority; the accepted fields are datasetName, refresh, force/],
     ['POST', '/v1/datasets/orders/checks', { kind: 'not_null', column: 'id', columns: ['id'] }, /unknown field\(s\) columns; the accepted fields are kind, column, severity/],
     ['PUT', '/v1/datasets/orders/owners', { owners: [], channel: 'C1' }, /unknown field\(s\) channel/],
     ['POST', '/v1/destinations/slack', { webhookUrl: 'http://127.0.0.1/services/T1/B1/x', channel: '#data' }, /unknown field\(s\) channel; a destination has/],

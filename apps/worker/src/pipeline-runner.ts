@@ -1,6 +1,7 @@
 import { STEP_NAMES, type StepMetrics } from '@relayboard/contracts';
-import { JobYield, UnrecoverableError, type PipelineJobContext } from '@relayboard/queue';
+import { JobDefer, JobYield, UnrecoverableError, type PipelineJobContext } from '@relayboard/queue';
 import type { DatasetLocks, HeldLock } from '@relayboard/db';
+import { CancelWatcher } from './cancel-watcher';
 import { DEFAULT_RETRY, messageOf, withoutRetries, type RetryPolicy } from './retry/retries';
 import { RunEndedElsewhere, runWithRetries, StepRetriesSpent } from './retry/step-retries';
 import type { RunContext, RunsRepository } from './runs.repository';
@@ -10,6 +11,9 @@ export interface Logger {
   info(message: string): void;
   error(message: string): void;
 }
+
+/** How runSteps ended: every step done, a cancel request stopped the run, or another execution of its job ended it. */
+type StepsOutcome = 'done' | 'canceled' | 'ended-elsewhere';
 
 /**
  * Runs a run's steps in order. Postgres records each step as it goes; a step
@@ -24,6 +28,8 @@ export class PipelineRunner {
     private readonly locks: DatasetLocks,
     /** Per-step retries of transient failures (STEP_RETRY_*). */
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
+    /** RUN_WAIT_RECHECK_MS: how long a run waiting for its dataset stays in the delayed set before it looks again. */
+    private readonly waitRecheckMs = 5_000,
   ) {
     const order = steps.map((s) => s.name).join(',');
     if (order !== STEP_NAMES.join(',')) throw new Error(`pipeline steps must be ${STEP_NAMES.join(', ')}; got ${order}`);
@@ -33,26 +39,44 @@ export class PipelineRunner {
     const { runId } = job;
     const context = await this.repo.load(runId);
     if (!context) throw new UnrecoverableError(`run ${runId} or its dataset version no longer exists`);
-    if (!(await this.repo.start(runId))) {
-      this.log.info(`run ${runId} already ended; nothing to do`);
-      return;
-    }
-    await this.repo.event(runId, null, 'info', `attempt ${job.attempt} started`);
-    const run = (await this.repo.load(runId))!.run;
-    const state: StepState = { metrics: {}, failure: null };
     // Runs of one dataset take turns (staging swaps, dbt builds); runs of different datasets overlap.
-    const lock = await this.locks.acquire(context.dataset.name, () =>
-      this.repo.event(runId, null, 'info', `waiting for another run of ${context.dataset.name} to finish: runs of one dataset take turns`),
-    );
+    const lock = await this.takeDatasetTurn(job, context);
+    if (!lock) return;
+    const state: StepState = { metrics: {}, failure: null };
+    let canceled: string | null = null;
     try {
-      // False when another execution of this run's job ended it meanwhile (see runSteps): nothing more to record.
-      if (!(await this.runSteps(job, context, run, state, lock))) return;
+      if (!(await this.repo.start(runId))) {
+        this.log.info(`run ${runId} already ended; nothing to do`);
+        return;
+      }
+      await this.repo.event(runId, null, 'info', `attempt ${job.attempt} started`);
+      const run = (await this.repo.load(runId))!.run;
+      // POST /v1/runs/:id/cancel: the watcher aborts the steps' signal; the run then ends canceled (see runSteps).
+      const cancel = await CancelWatcher.start(this.repo, runId);
+      let outcome: StepsOutcome;
+      try {
+        outcome = await this.runSteps(job, context, run, state, lock, cancel);
+      } finally {
+        cancel.stop();
+      }
+      // Another execution of this run's job ended it meanwhile: nothing more to record.
+      if (outcome === 'ended-elsewhere') return;
+      canceled = outcome === 'canceled' ? cancel.reason : null;
+      if (cancel.canceled && outcome !== 'canceled') {
+        await this.repo.event(runId, null, 'warn', `the cancel request (${cancel.reason}) came as the last step was finishing; the run ends with its outcome`);
+      }
       // Recorded while the dataset's lock is held, so the reconciler never sees a finished run as unfinished with a free lock.
-      await this.repo.finish(runId, state.failure ? 'failed' : 'succeeded', state.failure ? `${state.failure.step}: ${state.failure.message}` : null);
+      if (canceled !== null) await this.repo.finish(runId, 'canceled', `canceled: ${canceled}`);
+      else await this.repo.finish(runId, state.failure ? 'failed' : 'succeeded', state.failure ? `${state.failure.step}: ${state.failure.message}` : null);
     } finally {
       await lock.release();
+      await this.wakeWaiting(job, context);
     }
 
+    if (canceled !== null) {
+      this.log.info(`run ${runId} of ${context.dataset.name} canceled: ${canceled}`);
+      return;
+    }
     if (state.failure) {
       this.log.info(`run ${runId} failed at ${state.failure.step}`);
       // The run is recorded failed; BullMQ records its job failed too, and does not try it again.
@@ -61,17 +85,71 @@ export class PipelineRunner {
     this.log.info(`run ${runId} of ${context.dataset.name} succeeded`);
   }
 
-  /** Runs the steps; false when the run was ended by another execution of its job (nothing more to do or record). */
-  private async runSteps(job: PipelineJobContext, context: RunContext, run: RunContext['run'], state: StepState, lock: HeldLock): Promise<boolean> {
+  /**
+   * The dataset's lock, or null when the run already ended. When another run (or a
+   * delete) holds it, the run goes back to queued with the holder on its row (one
+   * event per holder) and its job to the delayed set (JobDefer: no attempt spent, no
+   * worker slot held); the holder promotes it when it ends, else it looks again after
+   * RUN_WAIT_RECHECK_MS.
+   */
+  private async takeDatasetTurn(job: PipelineJobContext, context: RunContext): Promise<HeldLock | null> {
+    const { runId } = job;
+    const dataset = context.dataset.name;
+    for (let look = 0; ; look++) {
+      if (!(await this.repo.unfinished(runId))) {
+        this.log.info(`run ${runId} already ended; nothing to do`);
+        return null;
+      }
+      const lock = await this.locks.tryAcquire(dataset, runId);
+      if (lock) return lock;
+      // Looked twice: the holder may have ended between the first look and the row saying this run waits (and found nobody to promote).
+      if (look === 1) break;
+      const holder = await this.locks.holder(dataset);
+      if (holder?.runId === runId) {
+        // An earlier attempt of this run (a worker BullMQ took for stalled, still alive) holds it: its end ends the run.
+        this.log.info(`run ${runId}: an earlier attempt still holds ${dataset}'s lock; this job looks again in ${this.waitRecheckMs} ms`);
+        continue;
+      }
+      const reason = holder?.runId
+        ? `waiting for run ${holder.runId} of ${dataset} to finish: runs of one dataset take turns`
+        : `waiting for ${dataset}'s lock (held by ${holder ? `session ${holder.session || 'unnamed'}, a delete of the dataset or an older worker` : 'a session that just let it go'}): runs of one dataset take turns`;
+      if (await this.repo.markWaiting(runId, holder?.runId ?? null, reason)) {
+        await this.repo.event(runId, null, 'info', `${reason}; this run waits in the queue without holding a worker slot`, holder?.runId ? { waitingFor: holder.runId } : undefined);
+      }
+    }
+    throw new JobDefer(this.waitRecheckMs, `run ${runId} waits for ${dataset}; its job looks again in ${this.waitRecheckMs} ms`);
+  }
+
+  /** The dataset is free again: its waiting runs' jobs start now rather than after RUN_WAIT_RECHECK_MS. */
+  private async wakeWaiting(job: PipelineJobContext, context: RunContext): Promise<void> {
+    try {
+      const waiting = (await this.repo.waitingRuns(context.dataset.id)).filter((id) => id !== job.runId);
+      if (waiting.length) await job.promote(waiting);
+    } catch (error) {
+      this.log.error(`could not promote the runs waiting for ${context.dataset.name} (${(error as Error).message}); they look again within RUN_WAIT_RECHECK_MS`);
+    }
+  }
+
+  private async runSteps(job: PipelineJobContext, context: RunContext, run: RunContext['run'], state: StepState, lock: HeldLock, cancel: CancelWatcher): Promise<StepsOutcome> {
     const { runId } = job;
     // A job BullMQ handed out again (its lock expired while Redis was away) waits for the dataset's lock
     // above while the first execution still runs; once that one ended the run, there is nothing left to do.
     const status = (await this.repo.load(runId))?.run.status;
     if (status !== 'running') {
       this.log.info(`run ${runId} was ended (${status}) by another execution of its job; nothing to do`);
-      return false;
+      return 'ended-elsewhere';
     }
+    let stopped = false;
     for (const step of this.steps) {
+      if (cancel.canceled) {
+        // Canceled: the steps not done are skipped, deliver too (a person canceled the run; no digest is posted).
+        const done = await this.repo.stepStatus(runId, step.name);
+        if (done?.status !== 'succeeded') {
+          await this.repo.finishStep(runId, step.name, 'skipped', {});
+          stopped = true;
+        }
+        continue;
+      }
       if (job.stopping()) {
         // Shutting down: the steps done so far are recorded, the job goes back to the queue and resumes from here.
         await this.repo.event(runId, null, 'info', `the worker is shutting down; the run continues from ${step.name} on the next worker`);
@@ -91,6 +169,7 @@ export class PipelineRunner {
         run,
         repo: this.repo,
         state,
+        signal: cancel.signal,
         // Progress is best effort: while PostgreSQL is down it fails at once instead of holding the step up.
         progress: async (message: string, metrics: StepMetrics) => {
           await withoutRetries(this.repo).updateStepMetrics(runId, step.name, metrics);
@@ -105,8 +184,12 @@ export class PipelineRunner {
         const metrics = await runWithRetries({
           policy: this.retry,
           attempt: () => step.run(ctx),
-          isPermanent: (error) => error instanceof PermanentStepError,
-          beforeTry: (attempt) => this.beforeTry(runId, context.dataset.name, step, lock, attempt),
+          // A canceled step is not tried again, whatever stopped it.
+          isPermanent: (error) => error instanceof PermanentStepError || cancel.canceled,
+          beforeTry: (attempt) => {
+            if (cancel.canceled) throw new Error(`canceled before attempt ${attempt}`);
+            return this.beforeTry(runId, context.dataset.name, step, lock, attempt);
+          },
           onRetry: ({ attempt, attempts, delayMs, reason, message }) => {
             const text = `attempt ${attempt} of ${attempts} failed (${message}; ${reason}); trying again in ${(delayMs / 1000).toFixed(1)} s`;
             this.log.info(`run ${runId} ${step.name}: ${text}`);
@@ -121,9 +204,16 @@ export class PipelineRunner {
         await Promise.all(notices);
         if (error instanceof RunEndedElsewhere) {
           this.log.info(`run ${runId}: ${error.message}; this execution stops`);
-          return false;
+          return 'ended-elsewhere';
         }
         const message = messageOf(error);
+        if (cancel.canceled) {
+          const why = `canceled while ${step.name} ran: ${cancel.reason}`;
+          await this.repo.finishStep(runId, step.name, 'canceled', {}, why);
+          await this.repo.event(runId, step.name, 'warn', `${why}; ${step.name} was stopped (${message})`);
+          stopped = true;
+          continue;
+        }
         if (error instanceof DeliveryProblem) {
           state.metrics[step.name] = error.metrics;
           await this.repo.finishStep(runId, step.name, 'failed', error.metrics, message);
@@ -138,7 +228,7 @@ export class PipelineRunner {
         if (state.failure === null) state.failure = { step: step.name, message };
       }
     }
-    return true;
+    return stopped ? 'canceled' : 'done';
   }
 
   /**

@@ -60,8 +60,14 @@ export class RunsRepository {
     return updated > 0;
   }
 
-  async finish(runId: string, status: 'succeeded' | 'failed', error: string | null): Promise<void> {
+  async finish(runId: string, status: 'succeeded' | 'failed' | 'canceled', error: string | null): Promise<void> {
     await this.knex<RunRow>(Tables.runs).where({ id: runId }).update({ status, error, finished_at: this.knex.fn.now() as unknown as Date });
+  }
+
+  /** The run's cancel request (POST /v1/runs/:id/cancel), or null while there is none. */
+  async cancelRequest(runId: string): Promise<{ at: Date; reason: string | null } | null> {
+    const row = await this.knex<RunRow>(Tables.runs).where({ id: runId }).first('cancel_requested_at', 'cancel_reason');
+    return row?.cancel_requested_at ? { at: row.cancel_requested_at, reason: row.cancel_reason } : null;
   }
 
   stepStatus(runId: string, name: StepName): Promise<RunStepRow | undefined> {
@@ -74,7 +80,7 @@ export class RunsRepository {
       .update({ status: 'running', started_at: this.knex.fn.now() as unknown as Date, finished_at: null, error: null });
   }
 
-  async finishStep(runId: string, name: StepName, status: 'succeeded' | 'failed' | 'skipped', metrics: StepMetrics, error: string | null = null): Promise<void> {
+  async finishStep(runId: string, name: StepName, status: 'succeeded' | 'failed' | 'skipped' | 'canceled', metrics: StepMetrics, error: string | null = null): Promise<void> {
     await this.knex<RunStepRow>(Tables.runSteps)
       .where({ run_id: runId, name })
       .update({ status, metrics: JSON.stringify(metrics) as unknown as StepMetrics, error, finished_at: this.knex.fn.now() as unknown as Date });
@@ -294,27 +300,28 @@ export class RunsRepository {
     await this.knex<RunRow>(Tables.runs).where({ id: runId }).update({ delivery_status: status });
   }
 
-  async delivery(runId: string, destinationId: string): Promise<DeliveryRow | undefined> {
-    return this.knex<DeliveryRow>(Tables.deliveries).where({ run_id: runId, destination_id: destinationId }).first();
+  /** The run's delivery to the destination for this outcome of the run (its retry generation). */
+  async delivery(runId: string, destinationId: string, generation: number): Promise<DeliveryRow | undefined> {
+    return this.knex<DeliveryRow>(Tables.deliveries).where({ run_id: runId, destination_id: destinationId, generation }).first();
   }
 
-  /** The destination's newest delivery of another run of the dataset that was posted or failed. */
-  async previousDelivery(destinationId: string, datasetId: string, runId: string): Promise<DeliveryRow | undefined> {
+  /** The destination's newest delivery of another outcome of the dataset (another run, or an earlier try of this one) that was posted or failed. */
+  async previousDelivery(destinationId: string, datasetId: string, runId: string, generation: number): Promise<DeliveryRow | undefined> {
     return this.knex<DeliveryRow>(`${Tables.deliveries} as d`)
       .join(`${Tables.runs} as r`, 'r.id', 'd.run_id')
       .where({ 'd.destination_id': destinationId, 'r.dataset_id': datasetId })
-      .whereNot('d.run_id', runId)
+      .whereNot((q) => q.where('d.run_id', runId).andWhere('d.generation', generation))
       .whereIn('d.status', ['sent', 'failed', 'unknown'])
       .orderBy('d.attempted_at', 'desc')
       .first('d.*');
   }
 
   /** For a suppression interval: when the destination last got a failure digest of the dataset, and how many it held back since. */
-  async failureDigests(destinationId: string, datasetId: string, runId: string): Promise<{ lastSentAt: Date | null; suppressedSince: number }> {
+  async failureDigests(destinationId: string, datasetId: string, runId: string, generation: number): Promise<{ lastSentAt: Date | null; suppressedSince: number }> {
     const last = await this.knex<DeliveryRow>(`${Tables.deliveries} as d`)
       .join(`${Tables.runs} as r`, 'r.id', 'd.run_id')
       .where({ 'd.destination_id': destinationId, 'r.dataset_id': datasetId, 'd.status': 'sent', 'd.failure': true })
-      .whereNot('d.run_id', runId)
+      .whereNot((q) => q.where('d.run_id', runId).andWhere('d.generation', generation))
       .max<{ at: Date | null }>('d.attempted_at as at')
       .first();
     const lastSentAt = last?.at ?? null;
@@ -326,13 +333,15 @@ export class RunsRepository {
     return { lastSentAt, suppressedSince: Number(n) };
   }
 
-  /** Creates or updates the run's delivery to a destination (one row per run and destination). */
+  /** Creates or updates the run's delivery to a destination (one row per run, destination and retry generation). */
   async recordDelivery(
     runId: string,
     destinationId: string,
+    generation: number,
     fields: Partial<Pick<DeliveryRow, 'status' | 'response_status' | 'response_body' | 'error' | 'skip_reason' | 'failure' | 'attempts' | 'started_at' | 'finished_at'>>,
   ): Promise<void> {
-    const row = { run_id: runId, destination_id: destinationId, attempted_at: this.knex.fn.now() as unknown as Date, ...fields };
-    await this.knex<DeliveryRow>(Tables.deliveries).insert(row).onConflict(['run_id', 'destination_id']).merge(Object.keys(row).filter((k) => k !== 'run_id' && k !== 'destination_id') as (keyof DeliveryRow)[]);
+    const row = { run_id: runId, destination_id: destinationId, generation, attempted_at: this.knex.fn.now() as unknown as Date, ...fields };
+    const key = ['run_id', 'destination_id', 'generation'];
+    await this.knex<DeliveryRow>(Tables.deliveries).insert(row).onConflict(key).merge(Object.keys(row).filter((k) => !key.includes(k)) as (keyof DeliveryRow)[]);
   }
 }

@@ -8,6 +8,14 @@ export enum ErrorCode {
   DatasetBusy = 'dataset_busy',
   DatasetHasDependents = 'dataset_has_dependents',
   RunNotFound = 'run_not_found',
+  /** Retry asked of a run that is queued, running or succeeded (only failed and canceled runs are retried). */
+  RunNotRetryable = 'run_not_retryable',
+  /** Cancel asked of a run that already ended. */
+  RunNotCancelable = 'run_not_cancelable',
+  /** An Idempotency-Key header that is empty, too long or has characters outside visible ASCII. */
+  IdempotencyKeyInvalid = 'idempotency_key_invalid',
+  /** An Idempotency-Key used before with another request body. */
+  IdempotencyKeyReused = 'idempotency_key_reused',
   CheckNotFound = 'check_not_found',
   CheckExists = 'check_exists',
   DestinationNotFound = 'destination_not_found',

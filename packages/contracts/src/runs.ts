@@ -10,7 +10,8 @@ export const STEP_NAMES = ['fetch', 'stage', 'transform', 'deliver'] as const;
 export const stepNameSchema = z.enum(STEP_NAMES);
 export type StepName = z.infer<typeof stepNameSchema>;
 
-export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped'] as const;
+/** canceled: the step a cancel request stopped (the steps after it are skipped). */
+export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'canceled'] as const;
 export const stepStatusSchema = z.enum(STEP_STATUSES);
 export type StepStatus = z.infer<typeof stepStatusSchema>;
 
@@ -18,11 +19,45 @@ export const runPipelineRequestSchema = strictRequest({
   datasetName: datasetNameSchema,
   /** Fetch the dataset's URL again and run the new version (URL datasets only). */
   refresh: z.boolean().optional(),
+  /** Create a new run even when the dataset already has one queued (by default that run is returned, 200 with existing: true). */
+  force: z.boolean().optional(),
 });
 export type RunPipelineRequest = z.infer<typeof runPipelineRequestSchema>;
 
-export const runAcceptedSchema = z.object({ runId: z.string(), status: runStatusSchema });
+/**
+ * `POST /v1/pipelines/run`'s answer: 202 with `existing: false` for a new run; 200 with
+ * `existing: true` when the dataset already had a queued run that does what was asked
+ * (a refresh request is only met by a queued refresh run) and `force` was not set.
+ */
+export const runAcceptedSchema = z.object({ runId: z.string(), status: runStatusSchema, existing: z.boolean() });
 export type RunAccepted = z.infer<typeof runAcceptedSchema>;
+
+/**
+ * The `Idempotency-Key` header of `POST /v1/pipelines/run` (draft-ietf-httpapi-idempotency-key-header):
+ * a Structured Field string (`"..."`, a bare token is taken too) of 1 to 255 visible ASCII
+ * characters without quotes or backslashes; a UUID is a good choice.
+ */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21\x23-\x5b\x5d-\x7e]{1,255}$/;
+/** How long a key's answer is replayed. */
+export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
+
+/** The key an Idempotency-Key header carries (its quotes taken off), or null when the header is not a valid one. */
+export function parseIdempotencyKey(header: string): string | null {
+  const value = header.trim();
+  const key = value.startsWith('"') && value.endsWith('"') && value.length >= 2 ? value.slice(1, -1) : value;
+  return IDEMPOTENCY_KEY_PATTERN.test(key) ? key : null;
+}
+
+/** `POST /v1/runs/:id/cancel`: why (kept with the run, shown on the board). The body may be left out. */
+export const cancelRunRequestSchema = strictRequest({
+  reason: z.string().trim().min(1).max(500).optional(),
+});
+export type CancelRunRequest = z.infer<typeof cancelRunRequestSchema>;
+
+/** `POST /v1/runs/:id/retry` takes no fields; the body may be left out. */
+export const retryRunRequestSchema = strictRequest({});
+export type RetryRunRequest = z.infer<typeof retryRunRequestSchema>;
 
 export const stepMetricsSchema = z.record(z.string(), z.union([z.number(), z.string()]));
 export type StepMetrics = z.infer<typeof stepMetricsSchema>;
@@ -83,6 +118,11 @@ export const runSummarySchema = z.object({
   deliveryStatus: z.enum(DELIVERY_STATUSES).nullable(),
   /** Rows the stage step loaded (null before it did). */
   rows: z.number().nullable(),
+  /** When a cancel was asked for (a running run stops within about a second), and why. */
+  cancelRequestedAt: z.string().nullable(),
+  cancelReason: z.string().nullable(),
+  /** 0 for the first outcome; one more for each POST /v1/runs/:id/retry. */
+  retries: z.number(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 

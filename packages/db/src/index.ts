@@ -6,6 +6,7 @@ import * as datasetDbtState from './migrations/20261201000000_dataset_dbt_state'
 import * as destinationsDeliveries from './migrations/20261201010000_destinations_deliveries';
 import * as runNotifications from './migrations/20261201020000_run_notifications';
 import * as runCreatedNotify from './migrations/20261201030000_run_created_notify';
+import * as runControl from './migrations/20261202010000_run_control';
 
 export type { Knex } from 'knex';
 
@@ -23,6 +24,7 @@ export const Tables = {
   datasetChecks: `${METADATA_SCHEMA}.dataset_checks`,
   runNodeResults: `${METADATA_SCHEMA}.run_node_results`,
   datasetLineage: `${METADATA_SCHEMA}.dataset_lineage`,
+  idempotencyKeys: `${METADATA_SCHEMA}.idempotency_keys`,
 } as const;
 
 /**
@@ -107,6 +109,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201010000_destinations_deliveries': destinationsDeliveries,
   '20261201020000_run_notifications': runNotifications,
   '20261201030000_run_created_notify': runCreatedNotify,
+  '20261202010000_run_control': runControl,
 };
 
 class StaticMigrationSource implements Knex.MigrationSource<string> {

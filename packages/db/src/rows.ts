@@ -79,13 +79,18 @@ export interface RunRow {
   digest: Record<string, unknown> | null;
   delivery_status: 'none' | 'delivered' | 'partial' | 'failed' | 'unknown' | null;
   profile: Record<string, unknown>[] | null;
+  /** When POST /v1/runs/:id/cancel asked the worker running it to stop (null: never). */
+  cancel_requested_at: Date | null;
+  cancel_reason: string | null;
+  /** 0 for the run's first outcome, one more per retry; deliveries are keyed by it. */
+  retry_generation: number;
 }
 
 export interface RunStepRow {
   run_id: string;
   name: 'fetch' | 'stage' | 'transform' | 'deliver';
   position: number;
-  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'canceled';
   started_at: Date | null;
   finished_at: Date | null;
   metrics: Record<string, number | string>;
@@ -106,6 +111,8 @@ export interface DeliveryRow {
   id: string;
   run_id: string;
   destination_id: string;
+  /** The run's retry generation this delivery is of (one delivery per destination per generation). */
+  generation: number;
   /** sending: a post is in flight; unknown: a worker died during it, so it may have been delivered. */
   status: 'sending' | 'sent' | 'failed' | 'skipped' | 'suppressed' | 'unknown';
   response_status: number | null;
@@ -152,4 +159,16 @@ export interface DatasetLineageRow {
   run_id: string | null;
   lineage: { nodes: Record<string, unknown>[]; edges: { from: string; to: string }[] };
   updated_at: Date;
+}
+
+/** A stored answer to a request that carried an Idempotency-Key, replayed for the same key and body. */
+export interface IdempotencyKeyRow {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  response_status: number;
+  response_body: Record<string, unknown>;
+  run_id: string | null;
+  created_at: Date;
+  expires_at: Date;
 }

@@ -136,6 +136,26 @@ export class PipelineQueue {
     await this.enqueueRun(runId);
   }
 
+  /**
+   * Takes a canceled run's job out of the queue. A job a worker holds (active)
+   * is left: that worker sees the run canceled and ends it. Returns the state
+   * the job was in (`missing` when there was none).
+   */
+  async removeRun(runId: string): Promise<string> {
+    const job = await this.queue.getJob(runId);
+    if (!job) return 'missing';
+    const state = await job.getState();
+    if (state === 'active') return state;
+    // A worker may take it between the read and the removal: BullMQ then refuses (the job is locked), and that worker ends the run.
+    await job.remove().catch(() => undefined);
+    return state;
+  }
+
+  /** Workers connected to the queue now (BullMQ lists them from Redis' client list). */
+  async workers(): Promise<number> {
+    return this.queue.getWorkersCount();
+  }
+
   async ping(): Promise<void> {
     await this.connection.ping();
   }

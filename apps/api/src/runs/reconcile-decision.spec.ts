@@ -47,4 +47,20 @@ describe('the reconciler decision', () => {
   it('fails at once when no recovery is allowed', () => {
     expect(decide(running(), { ...policy, maxRecoveries: 0 }).action).toBe('fail');
   });
+
+  it('ends a cancel-requested run as canceled when no live run holds its dataset and no worker will take its job', () => {
+    const cancelRequested = { reason: 'wrong file' };
+    const lost = decide(running({ cancelRequested }), policy);
+    expect(lost).toEqual({ action: 'cancel', reason: expect.stringContaining('canceled (wrong file)') });
+    expect(lost.action === 'cancel' && lost.reason).toContain('the queue had no job for it');
+    const noWorker = decide(running({ cancelRequested, job: { live: true, state: 'active' }, workers: 0 }), policy);
+    expect(noWorker).toEqual({ action: 'cancel', reason: expect.stringContaining('no worker is connected to the queue') });
+  });
+
+  it('leaves a cancel-requested run to its worker while one can take it or a live run holds its dataset', () => {
+    const cancelRequested = { reason: null };
+    expect(decide(running({ cancelRequested, job: { live: true, state: 'active' }, workers: 1 }), policy)).toEqual({ action: 'leave' });
+    expect(decide(running({ cancelRequested, job: { live: true, state: 'waiting' }, workers: 2 }), policy)).toEqual({ action: 'leave' });
+    expect(decide(running({ cancelRequested, lockHeld: true }), policy)).toEqual({ action: 'leave' });
+  });
 });

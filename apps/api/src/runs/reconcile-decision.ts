@@ -10,6 +10,10 @@ export interface UnfinishedRun {
   lockHeld: boolean;
   /** Times the reconciler already enqueued this run again. */
   recoveries: number;
+  /** POST /v1/runs/:id/cancel asked the run's worker to stop it (with this reason). */
+  cancelRequested?: { reason: string | null } | null;
+  /** Workers connected to the queue (read only for cancel-requested runs). */
+  workers?: number;
 }
 
 export interface ReconcilePolicy {
@@ -22,7 +26,8 @@ export interface ReconcilePolicy {
 export type ReconcileDecision =
   | { action: 'leave' }
   | { action: 'requeue'; message: string }
-  | { action: 'fail'; reason: string };
+  | { action: 'fail'; reason: string }
+  | { action: 'cancel'; reason: string };
 
 function lostJob(job: Extract<RunJobState, { live: false }>): string {
   if (job.state === 'missing') return 'the queue had no job for it (Redis restarted empty, was flushed or lost the key)';
@@ -37,6 +42,11 @@ function lostJob(job: Extract<RunJobState, { live: false }>): string {
  * RUN_MAX_RECOVERIES times, failed with a reason a person can act on.
  */
 export function decide(run: UnfinishedRun, policy: ReconcilePolicy): ReconcileDecision {
+  // A cancel-requested run that no live run of its dataset holds and no worker will take: nobody else can end it.
+  if (run.cancelRequested && !run.lockHeld && (!run.job.live || run.workers === 0)) {
+    const why = run.job.live ? 'no worker is connected to the queue' : lostJob(run.job);
+    return { action: 'cancel', reason: `canceled (${run.cancelRequested.reason ?? 'no reason given'}); no worker was running it to stop it: ${why}` };
+  }
   if (run.job.live) return { action: 'leave' };
   // A live run of the dataset (maybe this run, on a worker that lost its job in Redis) is still at work.
   if (run.lockHeld) return { action: 'leave' };

@@ -12,6 +12,7 @@ const QUEUED_GRACE_MS = 10_000;
 export interface ReconcileOutcome {
   requeued: number;
   failed: number;
+  canceled: number;
 }
 
 /**
@@ -39,9 +40,10 @@ export class RunsReconciler implements OnApplicationBootstrap, OnApplicationShut
   onApplicationBootstrap(): void {
     const tick = () =>
       this.reconcile()
-        .then(({ requeued, failed }) => {
+        .then(({ requeued, failed, canceled }) => {
           if (requeued) this.logger.log(`enqueued ${requeued} unfinished run(s) that had no live job in the queue`);
           if (failed) this.logger.warn(`failed ${failed} run(s) recovered as often as RUN_MAX_RECOVERIES allows`);
+          if (canceled) this.logger.log(`canceled ${canceled} cancel-requested run(s) that no worker was running`);
         })
         .catch((error: Error) => this.logger.warn(`could not reconcile unfinished runs: ${error.message}`));
     void tick();
@@ -60,18 +62,28 @@ export class RunsReconciler implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async pass(): Promise<ReconcileOutcome> {
-    const outcome: ReconcileOutcome = { requeued: 0, failed: 0 };
+    const outcome: ReconcileOutcome = { requeued: 0, failed: 0, canceled: 0 };
     const unfinished = await this.runs.unfinished();
     if (!unfinished.length) return outcome;
     const held = await this.locks.held([...new Set(unfinished.map((r) => r.dataset_name))]);
+    // Only a cancel-requested run needs to know whether any worker is there to stop it.
+    const workers = unfinished.some((r) => r.cancel_requested_at) ? await this.queue.workers() : undefined;
     for (const run of unfinished) {
       const job = await this.queue.runJobState(run.id);
-      if (job.live) continue;
+      if (job.live && !(run.cancel_requested_at && workers === 0)) continue;
       // The job is read after the row: a run that ended meanwhile (its row is written before its job ends) is left alone.
       const status = await this.runs.status(run.id);
       if (status !== 'queued' && status !== 'running') continue;
       const decision = decide(
-        { status, ageMs: Date.now() - run.created_at.getTime(), job, lockHeld: held.has(run.dataset_name), recoveries: await this.runs.recoveries(run.id) },
+        {
+          status,
+          ageMs: Date.now() - run.created_at.getTime(),
+          job,
+          lockHeld: held.has(run.dataset_name),
+          recoveries: await this.runs.recoveries(run.id),
+          cancelRequested: run.cancel_requested_at ? { reason: run.cancel_reason } : null,
+          workers,
+        },
         { maxRecoveries: this.config.reconcile.maxRecoveries, queuedGraceMs: QUEUED_GRACE_MS },
       );
       if (decision.action === 'requeue') {
@@ -79,6 +91,12 @@ export class RunsReconciler implements OnApplicationBootstrap, OnApplicationShut
         await this.runs.addEvent(run.id, 'warn', decision.message, { recovery: job.state });
         this.logger.log(`run ${run.id}: ${decision.message}`);
         outcome.requeued++;
+      } else if (decision.action === 'cancel') {
+        await this.queue.removeRun(run.id);
+        if (await this.runs.cancelUnfinished(run.id, decision.reason)) {
+          this.logger.log(`run ${run.id}: ${decision.reason}`);
+          outcome.canceled++;
+        }
       } else if (decision.action === 'fail') {
         if (await this.runs.failUnfinished(run.id, decision.reason)) {
           this.logger.warn(`run ${run.id} failed: ${decision.reason}`);

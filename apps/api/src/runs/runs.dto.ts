@@ -17,6 +17,9 @@ export function toRunSummaryDto(row: RunWithDataset): RunSummary {
     finishedAt: iso(row.finished_at),
     deliveryStatus: row.delivery_status ?? null,
     rows: row.stage_rows === null || row.stage_rows === undefined ? null : Number(row.stage_rows),
+    cancelRequestedAt: iso(row.cancel_requested_at ?? null),
+    cancelReason: row.cancel_reason ?? null,
+    retries: row.retry_generation ?? 0,
   };
 }
 

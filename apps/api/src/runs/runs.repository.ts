@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STEP_NAMES, type ListRunsQuery } from '@relayboard/contracts';
-import { Tables, type DeliveryRow, type Knex, type RunEventRow, type RunNodeResultRow, type RunRow, type RunStepRow } from '@relayboard/db';
+import { Tables, type DatasetRow, type DeliveryRow, type IdempotencyKeyRow, type Knex, type RunEventRow, type RunNodeResultRow, type RunRow, type RunStepRow } from '@relayboard/db';
 import { KNEX } from '../core/tokens';
 
 export type RunWithDataset = Omit<RunRow, 'digest' | 'profile'> & {
@@ -18,23 +18,189 @@ export interface RunKey {
 
 export type DeliveryWithDestination = DeliveryRow & { destination_name: string | null };
 
+/** What POST /v1/pipelines/run answers: a new run (202) or the dataset's queued one (200). */
+export interface RunRequestAnswer {
+  status: 200 | 202;
+  body: { runId: string; status: RunRow['status']; existing: boolean };
+}
+
+export interface RunRequest {
+  datasetId: string;
+  datasetVersionId: string | null;
+  trigger: string;
+  refresh: boolean;
+  force: boolean;
+  /** The request's Idempotency-Key, the endpoint it is scoped to and the body's fingerprint. */
+  idempotency?: { scope: string; key: string; fingerprint: string; ttlHours: number };
+}
+
+export type RunRequestOutcome =
+  | { kind: 'answered'; answer: RunRequestAnswer; created: RunRow | null }
+  | { kind: 'replay'; stored: IdempotencyKeyRow };
+
+export type CancelOutcome = { kind: 'missing' } | { kind: 'ended'; status: RunRow['status'] } | { kind: 'canceled' } | { kind: 'requested' };
+
 /** The run columns answers need; the digest and the profile snapshot are read only where they are shown. */
-const RUN_COLUMNS = ['id', 'dataset_id', 'dataset_version_id', 'status', 'trigger', 'refresh', 'error', 'attempts', 'created_at', 'started_at', 'finished_at', 'delivery_status'].map((c) => `r.${c}`);
+const RUN_COLUMNS = ['id', 'dataset_id', 'dataset_version_id', 'status', 'trigger', 'refresh', 'error', 'attempts', 'created_at', 'started_at', 'finished_at', 'delivery_status', 'cancel_requested_at', 'cancel_reason', 'retry_generation'].map((c) => `r.${c}`);
 
 @Injectable()
 export class RunsRepository {
   constructor(@Inject(KNEX) private readonly knex: Knex) {}
 
-  /** A queued run and its four pending steps, in one transaction. */
-  async createQueued(datasetId: string, datasetVersionId: string | null, trigger: string, refresh: boolean): Promise<RunRow> {
+  /**
+   * A run request in one transaction: the Idempotency-Key is claimed first (a
+   * concurrent request with the same key waits on the key's unique index until
+   * this one commits, then replays its answer), the dataset row is locked (two
+   * requests never both miss the queued run), and the dataset's queued run is
+   * reused unless `force`; else a new queued run and its four pending steps.
+   */
+  async requestRun(request: RunRequest): Promise<RunRequestOutcome> {
+    return this.knex.transaction(async (trx) => {
+      const idem = request.idempotency;
+      if (idem) {
+        await trx<IdempotencyKeyRow>(Tables.idempotencyKeys).where('expires_at', '<', trx.fn.now()).delete();
+        const claimed = await trx<IdempotencyKeyRow>(Tables.idempotencyKeys)
+          .insert({
+            scope: idem.scope,
+            key: idem.key,
+            fingerprint: idem.fingerprint,
+            response_status: 0,
+            response_body: JSON.stringify({}) as unknown as Record<string, unknown>,
+            expires_at: trx.raw(`now() + make_interval(hours => ?)`, [idem.ttlHours]) as unknown as Date,
+          })
+          .onConflict(['scope', 'key'])
+          .ignore()
+          .returning('key');
+        if (!claimed.length) {
+          const stored = await trx<IdempotencyKeyRow>(Tables.idempotencyKeys).where({ scope: idem.scope, key: idem.key }).first();
+          return { kind: 'replay', stored: stored! };
+        }
+      }
+      await trx<DatasetRow>(Tables.datasets).where({ id: request.datasetId }).forUpdate().first('id');
+      let answer: RunRequestAnswer;
+      let created: RunRow | null = null;
+      const queued = request.force
+        ? undefined
+        : await trx<RunRow>(Tables.runs)
+            .where({ dataset_id: request.datasetId, status: 'queued' })
+            // A refresh request is met only by a queued run that refreshes too.
+            .modify((q) => (request.refresh ? q.where({ refresh: true }) : q))
+            .orderBy('created_at', 'desc')
+            .first('id', 'status');
+      if (queued) {
+        answer = { status: 200, body: { runId: queued.id, status: queued.status, existing: true } };
+      } else {
+        [created] = await trx<RunRow>(Tables.runs)
+          .insert({ dataset_id: request.datasetId, dataset_version_id: request.datasetVersionId, status: 'queued', trigger: request.trigger, refresh: request.refresh })
+          .returning('*');
+        await trx<RunStepRow>(Tables.runSteps).insert(
+          STEP_NAMES.map((name, position) => ({ run_id: created!.id, name, position, status: 'pending' as const, metrics: {} })),
+        );
+        answer = { status: 202, body: { runId: created.id, status: created.status, existing: false } };
+      }
+      if (idem) {
+        await trx<IdempotencyKeyRow>(Tables.idempotencyKeys)
+          .where({ scope: idem.scope, key: idem.key })
+          .update({ response_status: answer.status, response_body: JSON.stringify(answer.body) as unknown as Record<string, unknown>, run_id: answer.body.runId });
+      }
+      return { kind: 'answered', answer, created };
+    });
+  }
+
+  /**
+   * Puts a failed or canceled run back in the queue as its next retry
+   * generation: the steps that succeeded are kept (the worker skips them),
+   * the others go back to pending, and so does deliver, whose digest is of the
+   * outcome. The stage step is run again too when another run of the dataset
+   * staged since, so transform never builds this run on another run's data.
+   * Null when the run is not failed or canceled (any more).
+   */
+  async retry(runId: string, by: string): Promise<{ generation: number; resumeFrom: string } | null> {
     return this.knex.transaction(async (trx) => {
       const [run] = await trx<RunRow>(Tables.runs)
-        .insert({ dataset_id: datasetId, dataset_version_id: datasetVersionId, status: 'queued', trigger, refresh })
+        .where({ id: runId })
+        .whereIn('status', ['failed', 'canceled'])
+        .update({
+          status: 'queued',
+          error: null,
+          finished_at: null,
+          delivery_status: null,
+          cancel_requested_at: null,
+          cancel_reason: null,
+          retry_generation: trx.raw('retry_generation + 1') as unknown as number,
+        })
         .returning('*');
-      await trx<RunStepRow>(Tables.runSteps).insert(
-        STEP_NAMES.map((name, position) => ({ run_id: run.id, name, position, status: 'pending' as const, metrics: {} })),
-      );
-      return run;
+      if (!run) return null;
+      const stagedSince = await trx<RunRow>(`${Tables.runs} as r`)
+        .join(`${Tables.runSteps} as s`, (j) => j.on('s.run_id', 'r.id').andOnVal('s.name', 'stage').andOnVal('s.status', 'succeeded'))
+        .where('r.dataset_id', run.dataset_id)
+        .whereNot('r.id', runId)
+        .where('s.finished_at', '>', trx<RunStepRow>(Tables.runSteps).where({ run_id: runId, name: 'stage' }).select('finished_at'))
+        .first('r.id');
+      const again = ['deliver', ...(stagedSince ? ['stage', 'transform'] : [])];
+      await trx<RunStepRow>(Tables.runSteps)
+        .where({ run_id: runId })
+        .where((q) => q.whereNot('status', 'succeeded').orWhereIn('name', again))
+        .update({ status: 'pending', started_at: null, finished_at: null, error: null, metrics: JSON.stringify({}) as unknown as RunStepRow['metrics'] });
+      const steps = await trx<RunStepRow>(Tables.runSteps).where({ run_id: runId }).orderBy('position');
+      const resumeFrom = steps.find((s) => s.status !== 'succeeded')?.name ?? 'deliver';
+      const kept = steps.filter((s) => s.status === 'succeeded').map((s) => s.name);
+      const why = stagedSince ? ` (stage again: run ${stagedSince.id} of the dataset staged since)` : '';
+      await trx<RunEventRow>(Tables.runEvents).insert({
+        run_id: runId,
+        level: 'info',
+        message: `retried by ${by} (retry ${run.retry_generation}): resumes from ${resumeFrom}${why}${kept.length ? `; kept ${kept.join(', ')}, which succeeded` : ''}`,
+        data: JSON.stringify({ retry: run.retry_generation, by, resumeFrom }) as unknown as Record<string, unknown>,
+      });
+      return { generation: run.retry_generation, resumeFrom };
+    });
+  }
+
+  /**
+   * Cancels a queued run at once (its steps not done are skipped), or asks the
+   * worker running a running run to stop (cancel_requested_at, which it polls).
+   * The run row is locked, so a worker starting the run meanwhile either
+   * starts it before (and is asked to stop) or finds it canceled.
+   */
+  async cancel(runId: string, reason: string, by: string): Promise<CancelOutcome> {
+    return this.knex.transaction(async (trx) => {
+      const run = await trx<RunRow>(Tables.runs).where({ id: runId }).forUpdate().first('id', 'status', 'cancel_requested_at');
+      if (!run) return { kind: 'missing' };
+      if (run.status !== 'queued' && run.status !== 'running') return { kind: 'ended', status: run.status };
+      if (run.status === 'queued') {
+        await trx<RunRow>(Tables.runs)
+          .where({ id: runId })
+          .update({ status: 'canceled', error: `canceled by ${by} while queued: ${reason}`, finished_at: trx.fn.now() as unknown as Date, cancel_requested_at: trx.fn.now() as unknown as Date, cancel_reason: reason });
+        await trx<RunStepRow>(Tables.runSteps).where({ run_id: runId }).whereIn('status', ['pending', 'running']).update({ status: 'skipped', finished_at: trx.fn.now() as unknown as Date });
+        await trx<RunEventRow>(Tables.runEvents).insert({ run_id: runId, level: 'warn', message: `canceled by ${by} while queued: ${reason}`, data: JSON.stringify({ cancel: 'queued', by }) as unknown as Record<string, unknown> });
+        return { kind: 'canceled' };
+      }
+      await trx<RunRow>(Tables.runs)
+        .where({ id: runId })
+        .update({ cancel_requested_at: trx.raw('coalesce(cancel_requested_at, now())') as unknown as Date, cancel_reason: reason });
+      await trx<RunEventRow>(Tables.runEvents).insert({
+        run_id: runId,
+        level: 'warn',
+        message: `cancel requested by ${by}: ${reason}; the worker running it stops its step within about a second`,
+        data: JSON.stringify({ cancel: 'requested', by }) as unknown as Record<string, unknown>,
+      });
+      return { kind: 'requested' };
+    });
+  }
+
+  /** Ends a cancel-requested run whose worker is gone (the reconciler): canceled, its running step canceled, the rest skipped. */
+  async cancelUnfinished(runId: string, reason: string): Promise<boolean> {
+    return this.knex.transaction(async (trx) => {
+      const updated = await trx<RunRow>(Tables.runs)
+        .where({ id: runId })
+        .whereIn('status', ['queued', 'running'])
+        .whereNotNull('cancel_requested_at')
+        .update({ status: 'canceled', error: reason, finished_at: trx.fn.now() as unknown as Date });
+      if (!updated) return false;
+      await trx<RunStepRow>(Tables.runSteps).where({ run_id: runId, status: 'running' }).update({ status: 'canceled', error: reason, finished_at: trx.fn.now() as unknown as Date });
+      await trx<RunStepRow>(Tables.runSteps).where({ run_id: runId, status: 'pending' }).update({ status: 'skipped', finished_at: trx.fn.now() as unknown as Date });
+      await trx<RunEventRow>(Tables.runEvents).insert({ run_id: runId, level: 'warn', message: `canceled by the reconciler: ${reason}` });
+      return true;
     });
   }
 
@@ -95,11 +261,12 @@ export class RunsRepository {
     return this.knex<RunNodeResultRow>(Tables.runNodeResults).where({ run_id: runId }).orderBy('id');
   }
 
-  /** The run's delivery to each destination; a deleted destination's rows went with it. */
+  /** The run's delivery to each destination for its current outcome (retry generation); a deleted destination's rows went with it. */
   deliveries(runId: string): Promise<DeliveryWithDestination[]> {
     return this.knex<DeliveryWithDestination>(`${Tables.deliveries} as l`)
       .leftJoin(`${Tables.destinations} as d`, 'd.id', 'l.destination_id')
       .where('l.run_id', runId)
+      .whereRaw(`l.generation = (select retry_generation from ${Tables.runs} where id = l.run_id)`)
       .orderBy('d.created_at')
       .select('l.*', 'd.name as destination_name');
   }
@@ -114,21 +281,25 @@ export class RunsRepository {
   }
 
   /** Every run PostgreSQL says is queued or running, with its dataset's name (the reconciler's worklist). */
-  async unfinished(): Promise<{ id: string; status: 'queued' | 'running'; created_at: Date; dataset_name: string }[]> {
+  async unfinished(): Promise<{ id: string; status: 'queued' | 'running'; created_at: Date; dataset_name: string; cancel_requested_at: Date | null; cancel_reason: string | null }[]> {
     return this.knex(`${Tables.runs} as r`)
       .join(`${Tables.datasets} as d`, 'd.id', 'r.dataset_id')
       .whereIn('r.status', ['queued', 'running'])
       .orderBy('r.created_at')
-      .select('r.id', 'r.status', 'r.created_at', 'd.name as dataset_name');
+      .select('r.id', 'r.status', 'r.created_at', 'd.name as dataset_name', 'r.cancel_requested_at', 'r.cancel_reason');
   }
 
   async status(runId: string): Promise<RunRow['status'] | null> {
     return (await this.knex<RunRow>(Tables.runs).where({ id: runId }).first('status'))?.status ?? null;
   }
 
-  /** How often the reconciler enqueued the run again (its events with data.recovery). */
+  /** How often the reconciler enqueued the run again (its events with data.recovery) since its last retry, if any. */
   async recoveries(runId: string): Promise<number> {
-    const [{ n }] = await this.knex<RunEventRow>(Tables.runEvents).where({ run_id: runId }).whereRaw("data->>'recovery' is not null").count<{ n: string }[]>('* as n');
+    const [{ n }] = await this.knex<RunEventRow>(Tables.runEvents)
+      .where({ run_id: runId })
+      .whereRaw("data->>'recovery' is not null")
+      .whereRaw(`id > coalesce((select max(id) from ${Tables.runEvents} where run_id = ? and data->>'retry' is not null), 0)`, [runId])
+      .count<{ n: string }[]>('* as n');
     return Number(n);
   }
 

@@ -1,6 +1,19 @@
 import { Inject, Injectable, Logger, type MessageEvent } from '@nestjs/common';
 import { filter, map, Observable } from 'rxjs';
-import { ErrorCode, type ListRunsQuery, type Run, type RunAccepted, type RunDigest, type RunChangesQuery, type RunList, type RunStateMessage } from '@relayboard/contracts';
+import { createHash } from 'node:crypto';
+import {
+  ErrorCode,
+  IDEMPOTENCY_KEY_TTL_HOURS,
+  type ListRunsQuery,
+  type Run,
+  type RunAccepted,
+  type RunDigest,
+  type RunChangesQuery,
+  type RunList,
+  type RunPipelineRequest,
+  type RunStateMessage,
+  type RunSummary,
+} from '@relayboard/contracts';
 import type { PipelineQueue } from '@relayboard/queue';
 import { DomainError } from '../common/domain-error';
 import { PIPELINE_QUEUE } from '../core/tokens';
@@ -22,6 +35,24 @@ const KEEP_ALIVE_MS = 15_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Idempotency keys are scoped to the endpoint they were sent to. */
+const RUN_REQUEST_SCOPE = 'POST /v1/pipelines/run';
+
+/** The same body, whatever the order of its fields: JSON with sorted keys, hashed. */
+function fingerprint(body: object): string {
+  const sorted = JSON.stringify(body, (_key, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))) : value,
+  );
+  return createHash('sha256').update(sorted).digest('hex');
+}
+
+/** What POST /v1/pipelines/run answers, and whether it is a stored answer replayed for its Idempotency-Key. */
+export interface RunRequestResult {
+  status: number;
+  body: RunAccepted;
+  replayed: boolean;
+}
+
 const keyOf = (row: RunWithDataset): [string, string] => [row.created_key, row.id];
 
 function runKey(cursor: string): RunKey {
@@ -41,28 +72,109 @@ export class RunsService {
     @Inject(PIPELINE_QUEUE) private readonly queue: PipelineQueue,
   ) {}
 
-  async trigger(datasetName: string, options: { refresh: boolean }, trigger = 'api'): Promise<RunAccepted> {
+  /**
+   * A run of the dataset: the dataset's queued run when it has one that does
+   * what is asked (unless `force`), else a new one. With an Idempotency-Key,
+   * the same key and body replay the first answer (the same run), and the same
+   * key with another body is refused.
+   */
+  async trigger(request: RunPipelineRequest, idempotencyKey?: string, trigger = 'api'): Promise<RunRequestResult> {
+    const { datasetName } = request;
+    const refresh = request.refresh ?? false;
     const found = await this.datasets.findByName(datasetName);
     if (!found) {
       throw new DomainError(ErrorCode.DatasetNotFound, `no dataset named "${datasetName}"; register it first with POST /v1/datasets/csv`);
     }
-    if (options.refresh && (found.dataset.source_type !== 'url' || !found.dataset.source_url)) {
+    if (refresh && (found.dataset.source_type !== 'url' || !found.dataset.source_url)) {
       throw new DomainError(
         ErrorCode.ValidationFailed,
         `dataset "${datasetName}" was uploaded, so it has no URL to fetch again; upload the new file with POST /v1/datasets/${datasetName}/upload, then run it without refresh`,
       );
     }
+    const idempotency = idempotencyKey === undefined ? undefined : { scope: RUN_REQUEST_SCOPE, key: idempotencyKey, fingerprint: fingerprint(request), ttlHours: IDEMPOTENCY_KEY_TTL_HOURS };
     // A refresh run is pointed at the version its fetch step records; until then it names the current one.
-    const run = await this.runs.createQueued(found.dataset.id, found.dataset.current_version_id, trigger, options.refresh);
-    await this.feed.created(run.id).catch((error: Error) => this.logger.warn(`run ${run.id} was not sent to the open run streams: ${error.message}`));
-    try {
-      await this.queue.enqueueRun(run.id);
-    } catch (error) {
-      // Postgres holds the run; the reconciler enqueues it once Redis answers again.
-      this.logger.warn(`run ${run.id} is recorded but not yet enqueued: ${(error as Error).message}`);
-      await this.runs.addEvent(run.id, 'warn', `queue unavailable (${(error as Error).message}); the run will be enqueued when Redis answers again`);
+    const outcome = await this.runs.requestRun({
+      datasetId: found.dataset.id,
+      datasetVersionId: found.dataset.current_version_id,
+      trigger,
+      refresh,
+      force: request.force ?? false,
+      idempotency,
+    });
+    if (outcome.kind === 'replay') {
+      if (outcome.stored.fingerprint !== idempotency!.fingerprint) {
+        throw new DomainError(
+          ErrorCode.IdempotencyKeyReused,
+          `Idempotency-Key "${idempotencyKey}" was used at ${outcome.stored.created_at.toISOString()} with another request body; send a new key for a new request (keys are kept ${IDEMPOTENCY_KEY_TTL_HOURS} h)`,
+        );
+      }
+      return { status: outcome.stored.response_status, body: outcome.stored.response_body as unknown as RunAccepted, replayed: true };
     }
-    return { runId: run.id, status: run.status };
+    const run = outcome.created;
+    if (run) {
+      await this.feed.created(run.id).catch((error: Error) => this.logger.warn(`run ${run.id} was not sent to the open run streams: ${error.message}`));
+      await this.enqueue(run.id, () => this.queue.enqueueRun(run.id));
+    }
+    return { ...outcome.answer, replayed: false };
+  }
+
+  /** Hands the run to the queue; PostgreSQL holds it whatever Redis says, and the reconciler enqueues it once Redis answers again. */
+  private async enqueue(runId: string, add: () => Promise<void>): Promise<void> {
+    try {
+      await add();
+    } catch (error) {
+      // A retried run's dead job may have been replaced meanwhile by the reconciler's: then the queue has it.
+      if ((await this.queue.runJobState(runId).catch(() => null))?.live) return;
+      this.logger.warn(`run ${runId} is recorded but not yet enqueued: ${(error as Error).message}`);
+      await this.runs.addEvent(runId, 'warn', `queue unavailable (${(error as Error).message}); the run will be enqueued when Redis answers again`);
+    }
+  }
+
+  /**
+   * Resumes a failed or canceled run from its first step that did not succeed
+   * (POST /v1/runs/:id/retry): the run goes back to queued as its next retry
+   * generation and its job is enqueued again.
+   */
+  async retry(id: string, by: string): Promise<RunSummary> {
+    const run = UUID.test(id) ? await this.runs.find(id) : null;
+    if (!run) throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
+    const retried = await this.runs.retry(id, by);
+    if (!retried) {
+      const status = (await this.runs.status(id)) ?? run.status;
+      const hint =
+        status === 'succeeded'
+          ? 'start a new run with POST /v1/pipelines/run'
+          : `it has not ended yet: wait for it, or cancel it with POST /v1/runs/${id}/cancel and retry it then`;
+      throw new DomainError(ErrorCode.RunNotRetryable, `run ${id} is ${status}; only failed or canceled runs can be retried: ${hint}`, { status });
+    }
+    this.logger.log(`run ${id} retried by ${by} (retry ${retried.generation}), resuming from ${retried.resumeFrom}`);
+    await this.enqueue(id, () => this.queue.requeueRun(id));
+    return toRunSummaryDto((await this.runs.find(id))!);
+  }
+
+  /**
+   * Cancels a run (POST /v1/runs/:id/cancel): a queued one at once (its job is
+   * taken out of the queue), a running one by its worker, which polls the
+   * request and stops the step it is in.
+   */
+  async cancel(id: string, reason: string | undefined, by: string): Promise<RunSummary> {
+    const run = UUID.test(id) ? await this.runs.find(id) : null;
+    if (!run) throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
+    const outcome = await this.runs.cancel(id, reason ?? 'no reason given', by);
+    if (outcome.kind === 'missing') throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
+    if (outcome.kind === 'ended') {
+      throw new DomainError(
+        ErrorCode.RunNotCancelable,
+        `run ${id} already ended (${outcome.status}); only queued or running runs can be canceled${outcome.status === 'failed' || outcome.status === 'canceled' ? `; retry it with POST /v1/runs/${id}/retry` : ''}`,
+        { status: outcome.status },
+      );
+    }
+    if (outcome.kind === 'canceled') {
+      // A worker that takes the job meanwhile finds the run canceled and leaves it.
+      await this.queue.removeRun(id).catch((error: Error) => this.logger.warn(`canceled run ${id}'s job was not taken out of the queue: ${(error as Error).message}`));
+    }
+    this.logger.log(`run ${id} ${outcome.kind === 'canceled' ? 'canceled' : 'asked to stop'} by ${by}`);
+    return toRunSummaryDto((await this.runs.find(id))!);
   }
 
   async get(id: string): Promise<Run> {

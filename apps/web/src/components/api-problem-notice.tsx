@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { ApiUnreachableError, UNEXPECTED_RESPONSE, type ApiProblem } from '@/lib/api';
+import { ApiUnreachableError, UNEXPECTED_RESPONSE, type ApiProblem } from '@/lib/api-problems';
 import { AutoRefresh } from './auto-refresh';
 
 interface ApiProblemNoticeProps {

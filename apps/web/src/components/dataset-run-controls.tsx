@@ -36,7 +36,8 @@ export function DatasetRunControls({ datasetName, canRefresh, lastRun }: Dataset
         body: JSON.stringify(refresh ? { datasetName, refresh: true } : { datasetName }),
       });
       const body: unknown = await response.json().catch(() => undefined);
-      if (response.status === 202 && typeof body === 'object' && body !== null && 'runId' in body) {
+      // 200: the dataset already had a queued run, which is the one to follow.
+      if ((response.status === 202 || response.status === 200) && typeof body === 'object' && body !== null && 'runId' in body) {
         const accepted = body as { runId: string; status: RunStatus };
         setRun({ id: accepted.runId, initial: { status: accepted.status, steps: [] } });
       } else {

@@ -17,6 +17,7 @@ const BAR_COLOURS: Record<RunStep['status'], string> = {
   succeeded: 'bg-emerald-500',
   failed: 'bg-red-500',
   skipped: 'bg-slate-300',
+  canceled: 'bg-amber-500',
 };
 
 /** What a running stage step reports as it loads; the staging progress bar shows these. */

@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { runEventSchema, runStateMessageSchema, type RunEvent, type RunStatus, type RunStep } from '@relayboard/contracts';
 import { elapsedMs, formatDuration } from '@/lib/format';
 import { isInProgress, pipelineSteps } from '@/lib/runs';
@@ -17,6 +17,14 @@ export interface RunState {
   /** The run's own times, for its live duration. */
   startedAt?: string | null;
   finishedAt?: string | null;
+  /** Set once a cancel was asked for (POST /v1/runs/:id/cancel). */
+  cancelRequestedAt?: string | null;
+}
+
+export interface LiveRunState extends RunState {
+  live: boolean;
+  /** The run changed from here (it was retried): take these fields and follow it again while it is in progress. */
+  follow(next: Partial<RunState> & { status: RunStatus }): void;
 }
 
 /**
@@ -24,13 +32,15 @@ export interface RunState {
  * can still change. Once it has finished, the page's server components are rendered
  * again, so what only they show (events, digest, dataset versions) catches up.
  */
-export function useRunStream(runId: string | null, initial: RunState): RunState & { live: boolean } {
+export function useRunStream(runId: string | null, initial: RunState): LiveRunState {
   const router = useRouter();
   const [state, setState] = useState(initial);
   const [live, setLive] = useState(false);
+  // Each follow() starts the stream again with the status it was given.
+  const [following, setFollowing] = useState<{ status: RunStatus; epoch: number }>({ status: initial.status, epoch: 0 });
 
   useEffect(() => {
-    if (runId === null || !isInProgress(initial.status)) return;
+    if (runId === null || !isInProgress(following.status)) return;
     const source = new EventSource(`/api/runs/${encodeURIComponent(runId)}/events`);
     setLive(true);
     source.addEventListener('run-event', (message) => {
@@ -46,8 +56,8 @@ export function useRunStream(runId: string | null, initial: RunState): RunState 
     source.addEventListener('run', (message) => {
       const parsed = runStateMessageSchema.safeParse(JSON.parse((message as MessageEvent<string>).data));
       if (!parsed.success) return;
-      const { status, startedAt, finishedAt } = parsed.data.run;
-      setState((previous) => ({ ...previous, status, startedAt, finishedAt, steps: parsed.data.steps }));
+      const { status, startedAt, finishedAt, cancelRequestedAt } = parsed.data.run;
+      setState((previous) => ({ ...previous, status, startedAt, finishedAt, cancelRequestedAt, steps: parsed.data.steps }));
       if (!isInProgress(parsed.data.run.status)) {
         source.close();
         setLive(false);
@@ -60,12 +70,17 @@ export function useRunStream(runId: string | null, initial: RunState): RunState 
     });
     return () => source.close();
     // `initial` is the server's view when the stream starts; a new run is a new component (keyed by its id).
-  }, [runId]);
+  }, [runId, following]);
 
-  return { ...state, live };
+  const follow = useCallback((next: Partial<RunState> & { status: RunStatus }) => {
+    setState((previous) => ({ ...previous, ...next }));
+    setFollowing((previous) => ({ status: next.status, epoch: previous.epoch + 1 }));
+  }, []);
+
+  return { ...state, live, follow };
 }
 
-const RunStreamContext = createContext<(RunState & { live: boolean }) | null>(null);
+const RunStreamContext = createContext<LiveRunState | null>(null);
 
 /** Shares one stream between the run page's live pieces, which sit apart on the page. */
 export function RunStreamProvider({ runId, initial, children }: { runId: string; initial: RunState; children: ReactNode }) {
@@ -73,7 +88,7 @@ export function RunStreamProvider({ runId, initial, children }: { runId: string;
   return <RunStreamContext.Provider value={state}>{children}</RunStreamContext.Provider>;
 }
 
-export function useRunStreamContext(): RunState & { live: boolean } {
+export function useRunStreamContext(): LiveRunState {
   const state = useContext(RunStreamContext);
   if (state === null) throw new Error('live run pieces must sit inside a RunStreamProvider');
   return state;

@@ -17,13 +17,15 @@ function describe(error: unknown): string {
  * event stream reaches the browser as the api writes it. The browser's disconnect
  * cancels the api request.
  */
-export async function forwardToApi(request: Request, path: string): Promise<Response> {
+export async function forwardToApi(request: Request, path: string, extraHeaders: Record<string, string> = {}): Promise<Response> {
   const baseUrl = apiBaseUrl();
   const headers = new Headers();
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = request.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
+  // Set by the board's own route handlers (never taken from the browser), e.g. X-Relayboard-Source.
+  for (const [name, value] of Object.entries(extraHeaders)) headers.set(name, value);
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && request.body !== null;
 
   let upstream: Response;

@@ -27,15 +27,16 @@ import {
   type RunSummary,
 } from '@relayboard/contracts';
 import { z } from 'zod';
+import { ApiResponseError, ApiUnreachableError, UNEXPECTED_RESPONSE } from './api-problems';
 import type { RunFilters, RunPage } from './runs';
+
+export { ApiResponseError, ApiUnreachableError, isApiProblem, UNEXPECTED_RESPONSE, type ApiProblem } from './api-problems';
 
 // A hung api must not hang the board: past this, the api counts as not answering.
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export const RUNS_PAGE_SIZE = 50;
 
-/** The code for answers that are not a Relayboard error body or break the shared contract. */
-export const UNEXPECTED_RESPONSE = 'unexpected_response';
 
 export const DATASETS_PAGE_SIZE = 50;
 
@@ -51,21 +52,6 @@ export function apiBaseUrl(): string {
   return configuredApiUrl;
 }
 
-/**
- * No answer at all: connection refused, DNS failure or timeout. The low-level failure is
- * kept as text rather than as `cause`, because Next 16's dev server cannot print an
- * error caused by undici's ("frame.join is not a function").
- */
-export class ApiUnreachableError extends Error {
-  constructor(
-    readonly apiUrl: string,
-    readonly reason: string,
-  ) {
-    super(`The Relayboard api at ${apiUrl} is not answering (${reason})`);
-    this.name = 'ApiUnreachableError';
-  }
-}
-
 function describeFetchFailure(error: unknown): string {
   if (error instanceof DOMException && error.name === 'TimeoutError') {
     return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
@@ -73,25 +59,6 @@ function describeFetchFailure(error: unknown): string {
   const cause = error instanceof Error ? error.cause : undefined;
   if (cause instanceof Error && 'code' in cause) return String(cause.code);
   return error instanceof Error ? error.message : String(error);
-}
-
-/** An answer the board cannot use: an api error, or a body outside the shared contract. */
-export class ApiResponseError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'ApiResponseError';
-  }
-}
-
-export type ApiProblem = ApiUnreachableError | ApiResponseError;
-
-export function isApiProblem(error: unknown): error is ApiProblem {
-  return error instanceof ApiUnreachableError || error instanceof ApiResponseError;
 }
 
 async function getJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {

@@ -15,6 +15,15 @@ export class DbtDataRepository {
 
   constructor(private readonly warehouse: Pool) {}
 
+  /** Ends the warehouse sessions with this application_name (a stopped dbt's): their statements stop and their transactions roll back. Returns how many. */
+  async endSessions(applicationName: string): Promise<number> {
+    const { rows } = await this.warehouse.query<{ ended: boolean }>(
+      'select pg_terminate_backend(pid) as ended from pg_stat_activity where application_name = $1 and pid <> pg_backend_pid()',
+      [applicationName],
+    );
+    return rows.filter((r) => r.ended).length;
+  }
+
   /** Creates the tables once per process (concurrent workers take turns). */
   ensureTables(): Promise<void> {
     this.ready ??= this.createTables().catch((error: unknown) => {

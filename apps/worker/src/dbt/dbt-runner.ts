@@ -78,6 +78,8 @@ export interface DbtBuildOptions {
   /** Datasets with generated models, for the relayboard_dataset_exists() guard. */
   datasets: string[];
   onEvent: (event: DbtLogEvent) => void;
+  /** Aborting it stops dbt's process group (as a timeout does) and the build throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 interface RunResultsJson {
@@ -233,6 +235,11 @@ export class DbtRunner {
     return path.join(this.workRoot, 'partial-parse', key, PARTIAL_PARSE_FILE);
   }
 
+  /** The application_name of the run's dbt sessions in PostgreSQL (dbt/profiles.yml reads it), so they can be told apart and ended. */
+  sessionName(runId: string): string {
+    return `relayboard-dbt:${runId}`;
+  }
+
   /** The run's own target and log paths: concurrent builds never share dbt's output files. */
   workPaths(runId: string): { workDir: string; targetPath: string; logPath: string } {
     const workDir = path.join(this.workRoot, 'runs', runId);
@@ -259,7 +266,7 @@ export class DbtRunner {
         '--log-format', 'json',
         '--no-use-colors',
       ];
-      const env = { ...dbtEnvironment(this.config), RELAYBOARD_DATASETS: options.datasets.join(',') };
+      const env = { ...dbtEnvironment(this.config), RELAYBOARD_DATASETS: options.datasets.join(','), RELAYBOARD_DBT_APPLICATION_NAME: this.sessionName(options.runId) };
       const errors: string[] = [];
       const parse: DbtParseInfo = { mode: null, reason: null, ms: null };
       let startedAt: string | null = null;
@@ -277,6 +284,11 @@ export class DbtRunner {
           timedOut = true;
           child.stdin?.end();
         }, this.config.dbt.timeoutMs);
+        // A canceled run: the guard stops dbt's group as for a timeout (SIGTERM, then SIGKILL after the grace).
+        const onAbort = () => child.stdin?.end();
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        if (options.signal?.aborted) onAbort();
+        child.once('close', () => options.signal?.removeEventListener('abort', onAbort));
         const onLine = (line: string) => {
           if (line.startsWith(GUARD_SPAWN_FAILED)) {
             spawnError = line.slice(GUARD_SPAWN_FAILED.length);
@@ -309,6 +321,7 @@ export class DbtRunner {
         await new Promise<never>(() => undefined);
       }
       if (spawnError) throw new Error(`${spawnError}; run ./relayboard bootstrap or set DBT_BIN`);
+      options.signal?.throwIfAborted();
       if (timedOut) {
         throw new PermanentStepError(
           `dbt build ran longer than DBT_TIMEOUT_MS (${this.config.dbt.timeoutMs} ms) and was stopped; make the models faster or raise DBT_TIMEOUT_MS`,

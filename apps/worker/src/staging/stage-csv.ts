@@ -63,6 +63,8 @@ export interface StageCsvOptions {
   rejectMaxShare?: number;
   /** COPY streams, each on its own connection from `warehouse`, that load the file together. */
   copyStreams?: number;
+  /** Aborting it stops the load: its COPYs are failed (CopyFail), its tables dropped, nothing is published. */
+  signal?: AbortSignal;
 }
 
 export type LoadPath = 'fast' | 'normalized';
@@ -286,9 +288,10 @@ async function runPass(load: Load, detected: Detected, plan: Plan, body: Readabl
     rowSequence: fast ? load.rowSequence : null,
   });
   load.progress.startPass(pass, counter, async () => chunker.records);
+  const signal = options.signal ? { signal: options.signal } : {};
   if (fast) {
     try {
-      await pipeline(body, chunker, copy);
+      await pipeline(body, chunker, copy, signal);
     } finally {
       await copy.release();
     }
@@ -304,7 +307,7 @@ async function runPass(load: Load, detected: Detected, plan: Plan, body: Readabl
     onReject: (reject) => load.spool.add(reject),
   });
   try {
-    await pipeline(body, scanner, chunker, copy);
+    await pipeline(body, scanner, chunker, copy, signal);
   } finally {
     await copy.release();
   }
@@ -369,6 +372,8 @@ async function loadWithFallback(load: Load, detected: Detected): Promise<{ colum
       return { columns, outcome, plan, bytes: source.counter.bytes };
     } catch (error) {
       body.destroy();
+      // A canceled load does not start over on another path.
+      options.signal?.throwIfAborted();
       const next = nextPlan(plan, error);
       if (!next) throw describeLoadError(error, options.dataset);
       options.onNotice?.(next.notice);
@@ -425,11 +430,18 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
   client.on('error', onClientError);
   const spool = new RejectsSpool();
   const progress = new ProgressReporter(options.sizeBytes, options.onProgress);
+  // A cancel also stops what the load's connection is doing in PostgreSQL (a statement waiting for a lock, say); its COPY streams get CopyFail.
+  let canceling: Promise<unknown> | null = null;
+  const onAbort = () => {
+    canceling = options.warehouse.query('select pg_cancel_backend($1)', [(client as unknown as { processID: number }).processID]).catch(() => undefined);
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const load: Load = { options, client, table, rejectsTable, rowSequence: `rb_rows_${id}`, spool, progress };
     await client.query(`create schema if not exists ${quoteIdent(STAGING_SCHEMA)}`);
     await dropOrphans(client, dataset);
 
+    options.signal?.throwIfAborted();
     const detected = await detect(options);
     const { columns, outcome, plan, bytes } = await loadWithFallback(load, detected);
 
@@ -440,8 +452,10 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
     // Only the latest load's rejects are kept: the load id (the run's) says whose they are.
     await client.query(`comment on table ${rejectsTable} is ${sqlString(options.loadId)}`);
     const spooled = await spool.close();
-    if (spooled) await pipeline(spooled, client.query(copyFrom(`copy ${rejectsTable} (line_number, record_number, reason, raw, raw_bytes) from stdin with (format csv)`)));
+    if (spooled) await pipeline(spooled, client.query(copyFrom(`copy ${rejectsTable} (line_number, record_number, reason, raw, raw_bytes) from stdin with (format csv)`)), options.signal ? { signal: options.signal } : {});
 
+    // The last point a cancel stops the load at: past it, the swap is one short transaction.
+    options.signal?.throwIfAborted();
     await progress.phase('publishing', outcome.rows);
     await client.query(`alter table ${table} alter column ${quoteIdent(ROW_NUMBER_COLUMN)} drop default`);
     await client.query('begin');
@@ -472,6 +486,9 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
     // The backend went away (terminated, restarted, network): transient, and nothing was published.
     throw new Error(`the warehouse connection was cut while staging "${dataset}" (${(error as Error).message}); staging.${dataset} is unchanged`, { cause: error });
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    // The cancel must reach the backend before the connection goes back to the pool, where it would stop someone else's statement.
+    if (canceling) await canceling;
     progress.stop();
     spool.dispose();
     client.off('error', onClientError);

@@ -84,15 +84,18 @@ export class DeliverStep implements PipelineStep {
 
   private async deliverTo(ctx: StepContext, destination: DestinationRow, digest: SlackMessage, facts: { failed: boolean; changes: Parameters<typeof routeDigest>[0]['changes'] }): Promise<Outcome> {
     const runId = ctx.run.id;
-    const previous = await ctx.repo.delivery(runId, destination.id);
+    // A retried run is a new outcome: its deliveries are keyed by the retry generation, so it is posted once more, and once.
+    const generation = ctx.run.retry_generation;
+    const record = (fields: Parameters<StepContext['repo']['recordDelivery']>[3]) => ctx.repo.recordDelivery(runId, destination.id, generation, fields);
+    const previous = await ctx.repo.delivery(runId, destination.id, generation);
     if (previous?.status === 'sending') {
       const problem = 'the worker stopped while Slack was answering, so the digest may have been delivered; it is not sent again, since Slack webhooks cannot tell a repeat from a new message';
-      await ctx.repo.recordDelivery(runId, destination.id, { status: 'unknown', error: problem, finished_at: new Date() });
+      await record({ status: 'unknown', error: problem, finished_at: new Date() });
       return { status: 'unknown', problem };
     }
     if (previous && FINAL.has(previous.status)) return { status: previous.status as Outcome['status'] };
 
-    const earlier = await ctx.repo.previousDelivery(destination.id, ctx.dataset.id, runId);
+    const earlier = await ctx.repo.previousDelivery(destination.id, ctx.dataset.id, runId, generation);
     const route = routeDigest({
       destination: { datasets: destination.datasets, notifyOn: destination.notify_on, rowChangeThreshold: destination.row_change_threshold },
       dataset: ctx.dataset.name,
@@ -101,15 +104,15 @@ export class DeliverStep implements PipelineStep {
       changes: facts.changes,
     });
     if (!route.send) {
-      await ctx.repo.recordDelivery(runId, destination.id, { status: 'skipped', skip_reason: route.why, failure: facts.failed });
+      await record({ status: 'skipped', skip_reason: route.why, failure: facts.failed });
       return { status: 'skipped' };
     }
 
     let message = digest;
     if (facts.failed && destination.suppress_hours !== null) {
-      const { lastSentAt, suppressedSince } = await ctx.repo.failureDigests(destination.id, ctx.dataset.id, runId);
+      const { lastSentAt, suppressedSince } = await ctx.repo.failureDigests(destination.id, ctx.dataset.id, runId, generation);
       if (lastSentAt && Date.now() - lastSentAt.getTime() < destination.suppress_hours * 3600_000) {
-        await ctx.repo.recordDelivery(runId, destination.id, { status: 'suppressed', skip_reason: `a failure digest of this dataset went out at ${lastSentAt.toISOString()}, within the ${destination.suppress_hours} h suppression interval`, failure: true });
+        await record({ status: 'suppressed', skip_reason: `a failure digest of this dataset went out at ${lastSentAt.toISOString()}, within the ${destination.suppress_hours} h suppression interval`, failure: true });
         return { status: 'suppressed' };
       }
       if (suppressedSince > 0 && lastSentAt) message = withSuppressedNote(digest, { count: suppressedSince, since: lastSentAt });
@@ -120,13 +123,13 @@ export class DeliverStep implements PipelineStep {
       url = destination.webhook_encrypted ? this.secrets.decrypt(destination.webhook_encrypted) : (destination.webhook_url ?? '');
     } catch (error) {
       const problem = (error as Error).message;
-      await ctx.repo.recordDelivery(runId, destination.id, { status: 'failed', error: problem, failure: facts.failed });
+      await record({ status: 'failed', error: problem, failure: facts.failed });
       return { status: 'failed', problem };
     }
     const host = new URL(url).hostname.toLowerCase();
     if (!this.config.slackWebhookHosts.includes(host)) {
       const problem = `host ${host} is not in SLACK_WEBHOOK_HOSTS; add it there or update the destination`;
-      await ctx.repo.recordDelivery(runId, destination.id, { status: 'failed', error: problem, failure: facts.failed });
+      await record({ status: 'failed', error: problem, failure: facts.failed });
       return { status: 'failed', problem };
     }
 
@@ -134,22 +137,22 @@ export class DeliverStep implements PipelineStep {
     const startedAt = new Date();
     for (let attempt = 1; ; attempt++) {
       // From here until Slack's answer is recorded, the outcome is unknown if this worker dies: one HTTP exchange.
-      await ctx.repo.recordDelivery(runId, destination.id, { status: 'sending', attempts: attempt, failure: facts.failed, started_at: startedAt, error: null });
+      await record({ status: 'sending', attempts: attempt, failure: facts.failed, started_at: startedAt, error: null });
       const answer = await this.post(url, message, this.config.slack.timeoutMs);
       const verdict = judgeAnswer(answer);
       const responded = answer.kind === 'answer' ? { response_status: answer.status, response_body: answer.body } : { response_status: null, response_body: null };
       if (verdict === 'sent') {
-        await ctx.repo.recordDelivery(runId, destination.id, { status: 'sent', ...responded, error: null, finished_at: new Date() });
+        await record({ status: 'sent', ...responded, error: null, finished_at: new Date() });
         return { status: 'sent' };
       }
       const problem = describeAnswer(answer);
       if (verdict === 'permanent' || attempt >= attempts) {
         const why = verdict === 'permanent' ? problem : `${problem}; gave up after ${attempt} attempts (SLACK_ATTEMPTS)`;
-        await ctx.repo.recordDelivery(runId, destination.id, { status: 'failed', ...responded, error: why, finished_at: new Date() });
+        await record({ status: 'failed', ...responded, error: why, finished_at: new Date() });
         return { status: 'failed', problem: why };
       }
       const wait = backoffMs(attempt, answer);
-      await ctx.repo.recordDelivery(runId, destination.id, { status: 'failed', ...responded, error: `${problem}; trying again in ${(wait / 1000).toFixed(1)} s` });
+      await record({ status: 'failed', ...responded, error: `${problem}; trying again in ${(wait / 1000).toFixed(1)} s` });
       await ctx.repo.event(runId, 'deliver', 'warn', `${destination.name}: attempt ${attempt} failed (${problem}); trying again in ${(wait / 1000).toFixed(1)} s`);
       await this.sleep(wait);
     }

@@ -40,6 +40,7 @@ export class StageStep implements PipelineStep {
         loadId: ctx.run.id,
         rejectMaxShare: this.settings.rejectMaxShare,
         copyStreams: this.settings.copyStreams,
+        signal: ctx.signal,
         onProgress: (p) => record(ctx.progress(progressMessage(p), { ...p })),
         onNotice: (message) => record(ctx.repo.event(ctx.run.id, 'stage', 'warn', message)),
       });

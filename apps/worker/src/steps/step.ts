@@ -32,6 +32,8 @@ export interface StepState {
 export interface StepContext extends RunContext {
   repo: RunsRepository;
   state: StepState;
+  /** Aborted when the run is canceled (POST /v1/runs/:id/cancel): a step stops what it is doing and throws. */
+  signal: AbortSignal;
   /** Records a progress event and the step's running metrics. */
   progress(message: string, metrics: StepMetrics): Promise<void>;
 }

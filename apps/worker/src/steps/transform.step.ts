@@ -104,12 +104,23 @@ export class TransformStep implements PipelineStep {
       const { targetPath, logPath } = this.dbt.workPaths(runId);
       await event('info', `dbt build --select source:staging.${dataset}+ (target path ${targetPath}, log path ${logPath})`);
       const inProject = staged.filter((d) => !out.has(d.name)).map((d) => d.name);
-      result = await this.dbt.build({
-        dataset,
-        runId,
-        datasets: inProject,
-        onEvent: (e) => void event(e.level === 'debug' ? 'info' : e.level, e.message, e.node ? { node: e.node } : undefined),
-      });
+      try {
+        result = await this.dbt.build({
+          dataset,
+          runId,
+          datasets: inProject,
+          signal: ctx.signal,
+          onEvent: (e) => void event(e.level === 'debug' ? 'info' : e.level, e.message, e.node ? { node: e.node } : undefined),
+        });
+      } catch (error) {
+        if (ctx.signal.aborted) {
+          // dbt's process group is gone, but a statement it sent goes on in PostgreSQL until its backend is ended (its transaction rolls back).
+          const ended = await this.data.endSessions(this.dbt.sessionName(runId));
+          await events;
+          await event('warn', `dbt was stopped${ended ? ` and its ${ended} warehouse session(s) ended` : ''}: the models it was building keep their previous tables`);
+        }
+        throw error;
+      }
       await events;
       // A manifest means dbt parsed the project: whatever failed after that is this run's own.
       if (result.manifest || result.ok || pass >= MAX_TAKEN_OUT) break;

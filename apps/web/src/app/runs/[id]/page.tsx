@@ -6,6 +6,7 @@ import type { Run, RunDigest } from '@relayboard/contracts';
 import { ApiProblemNotice } from '@/components/api-problem-notice';
 import { BackLink, PageSection, SummaryItem } from '@/components/page-parts';
 import { LiveRunDuration, LiveRunEvents, LiveRunStatus, LiveRunSteps, RunStreamProvider } from '@/components/run-stream';
+import { RunActions } from '@/components/run-actions';
 import { RunNodes } from '@/components/run-nodes';
 import { RunRejectsSection } from '@/components/run-rejects';
 import { DigestSkeleton, TableSkeleton } from '@/components/skeletons';
@@ -51,7 +52,7 @@ export default async function RunPage({ params, searchParams }: RunPageProps) {
   if (run === null) notFound();
 
   return (
-    <RunStreamProvider runId={run.id} initial={{ status: run.status, steps: run.steps, events: run.events, startedAt: run.startedAt, finishedAt: run.finishedAt }}>
+    <RunStreamProvider runId={run.id} initial={{ status: run.status, steps: run.steps, events: run.events, startedAt: run.startedAt, finishedAt: run.finishedAt, cancelRequestedAt: run.cancelRequestedAt }}>
       <div className="space-y-8">
         <BackLink href="/" label="All runs" />
 
@@ -66,8 +67,11 @@ export default async function RunPage({ params, searchParams }: RunPageProps) {
           </div>
           <p className="text-sm text-slate-600">
             Run <code className="font-mono text-slate-800">{run.id}</code>
+            {run.retries > 0 && <span> · retried {run.retries === 1 ? 'once' : `${run.retries} times`}</span>}
           </p>
         </header>
+
+        <RunActions runId={run.id} />
 
         <dl className="grid grid-cols-2 gap-x-6 gap-y-4 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm sm:grid-cols-3 lg:grid-cols-6">
           <SummaryItem label="Trigger">{run.trigger}</SummaryItem>
@@ -97,7 +101,7 @@ export default async function RunPage({ params, searchParams }: RunPageProps) {
         {run.error && (
           <section aria-labelledby="run-error-title" className="rounded-lg border border-red-300 bg-red-50 p-4">
             <h2 id="run-error-title" className="font-semibold text-red-900">
-              {run.status === 'failed' ? 'Why this run failed' : 'Run error'}
+              {run.status === 'failed' ? 'Why this run failed' : run.status === 'canceled' ? 'Why this run was canceled' : 'Run error'}
             </h2>
             <p className="mt-1 text-sm break-words whitespace-pre-wrap text-red-900">{run.error}</p>
           </section>
