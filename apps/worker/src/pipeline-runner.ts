@@ -1,6 +1,6 @@
 import { STEP_NAMES, type StepMetrics } from '@relayboard/contracts';
-import { JobYield, UnrecoverableError, type PipelineJobContext } from '@relayboard/queue';
-import type { DatasetLocks } from '@relayboard/db';
+import { JobDefer, JobYield, UnrecoverableError, type PipelineJobContext } from '@relayboard/queue';
+import type { DatasetLocks, HeldLock } from '@relayboard/db';
 import type { RunContext, RunsRepository } from './runs.repository';
 import { DeliveryProblem, PermanentStepError, type PipelineStep, type StepContext, type StepState } from './steps/step';
 
@@ -20,6 +20,8 @@ export class PipelineRunner {
     private readonly steps: PipelineStep[],
     private readonly log: Logger,
     private readonly locks: DatasetLocks,
+    /** RUN_WAIT_RECHECK_MS: how long a run waiting for its dataset stays in the delayed set before it looks again. */
+    private readonly waitRecheckMs = 5_000,
   ) {
     const order = steps.map((s) => s.name).join(',');
     if (order !== STEP_NAMES.join(',')) throw new Error(`pipeline steps must be ${STEP_NAMES.join(', ')}; got ${order}`);
@@ -29,23 +31,23 @@ export class PipelineRunner {
     const { runId } = job;
     const context = await this.repo.load(runId);
     if (!context) throw new UnrecoverableError(`run ${runId} or its dataset version no longer exists`);
-    if (!(await this.repo.start(runId))) {
-      this.log.info(`run ${runId} already ended; nothing to do`);
-      return;
-    }
-    await this.repo.event(runId, null, 'info', `attempt ${job.attempt} started`);
-    const run = (await this.repo.load(runId))!.run;
-    const state: StepState = { metrics: {}, failure: null };
     // Runs of one dataset take turns (staging swaps, dbt builds); runs of different datasets overlap.
-    const lock = await this.locks.acquire(context.dataset.name, () =>
-      this.repo.event(runId, null, 'info', `waiting for another run of ${context.dataset.name} to finish: runs of one dataset take turns`),
-    );
+    const lock = await this.takeDatasetTurn(job, context);
+    if (!lock) return;
+    const state: StepState = { metrics: {}, failure: null };
     try {
+      if (!(await this.repo.start(runId))) {
+        this.log.info(`run ${runId} already ended; nothing to do`);
+        return;
+      }
+      await this.repo.event(runId, null, 'info', `attempt ${job.attempt} started`);
+      const run = (await this.repo.load(runId))!.run;
       await this.runSteps(job, context, run, state);
       // Recorded while the dataset's lock is held, so the reconciler never sees a finished run as unfinished with a free lock.
       await this.repo.finish(runId, state.failure ? 'failed' : 'succeeded', state.failure ? `${state.failure.step}: ${state.failure.message}` : null);
     } finally {
       await lock.release();
+      await this.wakeWaiting(job, context);
     }
 
     if (state.failure) {
@@ -54,6 +56,46 @@ export class PipelineRunner {
       throw new UnrecoverableError(`${state.failure.step}: ${state.failure.message}`);
     }
     this.log.info(`run ${runId} of ${context.dataset.name} succeeded`);
+  }
+
+  /**
+   * The dataset's lock, or null when the run already ended. When another run (or a
+   * delete) holds it, the run goes back to queued with the holder on its row (one
+   * event per holder) and its job to the delayed set (JobDefer: no attempt spent, no
+   * worker slot held); the holder promotes it when it ends, else it looks again after
+   * RUN_WAIT_RECHECK_MS.
+   */
+  private async takeDatasetTurn(job: PipelineJobContext, context: RunContext): Promise<HeldLock | null> {
+    const { runId } = job;
+    const dataset = context.dataset.name;
+    for (let look = 0; ; look++) {
+      if (!(await this.repo.unfinished(runId))) {
+        this.log.info(`run ${runId} already ended; nothing to do`);
+        return null;
+      }
+      const lock = await this.locks.tryAcquire(dataset, runId);
+      if (lock) return lock;
+      // Looked twice: the holder may have ended between the first look and the row saying this run waits (and found nobody to promote).
+      if (look === 1) break;
+      const holder = await this.locks.holder(dataset);
+      const reason = holder?.runId
+        ? `waiting for run ${holder.runId} of ${dataset} to finish: runs of one dataset take turns`
+        : `waiting for ${dataset}'s lock (held by ${holder ? `session ${holder.session || 'unnamed'}, a delete of the dataset or an older worker` : 'a session that just let it go'}): runs of one dataset take turns`;
+      if (await this.repo.markWaiting(runId, holder?.runId ?? null, reason)) {
+        await this.repo.event(runId, null, 'info', `${reason}; this run waits in the queue without holding a worker slot`, holder?.runId ? { waitingFor: holder.runId } : undefined);
+      }
+    }
+    throw new JobDefer(this.waitRecheckMs, `run ${runId} waits for ${dataset}; its job looks again in ${this.waitRecheckMs} ms`);
+  }
+
+  /** The dataset is free again: its waiting runs' jobs start now rather than after RUN_WAIT_RECHECK_MS. */
+  private async wakeWaiting(job: PipelineJobContext, context: RunContext): Promise<void> {
+    try {
+      const waiting = (await this.repo.waitingRuns(context.dataset.id)).filter((id) => id !== job.runId);
+      if (waiting.length) await job.promote(waiting);
+    } catch (error) {
+      this.log.error(`could not promote the runs waiting for ${context.dataset.name} (${(error as Error).message}); they look again within RUN_WAIT_RECHECK_MS`);
+    }
   }
 
   private async runSteps(job: PipelineJobContext, context: RunContext, run: RunContext['run'], state: StepState): Promise<void> {

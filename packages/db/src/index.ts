@@ -6,6 +6,7 @@ import * as datasetDbtState from './migrations/20261201000000_dataset_dbt_state'
 import * as destinationsDeliveries from './migrations/20261201010000_destinations_deliveries';
 import * as runNotifications from './migrations/20261201020000_run_notifications';
 import * as runCreatedNotify from './migrations/20261201030000_run_created_notify';
+import * as runWaitingNodeTiming from './migrations/20261202020000_run_waiting_node_timing';
 
 export type { Knex } from 'knex';
 
@@ -78,6 +79,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201010000_destinations_deliveries': destinationsDeliveries,
   '20261201020000_run_notifications': runNotifications,
   '20261201030000_run_created_notify': runCreatedNotify,
+  '20261202020000_run_waiting_node_timing': runWaitingNodeTiming,
 };
 
 class StaticMigrationSource implements Knex.MigrationSource<string> {
@@ -93,5 +95,6 @@ class StaticMigrationSource implements Knex.MigrationSource<string> {
 }
 
 export * from './dataset-locks';
+export * from './model-build-locks';
 export * from './pg-transaction';
 export * from './rows';

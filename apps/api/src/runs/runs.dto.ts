@@ -17,6 +17,10 @@ export function toRunSummaryDto(row: RunWithDataset): RunSummary {
     finishedAt: iso(row.finished_at),
     deliveryStatus: row.delivery_status ?? null,
     rows: row.stage_rows === null || row.stage_rows === undefined ? null : Number(row.stage_rows),
+    waitingFor:
+      row.status === 'queued' && row.waiting_reason
+        ? { runId: row.waiting_for_run_id ?? null, reason: row.waiting_reason, since: (row.waiting_since ?? row.created_at).toISOString() }
+        : null,
   };
 }
 
@@ -58,6 +62,8 @@ function toNodeDto(row: RunNodeResultRow): RunNode {
     message: row.message,
     checkId: row.check_id,
     samples: row.samples ?? [],
+    startedAt: iso(row.started_at ?? null),
+    completedAt: iso(row.completed_at ?? null),
   };
 }
 

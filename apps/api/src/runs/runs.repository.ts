@@ -19,7 +19,7 @@ export interface RunKey {
 export type DeliveryWithDestination = DeliveryRow & { destination_name: string | null };
 
 /** The run columns answers need; the digest and the profile snapshot are read only where they are shown. */
-const RUN_COLUMNS = ['id', 'dataset_id', 'dataset_version_id', 'status', 'trigger', 'refresh', 'error', 'attempts', 'created_at', 'started_at', 'finished_at', 'delivery_status'].map((c) => `r.${c}`);
+const RUN_COLUMNS = ['id', 'dataset_id', 'dataset_version_id', 'status', 'trigger', 'refresh', 'error', 'attempts', 'created_at', 'started_at', 'finished_at', 'delivery_status', 'waiting_for_run_id', 'waiting_reason', 'waiting_since'].map((c) => `r.${c}`);
 
 @Injectable()
 export class RunsRepository {
