@@ -5,7 +5,7 @@ import { Suspense } from 'react';
 import type { Run, RunDigest } from '@relayboard/contracts';
 import { ApiProblemNotice } from '@/components/api-problem-notice';
 import { BackLink, PageSection, SummaryItem } from '@/components/page-parts';
-import { LiveRunDuration, LiveRunEvents, LiveRunStatus, LiveRunSteps, RunStreamProvider } from '@/components/run-stream';
+import { LiveRunDuration, LiveRunEvents, LiveRunStatus, LiveRunSteps, LiveRunWaiting, RunStreamProvider } from '@/components/run-stream';
 import { RunNodes } from '@/components/run-nodes';
 import { RunRejectsSection } from '@/components/run-rejects';
 import { DigestSkeleton, TableSkeleton } from '@/components/skeletons';
@@ -51,7 +51,7 @@ export default async function RunPage({ params, searchParams }: RunPageProps) {
   if (run === null) notFound();
 
   return (
-    <RunStreamProvider runId={run.id} initial={{ status: run.status, steps: run.steps, events: run.events, startedAt: run.startedAt, finishedAt: run.finishedAt }}>
+    <RunStreamProvider runId={run.id} initial={{ status: run.status, steps: run.steps, events: run.events, startedAt: run.startedAt, finishedAt: run.finishedAt, waitingFor: run.waitingFor }}>
       <div className="space-y-8">
         <BackLink href="/" label="All runs" />
 
@@ -67,6 +67,7 @@ export default async function RunPage({ params, searchParams }: RunPageProps) {
           <p className="text-sm text-slate-600">
             Run <code className="font-mono text-slate-800">{run.id}</code>
           </p>
+          <LiveRunWaiting />
         </header>
 
         <dl className="grid grid-cols-2 gap-x-6 gap-y-4 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm sm:grid-cols-3 lg:grid-cols-6">
