@@ -78,6 +78,11 @@ export class PipelineRunner {
       // Looked twice: the holder may have ended between the first look and the row saying this run waits (and found nobody to promote).
       if (look === 1) break;
       const holder = await this.locks.holder(dataset);
+      if (holder?.runId === runId) {
+        // An earlier attempt of this run (a worker BullMQ took for stalled, still alive) holds it: its end ends the run.
+        this.log.info(`run ${runId}: an earlier attempt still holds ${dataset}'s lock; this job looks again in ${this.waitRecheckMs} ms`);
+        continue;
+      }
       const reason = holder?.runId
         ? `waiting for run ${holder.runId} of ${dataset} to finish: runs of one dataset take turns`
         : `waiting for ${dataset}'s lock (held by ${holder ? `session ${holder.session || 'unnamed'}, a delete of the dataset or an older worker` : 'a session that just let it go'}): runs of one dataset take turns`;
