@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { loadConfig } from '@relayboard/config';
-import { createKnex, DatasetLocks, migrateLatest, pgTimeoutOptions, verifySecretsKey } from '@relayboard/db';
+import { createKnex, DatasetLocks, migrateLatest, ModelBuildLocks, pgTimeoutOptions, verifySecretsKey } from '@relayboard/db';
 import { JobName, PipelineWorker } from '@relayboard/queue';
 import { secretBoxFromConfig } from '@relayboard/secrets';
 import { createSources } from '@relayboard/sources';
@@ -49,12 +49,13 @@ async function main(): Promise<void> {
     [
       new FetchStep(store, createSources(store, config).urls),
       new StageStep(store, warehouse, config.staging),
-      new TransformStep(dbt, profiles, dbtData),
+      new TransformStep(dbt, profiles, dbtData, new ModelBuildLocks(config.warehouseUrl)),
       new DeliverStep(config, secrets, profiles),
     ],
     log,
     new DatasetLocks(config.warehouseUrl, timeouts.dbConnectMs),
     config.retry,
+    config.worker.waitRecheckMs,
   );
   const worker = new PipelineWorker(
     {

@@ -46,7 +46,7 @@ export class RunsRepository {
     return { run, dataset, version };
   }
 
-  /** Marks the run running; false when it already ended (a duplicate or late job). */
+  /** Marks the run running (no longer waiting); false when it already ended (a duplicate or late job). */
   async start(runId: string): Promise<boolean> {
     const updated = await this.knex<RunRow>(Tables.runs)
       .where({ id: runId })
@@ -56,8 +56,52 @@ export class RunsRepository {
         started_at: this.knex.raw('coalesce(started_at, now())') as unknown as Date,
         attempts: this.knex.raw('attempts + 1') as unknown as number,
         error: null,
+        waiting_for_run_id: null,
+        waiting_reason: null,
+        waiting_since: null,
       });
     return updated > 0;
+  }
+
+  /** True while the run is queued or running (it has not ended). */
+  async unfinished(runId: string): Promise<boolean> {
+    const row = await this.knex<RunRow>(Tables.runs).where({ id: runId }).first('status');
+    return row?.status === 'queued' || row?.status === 'running';
+  }
+
+  /**
+   * The run waits for its dataset: it is (again) queued, with the holder and the
+   * reason on its row. True when the holder is new for this run (so the caller
+   * records one event per holder, not one per look); false when it was already
+   * waiting for the same holder, or the run ended meanwhile.
+   */
+  async markWaiting(runId: string, holderRunId: string | null, reason: string): Promise<boolean> {
+    const updated = await this.knex<RunRow>(Tables.runs)
+      .where({ id: runId })
+      .whereIn('status', ['queued', 'running'])
+      .where((q) =>
+        q
+          .whereNull('waiting_reason')
+          .orWhereNot('status', 'queued')
+          .orWhereRaw('waiting_for_run_id is distinct from ?::uuid', [holderRunId]),
+      )
+      .update({
+        status: 'queued',
+        waiting_for_run_id: holderRunId,
+        waiting_reason: reason,
+        waiting_since: this.knex.raw('case when waiting_reason is null then now() else waiting_since end') as unknown as Date,
+      });
+    return updated > 0;
+  }
+
+  /** The dataset's runs that wait for its lock, oldest first: the run that releases it promotes their jobs. */
+  async waitingRuns(datasetId: string): Promise<string[]> {
+    const rows = await this.knex<RunRow>(Tables.runs)
+      .where({ dataset_id: datasetId, status: 'queued' })
+      .whereNotNull('waiting_reason')
+      .orderBy('created_at')
+      .select('id');
+    return rows.map((r) => r.id);
   }
 
   async finish(runId: string, status: 'succeeded' | 'failed' | 'canceled', error: string | null): Promise<void> {
@@ -233,6 +277,8 @@ export class RunsRepository {
           message: n.message,
           check_id: n.checkId,
           samples: n.samples.length ? (JSON.stringify(n.samples) as unknown as string[]) : null,
+          started_at: n.startedAt ? new Date(n.startedAt) : null,
+          completed_at: n.completedAt ? new Date(n.completedAt) : null,
         })),
       );
     });

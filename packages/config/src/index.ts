@@ -78,6 +78,7 @@ const envSchema = z.object({
   WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(1000).default(30_000),
   WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(0).max(10).default(1),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  RUN_WAIT_RECHECK_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   DBT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(15_000),
   RUN_MAX_RECOVERIES: z.coerce.number().int().min(0).max(100).default(3),
@@ -114,9 +115,10 @@ export interface AppConfig {
   /**
    * lockMs / stalledCheckMs: how long a dead worker's job stays locked before another worker takes it over (BullMQ lockDuration, stalledInterval);
    * maxStalledCount: how often BullMQ moves a stalled job back before failing it (the reconciler then takes over);
-   * shutdownGraceMs: on SIGTERM/SIGINT, how long the running steps get to finish before the worker exits and leaves them to be resumed.
+   * shutdownGraceMs: on SIGTERM/SIGINT, how long the running steps get to finish before the worker exits and leaves them to be resumed;
+   * waitRecheckMs: a run whose dataset another run holds waits in the delayed set this long before it looks again (it is promoted sooner when that run ends).
    */
-  worker: { concurrency: number; attempts: number; lockMs: number; stalledCheckMs: number; maxStalledCount: number; shutdownGraceMs: number };
+  worker: { concurrency: number; attempts: number; lockMs: number; stalledCheckMs: number; maxStalledCount: number; shutdownGraceMs: number; waitRecheckMs: number };
   /** The api's reconciler: how often it compares PostgreSQL's unfinished runs with the queue, and how often one run may be recovered before it is failed. */
   reconcile: { intervalMs: number; maxRecoveries: number };
   /** previewRows: first rows of the table shown in a digest; attempts and timeoutMs: per destination and post. */
@@ -208,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       stalledCheckMs: e.WORKER_STALLED_CHECK_MS,
       maxStalledCount: e.WORKER_MAX_STALLED_COUNT,
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+      waitRecheckMs: e.RUN_WAIT_RECHECK_MS,
     },
     reconcile: { intervalMs: e.RECONCILE_INTERVAL_MS, maxRecoveries: e.RUN_MAX_RECOVERIES },
     slack: { previewRows: e.DIGEST_PREVIEW_ROWS, attempts: e.SLACK_ATTEMPTS, timeoutMs: e.SLACK_TIMEOUT_MS },

@@ -123,6 +123,12 @@ export const runSummarySchema = z.object({
   cancelReason: z.string().nullable(),
   /** 0 for the first outcome; one more for each POST /v1/runs/:id/retry. */
   retries: z.number(),
+  /**
+   * Set while a queued run waits for its dataset (runs of one dataset take turns):
+   * the run holding the dataset (null when a delete or another session holds it),
+   * why, in words, and since when. The waiting run holds no worker slot; null otherwise.
+   */
+  waitingFor: z.object({ runId: z.string().nullable(), reason: z.string(), since: z.string() }).nullable(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
@@ -140,6 +146,9 @@ export const runNodeSchema = z.object({
   checkId: z.string().nullable(),
   /** A few failing rows of a failed or warned test. */
   samples: z.array(z.string()),
+  /** When dbt started and finished executing the node (run_results.json's execute timing); null when it did not run. */
+  startedAt: z.string().nullable(),
+  completedAt: z.string().nullable(),
 });
 export type RunNode = z.infer<typeof runNodeSchema>;
 

@@ -18,6 +18,41 @@ export interface HeldLock {
   ensure(onWait: () => Promise<void>): Promise<boolean>;
 }
 
+/** Who holds a lock: a run (its lock session is named after it), or another session (a delete, an older worker). */
+export interface LockHolder {
+  runId: string | null;
+  /** The holding session's application_name, for messages when it is not a run. */
+  session: string;
+}
+
+const RUN_HOLDER = /^relayboard-(?:lock|dbt-lock):run:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** The session name of a lock session held for a run (63 bytes at most, PostgreSQL's limit). */
+export function runLockSessionName(kind: 'lock' | 'dbt-lock', runId: string): string {
+  return `relayboard-${kind}:run:${runId}`;
+}
+
+/**
+ * The session (and so the run) holding the two-key advisory lock (key1, hashtext(key2)), or null
+ * when nobody holds it now. Run on any connection to the lock's database.
+ */
+export async function advisoryLockHolder(client: Client, key1: number, key2: string): Promise<LockHolder | null> {
+  // A two-key advisory lock shows as classid = key 1, objid = key 2 (as unsigned), objsubid = 2.
+  const { rows } = await client.query<{ session: string | null }>(
+    `select a.application_name as session
+       from pg_locks l left join pg_stat_activity a on a.pid = l.pid
+      where l.locktype = 'advisory' and l.granted and l.objsubid = 2
+        and l.database = (select oid from pg_database where datname = current_database())
+        and l.classid = $1::bigint::oid and l.objid = (hashtext($2)::bigint & 4294967295)::oid
+      order by l.mode desc
+      limit 1`,
+    [key1, key2],
+  );
+  if (!rows.length) return null;
+  const session = rows[0].session ?? '';
+  return { runId: RUN_HOLDER.exec(session)?.[1] ?? null, session };
+}
+
 /**
  * One run per dataset at a time, on any number of workers and machines: a
  * PostgreSQL advisory lock keyed on the dataset name, held on a connection of
@@ -42,9 +77,24 @@ export class DatasetLocks {
     return (await this.take(dataset, onWait))!;
   }
 
-  /** Takes the dataset's lock if nobody holds it; null when a run (or a delete) does. */
-  tryAcquire(dataset: string): Promise<HeldLock | null> {
-    return this.take(dataset, null);
+  /**
+   * Takes the dataset's lock if nobody holds it; null when a run (or a delete) does.
+   * With a run id, the lock's session is named after the run, so holder() can say which run holds it.
+   */
+  tryAcquire(dataset: string, runId?: string): Promise<HeldLock | null> {
+    return this.take(dataset, null, runId);
+  }
+
+  /** Who holds the dataset's lock now; null when nobody does. */
+  async holder(dataset: string): Promise<LockHolder | null> {
+    const client = this.client('relayboard-lock-check');
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      return await advisoryLockHolder(client, LOCK_CLASS, dataset);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
 
   /**
@@ -72,15 +122,15 @@ export class DatasetLocks {
     }
   }
 
-  private async take(dataset: string, onWait: (() => Promise<void>) | null): Promise<HeldLock | null> {
-    let session = await this.session(dataset, onWait);
+  private async take(dataset: string, onWait: (() => Promise<void>) | null, runId?: string): Promise<HeldLock | null> {
+    let session = await this.session(dataset, onWait, runId);
     if (!session) return null;
     return {
       lost: () => session!.lost,
       ensure: async (wait) => {
         if (!session!.lost) return false;
         await session!.client.end().catch(() => undefined);
-        session = (await this.session(dataset, wait))!;
+        session = (await this.session(dataset, wait, runId))!;
         return true;
       },
       release: async () => {
@@ -91,8 +141,9 @@ export class DatasetLocks {
     };
   }
 
-  private async session(dataset: string, onWait: (() => Promise<void>) | null): Promise<{ client: Client; lost: boolean } | null> {
-    const client = this.client(`relayboard-lock:${dataset}`);
+  /** With a run id, the session is named after the run, so holder() can say which run holds the lock. */
+  private async session(dataset: string, onWait: (() => Promise<void>) | null, runId?: string): Promise<{ client: Client; lost: boolean } | null> {
+    const client = this.client(runId ? runLockSessionName('lock', runId) : `relayboard-lock:${dataset}`);
     const session = { client, lost: false };
     // A dropped connection also drops the lock: the runner sees lost() and takes it again before its next step.
     const onLost = () => {

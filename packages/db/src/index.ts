@@ -7,6 +7,7 @@ import * as destinationsDeliveries from './migrations/20261201010000_destination
 import * as runNotifications from './migrations/20261201020000_run_notifications';
 import * as runCreatedNotify from './migrations/20261201030000_run_created_notify';
 import * as runControl from './migrations/20261202010000_run_control';
+import * as runWaitingNodeTiming from './migrations/20261202020000_run_waiting_node_timing';
 
 export type { Knex } from 'knex';
 
@@ -110,6 +111,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201020000_run_notifications': runNotifications,
   '20261201030000_run_created_notify': runCreatedNotify,
   '20261202010000_run_control': runControl,
+  '20261202020000_run_waiting_node_timing': runWaitingNodeTiming,
 };
 
 class StaticMigrationSource implements Knex.MigrationSource<string> {
@@ -125,5 +127,6 @@ class StaticMigrationSource implements Knex.MigrationSource<string> {
 }
 
 export * from './dataset-locks';
+export * from './model-build-locks';
 export * from './pg-transaction';
 export * from './rows';

@@ -84,6 +84,10 @@ export interface RunRow {
   cancel_reason: string | null;
   /** 0 for the run's first outcome, one more per retry; deliveries are keyed by it. */
   retry_generation: number;
+  /** While a queued run waits for its dataset's lock: the run holding it (null when a delete or an unknown session does), why, and since when. */
+  waiting_for_run_id?: string | null;
+  waiting_reason?: string | null;
+  waiting_since?: Date | null;
 }
 
 export interface RunStepRow {
@@ -151,6 +155,9 @@ export interface RunNodeResultRow {
   check_id: string | null;
   /** A few failing rows of a failed or warned test, each as "column=value, ...". */
   samples: string[] | null;
+  /** When dbt started and finished executing the node (run_results.json's execute timing). */
+  started_at?: Date | null;
+  completed_at?: Date | null;
 }
 
 /** The dataset's nodes and edges from dbt's manifest (the node shape is the contracts' LineageNode without status). */

@@ -1,4 +1,4 @@
-import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
 
 export { UnrecoverableError };
@@ -30,6 +30,11 @@ export interface PipelineJobContext {
   isFinalAttempt: boolean;
   /** True once the worker is shutting down: the runner starts no further step and throws JobYield. */
   stopping(): boolean;
+  /**
+   * Moves the jobs of these runs out of the delayed set so they start now (runs that
+   * waited for a dataset this run just released). Jobs that are not delayed are left as they are.
+   */
+  promote(runIds: string[]): Promise<void>;
 }
 
 /**
@@ -40,6 +45,21 @@ export class JobYield extends Error {
   constructor(message = 'the worker is shutting down; the job goes back to the queue') {
     super(message);
     this.name = 'JobYield';
+  }
+}
+
+/**
+ * Thrown by a handler whose job cannot start yet (its dataset is held by another
+ * run): the job goes to the delayed set for delayMs (no attempt is spent, no worker
+ * slot is held meanwhile) and is tried again then, or sooner when promoted.
+ */
+export class JobDefer extends Error {
+  constructor(
+    readonly delayMs: number,
+    message = `the job waits ${delayMs} ms in the delayed set`,
+  ) {
+    super(message);
+    this.name = 'JobDefer';
   }
 }
 
@@ -190,6 +210,8 @@ export interface PipelineJobHandlers {
 export class PipelineWorker {
   private readonly connection: IORedis;
   private readonly worker: Worker<JobData, void, JobName>;
+  /** For promoting delayed jobs of waiting runs. */
+  private readonly queue: Queue<JobData, void, JobName>;
   private stopping = false;
 
   constructor(options: PipelineWorkerOptions, handlers: PipelineJobHandlers) {
@@ -197,6 +219,8 @@ export class PipelineWorker {
     if (missing.length) throw new Error(`the worker has no handler for job(s) ${missing.join(', ')}`);
     this.connection = connect(options.redisUrl, 'consumer');
     this.connection.on('error', options.onError);
+    this.queue = new Queue<JobData, void, JobName>(PIPELINE_QUEUE, { connection: this.connection });
+    this.queue.on('error', options.onError);
     this.worker = new Worker<JobData, void, JobName>(
       PIPELINE_QUEUE,
       async (job: Job<JobData, void, JobName>, token?: string) => {
@@ -209,8 +233,14 @@ export class PipelineWorker {
             attempt,
             isFinalAttempt: attempt >= (job.opts.attempts ?? 1),
             stopping: () => this.stopping,
+            promote: (runIds) => this.promote(runIds),
           });
         } catch (error) {
+          if (error instanceof JobDefer) {
+            // To the delayed set without spending an attempt (moveToDelayed skips it); DelayedError tells the worker it was moved.
+            await job.moveToDelayed(Date.now() + error.delayMs, token);
+            throw new DelayedError();
+          }
           if (!(error instanceof JobYield)) throw error;
           // Back to waiting without spending an attempt; BullMQ's WaitingError tells the worker it was moved.
           await job.moveToWait(token);
@@ -231,6 +261,14 @@ export class PipelineWorker {
     if (options.onFailed) this.worker.on('failed', (job, error) => options.onFailed!(job?.id, error.message));
   }
 
+  private async promote(runIds: string[]): Promise<void> {
+    for (const runId of runIds) {
+      const job = await this.queue.getJob(runId);
+      // Only a delayed job can be promoted; one that is waiting or active already runs soon.
+      if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+    }
+  }
+
   /** Takes no new jobs; running handlers see stopping() and end at their next step. */
   beginShutdown(): void {
     this.stopping = true;
@@ -244,6 +282,7 @@ export class PipelineWorker {
   async close(force = false): Promise<void> {
     this.stopping = true;
     await this.worker.close(force);
+    await this.queue.close().catch(() => undefined);
     this.connection.disconnect();
   }
 }

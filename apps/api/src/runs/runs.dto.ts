@@ -20,6 +20,10 @@ export function toRunSummaryDto(row: RunWithDataset): RunSummary {
     cancelRequestedAt: iso(row.cancel_requested_at ?? null),
     cancelReason: row.cancel_reason ?? null,
     retries: row.retry_generation ?? 0,
+    waitingFor:
+      row.status === 'queued' && row.waiting_reason
+        ? { runId: row.waiting_for_run_id ?? null, reason: row.waiting_reason, since: (row.waiting_since ?? row.created_at).toISOString() }
+        : null,
   };
 }
 
@@ -61,6 +65,8 @@ function toNodeDto(row: RunNodeResultRow): RunNode {
     message: row.message,
     checkId: row.check_id,
     samples: row.samples ?? [],
+    startedAt: iso(row.started_at ?? null),
+    completedAt: iso(row.completed_at ?? null),
   };
 }
 

@@ -41,7 +41,7 @@ export type RunRequestOutcome =
 export type CancelOutcome = { kind: 'missing' } | { kind: 'ended'; status: RunRow['status'] } | { kind: 'canceled' } | { kind: 'requested' };
 
 /** The run columns answers need; the digest and the profile snapshot are read only where they are shown. */
-const RUN_COLUMNS = ['id', 'dataset_id', 'dataset_version_id', 'status', 'trigger', 'refresh', 'error', 'attempts', 'created_at', 'started_at', 'finished_at', 'delivery_status', 'cancel_requested_at', 'cancel_reason', 'retry_generation'].map((c) => `r.${c}`);
+const RUN_COLUMNS = ['id', 'dataset_id', 'dataset_version_id', 'status', 'trigger', 'refresh', 'error', 'attempts', 'created_at', 'started_at', 'finished_at', 'delivery_status', 'cancel_requested_at', 'cancel_reason', 'retry_generation', 'waiting_for_run_id', 'waiting_reason', 'waiting_since'].map((c) => `r.${c}`);
 
 @Injectable()
 export class RunsRepository {

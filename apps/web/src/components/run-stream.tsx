@@ -2,7 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { runEventSchema, runStateMessageSchema, type RunEvent, type RunStatus, type RunStep } from '@relayboard/contracts';
+import Link from 'next/link';
+import { runEventSchema, runStateMessageSchema, type RunEvent, type RunStatus, type RunStep, type RunSummary } from '@relayboard/contracts';
 import { elapsedMs, formatDuration } from '@/lib/format';
 import { isInProgress, pipelineSteps } from '@/lib/runs';
 import { RunEvents } from './run-events';
@@ -19,6 +20,8 @@ export interface RunState {
   finishedAt?: string | null;
   /** Set once a cancel was asked for (POST /v1/runs/:id/cancel). */
   cancelRequestedAt?: string | null;
+  /** Set while the queued run waits for its dataset (another run of it holds it). */
+  waitingFor?: RunSummary['waitingFor'];
 }
 
 export interface LiveRunState extends RunState {
@@ -56,8 +59,8 @@ export function useRunStream(runId: string | null, initial: RunState): LiveRunSt
     source.addEventListener('run', (message) => {
       const parsed = runStateMessageSchema.safeParse(JSON.parse((message as MessageEvent<string>).data));
       if (!parsed.success) return;
-      const { status, startedAt, finishedAt, cancelRequestedAt } = parsed.data.run;
-      setState((previous) => ({ ...previous, status, startedAt, finishedAt, cancelRequestedAt, steps: parsed.data.steps }));
+      const { status, startedAt, finishedAt, cancelRequestedAt, waitingFor } = parsed.data.run;
+      setState((previous) => ({ ...previous, status, startedAt, finishedAt, cancelRequestedAt, waitingFor, steps: parsed.data.steps }));
       if (!isInProgress(parsed.data.run.status)) {
         source.close();
         setLive(false);
@@ -111,6 +114,36 @@ export function LiveRunStatus() {
       <StatusBadge status={status} />
       <LiveIndicator live={live} />
     </span>
+  );
+}
+
+/** Why a queued run has not started: the run of its dataset it waits for. */
+export function RunWaitingReason({ waitingFor }: { waitingFor: RunSummary['waitingFor'] | undefined }) {
+  if (!waitingFor) return null;
+  return (
+    <span className="text-xs text-slate-600" data-testid="run-waiting">
+      {waitingFor.runId ? (
+        <>
+          waiting for run{' '}
+          <Link href={`/runs/${waitingFor.runId}`} title={waitingFor.reason} className="font-mono text-sky-700 underline-offset-2 hover:underline">
+            {waitingFor.runId.slice(0, 8)}
+          </Link>
+        </>
+      ) : (
+        <span title={waitingFor.reason}>waiting for its dataset</span>
+      )}
+    </span>
+  );
+}
+
+export function LiveRunWaiting() {
+  const { waitingFor, status } = useRunStreamContext();
+  if (status !== 'queued' || !waitingFor) return null;
+  return (
+    <p className="text-sm text-slate-700" data-testid="run-waiting-reason" aria-live="polite">
+      <RunWaitingReason waitingFor={waitingFor} />
+      <span className="text-slate-500"> — {waitingFor.reason}</span>
+    </p>
   );
 }
 

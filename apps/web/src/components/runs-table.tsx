@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import type { RunSummary } from '@relayboard/contracts';
 import { elapsedMs, formatDuration } from '@/lib/format';
 import { DataTable } from './data-table';
+import { RunWaitingReason } from './run-stream';
 import { StatusBadge } from './status-badge';
 import { Timestamp } from './timestamp';
 
@@ -50,7 +51,10 @@ export function RunsTable({ runs, now, filtered, empty }: RunsTableProps) {
             </td>
             {/* Beside the id, so a phone shows it before the table scrolls. */}
             <td className="px-4 py-3">
-              <StatusBadge status={run.status} />
+              <span className="flex flex-col items-start gap-1">
+                <StatusBadge status={run.status} />
+                {run.status === 'queued' && <RunWaitingReason waitingFor={run.waitingFor} />}
+              </span>
             </td>
             <td className="px-4 py-3 font-medium whitespace-nowrap">{run.datasetName}</td>
             <td className="px-4 py-3 whitespace-nowrap text-slate-600">{run.trigger}</td>

@@ -2,7 +2,7 @@ import type { RunNode } from '@relayboard/contracts';
 import { countNodes, isProblemStatus, nodesFailuresFirst } from './run-nodes';
 
 function node(name: string, kind: string, status: string): RunNode {
-  return { uniqueId: `${kind}.${name}`, name, kind, status, rowsAffected: null, executionTime: 0.1, failures: null, message: null, checkId: null, samples: [] };
+  return { uniqueId: `${kind}.${name}`, name, kind, status, rowsAffected: null, executionTime: 0.1, failures: null, message: null, checkId: null, samples: [], startedAt: null, completedAt: null };
 }
 
 describe('nodesFailuresFirst', () => {

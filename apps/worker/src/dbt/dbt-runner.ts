@@ -10,6 +10,8 @@ import { dbtEnvironment, type AppConfig } from '@relayboard/config';
 import { datasetDir, fileHeader, GENERATED_DIR } from './dbt-files';
 import { parseDbtLogLine, type DbtLogEvent } from './dbt-log';
 import { checkIdOf, manifestNode, type DbtManifest } from './lineage';
+import type { BuildLockPlan } from '@relayboard/db';
+import { fingerprint, lockPlan, peoplesModelsBySource, readSelectionState, type SelectionState } from './build-selection';
 import { PermanentStepError } from '../steps/step';
 
 /** dbt-guard.ts's line when it could not start dbt. */
@@ -51,6 +53,9 @@ export interface DbtNodeResult {
   compiledCode: string | null;
   /** A few failing rows of a failed or warned test, filled by the transform step. */
   samples: string[];
+  /** When dbt started and finished executing the node (its "execute" timing), ISO; null when it did not run. */
+  startedAt: string | null;
+  completedAt: string | null;
 }
 
 export interface DbtParseInfo {
@@ -91,6 +96,7 @@ interface RunResultsJson {
     execution_time: number;
     compiled_code?: string | null;
     adapter_response?: { rows_affected?: number };
+    timing?: { name: string; started_at?: string | null; completed_at?: string | null }[];
   }[];
 }
 
@@ -240,6 +246,33 @@ export class DbtRunner {
     return `relayboard-dbt:${runId}`;
   }
 
+  /** This machine's SelectionState (build-selection.ts): what the latest manifest says each dataset's build selects. */
+  private selectionFile(): string {
+    return path.join(path.dirname(this.partialParseCopy()), 'selection.json');
+  }
+
+  /**
+   * What this dataset's build locks (see ModelBuildLocks), from the latest manifest
+   * saved on this machine and the project's people's files now; fingerprint goes
+   * back to saveSelection with the build's manifest.
+   */
+  async lockPlan(dataset: string, datasets: string[]): Promise<{ plan: BuildLockPlan; fingerprint: string; ms: number }> {
+    const started = Date.now();
+    const now = await fingerprint(this.config.dbt.projectDir, datasets);
+    const plan = lockPlan(await readSelectionState(this.selectionFile()), now, dataset);
+    return { plan, fingerprint: now, ms: Date.now() - started };
+  }
+
+  /** Keeps what the build's manifest says of every dataset's selection, for the next build's lockPlan. */
+  async saveSelection(manifest: DbtManifest, fingerprintBefore: string): Promise<void> {
+    const state: SelectionState = { fingerprint: fingerprintBefore, bySource: peoplesModelsBySource(manifest) };
+    const file = this.selectionFile();
+    await mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${randomUUID()}.tmp`;
+    await writeFile(tmp, JSON.stringify(state));
+    await rename(tmp, file);
+  }
+
   /** The run's own target and log paths: concurrent builds never share dbt's output files. */
   workPaths(runId: string): { workDir: string; targetPath: string; logPath: string } {
     const workDir = path.join(this.workRoot, 'runs', runId);
@@ -381,6 +414,12 @@ export class DbtRunner {
       const node = manifest ? manifestNode(manifest, r.unique_id) : undefined;
       const [kind, , ...rest] = r.unique_id.split('.');
       const rows = r.adapter_response?.rows_affected;
+      const execute = r.timing?.find((t) => t.name === 'execute');
+      // dbt writes UTC times without a zone ("2026-12-01T15:00:00.123456Z" in newer versions, no Z in older ones).
+      const utc = (t: string | null | undefined) => {
+        const at = t ? new Date(/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(t) ? t : `${t}Z`) : null;
+        return at && !Number.isNaN(at.getTime()) ? at.toISOString() : null;
+      };
       return {
         uniqueId: r.unique_id,
         name: node?.name ?? rest.join('.'),
@@ -394,6 +433,8 @@ export class DbtRunner {
         checkId: checkIdOf(node),
         compiledCode: r.compiled_code ?? null,
         samples: [],
+        startedAt: utc(execute?.started_at),
+        completedAt: utc(execute?.completed_at),
       };
     });
   }

@@ -13,6 +13,7 @@ import { HeaderError, HeaderSplitter, type HeaderRecord } from './header-splitte
 import { NotUtf8Error, RecordScanner } from './record-scanner';
 import { judgeRejects, RejectsSpool } from './rejects';
 import { CopyConnectionError, ParallelCopy } from './parallel-copy';
+import { captureDependentViews, recreateViews, type RecreatedViews } from './dependent-views';
 import type { ColumnType } from './type-rules';
 
 export const STAGING_SCHEMA = 'staging';
@@ -81,6 +82,8 @@ export interface StageCsvResult {
   rejectsTable: string;
   blankLines: number;
   nulBytesRemoved: number;
+  /** Views over the staging table (dbt's stg_ view, people's views on it) kept through the swap, and those left for dbt to rebuild. */
+  views: RecreatedViews;
 }
 
 interface Plan {
@@ -459,9 +462,13 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
     await progress.phase('publishing', outcome.rows);
     await client.query(`alter table ${table} alter column ${quoteIdent(ROW_NUMBER_COLUMN)} drop default`);
     await client.query('begin');
-    // CASCADE drops the dbt staging view over the old table; the transform step rebuilds it.
+    // The views over the old table (dbt's stg_ view, people's views on it) are recreated over the new one in this
+    // transaction, so readers never see them missing, and a transform that fails later leaves them in place.
+    // A view that no longer fits the new columns is left for the transform's dbt build to rebuild.
+    const dependents = await captureDependentViews(client, STAGING_SCHEMA, dataset);
     await client.query(`drop table if exists ${qualified(dataset)} cascade`);
     await client.query(`alter table ${table} rename to ${quoteIdent(dataset)}`);
+    const views = await recreateViews(client, dependents);
     await client.query(`drop table if exists ${qualified(`${dataset}__rejects`)}`);
     await client.query(`alter table ${rejectsTable} rename to ${quoteIdent(`${dataset}__rejects`)}`);
     await client.query('commit');
@@ -477,6 +484,7 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
       rejectsTable: `${STAGING_SCHEMA}.${dataset}__rejects`,
       blankLines: outcome.blankLines,
       nulBytesRemoved: outcome.nulBytesRemoved,
+      views,
     };
   } catch (error) {
     const cleaned = await cleanUp(options.warehouse, client, connection.error, [table, rejectsTable]);

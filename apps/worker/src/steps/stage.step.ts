@@ -64,6 +64,21 @@ export class StageStep implements PipelineStep {
         { dialect, path: result.path },
       );
       if (changes) await ctx.repo.event(ctx.run.id, 'stage', hasChanges(changes) ? 'warn' : 'info', describeChanges(changes), { schemaChanges: changes });
+      const { kept, leftForDbt } = result.views;
+      if (kept.length) {
+        await ctx.repo.event(ctx.run.id, 'stage', 'info', `kept the view(s) over ${result.table} through the swap: ${kept.join(', ')}`, { viewsKept: kept });
+      }
+      if (leftForDbt.length) {
+        await ctx.repo.event(
+          ctx.run.id,
+          'stage',
+          'warn',
+          `view(s) over ${result.table} no longer fit its new columns and were dropped until the transform rebuilds them: ${leftForDbt
+            .map((v) => `${v.view} (${v.reason})`)
+            .join('; ')}; a view that is not a dbt model must be created again by hand`,
+          { viewsLeftForDbt: leftForDbt.map((v) => v.view) },
+        );
+      }
       return {
         bytes: result.bytes,
         rows: result.rows,

@@ -12,6 +12,8 @@ const node = (over: object) => ({
   checkId: null,
   compiledCode: null,
   samples: [],
+  startedAt: null,
+  completedAt: null,
   ...over,
 });
 

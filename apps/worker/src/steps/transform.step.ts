@@ -1,5 +1,5 @@
 import type { StepMetrics } from '@relayboard/contracts';
-import type { DatasetCheckRow } from '@relayboard/db';
+import type { BuildLocks, BuildLockWait, DatasetCheckRow, ModelBuildLocks } from '@relayboard/db';
 import type { DbtDataRepository } from '../dbt/dbt-data.repository';
 import { generatedDatasetsIn, renderProjectFiles, type CheckInput } from '../dbt/dbt-files';
 import { oneLine } from '../dbt/dbt-log';
@@ -50,7 +50,47 @@ export class TransformStep implements PipelineStep {
     private readonly dbt: DbtRunner,
     private readonly profiles: ProfileRepository,
     private readonly data: DbtDataRepository,
+    private readonly locks: ModelBuildLocks,
   ) {}
+
+  /**
+   * Takes the locks of the people's models this build selects (from the latest
+   * manifest), or of all of them when that is unknown. The project is looked at
+   * again once the locks are held: if a person's file changed meanwhile, the build
+   * takes turns with every other build instead. Returns the project's fingerprint
+   * as dbt will parse it, saved with the build's manifest.
+   */
+  private async lockModels(
+    runId: string,
+    dataset: string,
+    inProject: string[],
+    event: (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => Promise<void>,
+  ): Promise<{ lock: BuildLocks; fingerprint: string }> {
+    const onWait = async ({ model, holder }: BuildLockWait) => {
+      const whose = holder.runId ? `run ${holder.runId}'s dbt build` : `a dbt build (session ${holder.session || 'unnamed'})`;
+      await event(
+        'info',
+        model ? `waiting for ${whose} of model ${model}: builds that share a model take turns` : `waiting for ${whose}: builds of people's models whose selection is not known take turns with every other build`,
+        { waitingFor: holder.runId, model },
+      );
+    };
+    const { plan, fingerprint, ms } = await this.dbt.lockPlan(dataset, inProject);
+    await event(
+      'info',
+      plan.kind === 'all'
+        ? `this build takes turns with every other dbt build: ${plan.reason} (planned in ${ms} ms)`
+        : plan.models.length
+          ? `this build locks the people's models it selects, so no other build of them overlaps: ${plan.models.join(', ')} (planned in ${ms} ms)`
+          : `this build selects none of people's models; it runs side by side with other datasets' builds (planned in ${ms} ms)`,
+      { buildLock: plan.kind === 'all' ? '*' : plan.models },
+    );
+    const lock = await this.locks.acquire(runId, plan, onWait);
+    const now = await this.dbt.lockPlan(dataset, inProject);
+    if (now.fingerprint === fingerprint || plan.kind === 'all') return { lock, fingerprint: now.fingerprint };
+    await lock.release();
+    await event('info', "people's dbt files changed while this build waited; it takes turns with every other dbt build instead");
+    return { lock: await this.locks.acquire(runId, { kind: 'all', reason: "people's dbt files changed" }, onWait), fingerprint: now.fingerprint };
+  }
 
   async run(ctx: StepContext): Promise<StepMetrics> {
     const runId = ctx.run.id;
@@ -104,6 +144,8 @@ export class TransformStep implements PipelineStep {
       const { targetPath, logPath } = this.dbt.workPaths(runId);
       await event('info', `dbt build --select source:staging.${dataset}+ (target path ${targetPath}, log path ${logPath})`);
       const inProject = staged.filter((d) => !out.has(d.name)).map((d) => d.name);
+      // Builds that share a person's model take turns (ModelBuildLocks); the rest run side by side.
+      const { lock, fingerprint } = await this.lockModels(runId, dataset, inProject, event);
       try {
         result = await this.dbt.build({
           dataset,
@@ -120,7 +162,10 @@ export class TransformStep implements PipelineStep {
           await event('warn', `dbt was stopped${ended ? ` and its ${ended} warehouse session(s) ended` : ''}: the models it was building keep their previous tables`);
         }
         throw error;
+      } finally {
+        await lock.release();
       }
+      if (result.manifest) await this.dbt.saveSelection(result.manifest, fingerprint).catch(() => undefined);
       await events;
       // A manifest means dbt parsed the project: whatever failed after that is this run's own.
       if (result.manifest || result.ok || pass >= MAX_TAKEN_OUT) break;

@@ -5,7 +5,7 @@ import { Suspense } from 'react';
 import type { Run, RunDigest } from '@relayboard/contracts';
 import { ApiProblemNotice } from '@/components/api-problem-notice';
 import { BackLink, PageSection, SummaryItem } from '@/components/page-parts';
-import { LiveRunDuration, LiveRunEvents, LiveRunStatus, LiveRunSteps, RunStreamProvider } from '@/components/run-stream';
+import { LiveRunDuration, LiveRunEvents, LiveRunStatus, LiveRunSteps, LiveRunWaiting, RunStreamProvider } from '@/components/run-stream';
 import { RunActions } from '@/components/run-actions';
 import { RunNodes } from '@/components/run-nodes';
 import { RunRejectsSection } from '@/components/run-rejects';
@@ -52,7 +52,7 @@ export default async function RunPage({ params, searchParams }: RunPageProps) {
   if (run === null) notFound();
 
   return (
-    <RunStreamProvider runId={run.id} initial={{ status: run.status, steps: run.steps, events: run.events, startedAt: run.startedAt, finishedAt: run.finishedAt, cancelRequestedAt: run.cancelRequestedAt }}>
+    <RunStreamProvider runId={run.id} initial={{ status: run.status, steps: run.steps, events: run.events, startedAt: run.startedAt, finishedAt: run.finishedAt, cancelRequestedAt: run.cancelRequestedAt, waitingFor: run.waitingFor }}>
       <div className="space-y-8">
         <BackLink href="/" label="All runs" />
 
@@ -69,6 +69,7 @@ export default async function RunPage({ params, searchParams }: RunPageProps) {
             Run <code className="font-mono text-slate-800">{run.id}</code>
             {run.retries > 0 && <span> · retried {run.retries === 1 ? 'once' : `${run.retries} times`}</span>}
           </p>
+          <LiveRunWaiting />
         </header>
 
         <RunActions runId={run.id} />
