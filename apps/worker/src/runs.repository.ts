@@ -223,6 +223,8 @@ export class RunsRepository {
           status: n.status,
           rows_affected: n.rowsAffected === null ? null : String(n.rowsAffected),
           execution_time: n.executionTime,
+          started_at: n.startedAt === null ? null : new Date(n.startedAt),
+          completed_at: n.completedAt === null ? null : new Date(n.completedAt),
           failures: n.failures === null ? null : String(n.failures),
           message: n.message,
           check_id: n.checkId,

@@ -6,6 +6,7 @@ import * as datasetDbtState from './migrations/20261201000000_dataset_dbt_state'
 import * as destinationsDeliveries from './migrations/20261201010000_destinations_deliveries';
 import * as runNotifications from './migrations/20261201020000_run_notifications';
 import * as runCreatedNotify from './migrations/20261201030000_run_created_notify';
+import * as nodeResultTimings from './migrations/20261201045000_node_result_timings';
 
 export type { Knex } from 'knex';
 
@@ -78,6 +79,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201010000_destinations_deliveries': destinationsDeliveries,
   '20261201020000_run_notifications': runNotifications,
   '20261201030000_run_created_notify': runCreatedNotify,
+  '20261201045000_node_result_timings': nodeResultTimings,
 };
 
 class StaticMigrationSource implements Knex.MigrationSource<string> {

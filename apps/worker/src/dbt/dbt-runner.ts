@@ -46,6 +46,9 @@ export interface DbtNodeResult {
   failures: number | null;
   rowsAffected: number | null;
   executionTime: number;
+  /** The span of the node's timing entries in run_results.json (compile to execute), ISO strings; null when dbt recorded none (a skipped node). */
+  startedAt: string | null;
+  completedAt: string | null;
   checkId: string | null;
   /** The SQL dbt ran for the node (a test's query returns its failing rows). */
   compiledCode: string | null;
@@ -89,6 +92,7 @@ interface RunResultsJson {
     execution_time: number;
     compiled_code?: string | null;
     adapter_response?: { rows_affected?: number };
+    timing?: { name: string; started_at?: string | null; completed_at?: string | null }[];
   }[];
 }
 
@@ -378,12 +382,22 @@ export class DbtRunner {
         // A test's "rows affected" is its one count row; views report -1.
         rowsAffected: kind === 'model' && typeof rows === 'number' && rows >= 0 ? rows : null,
         executionTime: r.execution_time,
+        ...timingSpan(r.timing ?? []),
         checkId: checkIdOf(node),
         compiledCode: r.compiled_code ?? null,
         samples: [],
       };
     });
   }
+}
+
+/** The first start and last completion among a node's timing entries. */
+export function timingSpan(timing: { started_at?: string | null; completed_at?: string | null }[]): { startedAt: string | null; completedAt: string | null } {
+  const starts = timing.map((t) => t.started_at).filter((t): t is string => Boolean(t)).sort();
+  const ends = timing.map((t) => t.completed_at).filter((t): t is string => Boolean(t)).sort();
+  // dbt writes its times in UTC; one without a zone is read as UTC.
+  const iso = (t: string | undefined) => (t ? new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(t) ? t : `${t}Z`).toISOString() : null);
+  return { startedAt: iso(starts[0]), completedAt: iso(ends[ends.length - 1]) };
 }
 
 function fileHeaders(datasetId: string): { yaml: string; sql: string } {
