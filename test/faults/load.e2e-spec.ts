@@ -66,6 +66,7 @@ describe(`${REQUESTS} run requests over ${DATASETS} datasets at once (${FULL ? '
     const idle: number[] = [];
     for (let i = 0; i < 200; i++) idle.push((await timedGet(probeRunId))!);
     expect(idle.every((t) => t !== null)).toBe(true);
+    process.stdout.write(`[faults/load] GET /v1/runs/:id idle: p50 ${ms(percentile(idle, 50))}, p99 ${ms(percentile(idle, 99))}\n`);
 
     const pid = workerPid()!;
     expect(pid).toBeGreaterThan(0);
@@ -104,10 +105,20 @@ describe(`${REQUESTS} run requests over ${DATASETS} datasets at once (${FULL ? '
 
     // Every run ends, within the deadline (read from PostgreSQL: polling the api would be load of its own).
     let statuses: { id: string; status: string; started_at: Date | null; finished_at: Date | null }[] = [];
+    let reported = Date.now();
     for (;;) {
       statuses = await query(`select id, status, started_at, finished_at from relayboard.runs where id = any($1)`, [distinct]);
-      if (statuses.every((r) => ['succeeded', 'failed', 'canceled'].includes(r.status))) break;
+      const ended = statuses.filter((r) => ['succeeded', 'failed', 'canceled'].includes(r.status));
+      if (ended.length === statuses.length) break;
       if (Date.now() - startedAt > DEADLINE_MS) break;
+      if (Date.now() - reported > 60_000) {
+        // Progress as it goes (jest prints console.log only at the end), for a long run at full scale.
+        reported = Date.now();
+        const answered = loaded.filter((t): t is number => t !== null);
+        process.stdout.write(
+          `[faults/load] ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${ended.length} of ${statuses.length} runs ended (${ended.filter((r) => r.status !== 'succeeded').length} not succeeded); GET under load p50 ${ms(percentile(answered, 50))} p99 ${ms(percentile(answered, 99))} (${loaded.length - answered.length} failed); worker RSS first ${(rss[0] / 1024).toFixed(0)} MB, peak ${(Math.max(...rss) / 1024).toFixed(0)} MB\n`,
+        );
+      }
       await sleep(2_000);
     }
     const doneMs = Date.now() - startedAt;

@@ -392,7 +392,7 @@ export class DbtRunner {
 }
 
 /** The first start and last completion among a node's timing entries. */
-export function timingSpan(timing: { started_at?: string | null; completed_at?: string | null }[]): { startedAt: string | null; completedAt: string | null } {
+export function timingSpan(timing: { name?: string; started_at?: string | null; completed_at?: string | null }[]): { startedAt: string | null; completedAt: string | null } {
   const starts = timing.map((t) => t.started_at).filter((t): t is string => Boolean(t)).sort();
   const ends = timing.map((t) => t.completed_at).filter((t): t is string => Boolean(t)).sort();
   // dbt writes its times in UTC; one without a zone is read as UTC.
