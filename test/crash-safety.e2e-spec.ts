@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import type { Run } from '@relayboard/contracts';
 import { PipelineQueue } from '@relayboard/queue';
+import { attempts, dbtProcessesOf, expectWhole as expectWholeRun, isAlive, killWorker, sleep, until } from './faults/helpers';
 import { api, query, uniqueName, uploadCsv, waitForRun } from './helpers';
 import { testStack, workerPid } from './stack-env';
 
@@ -12,43 +12,8 @@ import { testStack, workerPid } from './stack-env';
  * docs/reliability.md.
  */
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ROWS = 250;
 const csv = `id,name,city\n${Array.from({ length: ROWS }, (_, i) => `${i + 1},name ${i + 1},city ${i % 7}`).join('\n')}\n`;
-
-/** Processes (dbt and its guard) whose command line names the run's dbt work folder. */
-function dbtProcessesOf(runId: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(`relayboard-dbt/runs/${runId}/`)) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
-
-async function until<T>(what: string, check: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs: number, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await sleep(intervalMs);
-  }
-}
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Waits for the run's dbt to be running (the transform step started it), then SIGKILLs the stack's worker. */
 async function killWorkerDuringDbt(runId: string, before?: () => void): Promise<{ killed: number; killedAt: number }> {
@@ -56,34 +21,10 @@ async function killWorkerDuringDbt(runId: string, before?: () => void): Promise<
   const [transform] = await query<{ status: string }>(`select status from relayboard.run_steps where run_id = $1 and name = 'transform'`, [runId]);
   expect(transform.status).toBe('running');
   before?.();
-  const killed = workerPid()!;
-  expect(killed).toBeGreaterThan(0);
-  process.kill(killed, 'SIGKILL');
-  return { killed, killedAt: Date.now() };
+  return killWorker();
 }
 
-/** Times a worker started the run (relayboard.runs.attempts). */
-const attempts = async (runId: string) => (await query<{ attempts: number }>('select attempts from relayboard.runs where id = $1', [runId]))[0].attempts;
-
-const posts = async (route: string, runId: string) =>
-  ((await (await fetch(`${testStack().slackUrl}/_received`)).json()) as { path: string; body: unknown }[]).filter((m) => m.path === route && JSON.stringify(m.body).includes(runId));
-
-async function expectWhole(run: Run, name: string, route: string): Promise<void> {
-  expect(run.status).toBe('succeeded');
-  expect(run.error).toBeNull();
-  expect(run.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
-  expect(run.steps.find((s) => s.name === 'stage')!.metrics.rows).toBe(ROWS);
-  const [{ count }] = await query<{ count: string }>(`select count(*) from warehouse."${name}"`);
-  expect(Number(count)).toBe(ROWS);
-  expect(await posts(route, run.id)).toHaveLength(1);
-  // Every destination (other suites' catch-all ones too) got the run's digest exactly once.
-  expect(run.deliveries.length).toBeGreaterThanOrEqual(1);
-  expect(run.deliveries.map((d) => d.status)).toEqual(run.deliveries.map(() => 'sent'));
-  const all = ((await (await fetch(`${testStack().slackUrl}/_received`)).json()) as { path: string; body: unknown }[]).filter((m) => JSON.stringify(m.body).includes(run.id));
-  const perPath = new Map<string, number>();
-  for (const m of all) perPath.set(m.path, (perPath.get(m.path) ?? 0) + 1);
-  expect([...perPath.values()]).toEqual(run.deliveries.map(() => 1));
-}
+const expectWhole = (run: Run, name: string, route: string) => expectWholeRun(run, name, route, ROWS);
 
 describe('crash safety of runs', () => {
   const name = uniqueName('crash');

@@ -273,12 +273,12 @@ export class RunsRepository {
           status: n.status,
           rows_affected: n.rowsAffected === null ? null : String(n.rowsAffected),
           execution_time: n.executionTime,
+          started_at: n.startedAt === null ? null : new Date(n.startedAt),
+          completed_at: n.completedAt === null ? null : new Date(n.completedAt),
           failures: n.failures === null ? null : String(n.failures),
           message: n.message,
           check_id: n.checkId,
           samples: n.samples.length ? (JSON.stringify(n.samples) as unknown as string[]) : null,
-          started_at: n.startedAt ? new Date(n.startedAt) : null,
-          completed_at: n.completedAt ? new Date(n.completedAt) : null,
         })),
       );
     });

@@ -146,7 +146,7 @@ export const runNodeSchema = z.object({
   checkId: z.string().nullable(),
   /** A few failing rows of a failed or warned test. */
   samples: z.array(z.string()),
-  /** When dbt started and finished executing the node (run_results.json's execute timing); null when it did not run. */
+  /** When dbt started and finished the node (the span of its timing entries in run_results.json, compile to execute); null when it did not run. */
   startedAt: z.string().nullable(),
   completedAt: z.string().nullable(),
 });

@@ -155,9 +155,9 @@ export interface RunNodeResultRow {
   check_id: string | null;
   /** A few failing rows of a failed or warned test, each as "column=value, ...". */
   samples: string[] | null;
-  /** When dbt started and finished executing the node (run_results.json's execute timing). */
-  started_at?: Date | null;
-  completed_at?: Date | null;
+  /** When dbt started and finished the node (the first start and last completion of its timing in run_results.json); null for nodes dbt skipped. */
+  started_at: Date | null;
+  completed_at: Date | null;
 }
 
 /** The dataset's nodes and edges from dbt's manifest (the node shape is the contracts' LineageNode without status). */

@@ -48,14 +48,14 @@ export interface DbtNodeResult {
   failures: number | null;
   rowsAffected: number | null;
   executionTime: number;
+  /** The span of the node's timing entries in run_results.json (compile to execute), ISO strings; null when dbt recorded none (a skipped node). */
+  startedAt: string | null;
+  completedAt: string | null;
   checkId: string | null;
   /** The SQL dbt ran for the node (a test's query returns its failing rows). */
   compiledCode: string | null;
   /** A few failing rows of a failed or warned test, filled by the transform step. */
   samples: string[];
-  /** When dbt started and finished executing the node (its "execute" timing), ISO; null when it did not run. */
-  startedAt: string | null;
-  completedAt: string | null;
 }
 
 export interface DbtParseInfo {
@@ -414,12 +414,6 @@ export class DbtRunner {
       const node = manifest ? manifestNode(manifest, r.unique_id) : undefined;
       const [kind, , ...rest] = r.unique_id.split('.');
       const rows = r.adapter_response?.rows_affected;
-      const execute = r.timing?.find((t) => t.name === 'execute');
-      // dbt writes UTC times without a zone ("2026-12-01T15:00:00.123456Z" in newer versions, no Z in older ones).
-      const utc = (t: string | null | undefined) => {
-        const at = t ? new Date(/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(t) ? t : `${t}Z`) : null;
-        return at && !Number.isNaN(at.getTime()) ? at.toISOString() : null;
-      };
       return {
         uniqueId: r.unique_id,
         name: node?.name ?? rest.join('.'),
@@ -430,14 +424,25 @@ export class DbtRunner {
         // A test's "rows affected" is its one count row; views report -1.
         rowsAffected: kind === 'model' && typeof rows === 'number' && rows >= 0 ? rows : null,
         executionTime: r.execution_time,
+        ...timingSpan(r.timing ?? []),
         checkId: checkIdOf(node),
         compiledCode: r.compiled_code ?? null,
         samples: [],
-        startedAt: utc(execute?.started_at),
-        completedAt: utc(execute?.completed_at),
       };
     });
   }
+}
+
+/** The first start and last completion among a node's timing entries. */
+export function timingSpan(timing: { name?: string; started_at?: string | null; completed_at?: string | null }[]): { startedAt: string | null; completedAt: string | null } {
+  const starts = timing.map((t) => t.started_at).filter((t): t is string => Boolean(t)).sort();
+  const ends = timing.map((t) => t.completed_at).filter((t): t is string => Boolean(t)).sort();
+  // dbt writes its times in UTC; one without a zone is read as UTC, and one that does not parse is left out.
+  const iso = (t: string | undefined) => {
+    const at = t ? new Date(/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(t) ? t : `${t}Z`) : null;
+    return at && !Number.isNaN(at.getTime()) ? at.toISOString() : null;
+  };
+  return { startedAt: iso(starts[0]), completedAt: iso(ends[ends.length - 1]) };
 }
 
 function fileHeaders(datasetId: string): { yaml: string; sql: string } {

@@ -9,11 +9,11 @@ const node = (over: object) => ({
   failures: null,
   rowsAffected: null,
   executionTime: 0.1,
+  startedAt: null,
+  completedAt: null,
   checkId: null,
   compiledCode: null,
   samples: [],
-  startedAt: null,
-  completedAt: null,
   ...over,
 });
 
