@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Run, StepName } from '@relayboard/contracts';
-import { runPipelineRequestSchema } from '@relayboard/contracts';
 import { api, query } from '../helpers';
 import { testStack, workerPid } from '../stack-env';
 
@@ -134,15 +133,11 @@ export async function expectWhole(run: Run, name: string, route: string, rows: n
 }
 
 /**
- * Whether POST /v1/pipelines/run takes `force` (a request for a dataset that already
- * has a queued run returns that run unless forced). The specs send it when the
- * contract has it and count the distinct runs they got either way.
+ * Asks for a run of the dataset; returns the run's id. Without `force` it may be a run
+ * already queued for the dataset (POST /v1/pipelines/run answers that one, 200).
  */
-export const RUN_REQUEST_TAKES_FORCE = 'force' in runPipelineRequestSchema.shape;
-
-/** Asks for a run of the dataset; returns the run's id (maybe a run already queued for it). */
-export async function requestRun(datasetName: string, extra: { refresh?: boolean } = {}): Promise<string> {
-  const body = { datasetName, ...extra, ...(RUN_REQUEST_TAKES_FORCE ? { force: true } : {}) };
+export async function requestRun(datasetName: string, extra: { refresh?: boolean; force?: boolean } = {}): Promise<string> {
+  const body = { datasetName, ...extra };
   const res = await api('POST', '/v1/pipelines/run', body);
   if (res.status !== 202 && res.status !== 200) throw new Error(`POST /v1/pipelines/run for ${datasetName} answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body.runId as string;

@@ -115,7 +115,7 @@ describe(`the worker SIGKILLed during each step (${FULL ? 'full' : 'CI'} scale: 
 
   for (let round = 1; round <= KILLS.fetch; round++) {
     it(`during fetch (${round} of ${KILLS.fetch}): the download starts over on the next worker`, async () => {
-      const runId = await requestRun(fetched.name, { refresh: true });
+      const runId = await requestRun(fetched.name, { refresh: true, force: true });
       // Well into the download: the fetch step said it is fetching, and a second has passed (the file takes FETCH_MS).
       let fetchingSince = 0;
       const kill = await killDuring(runId, 'fetch', async () => {
@@ -132,7 +132,7 @@ describe(`the worker SIGKILLed during each step (${FULL ? 'full' : 'CI'} scale: 
 
   for (let round = 1; round <= KILLS.stage; round++) {
     it(`during stage (${round} of ${KILLS.stage}): the load table is dropped and the load starts over`, async () => {
-      const runId = await requestRun(staged.name);
+      const runId = await requestRun(staged.name, { force: true });
       // COPY into the load table is under way.
       const kill = await killDuring(runId, 'stage', async () => (await loadTables(staged.name)).length > 0);
       await recover('stage (COPY into the load table)', runId, 'stage', kill);
@@ -144,7 +144,7 @@ describe(`the worker SIGKILLed during each step (${FULL ? 'full' : 'CI'} scale: 
 
   for (let round = 1; round <= KILLS.transform; round++) {
     it(`during transform (${round} of ${KILLS.transform}): dbt dies with the worker and the build starts over`, async () => {
-      const runId = await requestRun(built.name);
+      const runId = await requestRun(built.name, { force: true });
       const kill = await killDuring(runId, 'transform', () => dbtProcessesOf(runId).length >= 2);
       await until(`no dbt of run ${runId} left`, () => dbtProcessesOf(runId).length === 0, 10_000);
       await recover('transform (dbt building)', runId, 'transform', kill);
@@ -156,7 +156,7 @@ describe(`the worker SIGKILLed during each step (${FULL ? 'full' : 'CI'} scale: 
 
   for (let round = 1; round <= KILLS.deliver; round++) {
     it(`during deliver (${round} of ${KILLS.deliver}): a digest Slack took is not posted again`, async () => {
-      const runId = await requestRun(delivered.name);
+      const runId = await requestRun(delivered.name, { force: true });
       // Slack has the digest and has not answered yet.
       const kill = await killDuring(runId, 'deliver', async () => (await posts(delivered.route, runId)).length === 1);
       await recover('deliver (Slack answering)', runId, 'deliver', kill);
@@ -173,7 +173,7 @@ describe(`the worker SIGKILLed during each step (${FULL ? 'full' : 'CI'} scale: 
 
   for (let round = 1; round <= DOUBLE_KILLS; round++) {
     it(`twice within one run (${round} of ${DOUBLE_KILLS}): during fetch, then while dbt builds; BullMQ gives up on the job and the reconciler resumes the run`, async () => {
-      const runId = await requestRun(fetched.name, { refresh: true });
+      const runId = await requestRun(fetched.name, { refresh: true, force: true });
       let fetchingSince = 0;
       const first = await killDuring(runId, 'fetch', async () => {
         if (!fetchingSince && (await events(runId, 'fetching % again')).length) fetchingSince = Date.now();

@@ -41,7 +41,7 @@ describe(`two datasets sharing one mart, triggered together ${ROUNDS} times (${F
     expect((await uploadCsv(a, csv('a'))).status).toBe(201);
     expect((await uploadCsv(b, csv('b'))).status).toBe(201);
     // Each dataset's models exist before the mart refs them.
-    const firsts = await Promise.all([waitForRun(await requestRun(a)), waitForRun(await requestRun(b))]);
+    const firsts = await Promise.all([waitForRun(await requestRun(a, { force: true })), waitForRun(await requestRun(b, { force: true }))]);
     expect(firsts.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
     // A table that takes a second to build, so two builds of it at once could not slip past each other unseen.
     writeFileSync(
@@ -55,7 +55,7 @@ describe(`two datasets sharing one mart, triggered together ${ROUNDS} times (${F
   it("never builds the mart twice at once, and every run succeeds (dbt's run_results timings)", async () => {
     const runs: Run[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const ids = await Promise.all([requestRun(a), requestRun(b)]);
+      const ids = await Promise.all([requestRun(a, { force: true }), requestRun(b, { force: true })]);
       runs.push(...(await Promise.all(ids.map((id) => waitForRun(id, 240_000)))));
     }
     const builds = (
