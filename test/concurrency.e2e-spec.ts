@@ -1,7 +1,5 @@
-import { rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Run, RunSummary } from '@relayboard/contracts';
-import { api, query, uploadCsv, uniqueName, waitForRun } from './helpers';
+import { api, query, uploadCsv, uniqueName, waitForRun, peoplesModels } from './helpers';
 import { testStack } from './stack-env';
 
 /**
@@ -11,25 +9,12 @@ import { testStack } from './stack-env';
  * worker runs with WORKER_CONCURRENCY 2 (the default).
  */
 
-const written = new Set<string>();
-
-/** A person's model in the test stack's dbt project (models/marts), removed after the suite. */
-function writeModel(name: string, sql: string): void {
-  const file = path.join(testStack().dbtProjectDir, 'models', 'marts', `${name}.sql`);
-  writeFileSync(file, sql);
-  written.add(file);
-}
-
-function removeModel(name: string): void {
-  const file = path.join(testStack().dbtProjectDir, 'models', 'marts', `${name}.sql`);
-  rmSync(file, { force: true });
-  written.delete(file);
-}
+const { write: writeModel, remove: removeModel, removeAll: removeAllModels } = peoplesModels();
 
 const relations: string[] = [];
 
 afterAll(async () => {
-  for (const file of written) rmSync(file, { force: true });
+  removeAllModels();
   // People's relations built from the models above: gone with their files, so no later build trips over them.
   for (const relation of relations) await query(`drop table if exists ${relation} cascade`).catch(() => query(`drop view if exists ${relation} cascade`));
 });

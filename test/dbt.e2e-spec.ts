@@ -1,27 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Check, DatasetLineage, Run, RunStep } from '@relayboard/contracts';
-import { api, fixtureUrl, query, transformWithColumns, uniqueName, waitForRun } from './helpers';
+import { api, fixtureUrl, query, transformWithColumns, uniqueName, waitForRun, peoplesModels } from './helpers';
 import { testStack } from './stack-env';
 
-const written = new Set<string>();
-
-/** A person's model in the test stack's dbt project (models/marts), removed after the suite. */
-function writeModel(name: string, sql: string): void {
-  const file = path.join(testStack().dbtProjectDir, 'models', 'marts', `${name}.sql`);
-  writeFileSync(file, sql);
-  written.add(file);
-}
-
-function removeModel(name: string): void {
-  const file = path.join(testStack().dbtProjectDir, 'models', 'marts', `${name}.sql`);
-  rmSync(file, { force: true });
-  written.delete(file);
-}
+const { write: writeModel, remove: removeModel, removeAll: removeAllModels } = peoplesModels();
 
 afterAll(() => {
-  for (const file of written) rmSync(file, { force: true });
+  removeAllModels();
 });
 
 async function register(name: string, fixture: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -288,4 +288,27 @@ export async function openRunChanges(query: string): Promise<OpenStream> {
 /** The statuses a stream showed for one run, each once, in order. */
 export function statusesOf(stream: OpenStream, runId: string): RunStatus[] {
   return stream.runs.filter((run) => run.id === runId).map((run) => run.status).filter((status, i, all) => all[i - 1] !== status);
+}
+
+/**
+ * People's models in the test stack's dbt project (models/marts) for one suite:
+ * write and remove them by name; removeAll (in afterAll) removes what is left.
+ */
+export function peoplesModels(): { write(name: string, sql: string): void; remove(name: string): void; removeAll(): void } {
+  const written = new Set<string>();
+  const fileOf = (name: string) => path.join(testStack().dbtProjectDir, 'models', 'marts', `${name}.sql`);
+  return {
+    write(name, sql) {
+      writeFileSync(fileOf(name), sql);
+      written.add(fileOf(name));
+    },
+    remove(name) {
+      rmSync(fileOf(name), { force: true });
+      written.delete(fileOf(name));
+    },
+    removeAll() {
+      for (const file of written) rmSync(file, { force: true });
+      written.clear();
+    },
+  };
 }

@@ -1,10 +1,9 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { Client } from 'pg';
 import type { Run, RunSummary } from '@relayboard/contracts';
 import { PipelineQueue } from '@relayboard/queue';
-import { api, query, uniqueName, uploadCsv, waitForRun } from './helpers';
+import { api, query, uniqueName, uploadCsv, waitForRun, peoplesModels } from './helpers';
 import { testStack } from './stack-env';
+import { dbtProcessesOf, until } from './faults/helpers';
 
 /**
  * Run control on the real stack (issue #11): POST /v1/runs/:id/retry resumes a
@@ -14,45 +13,10 @@ import { testStack } from './stack-env';
  * honours Idempotency-Key.
  */
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const csv = (rows: number) => `id,name,city\n${Array.from({ length: rows }, (_, i) => `${i + 1},name ${i + 1},city ${i % 7}`).join('\n')}\n`;
 
-const written = new Set<string>();
-/** A person's model in the test stack's dbt project (models/marts), removed after the suite. */
-function writeModel(name: string, sql: string): void {
-  const file = path.join(testStack().dbtProjectDir, 'models', 'marts', `${name}.sql`);
-  writeFileSync(file, sql);
-  written.add(file);
-}
-function removeModel(name: string): void {
-  const file = path.join(testStack().dbtProjectDir, 'models', 'marts', `${name}.sql`);
-  rmSync(file, { force: true });
-  written.delete(file);
-}
+const { write: writeModel, remove: removeModel, removeAll: removeAllModels } = peoplesModels();
 
-/** Processes (dbt and its guard) whose command line names the run's dbt work folder. */
-function dbtProcessesOf(runId: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(`relayboard-dbt/runs/${runId}/`)) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
-
-async function until<T>(what: string, check: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs: number, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await sleep(intervalMs);
-  }
-}
 
 const posts = async (route: string, runId: string) =>
   ((await (await fetch(`${testStack().slackUrl}/_received`)).json()) as { path: string; body: { text: string } }[]).filter((m) => m.path === route && JSON.stringify(m.body).includes(runId));
@@ -80,7 +44,7 @@ const step = (run: Run, name: string) => run.steps.find((s) => s.name === name)!
 
 const destinations: string[] = [];
 afterAll(async () => {
-  for (const file of written) rmSync(file, { force: true });
+  removeAllModels();
   for (const id of destinations) await api('DELETE', `/v1/destinations/${id}`);
 });
 
