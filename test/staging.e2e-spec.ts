@@ -614,16 +614,21 @@ describe('progress, and a load killed mid-stream', () => {
     expect(defaults.column_default).toBeNull();
   });
 
-  it('leaves the published table as it was and no load tables when every attempt is killed', async () => {
+  it('leaves the published table as it was and no load tables while attempts are killed, and retries the stage step until one gets through', async () => {
     await loaded.run;
-    const [before] = await query<{ oid: number; rows: string }>(`select 'staging."${loaded.dataset}"'::regclass::oid as oid, (select count(*) from staging."${loaded.dataset}") as rows`);
-    const started = await api('POST', '/v1/pipelines/run', { datasetName: loaded.dataset });
+    const published = () => query<{ oid: number; rows: string }>(`select 'staging."${loaded.dataset}"'::regclass::oid as oid, (select count(*) from staging."${loaded.dataset}") as rows`);
+    const [before] = await published();
+    const started = await api('POST', '/v1/pipelines/run', { datasetName: loaded.dataset, force: true });
     const runId: string = started.body.runId;
 
+    // The first KILLED attempts each lose their COPY connections; the step's retries (STEP_RETRY_*) take it from there.
+    const KILLED = 3;
+    const retriesOf = (run: Run) => run.events.filter((e) => e.step === 'stage' && /^attempt \d+ of \d+ failed \(.+\); trying again in [\d.]+ s$/.test(e.message));
     const killed = new Set<number>();
+    const during: { oid: number; rows: string }[] = [];
     for (;;) {
       const { body: run } = await api<Run>('GET', `/v1/runs/${runId}`);
-      if (run.status === 'failed' || run.status === 'succeeded') break;
+      if (run.status === 'failed' || run.status === 'succeeded' || retriesOf(run).length >= KILLED) break;
       const copying = await query<{ pid: number }>(
         `select a.pid from pg_stat_progress_copy p join pg_stat_activity a using (pid)
           where p.bytes_processed > 0 and position($1 in a.query) > 0`,
@@ -634,17 +639,20 @@ describe('progress, and a load killed mid-stream', () => {
         await query('select pg_terminate_backend($1)', [pid]);
         killed.add(pid);
       }
+      if (copying.length) during.push((await published())[0]);
       await new Promise((r) => setTimeout(r, 20));
     }
 
     const run = await waitForRun(runId);
-    // Each of the three attempts lost at least one of its COPY connections.
-    expect(killed.size).toBeGreaterThanOrEqual(3);
-    expect(run.status).toBe('failed');
-    expect(run.error).toMatch(new RegExp(`^stage: the warehouse connection was cut while staging "${loaded.dataset}" \\(.+\\); staging\\.${loaded.dataset} is unchanged$`));
-    expect(run.events.filter((e) => /retrying/.test(e.message))).toHaveLength(2);
-    const [after] = await query<{ oid: number; rows: string }>(`select 'staging."${loaded.dataset}"'::regclass::oid as oid, (select count(*) from staging."${loaded.dataset}") as rows`);
-    expect(after).toEqual(before);
+    expect(killed.size).toBeGreaterThanOrEqual(KILLED);
+    // While attempts were being killed, readers saw the table as it was.
+    expect(during.length).toBeGreaterThanOrEqual(KILLED);
+    for (const seen of during) expect(seen).toEqual(before);
+    expect(run.status).toBe('succeeded');
+    const retries = retriesOf(run);
+    expect(retries.length).toBeGreaterThanOrEqual(KILLED);
+    expect(retries[0].message).toContain(`the warehouse connection was cut while staging "${loaded.dataset}"`);
+    const [after] = await published();
     expect(after.rows).toBe(String(ROWS));
     const orphans = await query(`select tablename from pg_tables where schemaname = 'staging' and position($1 in tablename) = 1`, [`${loaded.dataset}__load_`]);
     expect(orphans).toEqual([]);
