@@ -303,6 +303,7 @@ describe('runs at the same time', () => {
 
     const [first, second] = [a1, a2].sort((x, y) => time(step(x, 'fetch').startedAt) - time(step(y, 'fetch').startedAt));
     expect(time(step(second, 'fetch').startedAt)).toBeGreaterThanOrEqual(time(step(first, 'deliver').finishedAt));
-    expect(second.events.some((e) => e.message === `waiting for another run of ${a} to finish: runs of one dataset take turns`)).toBe(true);
+    // The second waited in the queue for the first, named by its id, without holding a worker slot.
+    expect(second.events.some((e) => e.message === `waiting for run ${first.id} of ${a} to finish: runs of one dataset take turns; this run waits in the queue without holding a worker slot`)).toBe(true);
   });
 });

@@ -25,7 +25,8 @@ const LONG_OUTAGE_MS = FULL ? 60_000 : 12_000;
 const SMALL_ROWS = 250;
 const smallCsv = `id,name,city\n${Array.from({ length: SMALL_ROWS }, (_, i) => `${i + 1},name ${i + 1},city ${i % 7}`).join('\n')}\n`;
 /** Big enough that stage reads the object for a few seconds (the test stack accepts up to 64 MiB). */
-const BIG_ROWS = 400_000;
+/** Big enough that stage streams for a while; the tests also hold the worker inside stage while they cut a store. */
+const BIG_ROWS = FULL ? 400_000 : 100_000;
 const bigCsv = (() => {
   const lines = ['id,name,city,amount,note'];
   for (let i = 1; i <= BIG_ROWS; i++) lines.push(`${i},name ${i},city ${i % 97},${(i * 7) % 10_000}.${i % 100},some words to make the row longer ${i % 13}`);
@@ -86,19 +87,49 @@ const count = async (table: string) => Number((await query<{ n: string }>(`selec
 const stepMetrics = async (runId: string, step: string) =>
   (await query<{ status: string; metrics: Record<string, number> }>(`select status, metrics from relayboard.run_steps where run_id = $1 and name = $2`, [runId, step]))[0];
 
-/** Waits until the run's stage has read some, but well under half, of its file. */
-const midStage = (runId: string) =>
-  until('stage reading the file', async () => {
+/**
+ * Waits until the run's stage is running, then holds the stack's worker still
+ * (SIGSTOP), so a fault the test starts lands inside stage however fast the load
+ * is on this machine; release() lets the worker go on (SIGCONT) into the fault.
+ * Held for a few seconds at most: the job's lock (8 s in the test stack) must not expire.
+ */
+async function holdInStage(runId: string): Promise<{ release(): void }> {
+  const pid = await until('stage starting', async () => {
     const s = await stepMetrics(runId, 'stage');
-    return s.status === 'running' && s.metrics.bytesDone > 0 && s.metrics.bytesDone < s.metrics.bytesTotal / 2;
-  }, 120_000, 50);
+    return s?.status === 'running' ? workerPid() : null;
+  }, 120_000, 10);
+  process.kill(pid, 'SIGSTOP');
+  let held = true;
+  return {
+    release: () => {
+      if (held) process.kill(pid, 'SIGCONT');
+      held = false;
+    },
+  };
+}
+
+/** Stops a store while the worker is held in stage, lets the worker go on, and starts the store again `ms` after it stopped. */
+async function outageInStage(runId: string, name: 'postgres' | 's3', ms: number, options: { hard?: boolean } = {}): Promise<{ downMs: number; backAt: number }> {
+  const held = await holdInStage(runId);
+  const stoppedAt = Date.now();
+  try {
+    await stopService(name, options);
+  } finally {
+    held.release();
+  }
+  await sleep(Math.max(0, ms - (Date.now() - stoppedAt)));
+  await startService(name);
+  const backAt = Date.now();
+  return { downMs: backAt - stoppedAt, backAt };
+}
 
 /** Waits until dbt has a session open in PostgreSQL (it is building, not parsing). */
 const dbtConnected = (runId: string) =>
   until('dbt connected to PostgreSQL', async () => {
     const s = await stepMetrics(runId, 'transform');
     if (s.status !== 'running') return false;
-    const [{ n }] = await query<{ n: string }>(`select count(*) as n from pg_stat_activity where application_name like 'dbt%' and state is not null`);
+    // dbt's sessions are named after the run (PGAPPNAME, which dbt/profiles.yml leaves to libpq).
+    const [{ n }] = await query<{ n: string }>(`select count(*) as n from pg_stat_activity where application_name = $1 and state is not null`, [`relayboard-dbt:${runId}`]);
     return Number(n) > 0;
   }, 120_000, 50);
 
@@ -154,9 +185,13 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
 
   it('PostgreSQL restarted while a run stages: stage is retried and the run ends whole', async () => {
     const runId = await startRun(big);
-    await midStage(runId);
+    const held = await holdInStage(runId);
     const t0 = Date.now();
-    await restartService('postgres');
+    try {
+      await restartService('postgres');
+    } finally {
+      held.release();
+    }
     const back = Date.now();
     const run = await ended(runId);
     await expectWhole(run, big, BIG_ROWS, bigRoute);
@@ -186,8 +221,7 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
 
   it('the object store stopped for 15 s during stage (past the old 6 s budget): stage is retried and the run ends whole', async () => {
     const runId = await startRun(big);
-    await midStage(runId);
-    const { downMs, backAt } = await outage('s3', 15_000, { hard: true });
+    const { downMs, backAt } = await outageInStage(runId, 's3', 15_000, { hard: true });
     const run = await ended(runId);
     await expectWhole(run, big, BIG_ROWS, bigRoute);
     const retries = await retriesOf(runId, 'stage');
@@ -325,8 +359,7 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
 
   it(`a ${LONG_OUTAGE_MS / 1000} s PostgreSQL outage during stage, with the default retry settings: the run rides it out and ends whole`, async () => {
     const runId = await startRun(big);
-    await midStage(runId);
-    const { downMs, backAt } = await outage('postgres', LONG_OUTAGE_MS);
+    const { downMs, backAt } = await outageInStage(runId, 'postgres', LONG_OUTAGE_MS);
     const run = await ended(runId, 300_000);
     await expectWhole(run, big, BIG_ROWS, bigRoute);
     // Written without waiting while PostgreSQL was down, so by attempt rather than by id.

@@ -241,7 +241,7 @@ export class DbtRunner {
     return path.join(this.workRoot, 'partial-parse', key, PARTIAL_PARSE_FILE);
   }
 
-  /** The application_name of the run's dbt sessions in PostgreSQL (dbt/profiles.yml reads it), so they can be told apart and ended. */
+  /** The application_name of the run's dbt sessions in PostgreSQL (PGAPPNAME: dbt/profiles.yml leaves it to libpq), so they can be told apart and ended. */
   sessionName(runId: string): string {
     return `relayboard-dbt:${runId}`;
   }
@@ -299,7 +299,7 @@ export class DbtRunner {
         '--log-format', 'json',
         '--no-use-colors',
       ];
-      const env = { ...dbtEnvironment(this.config), RELAYBOARD_DATASETS: options.datasets.join(','), RELAYBOARD_DBT_APPLICATION_NAME: this.sessionName(options.runId) };
+      const env = { ...dbtEnvironment(this.config), RELAYBOARD_DATASETS: options.datasets.join(','), PGAPPNAME: this.sessionName(options.runId) };
       const errors: string[] = [];
       const parse: DbtParseInfo = { mode: null, reason: null, ms: null };
       let startedAt: string | null = null;
