@@ -45,3 +45,8 @@ export function normalizeColumns(headers: string[]): StagedColumn[] {
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
+
+/** A SQL string literal (standard_conforming_strings: only quotes are doubled), for statements that take no parameters (COMMENT ON). */
+export function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}

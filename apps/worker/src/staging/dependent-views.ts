@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { quoteIdent } from './columns';
+import { quoteIdent, sqlString } from './columns';
 
 /** A view (or materialized view) over a staging table, as it is recreated after the table is swapped. */
 export interface DependentView {
@@ -96,7 +96,6 @@ export async function captureDependentViews(client: PoolClient, schema: string, 
   return views;
 }
 
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 const role = (grantee: string) => (grantee === 'PUBLIC' ? 'public' : quoteIdent(grantee));
 
 /**
@@ -114,8 +113,8 @@ export async function recreateViews(client: PoolClient, views: DependentView[]):
     try {
       const options = view.options?.length ? ` with (${view.options.join(', ')})` : '';
       await client.query(`create ${view.kind} ${name}${options} as ${view.definition}`);
-      if (view.comment !== null) await client.query(`comment on ${view.kind} ${name} is ${literal(view.comment)}`);
-      for (const c of view.columnComments) await client.query(`comment on column ${name}.${quoteIdent(c.column)} is ${literal(c.comment)}`);
+      if (view.comment !== null) await client.query(`comment on ${view.kind} ${name} is ${sqlString(view.comment)}`);
+      for (const c of view.columnComments) await client.query(`comment on column ${name}.${quoteIdent(c.column)} is ${sqlString(c.comment)}`);
       for (const g of view.grants) {
         await client.query(`grant ${g.privilege} on ${name} to ${role(g.grantee)}${g.grantable ? ' with grant option' : ''}`);
       }

@@ -5,7 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { StagedColumn } from '@relayboard/db';
 import type { ObjectStore } from '@relayboard/storage';
 import { ByteCounter, DropPrefix, peek, Utf8Transcoder } from './byte-streams';
-import { normalizeColumns, quoteIdent, ROW_NUMBER_COLUMN } from './columns';
+import { normalizeColumns, quoteIdent, ROW_NUMBER_COLUMN, sqlString } from './columns';
 import { tokenize } from './csv-text';
 import { decodeHead, detectEncoding, modalFieldCount, NotCsvError, sniffDialect, type CsvDialect, type CsvEncoding, type EncodingGuess } from './dialect';
 import { CopyChunker, NeedsNormalizingError } from './copy-chunker';
@@ -127,10 +127,6 @@ interface Load {
   rowSequence: string;
   spool: RejectsSpool;
   progress: ProgressReporter;
-}
-
-function sqlString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
 }
 
 function qualified(table: string): string {
