@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { Client } from 'pg';
 import path from 'node:path';
 import type { Check, DatasetLineage, Run, RunStep } from '@relayboard/contracts';
 import { api, fixtureUrl, query, transformWithColumns, uniqueName, waitForRun, peoplesModels } from './helpers';
@@ -268,42 +269,86 @@ describe('a broken model', () => {
 describe('runs at the same time', () => {
   const a = uniqueName('turns_a');
   const b = uniqueName('turns_b');
+  // a's build waits on this advisory lock, which the test holds: a run of a stays in its build
+  // for as long as the test needs, however busy the machine or the worker's other slot is.
+  const hold = 700_000_000 + Math.floor(Math.random() * 1_000_000);
+  const holder = new Client({ connectionString: testStack().databaseUrl });
 
   beforeAll(async () => {
     await register(a, 'people.csv');
     await register(b, 'people.csv');
+    writeModel(`${a}_held`, `select count(*) as people from {{ ref('${a}') }} cross join (select pg_advisory_xact_lock(${hold})) as held\n`);
+    // First runs with the lock free; they also leave the worker a manifest that knows the held
+    // model, so the test's builds are planned from it: b's build does not touch a's models and need not wait for them.
     const firsts = await Promise.all([run(a), run(b)]);
     expect(firsts.map((r) => r.error)).toEqual([null, null]);
-    // Keeps a's build busy, so b's run and a second run of a come while it holds a's turn.
-    writeModel(`${a}_slow`, `select count(*) as people from {{ ref('${a}') }} cross join (select pg_sleep(4)) as pause\n`);
+    await holder.connect();
   });
 
-  afterAll(() => removeModel(`${a}_slow`));
+  afterAll(async () => {
+    removeModel(`${a}_held`);
+    await holder.end();
+  });
+
+  /** Polls a run until `match` holds (the run's events and steps as GET /v1/runs/:id has them). */
+  async function waitUntil(id: string, what: string, match: (r: Run) => boolean): Promise<Run> {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const { body } = await api<Run>('GET', `/v1/runs/${id}`);
+      if (match(body)) return body;
+      if (Date.now() > deadline) {
+        const others = await query(`select r.id, d.name, r.status, (select json_agg(e.message order by e.id) from relayboard.run_events e where e.run_id = r.id) as events from relayboard.runs r join relayboard.datasets d on d.id = r.dataset_id where d.name in ($1, $2) order by r.created_at`, [a, b]);
+        throw new Error(`run ${id} never ${what}: ${JSON.stringify(body.events.map((e) => e.message))}; runs of ${a} and ${b}: ${JSON.stringify(others)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 
   it("overlap across datasets without sharing dbt's files, and take turns within one", async () => {
-    const a1Id = await trigger(a);
-    const b1Id = await trigger(b);
-    // A second run of a while the first may still be queued: without force the api would answer that one.
-    const a2Id = await trigger(a, { force: true });
-    const [a1, b1, a2] = await Promise.all([waitForRun(a1Id), waitForRun(b1Id), waitForRun(a2Id)]);
-    expect([a1, b1, a2].map((r) => r.error)).toEqual([null, null, null]);
+    await holder.query('select pg_advisory_lock($1)', [hold]);
+    let released = false;
+    const release = async () => {
+      if (!released) await holder.query('select pg_advisory_unlock($1)', [hold]);
+      released = true;
+    };
+    try {
+      const a1Id = await trigger(a);
+      // a1 is inside its build once its session waits on the held lock.
+      const deadline = Date.now() + 120_000;
+      while ((await query(`select 1 from pg_locks where locktype = 'advisory' and objid = $1 and not granted`, [hold])).length === 0) {
+        if (Date.now() > deadline) throw new Error(`run ${a1Id} never reached its held model: ${JSON.stringify((await api<Run>('GET', `/v1/runs/${a1Id}`)).body.status)}`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      const b1Id = await trigger(b);
+      // A second run of a while the first is running (force: a queued run would otherwise be answered instead).
+      const a2Id = await trigger(a, { force: true });
+      expect(a2Id).not.toBe(a1Id);
+      const waiting = `waiting for run ${a1Id} of ${a} to finish: runs of one dataset take turns; this run waits in the queue without holding a worker slot`;
+      const a2Waiting = await waitUntil(a2Id, 'said it waits for the first run', (r) => r.events.some((e) => e.message === waiting));
+      expect(a2Waiting.status).toBe('queued');
+      // b's run builds while a's build is still held.
+      const b1 = await waitForRun(b1Id);
+      expect(b1.error).toBeNull();
+      await release();
+      const [a1, a2] = await Promise.all([waitForRun(a1Id), waitForRun(a2Id)]);
+      expect([a1, a2].map((r) => r.error)).toEqual([null, null]);
 
-    const [ta, tb] = [step(a1, 'transform'), step(b1, 'transform')];
-    expect(time(ta.startedAt) < time(tb.finishedAt) && time(tb.startedAt) < time(ta.finishedAt)).toBe(true);
+      const [ta, tb] = [step(a1, 'transform'), step(b1, 'transform')];
+      expect(time(ta.startedAt) < time(tb.finishedAt) && time(tb.startedAt) < time(ta.finishedAt)).toBe(true);
 
-    const buildLine = (r: Run) => r.events.find((e) => e.message.startsWith('dbt build --select'))!.message;
-    expect(buildLine(a1)).toContain(`/runs/${a1.id}/target`);
-    expect(buildLine(a1)).toContain(`/runs/${a1.id}/logs`);
-    expect(buildLine(b1)).toContain(`/runs/${b1.id}/target`);
-    for (const [r, own, other] of [[a1, a, b], [b1, b, a]] as const) {
-      expect(r.nodes?.length).toBeGreaterThan(0);
-      expect(r.nodes?.every((n) => n.uniqueId.includes(own) && !n.uniqueId.includes(other))).toBe(true);
+      const buildLine = (r: Run) => r.events.find((e) => e.message.startsWith('dbt build --select'))!.message;
+      expect(buildLine(a1)).toContain(`/runs/${a1.id}/target`);
+      expect(buildLine(a1)).toContain(`/runs/${a1.id}/logs`);
+      expect(buildLine(b1)).toContain(`/runs/${b1.id}/target`);
+      for (const [r, own, other] of [[a1, a, b], [b1, b, a]] as const) {
+        expect(r.nodes?.length).toBeGreaterThan(0);
+        expect(r.nodes?.every((n) => n.uniqueId.includes(own) && !n.uniqueId.includes(other))).toBe(true);
+      }
+      expect(a1.nodes?.some((n) => n.name === `${a}_held`)).toBe(true);
+      // The second run of a began only once the first had ended.
+      expect(time(step(a2, 'fetch').startedAt)).toBeGreaterThanOrEqual(time(step(a1, 'deliver').finishedAt));
+    } finally {
+      await release();
     }
-    expect(a1.nodes?.some((n) => n.name === `${a}_slow`)).toBe(true);
-
-    const [first, second] = [a1, a2].sort((x, y) => time(step(x, 'fetch').startedAt) - time(step(y, 'fetch').startedAt));
-    expect(time(step(second, 'fetch').startedAt)).toBeGreaterThanOrEqual(time(step(first, 'deliver').finishedAt));
-    // The second waited in the queue for the first, named by its id, without holding a worker slot.
-    expect(second.events.some((e) => e.message === `waiting for run ${first.id} of ${a} to finish: runs of one dataset take turns; this run waits in the queue without holding a worker slot`)).toBe(true);
   });
 });

@@ -28,6 +28,14 @@ export class RunChangesListener implements BeforeApplicationShutdown, OnApplicat
     return this.all().pipe(filter((id) => id === runId));
   }
 
+  /**
+   * Resolves once the LISTEN connection is up (or its attempt failed, to be retried):
+   * a stream that answers only after this sees every change made after its answer.
+   */
+  listening(): Promise<void> {
+    return this.ensureConnected();
+  }
+
   /** The id of every run that changes; connects on first use. */
   all(): Observable<string> {
     void this.ensureConnected();

@@ -85,7 +85,7 @@ export class RunsController {
    * dataset and status). Declared before `runs/:id`, which would take `events` for an id.
    */
   @Sse('runs/events')
-  changes(@Query(new ZodValidationPipe(runChangesQuerySchema, 'query')) query: RunChangesQuery): Observable<MessageEvent> {
+  changes(@Query(new ZodValidationPipe(runChangesQuerySchema, 'query')) query: RunChangesQuery): Promise<Observable<MessageEvent>> {
     return this.service.summaryChanges(query);
   }
 

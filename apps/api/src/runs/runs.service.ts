@@ -214,7 +214,9 @@ export class RunsService {
    * (one LISTEN connection, one read per batch of changes) filtered per subscriber,
    * with a comment every few seconds so proxies keep the stream open.
    */
-  summaryChanges(query: RunChangesQuery): Observable<MessageEvent> {
+  async summaryChanges(query: RunChangesQuery): Promise<Observable<MessageEvent>> {
+    // The response starts once the api is listening, so a client that opened the stream sees every change after it.
+    await this.changes.listening();
     const runs = this.feed.changes().pipe(
       filter(({ summary, previousStatus }) => {
         if (query.datasetName && summary.datasetName !== query.datasetName) return false;
