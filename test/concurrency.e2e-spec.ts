@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import type { Run, RunSummary } from '@relayboard/contracts';
 import { api, query, uploadCsv, uniqueName, waitForRun, peoplesModels } from './helpers';
 import { testStack } from './stack-env';
@@ -48,12 +49,15 @@ describe('concurrency', () => {
   const p = uniqueName('conc_p');
   const q = uniqueName('conc_q');
   const slowModel = `${x}__slow`;
+  const hold = 710_000_000 + Math.floor(Math.random() * 1_000_000);
+  const holder = new Client({ connectionString: testStack().databaseUrl });
   const mart = `${p}__shared`;
 
   beforeAll(async () => {
     for (const name of [x, y, p, q]) expect((await uploadCsv(name, csv(20))).status).toBe(201);
-    // Slows every build of x (only x's runs select it), so a run of y can start and finish while x's second run waits.
-    writeModel(slowModel, `{{ config(enabled=${guard(x)}) }}\nselect count(*) as n from {{ ref('stg_${x}') }} cross join lateral (select pg_sleep(12)) s\n`);
+    // Holds every build of x (only x's runs select it) while the test holds its advisory lock, so a run of y
+    // can start and finish while x's first run builds and its second waits, however busy the machine is.
+    writeModel(slowModel, `{{ config(enabled=${guard(x)}) }}\nselect count(*) as n from {{ ref('stg_${x}') }} cross join lateral (select pg_advisory_xact_lock(${hold})) s\n`);
     // Selected by the runs of both p and q; slow enough that two builds of it would overlap.
     writeModel(
       mart,
@@ -67,7 +71,24 @@ describe('concurrency', () => {
     }
   });
 
+  afterAll(() => holder.end());
+
   it('keeps a second run of a dataset queued, naming the run it waits for, without a worker slot', async () => {
+    await holder.connect();
+    await holder.query('select pg_advisory_lock($1)', [hold]);
+    let held = true;
+    const release = async () => {
+      if (held) await holder.query('select pg_advisory_unlock($1)', [hold]);
+      held = false;
+    };
+    try {
+      await secondRunWaits(release);
+    } finally {
+      await release();
+    }
+  });
+
+  async function secondRunWaits(release: () => Promise<void>): Promise<void> {
     const a1 = await trigger(x);
     await waitUntil(`run ${a1} starting`, () => summary(a1), (r) => r.status === 'running');
     // Requested while a1 runs: a1 is not queued, so this is a run of its own.
@@ -99,6 +120,8 @@ describe('concurrency', () => {
     );
     expect(bDone.status).toBe('succeeded');
     expect([...seen]).toEqual(['queued']);
+    // a1's build was held all along: let it finish.
+    await release();
 
     const [r1, r2] = [await waitForRun(a1), await waitForRun(a2)];
     expect([r1.status, r2.status]).toEqual(['succeeded', 'succeeded']);
@@ -117,7 +140,7 @@ describe('concurrency', () => {
     expect(bDone.events.map((e) => e.message)).toContainEqual(expect.stringContaining("selects none of people's models"));
     // eslint-disable-next-line no-console
     console.log(`concurrency: ${a2} started ${time(r2.startedAt) - time(r1.finishedAt)} ms after ${a1} finished`);
-  });
+  }
 
   it("never overlaps two dbt builds of a person's model that two datasets' runs select", async () => {
     const intervals: { run: string; start: number; end: number }[] = [];

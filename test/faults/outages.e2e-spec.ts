@@ -1,9 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Client } from 'pg';
 import type { Run } from '@relayboard/contracts';
 import { PipelineQueue } from '@relayboard/queue';
-import { api, query, uniqueName, uploadCsv } from '../helpers';
+import { api, peoplesModels, query, uniqueName, uploadCsv } from '../helpers';
 import { testStack, workerPid } from '../stack-env';
 import { outage, restartService, restoreServices, serviceStates, startService, stopService } from './services';
 
@@ -126,16 +127,6 @@ async function outageInStage(runId: string, name: 'postgres' | 's3', ms: number,
   return { downMs: backAt - stoppedAt, backAt };
 }
 
-/** Waits until dbt has a session open in PostgreSQL (it is building, not parsing). */
-const dbtConnected = (runId: string) =>
-  until('dbt connected to PostgreSQL', async () => {
-    const s = await stepMetrics(runId, 'transform');
-    if (s.status !== 'running') return false;
-    // dbt's sessions are named after the run (PGAPPNAME, which dbt/profiles.yml leaves to libpq).
-    const [{ n }] = await query<{ n: string }>(`select count(*) as n from pg_stat_activity where application_name = $1 and state is not null`, [`relayboard-dbt:${runId}`]);
-    return Number(n) > 0;
-  }, 120_000, 50);
-
 /** A run that ended whole: succeeded, every step succeeded, exact rows in staging and warehouse, one post per destination, no load table. */
 async function expectWhole(run: Run, name: string, rows: number, route: string): Promise<void> {
   expect({ status: run.status, error: run.error }).toEqual({ status: 'succeeded', error: null });
@@ -167,6 +158,7 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
   const smallRoute = `/services/T9/${small}/outage`;
   const bigRoute = `/services/T9/${big}/outage`;
   const destinations: string[] = [];
+  const models = peoplesModels();
 
   beforeAll(async () => {
     expect(await serviceStates()).toEqual({ postgres: 'running', redis: 'running', s3: 'running' });
@@ -182,6 +174,7 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
 
   afterAll(async () => {
     await restoreServices();
+    models.removeAll();
     for (const id of destinations) await api('DELETE', `/v1/destinations/${id}`);
     await until('a worker of the stack', () => workerPid() !== null, 30_000);
   }, 180_000);
@@ -206,10 +199,32 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
   });
 
   it('PostgreSQL restarted while dbt builds: the build is retried, the dataset lock taken again, and the run ends whole', async () => {
-    const runId = await startRun(small);
-    await dbtConnected(runId);
+    // A person's model of the dataset waits on an advisory lock the test holds, so the restart lands
+    // while dbt is inside the build however fast the machine is; the restart ends the test's session,
+    // which frees the lock for the retried build.
+    const hold = 720_000_000 + Math.floor(Math.random() * 1_000_000);
+    const model = `${small}_held`;
+    models.write(model, `{{ config(enabled=relayboard_dataset_exists('${small}')) }}\nselect count(*) as n from {{ ref('${small}') }} cross join (select pg_advisory_xact_lock(${hold})) as held\n`);
+    const holder = new Client({ connectionString: testStack().databaseUrl });
+    holder.on('error', () => undefined);
+    await holder.connect();
+    await holder.query('select pg_advisory_lock($1)', [hold]);
+    let runId: string;
+    try {
+      runId = await startRun(small);
+      await until('dbt building the held model', async () => {
+        const waiting = await query(
+          `select 1 from pg_locks l join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' and l.objid = $1 and not l.granted and a.application_name = $2`,
+          [hold, `relayboard-dbt:${runId}`],
+        );
+        return waiting.length > 0;
+      }, 180_000, 100);
+    } finally {
+      models.remove(model);
+    }
     const t0 = Date.now();
     await restartService('postgres');
+    await holder.end().catch(() => undefined);
     const back = Date.now();
     const run = await ended(runId);
     await expectWhole(run, small, SMALL_ROWS, smallRoute);

@@ -1,7 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fingerprint, lockPlan, peoplesModelsBySource } from './build-selection';
+import { fingerprint, lockPlan, peoplesModelsBySource, projectState } from './build-selection';
 import type { DbtManifest, ManifestNode } from './lineage';
 
 const model = (name: string, file: string): ManifestNode => ({ unique_id: `model.relayboard.${name}`, name, resource_type: 'model', original_file_path: file });
@@ -50,6 +50,9 @@ describe("the people's models a dataset's build selects", () => {
     expect(lockPlan(state, 'f1', 'lonely')).toEqual({ kind: 'models', models: [] });
     expect(lockPlan(state, 'f2', 'customers')).toMatchObject({ kind: 'all', reason: expect.stringContaining('changed since the last parse') });
     expect(lockPlan(state, 'f1', 'newcomer')).toMatchObject({ kind: 'all', reason: expect.stringContaining('no staging source for newcomer') });
+    // A dataset the last parse did not have, that no people's file names, selects none of their models.
+    expect(lockPlan(state, 'f1', 'newcomer', (d) => d !== 'newcomer')).toEqual({ kind: 'models', models: [] });
+    expect(lockPlan(state, 'f1', 'newcomer', (d) => d === 'newcomer')).toMatchObject({ kind: 'all', reason: expect.stringContaining("people's dbt files name it") });
     expect(lockPlan(null, 'f1', 'orders')).toMatchObject({ kind: 'all' });
   });
 });
@@ -66,18 +69,33 @@ describe("the project's fingerprint", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("changes with people's files and the datasets, not with generated files or dbt's output", async () => {
+  it("changes with people's files and the datasets they name, not with generated files or dbt's output", async () => {
     const before = await fingerprint(dir, ['orders', 'customers']);
     expect(await fingerprint(dir, ['customers', 'orders'])).toBe(before);
     writeFileSync(path.join(dir, 'models', 'relayboard', 'orders', 'stg_orders.sql'), 'select 2\n');
     writeFileSync(path.join(dir, 'target', 'manifest.json'), '{}');
     expect(await fingerprint(dir, ['orders', 'customers'])).toBe(before);
 
-    expect(await fingerprint(dir, ['orders'])).not.toBe(before);
-    writeFileSync(path.join(dir, 'models', 'marts', 'revenue.sql'), 'select 1 -- edited\n');
+    // No people's file names either dataset yet: they come and go without changing it.
+    expect(await fingerprint(dir, ['orders'])).toBe(before);
+    writeFileSync(path.join(dir, 'models', 'marts', 'revenue.sql'), "{{ config(enabled=relayboard_dataset_exists('customers')) }}\nselect 1\n");
     const edited = await fingerprint(dir, ['orders', 'customers']);
     expect(edited).not.toBe(before);
+    expect(await fingerprint(dir, ['orders'])).not.toBe(edited);
+    expect(await fingerprint(dir, ['orders', 'customers', 'newcomer'])).toBe(edited);
     writeFileSync(path.join(dir, 'models', 'marts', 'report.sql'), 'select 3\n');
     expect(await fingerprint(dir, ['orders', 'customers'])).not.toBe(edited);
+  });
+
+  it('counts every dataset once a people\'s file reads the dataset list itself (Relayboard\'s own macro aside)', async () => {
+    mkdirSync(path.join(dir, 'macros'), { recursive: true });
+    writeFileSync(path.join(dir, 'macros', 'relayboard_dataset_exists.sql'), "{{ return(name in env_var('RELAYBOARD_DATASETS', '').split(',')) }}\n");
+    let state = await projectState(dir, ['orders']);
+    expect(state.mayDependOn('orders')).toBe(false);
+    expect(state.fingerprint).toBe((await projectState(dir, ['orders', 'customers'])).fingerprint);
+    writeFileSync(path.join(dir, 'models', 'marts', 'every.sql'), "{% for d in env_var('RELAYBOARD_DATASETS').split(',') %}select 1{% endfor %}\n");
+    state = await projectState(dir, ['orders']);
+    expect(state.mayDependOn('orders')).toBe(true);
+    expect(state.fingerprint).not.toBe((await projectState(dir, ['orders', 'customers'])).fingerprint);
   });
 });

@@ -23,16 +23,37 @@ const NOT_PEOPLES = new Set(['target', 'logs', 'dbt_packages', 'node_modules', G
 /** Files hashed by content up to this size; larger ones (seeds, say) by size and mtime. */
 const HASHED_BYTES = 1024 * 1024;
 
+/** A people's file that reads the dataset list itself may depend on any dataset, named or not. */
+const READS_DATASET_LIST = 'RELAYBOARD_DATASETS';
+/** Relayboard's own macro that reads the list, for relayboard_dataset_exists('<name>'): its callers name the dataset. */
+const DATASET_LIST_MACRO = 'macros/relayboard_dataset_exists.sql';
+
+/** The project as it decides which people's models a selection reaches. */
+export interface ProjectState {
+  /** Changes when a people's file changes, or a dataset that people's files may depend on comes or goes. */
+  fingerprint: string;
+  /**
+   * Whether people's files may depend on this dataset: its name appears in one of
+   * them (relayboard_dataset_exists('<name>'), ref('<name>')...), or one reads the
+   * whole dataset list, or one is too large to read.
+   */
+  mayDependOn(dataset: string): boolean;
+}
+
 /**
- * A hash of everything in the dbt project that decides which people's models a
+ * Reads everything in the dbt project that decides which people's models a
  * selection reaches: every file outside Relayboard's generated area and dbt's
- * output (models, macros, dbt_project.yml...), and the datasets in the project
- * (relayboard_dataset_exists() enables models by them). The generated files do
- * not change what is downstream of a dataset, so they are left out.
+ * output (models, macros, dbt_project.yml...), and the datasets those files may
+ * depend on. The generated files do not change what is downstream of a dataset,
+ * so they are left out; and a dataset no people's file names cannot enable,
+ * disable or feed a people's model (relayboard_dataset_exists() and ref() take
+ * its name), so datasets nobody names come and go without changing the fingerprint.
  */
-export async function fingerprint(projectDir: string, datasets: string[]): Promise<string> {
-  const hash = createHash('sha256');
-  hash.update(`datasets ${[...datasets].sort().join(',')}\n`);
+export async function projectState(projectDir: string, datasets: string[]): Promise<ProjectState> {
+  const files = createHash('sha256');
+  const texts: string[] = [];
+  let unread = false;
+  let readsList = false;
   const walk = async (relative: string): Promise<void> => {
     const entries = await readdir(path.join(projectDir, relative), { withFileTypes: true }).catch(() => []);
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
@@ -44,13 +65,31 @@ export async function fingerprint(projectDir: string, datasets: string[]): Promi
         const file = path.join(projectDir, rel);
         const info = await stat(file).catch(() => null);
         if (!info) continue;
-        if (info.size <= HASHED_BYTES) hash.update(`${rel} ${createHash('sha256').update(await readFile(file)).digest('hex')}\n`);
-        else hash.update(`${rel} ${info.size} ${info.mtimeMs}\n`);
+        if (info.size <= HASHED_BYTES) {
+          const content = await readFile(file);
+          files.update(`${rel} ${createHash('sha256').update(content).digest('hex')}\n`);
+          const text = content.toString('utf8');
+          texts.push(text);
+          if (rel !== DATASET_LIST_MACRO && text.includes(READS_DATASET_LIST)) readsList = true;
+        } else {
+          files.update(`${rel} ${info.size} ${info.mtimeMs}\n`);
+          // A seed, mostly; it could still be anything, so every dataset counts.
+          if (!/\.(csv|tsv|parquet|json)$/i.test(entry.name)) unread = true;
+        }
       }
     }
   };
   await walk('');
-  return hash.digest('hex');
+  const everyDataset = unread || readsList;
+  const mayDependOn = (dataset: string) => everyDataset || texts.some((text) => text.includes(dataset));
+  const named = datasets.filter(mayDependOn).sort();
+  files.update(`datasets ${everyDataset ? 'all' : 'named'} ${named.join(',')}\n`);
+  return { fingerprint: files.digest('hex'), mayDependOn };
+}
+
+/** projectState()'s fingerprint alone. */
+export async function fingerprint(projectDir: string, datasets: string[]): Promise<string> {
+  return (await projectState(projectDir, datasets)).fingerprint;
 }
 
 function isPeoplesModel(manifest: DbtManifest, id: string): boolean {
@@ -81,13 +120,18 @@ export function peoplesModelsBySource(manifest: DbtManifest): Record<string, str
   return bySource;
 }
 
-/** What the build of this dataset locks: its people's models when the saved state matches the project now, else all of them. */
-export function lockPlan(state: SelectionState | null, now: string, dataset: string): BuildLockPlan {
+/**
+ * What the build of this dataset locks: its people's models when the saved state
+ * matches the project now, else all of them. A dataset the last parse did not have
+ * (a new one, mostly) selects none of people's models when none of their files names it.
+ */
+export function lockPlan(state: SelectionState | null, now: string, dataset: string, mayDependOn: (dataset: string) => boolean = () => true): BuildLockPlan {
   if (!state) return { kind: 'all', reason: 'no dbt manifest on this worker yet' };
-  if (state.fingerprint !== now) return { kind: 'all', reason: "people's dbt files or the project's datasets changed since the last parse" };
+  if (state.fingerprint !== now) return { kind: 'all', reason: "people's dbt files, or datasets they name, changed since the last parse" };
   const models = state.bySource[dataset];
-  if (!models) return { kind: 'all', reason: `the last parse had no staging source for ${dataset}` };
-  return { kind: 'models', models };
+  if (models) return { kind: 'models', models };
+  if (!mayDependOn(dataset)) return { kind: 'models', models: [] };
+  return { kind: 'all', reason: `the last parse had no staging source for ${dataset}, and people's dbt files name it` };
 }
 
 export async function readSelectionState(file: string): Promise<SelectionState | null> {

@@ -11,7 +11,7 @@ import { datasetDir, fileHeader, GENERATED_DIR } from './dbt-files';
 import { parseDbtLogLine, type DbtLogEvent } from './dbt-log';
 import { checkIdOf, manifestNode, type DbtManifest } from './lineage';
 import type { BuildLockPlan } from '@relayboard/db';
-import { fingerprint, lockPlan, peoplesModelsBySource, readSelectionState, type SelectionState } from './build-selection';
+import { lockPlan, peoplesModelsBySource, projectState, readSelectionState, type SelectionState } from './build-selection';
 import { PermanentStepError } from '../steps/step';
 
 /** dbt-guard.ts's line when it could not start dbt. */
@@ -258,9 +258,9 @@ export class DbtRunner {
    */
   async lockPlan(dataset: string, datasets: string[]): Promise<{ plan: BuildLockPlan; fingerprint: string; ms: number }> {
     const started = Date.now();
-    const now = await fingerprint(this.config.dbt.projectDir, datasets);
-    const plan = lockPlan(await readSelectionState(this.selectionFile()), now, dataset);
-    return { plan, fingerprint: now, ms: Date.now() - started };
+    const now = await projectState(this.config.dbt.projectDir, datasets);
+    const plan = lockPlan(await readSelectionState(this.selectionFile()), now.fingerprint, dataset, now.mayDependOn);
+    return { plan, fingerprint: now.fingerprint, ms: Date.now() - started };
   }
 
   /** Keeps what the build's manifest says of every dataset's selection, for the next build's lockPlan. */
