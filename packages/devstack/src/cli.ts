@@ -103,12 +103,15 @@ async function up(args: string[]): Promise<number> {
     say('stopping everything this command started');
     await stack.stop();
     rmSync(ownPidFile, { force: true });
+    rmSync(path.join(home, 'api-url'), { force: true });
     say('stopped');
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown(130));
   process.on('SIGTERM', () => void shutdown(143));
 
+  // The CLI (./relayboard datasets|run|runs|tokens) finds this stack's api here.
+  writeFileSync(path.join(home, 'api-url'), `${stack.apiUrl}\n`);
   let code = 0;
   try {
     const webhook = process.env.SLACK_WEBHOOK_URL || stack.slack.webhookUrl();
