@@ -168,6 +168,9 @@ function sse(description: string, events: Record<string, string>): ResponseConfi
 /** Components that only the event streams' messages use (no route answers them as JSON). */
 const sseMessages = () => [named('RunEvent', runEventSchema), named('RunChangeMessage', runChangeMessageSchema), named('RunStateMessage', runStateMessageSchema)];
 
+/** Set on an answer replayed for an Idempotency-Key used before with the same body. */
+const replayed = z.object({ 'Idempotent-Replayed': z.literal('true').optional().meta({ description: "present (true) when this is the key's first answer, replayed" }) });
+
 function routes(registry: OpenAPIRegistry, c: ReturnType<typeof components>): void {
   const route = (spec: RouteSpec) => addRoute(registry, c.error, spec);
   // Operations
@@ -412,8 +415,8 @@ function routes(registry: OpenAPIRegistry, c: ReturnType<typeof components>): vo
       }),
     },
     responses: {
-      202: json(c.runAccepted, 'a new run (`existing: false`)'),
-      200: json(c.runAccepted, "the dataset's queued run that does what was asked (`existing: true`); also a replay of an Idempotency-Key's first answer (header Idempotent-Replayed: true)"),
+      202: { ...json(c.runAccepted, 'a new run (`existing: false`)'), headers: replayed },
+      200: { ...json(c.runAccepted, "the dataset's queued run that does what was asked (`existing: true`)"), headers: replayed },
     },
     errors: [ErrorCode.DatasetNotFound, ErrorCode.IdempotencyKeyInvalid, ErrorCode.IdempotencyKeyReused],
   });
