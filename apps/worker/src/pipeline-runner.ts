@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { STEP_NAMES, type StepMetrics } from '@relayboard/contracts';
 import { JobDefer, JobYield, UnrecoverableError, type PipelineJobContext } from '@relayboard/queue';
 import type { DatasetLocks, HeldLock } from '@relayboard/db';
@@ -6,6 +7,9 @@ import { DEFAULT_RETRY, messageOf, withoutRetries, type RetryPolicy } from './re
 import { RunEndedElsewhere, runWithRetries, StepRetriesSpent } from './retry/step-retries';
 import type { RunContext, RunsRepository } from './runs.repository';
 import { DeliveryProblem, PermanentStepError, type PipelineStep, type StepContext, type StepState } from './steps/step';
+
+/** `<host>:<pid>` of this worker process, in each attempt's first event. */
+const WORKER_IDENTITY = `${os.hostname()}:${process.pid}`;
 
 export interface Logger {
   info(message: string): void;
@@ -49,7 +53,8 @@ export class PipelineRunner {
         this.log.info(`run ${runId} already ended; nothing to do`);
         return;
       }
-      await this.repo.event(runId, null, 'info', `attempt ${job.attempt} started`);
+      // Which worker took it (several may share the queue, on several machines): its host and process.
+      await this.repo.event(runId, null, 'info', `attempt ${job.attempt} started`, { worker: WORKER_IDENTITY });
       const run = (await this.repo.load(runId))!.run;
       // POST /v1/runs/:id/cancel: the watcher aborts the steps' signal; the run then ends canceled (see runSteps).
       const cancel = await CancelWatcher.start(this.repo, runId);
