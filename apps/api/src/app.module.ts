@@ -6,9 +6,10 @@ import { DestinationsModule } from './destinations/destinations.module';
 import { HealthController, ReadyController } from './health/health.controller';
 import { LineageModule } from './lineage/lineage.module';
 import { RunsModule } from './runs/runs.module';
+import { SchedulesModule } from './schedules/schedules.module';
 
 @Module({
-  imports: [CoreModule, DatasetsModule, DestinationsModule, RunsModule, ChecksModule, LineageModule],
+  imports: [CoreModule, DatasetsModule, DestinationsModule, RunsModule, SchedulesModule, ChecksModule, LineageModule],
   controllers: [HealthController, ReadyController],
 })
 export class AppModule {}
