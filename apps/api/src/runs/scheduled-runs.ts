@@ -17,6 +17,7 @@ import { RunsService } from './runs.service';
 export class ScheduledRuns implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('schedules');
   private consumer?: ScheduleConsumer;
+  private lastQueueError = '';
 
   constructor(
     private readonly runs: RunsService,
@@ -28,7 +29,12 @@ export class ScheduledRuns implements OnApplicationBootstrap, OnApplicationShutd
     this.consumer = new ScheduleConsumer(
       this.config.redisUrl,
       (data, firedAt) => this.fire(data, firedAt),
-      (error) => this.logger.warn(`schedule queue: ${error.message}`),
+      (error) => {
+        // ioredis reports every reconnect attempt while Redis is away: one line per distinct error.
+        if (error.message === this.lastQueueError) return;
+        this.lastQueueError = error.message;
+        this.logger.warn(`schedule queue: ${error.message}; schedules fire again once Redis answers`);
+      },
     );
   }
 
