@@ -5,9 +5,9 @@ import { testStack } from './stack-env';
 
 /**
  * A dataset's page beyond running it: the run history chart, declaring and removing
- * checks through the form, and the lineage graph, in Debian's Chromium against the real stack.
+ * checks through the form, the lineage graph and the schedule, in Debian's Chromium against the real stack.
  */
-describe("the board's dataset page: run chart, checks and lineage", () => {
+describe("the board's dataset page: run chart, checks, lineage and schedule", () => {
   let closeBrowser: (() => Promise<void>) | undefined;
   let page: Page;
   const webUrl = () => testStack().webUrl!;
@@ -171,6 +171,38 @@ describe("the board's dataset page: run chart, checks and lineage", () => {
     await changes.getByText('id: bigint → text', { exact: true }).waitFor();
     expect((await cells('email')).slice(4, 7)).toEqual(['0%', '2', '0']);
     await inspect('dataset-profile-schema-changes');
+  });
+
+  it('sets a schedule through the form, shows its cron, time zone and next run, and pauses, resumes and removes it', async () => {
+    await page.goto(`${webUrl()}/datasets/${name}`);
+    await page.getByText('No schedule: the dataset runs only when someone starts it.').waitFor();
+    const form = page.getByRole('form', { name: 'Set a schedule' });
+    await form.getByLabel('Cron').fill('every morning');
+    await form.getByLabel('Time zone').fill('Europe/Paris');
+    await form.getByRole('button', { name: 'Save schedule' }).click();
+    await page.locator('#schedule-cron[aria-invalid="true"]').waitFor();
+    expect(await page.locator('#schedule-cron-error').textContent()).toContain('e.g. 0 6 * * 1-5');
+
+    await form.getByLabel('Cron').fill('0 6 * * 1-5');
+    await form.getByRole('button', { name: 'Save schedule' }).click();
+    const facts = page.getByTestId('schedule-facts');
+    await facts.getByText('0 6 * * 1-5', { exact: true }).waitFor();
+    const { body: schedule } = await api('GET', `/v1/datasets/${name}/schedule`);
+    expect(schedule).toMatchObject({ cron: '0 6 * * 1-5', timezone: 'Europe/Paris', paused: false });
+    expect(await facts.getByText('Europe/Paris', { exact: true }).count()).toBe(1);
+    expect(await facts.locator('time').getAttribute('datetime')).toBe(schedule.nextRunAt);
+    await facts.getByText('Active', { exact: true }).waitFor();
+    await inspect('dataset-schedule');
+
+    await page.getByRole('button', { name: 'Pause schedule' }).click();
+    await facts.getByText('Paused', { exact: true }).waitFor();
+    expect((await api('GET', `/v1/datasets/${name}/schedule`)).body).toMatchObject({ paused: true, nextRunAt: null });
+    await page.getByRole('button', { name: 'Resume schedule' }).click();
+    await facts.getByText('Active', { exact: true }).waitFor();
+    expect((await api('GET', `/v1/datasets/${name}/schedule`)).body.paused).toBe(false);
+    await page.getByRole('button', { name: 'Remove schedule' }).click();
+    await page.getByText('No schedule: the dataset runs only when someone starts it.').waitFor();
+    expect((await api('GET', `/v1/datasets/${name}/schedule`)).status).toBe(404);
   });
 
   it('raised no script errors', () => {

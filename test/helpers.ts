@@ -26,7 +26,7 @@ export async function waitForRun(runId: string, timeoutMs = 180_000): Promise<Ru
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { body } = await api<Run>('GET', `/v1/runs/${runId}`);
-    if (['succeeded', 'failed', 'canceled'].includes(body.status)) return body;
+    if (['succeeded', 'failed', 'canceled', 'skipped'].includes(body.status)) return body;
     if (Date.now() > deadline) throw new Error(`run ${runId} still ${body.status} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 300));
   }

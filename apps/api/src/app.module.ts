@@ -7,9 +7,10 @@ import { HealthController, ReadyController } from './health/health.controller';
 import { LineageModule } from './lineage/lineage.module';
 import { OpenApiController } from './openapi/openapi.controller';
 import { RunsModule } from './runs/runs.module';
+import { SchedulesModule } from './schedules/schedules.module';
 
 @Module({
-  imports: [CoreModule, DatasetsModule, DestinationsModule, RunsModule, ChecksModule, LineageModule],
+  imports: [CoreModule, DatasetsModule, DestinationsModule, RunsModule, SchedulesModule, ChecksModule, LineageModule],
   controllers: [HealthController, ReadyController, OpenApiController],
 })
 export class AppModule {}

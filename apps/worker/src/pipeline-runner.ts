@@ -6,7 +6,7 @@ import { CancelWatcher } from './cancel-watcher';
 import { DEFAULT_RETRY, messageOf, withoutRetries, type RetryPolicy } from './retry/retries';
 import { RunEndedElsewhere, runWithRetries, StepRetriesSpent } from './retry/step-retries';
 import type { RunContext, RunsRepository } from './runs.repository';
-import { DeliveryProblem, PermanentStepError, type PipelineStep, type StepContext, type StepState } from './steps/step';
+import { DeliveryProblem, PermanentStepError, RunSkipped, type PipelineStep, type StepContext, type StepState } from './steps/step';
 
 /** `<host>:<pid>` of this worker process, in each attempt's first event. */
 const WORKER_IDENTITY = `${os.hostname()}:${process.pid}`;
@@ -72,6 +72,7 @@ export class PipelineRunner {
       }
       // Recorded while the dataset's lock is held, so the reconciler never sees a finished run as unfinished with a free lock.
       if (canceled !== null) await this.repo.finish(runId, 'canceled', `canceled: ${canceled}`);
+      else if (state.skipped !== undefined && !state.failure) await this.repo.finish(runId, 'skipped', `skipped: ${state.skipped}`);
       else await this.repo.finish(runId, state.failure ? 'failed' : 'succeeded', state.failure ? `${state.failure.step}: ${state.failure.message}` : null);
     } finally {
       await lock.release();
@@ -80,6 +81,10 @@ export class PipelineRunner {
 
     if (canceled !== null) {
       this.log.info(`run ${runId} of ${context.dataset.name} canceled: ${canceled}`);
+      return;
+    }
+    if (state.skipped !== undefined && !state.failure) {
+      this.log.info(`run ${runId} of ${context.dataset.name} skipped: ${state.skipped}`);
       return;
     }
     if (state.failure) {
@@ -165,6 +170,11 @@ export class PipelineRunner {
         state.metrics[step.name] = done.metrics;
         continue;
       }
+      if (state.skipped !== undefined) {
+        // Nothing new to load: no stage, no transform, no digest.
+        await this.repo.finishStep(runId, step.name, 'skipped', {});
+        continue;
+      }
       if (state.failure && !step.runsAfterFailure) {
         await this.repo.finishStep(runId, step.name, 'skipped', {});
         continue;
@@ -217,6 +227,13 @@ export class PipelineRunner {
           await this.repo.finishStep(runId, step.name, 'canceled', {}, why);
           await this.repo.event(runId, step.name, 'warn', `${why}; ${step.name} was stopped (${message})`);
           stopped = true;
+          continue;
+        }
+        if (error instanceof RunSkipped) {
+          state.metrics[step.name] = error.metrics;
+          state.skipped = error.message;
+          await this.repo.finishStep(runId, step.name, 'succeeded', error.metrics);
+          await this.repo.event(runId, step.name, 'info', `run skipped: ${error.message}`, { skipped: true, unchangedSince: error.unchangedSince });
           continue;
         }
         if (error instanceof DeliveryProblem) {

@@ -4,6 +4,7 @@ import {
   type DatasetCheckRow,
   type DatasetLineageRow,
   type DatasetRow,
+  type DatasetScheduleRow,
   type DatasetVersionRow,
   type DeliveryRow,
   type DestinationRow,
@@ -104,7 +105,7 @@ export class RunsRepository {
     return rows.map((r) => r.id);
   }
 
-  async finish(runId: string, status: 'succeeded' | 'failed' | 'canceled', error: string | null): Promise<void> {
+  async finish(runId: string, status: 'succeeded' | 'failed' | 'canceled' | 'skipped', error: string | null): Promise<void> {
     await this.knex<RunRow>(Tables.runs).where({ id: runId }).update({ status, error, finished_at: this.knex.fn.now() as unknown as Date });
   }
 
@@ -172,6 +173,22 @@ export class RunsRepository {
       .orderBy('fetched_at', 'desc')
       .first('id', 'columns');
     return row?.columns ? { id: row.id, columns: row.columns } : null;
+  }
+
+  /** Whether the dataset's schedule says to run even with nothing new to load (false without a schedule). */
+  async scheduleAlwaysRun(datasetId: string): Promise<boolean> {
+    const row = await this.knex<DatasetScheduleRow>(Tables.datasetSchedules).where({ dataset_id: datasetId }).first('always_run');
+    return row?.always_run ?? false;
+  }
+
+  async currentVersion(datasetId: string): Promise<DatasetVersionRow | undefined> {
+    const dataset = await this.knex<DatasetRow>(Tables.datasets).where({ id: datasetId }).first('current_version_id');
+    return dataset?.current_version_id ? this.knex<DatasetVersionRow>(Tables.datasetVersions).where({ id: dataset.current_version_id }).first() : undefined;
+  }
+
+  /** Points the run at a version (a skipped scheduled run, at the current one it did not replace). */
+  async pointRunAt(runId: string, versionId: string): Promise<void> {
+    await this.knex<RunRow>(Tables.runs).where({ id: runId }).update({ dataset_version_id: versionId });
   }
 
   /** The version an earlier attempt of this refresh run fetched, so a retry does not fetch again. */

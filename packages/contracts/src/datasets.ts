@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { datasetNameSchema } from './names';
 import { DELIVERY_STATUSES, runStatusSchema } from './runs';
+import { datasetScheduleSummarySchema } from './schedules';
 import { strictRequest } from './strict';
 
 export const httpUrlSchema = z
@@ -78,6 +79,8 @@ export const datasetSchema = z.object({
   lastRun: z
     .object({ id: z.string(), status: runStatusSchema, deliveryStatus: z.enum(DELIVERY_STATUSES).nullable(), createdAt: z.string(), finishedAt: z.string().nullable() })
     .nullable(),
+  /** The dataset's cron schedule with its next run time, or null when it has none. */
+  schedule: datasetScheduleSummarySchema.nullable(),
 });
 export type Dataset = z.infer<typeof datasetSchema>;
 

@@ -16,6 +16,8 @@ export enum ErrorCode {
   IdempotencyKeyInvalid = 'idempotency_key_invalid',
   /** An Idempotency-Key used before with another request body. */
   IdempotencyKeyReused = 'idempotency_key_reused',
+  /** The dataset has no schedule (PUT /v1/datasets/:name/schedule creates one). */
+  ScheduleNotFound = 'schedule_not_found',
   CheckNotFound = 'check_not_found',
   CheckExists = 'check_exists',
   DestinationNotFound = 'destination_not_found',

@@ -7,5 +7,6 @@ export * from './health';
 export * from './checks';
 export * from './lineage';
 export * from './run-rejects';
+export * from './schedules';
 export * from './strict';
 export * from './file-signatures';

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { datasetNameSchema } from './names';
 import { strictRequest } from './strict';
 
-export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
+/** skipped: a scheduled run that had nothing new to load (its source was unchanged, or the dataset is uploaded), unless its schedule says alwaysRun. */
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled', 'skipped'] as const;
+/** Statuses a run ends in. */
+export const FINAL_RUN_STATUSES = ['succeeded', 'failed', 'canceled', 'skipped'] as const;
 export const runStatusSchema = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 

@@ -8,6 +8,7 @@ import * as runNotifications from './migrations/20261201020000_run_notifications
 import * as runCreatedNotify from './migrations/20261201030000_run_created_notify';
 import * as runControl from './migrations/20261202010000_run_control';
 import * as runWaitingNodeTiming from './migrations/20261202020000_run_waiting_node_timing';
+import * as datasetSchedules from './migrations/20261203020000_dataset_schedules';
 
 export type { Knex } from 'knex';
 
@@ -26,6 +27,7 @@ export const Tables = {
   runNodeResults: `${METADATA_SCHEMA}.run_node_results`,
   datasetLineage: `${METADATA_SCHEMA}.dataset_lineage`,
   idempotencyKeys: `${METADATA_SCHEMA}.idempotency_keys`,
+  datasetSchedules: `${METADATA_SCHEMA}.dataset_schedules`,
 } as const;
 
 /**
@@ -112,6 +114,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201030000_run_created_notify': runCreatedNotify,
   '20261202010000_run_control': runControl,
   '20261202020000_run_waiting_node_timing': runWaitingNodeTiming,
+  '20261203020000_dataset_schedules': datasetSchedules,
 };
 
 class StaticMigrationSource implements Knex.MigrationSource<string> {

@@ -42,6 +42,17 @@ export interface DatasetVersionRow {
   fetched_by_run_id: string | null;
 }
 
+/** A dataset's cron schedule; BullMQ's job scheduler of it is re-created from this row. */
+export interface DatasetScheduleRow {
+  dataset_id: string;
+  cron: string;
+  timezone: string;
+  paused: boolean;
+  always_run: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export type NotifyOn = 'always' | 'failures' | 'changes';
 
 export interface DestinationRow {
@@ -67,7 +78,8 @@ export interface RunRow {
   id: string;
   dataset_id: string;
   dataset_version_id: string | null;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+  /** skipped: a scheduled run that had nothing new to load (see dataset_schedules.always_run). */
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'skipped';
   trigger: string;
   /** Fetch the dataset's URL again before staging. */
   refresh: boolean;

@@ -67,7 +67,7 @@ async function runSample(apiUrl: string, filesUrl: string, slackWebhook: string)
     const line = run.steps.map((s) => `${s.name}:${s.status}`).join('  ');
     if (line !== lastLine) say(`  ${line}`);
     lastLine = line;
-    if (['succeeded', 'failed', 'canceled'].includes(run.status)) return run;
+    if (['succeeded', 'failed', 'canceled', 'skipped'].includes(run.status)) return run;
     if (Date.now() > deadline) throw new Error('the sample run did not finish within 5 minutes; see .relayboard/logs/worker.log');
     await new Promise((r) => setTimeout(r, 500));
   }

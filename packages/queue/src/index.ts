@@ -2,8 +2,37 @@ import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job
 import IORedis from 'ioredis';
 
 export { UnrecoverableError };
+export * from './cron';
 
 export const PIPELINE_QUEUE = 'pipeline-runs';
+/**
+ * The queue of schedule ticks: BullMQ job schedulers (one per scheduled dataset)
+ * add a tick here when the cron fires; the api's ScheduleConsumer turns each
+ * tick into a run the way POST /v1/pipelines/run does. Its own queue, so the
+ * workers' queue holds only runs and the api takes only ticks.
+ */
+export const SCHEDULE_QUEUE = 'pipeline-schedules';
+export const SCHEDULED_RUN_JOB = 'scheduled-run';
+
+export interface ScheduledRunJobData {
+  datasetId: string;
+}
+
+/** A job scheduler as BullMQ holds it. */
+export interface QueuedSchedule {
+  datasetId: string;
+  cron: string;
+  timezone: string;
+  /** When BullMQ adds the next tick (null when it has none pending). */
+  next: Date | null;
+}
+
+const SCHEDULER_PREFIX = 'dataset-';
+
+/** The BullMQ job scheduler id of a dataset's schedule. */
+export function schedulerIdOf(datasetId: string): string {
+  return `${SCHEDULER_PREFIX}${datasetId}`;
+}
 
 export enum JobName {
   RunPipeline = 'run-pipeline',
@@ -87,6 +116,7 @@ function connect(redisUrl: string, role: 'producer' | 'consumer', commandTimeout
 export class PipelineQueue {
   private readonly connection: IORedis;
   private readonly queue: Queue<JobData, void, JobName>;
+  private readonly schedules: Queue<ScheduledRunJobData, void, string>;
 
   /** commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS. */
   constructor(
@@ -100,6 +130,42 @@ export class PipelineQueue {
     });
     this.queue = new Queue<JobData, void, JobName>(PIPELINE_QUEUE, { connection: this.connection });
     this.queue.on('error', () => undefined);
+    this.schedules = new Queue<ScheduledRunJobData, void, string>(SCHEDULE_QUEUE, { connection: this.connection });
+    this.schedules.on('error', () => undefined);
+  }
+
+  /**
+   * Creates or replaces the dataset's job scheduler: BullMQ adds a tick to the
+   * schedule queue each time the cron fires in the time zone (one tick pending
+   * at a time: the next is added when the api takes the last).
+   */
+  async upsertSchedule(datasetId: string, schedule: { cron: string; timezone: string }): Promise<void> {
+    await this.schedules.upsertJobScheduler(
+      schedulerIdOf(datasetId),
+      { pattern: schedule.cron, tz: schedule.timezone },
+      {
+        name: SCHEDULED_RUN_JOB,
+        data: { datasetId },
+        opts: { attempts: this.attempts, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: { count: 1_000 }, removeOnFail: { age: 7 * 24 * 3600 } },
+      },
+    );
+  }
+
+  /** Removes the dataset's job scheduler (and its pending tick); false when there was none. */
+  async removeSchedule(datasetId: string): Promise<boolean> {
+    return this.schedules.removeJobScheduler(schedulerIdOf(datasetId));
+  }
+
+  /** The dataset's job scheduler as BullMQ holds it, or null. */
+  async schedule(datasetId: string): Promise<QueuedSchedule | null> {
+    const found = await this.schedules.getJobScheduler(schedulerIdOf(datasetId));
+    return found ? toQueuedSchedule(found) : null;
+  }
+
+  /** Every dataset job scheduler BullMQ holds (one Redis read of the scheduler set, then one per scheduler). */
+  async allSchedules(): Promise<QueuedSchedule[]> {
+    const found = await this.schedules.getJobSchedulers(0, -1, true);
+    return found.map(toQueuedSchedule).filter((s): s is QueuedSchedule => s !== null);
   }
 
   /** The job id is the run id, so enqueueing a run twice leaves one job. */
@@ -182,6 +248,42 @@ export class PipelineQueue {
 
   async close(): Promise<void> {
     await this.queue.close();
+    await this.schedules.close();
+    this.connection.disconnect();
+  }
+}
+
+function toQueuedSchedule(found: { key: string; id?: string | null; pattern?: string; tz?: string; next?: number }): QueuedSchedule | null {
+  const id = found.id ?? found.key;
+  if (!id.startsWith(SCHEDULER_PREFIX) || !found.pattern) return null;
+  return { datasetId: id.slice(SCHEDULER_PREFIX.length), cron: found.pattern, timezone: found.tz ?? 'UTC', next: found.next ? new Date(found.next) : null };
+}
+
+/**
+ * The api's consumer of schedule ticks: each tick becomes a run (or meets the
+ * dataset's queued one). A tick that fails is tried again (attempts, backoff);
+ * its scheduler adds the next tick meanwhile, so ticks never pile up behind it.
+ */
+export class ScheduleConsumer {
+  private readonly connection: IORedis;
+  private readonly worker: Worker<ScheduledRunJobData, void, string>;
+
+  constructor(redisUrl: string, handler: (data: ScheduledRunJobData, firedAt: Date) => Promise<void>, onError: (error: Error) => void) {
+    this.connection = connect(redisUrl, 'consumer');
+    this.connection.on('error', onError);
+    this.worker = new Worker<ScheduledRunJobData, void, string>(
+      SCHEDULE_QUEUE,
+      async (job) => {
+        if (job.name !== SCHEDULED_RUN_JOB) throw new UnrecoverableError(`unknown schedule job name ${job.name}`);
+        await handler(job.data, new Date(job.timestamp + (job.opts.delay ?? 0)));
+      },
+      { connection: this.connection, concurrency: 4, autorun: true },
+    );
+    this.worker.on('error', onError);
+  }
+
+  async close(): Promise<void> {
+    await this.worker.close();
     this.connection.disconnect();
   }
 }

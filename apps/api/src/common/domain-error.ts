@@ -21,6 +21,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.DatasetNotFound]: 404,
   [ErrorCode.RunNotFound]: 404,
   [ErrorCode.CheckNotFound]: 404,
+  [ErrorCode.ScheduleNotFound]: 404,
   [ErrorCode.DestinationNotFound]: 404,
   [ErrorCode.DatasetExists]: 409,
   [ErrorCode.CheckExists]: 409,

@@ -1,5 +1,6 @@
 import type { ColumnProfile, Dataset, DatasetProfile, DatasetVersion } from '@relayboard/contracts';
 import type { DatasetVersionRow, RunRow } from '@relayboard/db';
+import { toScheduleSummaryDto } from '../schedules/schedules.dto';
 import type { DatasetWithVersion } from './datasets.repository';
 
 const count = (value: string | null) => (value === null ? null : Number(value));
@@ -22,7 +23,7 @@ export function toDatasetVersionDto(row: DatasetVersionRow): DatasetVersion {
   };
 }
 
-export function toDatasetDto({ dataset, version, lastRun }: DatasetWithVersion): Dataset {
+export function toDatasetDto({ dataset, version, lastRun, schedule }: DatasetWithVersion): Dataset {
   return {
     id: dataset.id,
     name: dataset.name,
@@ -38,6 +39,7 @@ export function toDatasetDto({ dataset, version, lastRun }: DatasetWithVersion):
     lastRun: lastRun
       ? { id: lastRun.id, status: lastRun.status, deliveryStatus: lastRun.delivery_status ?? null, createdAt: lastRun.created_at.toISOString(), finishedAt: lastRun.finished_at?.toISOString() ?? null }
       : null,
+    schedule: schedule ? toScheduleSummaryDto(schedule) : null,
   };
 }
 

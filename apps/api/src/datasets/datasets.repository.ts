@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Tables, type DatasetLineageRow, type DatasetRow, type DatasetVersionRow, type Knex, type RunRow } from '@relayboard/db';
+import { Tables, type DatasetLineageRow, type DatasetRow, type DatasetScheduleRow, type DatasetVersionRow, type Knex, type RunRow } from '@relayboard/db';
 import { KNEX } from '../core/tokens';
 
 export type LastRun = Pick<RunRow, 'id' | 'dataset_id' | 'status' | 'delivery_status' | 'created_at' | 'finished_at'>;
@@ -9,6 +9,8 @@ export interface DatasetWithVersion {
   version: DatasetVersionRow | null;
   /** The dataset's newest run, where the read asked for it. */
   lastRun?: LastRun | null;
+  /** The dataset's cron schedule (null: none). */
+  schedule?: DatasetScheduleRow | null;
 }
 
 export interface NewVersion {
@@ -26,13 +28,13 @@ export class DatasetsRepository {
   async findByName(name: string): Promise<DatasetWithVersion | null> {
     const dataset = await this.knex<DatasetRow>(Tables.datasets).where({ name }).first();
     if (!dataset) return null;
-    const [version, lastRuns] = await Promise.all([this.findVersion(dataset.current_version_id), this.lastRuns([dataset.id])]);
-    return { dataset, version, lastRun: lastRuns.get(dataset.id) ?? null };
+    const [version, lastRuns, schedules] = await Promise.all([this.findVersion(dataset.current_version_id), this.lastRuns([dataset.id]), this.schedules([dataset.id])]);
+    return { dataset, version, lastRun: lastRuns.get(dataset.id) ?? null, schedule: schedules.get(dataset.id) ?? null };
   }
 
   /**
    * A page of datasets by name, after the cursor's name, each with its current
-   * version and newest run: three queries whatever the page size.
+   * version, newest run and schedule: four queries whatever the page size.
    */
   async list(afterName: string | null, limit: number, prefix?: string): Promise<DatasetWithVersion[]> {
     const q = this.knex<DatasetRow>(Tables.datasets).orderBy('name').limit(limit);
@@ -41,16 +43,24 @@ export class DatasetsRepository {
     if (prefix) q.whereRaw(`name like ? escape '\\'`, [`${prefix.replace(/_/g, '\\_')}%`]);
     const datasets = await q;
     const ids = datasets.map((d) => d.current_version_id).filter((id): id is string => id !== null);
-    const [versions, lastRuns] = await Promise.all([
+    const [versions, lastRuns, schedules] = await Promise.all([
       ids.length ? this.knex<DatasetVersionRow>(Tables.datasetVersions).whereIn('id', ids) : Promise.resolve([] as DatasetVersionRow[]),
       this.lastRuns(datasets.map((d) => d.id)),
+      this.schedules(datasets.map((d) => d.id)),
     ]);
     const byId = new Map(versions.map((v) => [v.id, v]));
     return datasets.map((dataset) => ({
       dataset,
       version: dataset.current_version_id ? (byId.get(dataset.current_version_id) ?? null) : null,
       lastRun: lastRuns.get(dataset.id) ?? null,
+      schedule: schedules.get(dataset.id) ?? null,
     }));
+  }
+
+  private async schedules(datasetIds: string[]): Promise<Map<string, DatasetScheduleRow>> {
+    if (!datasetIds.length) return new Map();
+    const rows = await this.knex<DatasetScheduleRow>(Tables.datasetSchedules).whereIn('dataset_id', datasetIds);
+    return new Map(rows.map((r) => [r.dataset_id, r]));
   }
 
   /** Each dataset's newest run, by the (dataset_id, created_at) index. */
@@ -72,7 +82,8 @@ export class DatasetsRepository {
       .update({ owners: JSON.stringify(owners) as unknown as string[], updated_at: this.knex.fn.now() as unknown as Date })
       .returning('*');
     if (!dataset) return null;
-    return { dataset, version: await this.findVersion(dataset.current_version_id) };
+    const [version, schedules] = await Promise.all([this.findVersion(dataset.current_version_id), this.schedules([dataset.id])]);
+    return { dataset, version, schedule: schedules.get(dataset.id) ?? null };
   }
 
   /** Every version of the dataset, newest first. */
@@ -107,7 +118,8 @@ export class DatasetsRepository {
       const inserted = await this.insertDataset(trx, name, version);
       const dataset = inserted ?? (await trx<DatasetRow>(Tables.datasets).where({ name }).forUpdate().first());
       if (!dataset) throw new Error(`dataset ${name} vanished while a version was being added`);
-      return { ...(await this.addVersion(trx, dataset, version)), created: inserted !== null };
+      const schedule = inserted ? undefined : await trx<DatasetScheduleRow>(Tables.datasetSchedules).where({ dataset_id: dataset.id }).first();
+      return { ...(await this.addVersion(trx, dataset, version)), schedule: schedule ?? null, created: inserted !== null };
     });
   }
 

@@ -149,6 +149,10 @@ export class DatasetsService {
       await lock.release();
     }
     this.logger.log(`deleted dataset ${name} (${dataset.id}); dropped ${dropped.length ? dropped.join(', ') : 'no relations'}`);
+    // Its schedule row went with the dataset (cascade); a scheduler Redis keeps meanwhile is removed by the re-sync.
+    await this.queue.removeSchedule(dataset.id).catch((error: Error) => {
+      this.logger.warn(`could not remove the job scheduler of deleted dataset ${name} (${error.message}); the reconciler's re-sync removes it`);
+    });
     await this.queue.enqueueForgetDataset({ datasetId: dataset.id, name }).catch((error: Error) => {
       // Workers also remove folders of datasets that no longer exist before every build.
       this.logger.warn(`could not ask a worker to remove the dbt files of deleted dataset ${name} (${error.message}); the next build on each worker removes them`);

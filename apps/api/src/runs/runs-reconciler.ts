@@ -3,6 +3,7 @@ import type { AppConfig } from '@relayboard/config';
 import type { DatasetLocks } from '@relayboard/db';
 import type { PipelineQueue } from '@relayboard/queue';
 import { APP_CONFIG, DATASET_LOCKS, PIPELINE_QUEUE } from '../core/tokens';
+import { SchedulesService } from '../schedules/schedules.service';
 import { decide } from './reconcile-decision';
 import { RunsRepository } from './runs.repository';
 
@@ -22,7 +23,8 @@ export interface ReconcileOutcome {
  * job removed, or failed by BullMQ as "stalled more than allowable limit"
  * after its worker died twice) is enqueued again, resuming from its step, or,
  * past RUN_MAX_RECOVERIES, failed with its reason (see reconcile-decision.ts).
- * A run whose dataset lock a live run holds is not touched.
+ * A run whose dataset lock a live run holds is not touched. Each pass also
+ * re-syncs the dataset schedules' BullMQ job schedulers from PostgreSQL.
  */
 @Injectable()
 export class RunsReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -35,6 +37,7 @@ export class RunsReconciler implements OnApplicationBootstrap, OnApplicationShut
     @Inject(PIPELINE_QUEUE) private readonly queue: PipelineQueue,
     @Inject(DATASET_LOCKS) private readonly locks: DatasetLocks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly schedules: SchedulesService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -45,10 +48,22 @@ export class RunsReconciler implements OnApplicationBootstrap, OnApplicationShut
           if (failed) this.logger.warn(`failed ${failed} run(s) recovered as often as RUN_MAX_RECOVERIES allows`);
           if (canceled) this.logger.log(`canceled ${canceled} cancel-requested run(s) that no worker was running`);
         })
-        .catch((error: Error) => this.logger.warn(`could not reconcile unfinished runs: ${error.message}`));
+        .catch((error: Error) => this.logger.warn(`could not reconcile unfinished runs: ${error.message}`))
+        .then(() => this.syncSchedules());
     void tick();
     this.timer = setInterval(tick, this.config.reconcile.intervalMs);
     this.timer.unref();
+  }
+
+  /** BullMQ's job schedulers re-created from PostgreSQL's schedules (Redis flushed or restarted empty), stale ones removed. */
+  private async syncSchedules(): Promise<void> {
+    try {
+      const { upserted, removed } = await this.schedules.resync();
+      if (upserted) this.logger.log(`re-created ${upserted} dataset schedule(s) the queue did not hold as PostgreSQL has them`);
+      if (removed) this.logger.log(`removed ${removed} job scheduler(s) of paused or deleted schedules`);
+    } catch (error) {
+      this.logger.warn(`could not re-sync the dataset schedules with the queue: ${(error as Error).message}`);
+    }
   }
 
   onApplicationShutdown(): void {

@@ -1,5 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { DatasetsModule } from '../datasets/datasets.module';
+import { SchedulesModule } from '../schedules/schedules.module';
 import { RunChangesListener } from './run-changes.listener';
 import { RunRejectsController } from './run-rejects.controller';
 import { RunRejectsRepository } from './run-rejects.repository';
@@ -9,14 +10,16 @@ import { RunsController } from './runs.controller';
 import { RunsReconciler } from './runs-reconciler';
 import { RunsRepository } from './runs.repository';
 import { RunsService } from './runs.service';
+import { ScheduledRuns } from './scheduled-runs';
 
 @Module({
-  imports: [DatasetsModule],
+  imports: [DatasetsModule, SchedulesModule],
   controllers: [RunsController, RunRejectsController],
   providers: [
     RunsService,
     RunsRepository,
     RunsReconciler,
+    ScheduledRuns,
     RunChangesListener,
     RunRejectsService,
     RunRejectsRepository,

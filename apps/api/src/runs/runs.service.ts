@@ -3,6 +3,7 @@ import { filter, map, Observable } from 'rxjs';
 import { createHash } from 'node:crypto';
 import {
   ErrorCode,
+  FINAL_RUN_STATUSES,
   IDEMPOTENCY_KEY_TTL_HOURS,
   type ListRunsQuery,
   type Run,
@@ -28,7 +29,7 @@ import { RunsRepository, type RunKey, type RunWithDataset } from './runs.reposit
 const EVENTS_PER_READ = 500;
 /** How often a stream looks again without a notification (the LISTEN connection may have dropped). */
 const SWEEP_MS = 5_000;
-const FINAL_STATUSES = new Set(['succeeded', 'failed', 'canceled']);
+const FINAL_STATUSES = new Set<string>(FINAL_RUN_STATUSES);
 
 /** How often an otherwise quiet stream of run changes sends a comment. */
 const KEEP_ALIVE_MS = 15_000;
@@ -142,7 +143,7 @@ export class RunsService {
     if (!retried) {
       const status = (await this.runs.status(id)) ?? run.status;
       const hint =
-        status === 'succeeded'
+        status === 'succeeded' || status === 'skipped'
           ? 'start a new run with POST /v1/pipelines/run'
           : `it has not ended yet: wait for it, or cancel it with POST /v1/runs/${id}/cancel and retry it then`;
       throw new DomainError(ErrorCode.RunNotRetryable, `run ${id} is ${status}; only failed or canceled runs can be retried: ${hint}`, { status });

@@ -49,7 +49,7 @@ function reduce(state: LiveState, action: LiveAction): LiveState {
   return { ...state, latest };
 }
 
-const STAGE: Record<RunStatus, number> = { queued: 0, running: 1, succeeded: 2, failed: 2, canceled: 2 };
+const STAGE: Record<RunStatus, number> = { queued: 0, running: 1, succeeded: 2, failed: 2, canceled: 2, skipped: 2 };
 
 /** The later of two views of one run: the server's (read again on a refresh) or the stream's. */
 function fresher(server: RunSummary, streamed: RunSummary | undefined): RunSummary {

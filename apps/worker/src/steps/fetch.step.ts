@@ -2,12 +2,16 @@ import type { StepMetrics } from '@relayboard/contracts';
 import type { DatasetVersionRow } from '@relayboard/db';
 import { SourceError, type UrlFetcher } from '@relayboard/sources';
 import type { ObjectStore } from '@relayboard/storage';
-import { PermanentStepError, type PipelineStep, type StepContext } from './step';
+import { decideSkip } from './schedule-skip';
+import { PermanentStepError, RunSkipped, type PipelineStep, type StepContext } from './step';
 
 /**
  * On a refresh run, downloads the dataset's URL again (the same guarded, capped
  * fetcher the api uses) and points the run at the new version. Then checks
  * that the version's object is in the store with the size recorded for it.
+ * A scheduled run with nothing new (the same bytes as the current version, or
+ * an uploaded dataset) ends here as skipped unless its schedule says alwaysRun;
+ * its fetch records no new version then.
  */
 export class FetchStep implements PipelineStep {
   readonly name = 'fetch' as const;
@@ -18,6 +22,7 @@ export class FetchStep implements PipelineStep {
   ) {}
 
   async run(ctx: StepContext): Promise<StepMetrics> {
+    if (ctx.run.trigger === 'schedule' && !ctx.run.refresh) await this.skipIfNothingNew(ctx, null);
     const refreshed = ctx.run.refresh ? await this.refresh(ctx) : null;
     const { version } = ctx;
     const object = await this.store.stat(version.object_key);
@@ -49,6 +54,7 @@ export class FetchStep implements PipelineStep {
         if (error instanceof SourceError && !error.transient) throw new PermanentStepError(error.message);
         throw error;
       }
+      if (run.trigger === 'schedule') await this.skipIfNothingNew(ctx, fetched);
       version = await ctx.repo.recordRefreshedVersion(run.id, dataset.id, { ...fetched, sourceUrl: url });
       const what = version.unchanged ? 'the same content as the previous version' : 'new content';
       await ctx.repo.event(run.id, 'fetch', 'info', `fetched ${fetched.sizeBytes} bytes from ${fetched.finalUrl}: ${what} (sha256 ${version.sha256})`);
@@ -56,5 +62,27 @@ export class FetchStep implements PipelineStep {
     // The steps after this one in this attempt share the context's version object; a later attempt loads the run's new version itself.
     Object.assign(ctx.version, version);
     return version;
+  }
+
+  /** Throws RunSkipped when the scheduled run has nothing new to load (decideSkip); the run then points at the current version. */
+  private async skipIfNothingNew(ctx: StepContext, fetched: { sha256: string; sizeBytes: number } | null): Promise<void> {
+    const { dataset, run } = ctx;
+    const [alwaysRun, current] = await Promise.all([ctx.repo.scheduleAlwaysRun(dataset.id), ctx.repo.currentVersion(dataset.id)]);
+    const decision = decideSkip({
+      trigger: run.trigger,
+      sourceType: dataset.source_type,
+      alwaysRun,
+      fetchedSha256: fetched?.sha256 ?? null,
+      current: current ? { id: current.id, sha256: current.sha256, fetchedAt: current.fetched_at } : null,
+    });
+    if (!decision.skip) return;
+    if (current) await ctx.repo.pointRunAt(run.id, current.id);
+    const metrics: StepMetrics = {
+      bytes: fetched?.sizeBytes ?? Number(current?.size_bytes ?? 0),
+      sha256: fetched?.sha256 ?? current?.sha256 ?? '',
+      ...(fetched ? { refreshed: 'unchanged' } : {}),
+      skipped: fetched ? 'unchanged' : 'uploaded',
+    };
+    throw new RunSkipped(decision.reason, metrics, decision.unchangedSince);
   }
 }

@@ -22,11 +22,31 @@ export class DeliveryProblem extends PermanentStepError {
   override readonly name = 'DeliveryProblem';
 }
 
+/**
+ * A scheduled run with nothing new to load (see schedule-skip.ts): the step
+ * that found it succeeded; the run ends `skipped`, the steps after it are
+ * skipped, deliver too (no digest). Permanent, so it is never retried.
+ */
+export class RunSkipped extends PermanentStepError {
+  override readonly name = 'RunSkipped';
+
+  constructor(
+    message: string,
+    metrics: StepMetrics,
+    /** The version whose content the source still has (null: none). */
+    readonly unchangedSince: string | null,
+  ) {
+    super(message, metrics);
+  }
+}
+
 export interface StepState {
   /** Metrics of earlier steps of this run, by step. */
   metrics: Partial<Record<StepName, StepMetrics>>;
   /** Why the run is failing, when a step before this one failed. */
   failure: { step: StepName; message: string } | null;
+  /** Set when a step found the run has nothing new to load (RunSkipped): why. */
+  skipped?: string;
 }
 
 export interface StepContext extends RunContext {

@@ -9,6 +9,7 @@ import { DatasetChecks } from '@/components/dataset-checks';
 import { DatasetLineageSection } from '@/components/dataset-lineage';
 import { DatasetRunControls } from '@/components/dataset-run-controls';
 import { DatasetRunHistory } from '@/components/dataset-run-history';
+import { DatasetSchedule } from '@/components/dataset-schedule';
 import { DatasetRecentRuns, DatasetSchema, DatasetVersions, RECENT_RUNS } from '@/components/dataset-sections';
 import { ChartSkeleton, TableSkeleton } from '@/components/skeletons';
 import { Timestamp } from '@/components/timestamp';
@@ -102,6 +103,10 @@ export default async function DatasetPage({ params }: DatasetPageProps) {
         canRefresh={dataset.sourceType === 'url'}
         lastRun={dataset.lastRun ? { id: dataset.lastRun.id, status: dataset.lastRun.status } : null}
       />
+
+      <PageSection id="schedule" title="Schedule">
+        <DatasetSchedule datasetName={dataset.name} schedule={dataset.schedule} canRefresh={dataset.sourceType === 'url'} />
+      </PageSection>
 
       <PageSection id="history" title="Rows and duration by run">
         <Suspense fallback={<ChartSkeleton label="Loading run history…" />}>

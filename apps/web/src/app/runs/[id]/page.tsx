@@ -100,11 +100,14 @@ export default async function RunPage({ params, searchParams }: RunPageProps) {
         </dl>
 
         {run.error && (
-          <section aria-labelledby="run-error-title" className="rounded-lg border border-red-300 bg-red-50 p-4">
-            <h2 id="run-error-title" className="font-semibold text-red-900">
-              {run.status === 'failed' ? 'Why this run failed' : run.status === 'canceled' ? 'Why this run was canceled' : 'Run error'}
+          <section
+            aria-labelledby="run-error-title"
+            className={`rounded-lg border p-4 ${run.status === 'skipped' ? 'border-slate-300 bg-slate-50 text-slate-900' : 'border-red-300 bg-red-50 text-red-900'}`}
+          >
+            <h2 id="run-error-title" className="font-semibold">
+              {run.status === 'failed' ? 'Why this run failed' : run.status === 'canceled' ? 'Why this run was canceled' : run.status === 'skipped' ? 'Why this run was skipped' : 'Run error'}
             </h2>
-            <p className="mt-1 text-sm break-words whitespace-pre-wrap text-red-900">{run.error}</p>
+            <p className="mt-1 text-sm break-words whitespace-pre-wrap">{run.error}</p>
           </section>
         )}
 
