@@ -316,6 +316,18 @@ describe('every route answers as documented', () => {
     expect((await call('delete', '/v1/datasets/{name}/checks/{id}', { name, id: check.body.id })).status).toBe(404);
     expect((await call('get', '/v1/datasets/{name}/lineage', { name })).status).toBe(200);
     expect((await call('get', '/v1/datasets/{name}/lineage', { name: 'no_such_dataset' })).status).toBe(404);
+
+    // Schedules: a yearly cron, so nothing fires while the spec runs.
+    expect((await call('get', '/v1/datasets/{name}/schedule', { name })).status).toBe(404);
+    expect((await call('put', '/v1/datasets/{name}/schedule', { name }, { body: { cron: '0 6 1 1 *', timezone: 'Europe/Paris' } })).status).toBe(200);
+    expect((await call('put', '/v1/datasets/{name}/schedule', { name }, { body: { cron: 'every day', timezone: 'Europe/Paris' } })).status).toBe(400);
+    expect((await call('put', '/v1/datasets/{name}/schedule', { name: 'no_such_dataset' }, { body: { cron: '0 6 1 1 *', timezone: 'UTC' } })).status).toBe(404);
+    expect((await call('get', '/v1/datasets/{name}/schedule', { name })).status).toBe(200);
+    expect((await call('post', '/v1/datasets/{name}/schedule/pause', { name }, { body: {} })).status).toBe(200);
+    expect((await call('post', '/v1/datasets/{name}/schedule/resume', { name }, { body: {} })).status).toBe(200);
+    expect((await call('delete', '/v1/datasets/{name}/schedule', { name })).status).toBe(204);
+    expect((await call('delete', '/v1/datasets/{name}/schedule', { name })).status).toBe(404);
+    expect((await call('post', '/v1/datasets/{name}/schedule/pause', { name }, { body: {} })).status).toBe(404);
   });
 
   it('destinations: register, list, read, change, test, remove, and their refusals', async () => {

@@ -152,7 +152,7 @@ runs
   .command('list')
   .description('runs, newest first')
   .option('--dataset <name>', 'only this dataset\'s runs')
-  .option('--status <status>', 'only runs with this status (queued, running, succeeded, failed, canceled)')
+  .option('--status <status>', 'only runs with this status (queued, running, succeeded, failed, canceled, skipped)')
   .option('--limit <n>', 'at most this many (1-200)', positiveInt, 20)
   .action(async (options: { dataset?: string; status?: string; limit: number }) => {
     const query = new URLSearchParams({ limit: String(options.limit) });

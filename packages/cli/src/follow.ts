@@ -3,7 +3,7 @@ import type { Run } from '@relayboard/contracts';
 import type { ApiClient } from './client';
 import { bytes, count, duration, newlyEnded, stageProgress, stepLine } from './format';
 
-const FINAL = new Set(['succeeded', 'failed', 'canceled']);
+const FINAL = new Set(['succeeded', 'failed', 'canceled', 'skipped']);
 
 export interface FollowOptions {
   out: NodeJS.WriteStream;

@@ -13,6 +13,7 @@ import {
   datasetListSchema,
   datasetNameSchema,
   datasetProfileSchema,
+  datasetScheduleSchema,
   datasetSchema,
   datasetVersionListSchema,
   deleteDatasetQuerySchema,
@@ -39,6 +40,8 @@ import {
   runSchema,
   runStateMessageSchema,
   runSummarySchema,
+  putDatasetScheduleRequestSchema,
+  scheduleActionRequestSchema,
   setDatasetOwnersRequestSchema,
   updateDestinationRequestSchema,
 } from '@relayboard/contracts';
@@ -87,6 +90,7 @@ function components(registry: OpenAPIRegistry) {
     runList: named('RunList', runListSchema),
     runDigest: named('RunDigest', runDigestSchema),
     runRejects: named('RunRejects', runRejectsSchema),
+    schedule: named('DatasetSchedule', datasetScheduleSchema),
   };
 }
 
@@ -289,6 +293,44 @@ function routes(registry: OpenAPIRegistry, c: ReturnType<typeof components>): vo
     responses: { 200: json(c.dataset, 'the dataset with its new owners') },
     errors: [ErrorCode.DatasetNotFound],
   });
+  route({
+    method: 'get',
+    path: '/v1/datasets/{name}/schedule',
+    tags: ['schedules'],
+    summary: "The dataset's cron schedule, with its next run time",
+    request: { params: datasetParam },
+    responses: { 200: json(c.schedule, 'the schedule') },
+    errors: [ErrorCode.DatasetNotFound, ErrorCode.ScheduleNotFound],
+  });
+  route({
+    method: 'put',
+    path: '/v1/datasets/{name}/schedule',
+    tags: ['schedules'],
+    summary: "Creates or replaces the dataset's cron schedule (a paused one stays paused)",
+    request: { params: datasetParam, body: jsonBody(putDatasetScheduleRequestSchema) },
+    responses: { 200: json(c.schedule, 'the schedule as stored, with its next run time') },
+    errors: [ErrorCode.DatasetNotFound],
+  });
+  route({
+    method: 'delete',
+    path: '/v1/datasets/{name}/schedule',
+    tags: ['schedules'],
+    summary: "Removes the dataset's schedule and its job scheduler",
+    request: { params: datasetParam },
+    responses: { 204: noContent('removed') },
+    errors: [ErrorCode.DatasetNotFound, ErrorCode.ScheduleNotFound],
+  });
+  for (const action of ['pause', 'resume'] as const) {
+    route({
+      method: 'post',
+      path: `/v1/datasets/{name}/schedule/${action}`,
+      tags: ['schedules'],
+      summary: action === 'pause' ? 'Pauses the schedule: no run fires until it is resumed' : 'Resumes a paused schedule',
+      request: { params: datasetParam, body: jsonBody(scheduleActionRequestSchema) },
+      responses: { 200: json(c.schedule, 'the schedule') },
+      errors: [ErrorCode.DatasetNotFound, ErrorCode.ScheduleNotFound],
+    });
+  }
   route({
     method: 'get',
     path: '/v1/datasets/{name}/profile',
