@@ -5,10 +5,11 @@ import { DatasetsModule } from './datasets/datasets.module';
 import { DestinationsModule } from './destinations/destinations.module';
 import { HealthController, ReadyController } from './health/health.controller';
 import { LineageModule } from './lineage/lineage.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RunsModule } from './runs/runs.module';
 
 @Module({
-  imports: [CoreModule, DatasetsModule, DestinationsModule, RunsModule, ChecksModule, LineageModule],
+  imports: [CoreModule, DatasetsModule, DestinationsModule, RunsModule, ChecksModule, LineageModule, MetricsModule],
   controllers: [HealthController, ReadyController],
 })
 export class AppModule {}
