@@ -120,6 +120,7 @@ export class PipelineRunner {
         ? `waiting for run ${holder.runId} of ${dataset} to finish: runs of one dataset take turns`
         : `waiting for ${dataset}'s lock (held by ${holder ? `session ${holder.session || 'unnamed'}, a delete of the dataset or an older worker` : 'a session that just let it go'}): runs of one dataset take turns`;
       if (await this.repo.markWaiting(runId, holder?.runId ?? null, reason)) {
+        log.info(`run ${runId} ${reason}; it waits in the queue without holding a worker slot`);
         await this.repo.event(runId, null, 'info', `${reason}; this run waits in the queue without holding a worker slot`, holder?.runId ? { waitingFor: holder.runId } : undefined);
       }
     }
