@@ -208,6 +208,9 @@ describe('every route answers as documented', () => {
     expect((await call('get', '/health')).status).toBe(200);
     expect((await call('get', '/ready')).status).toBe(200);
     expect((await call('get', '/openapi.json')).status).toBe(200);
+    const metrics = await call('get', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(String(metrics.body)).toContain('# TYPE relayboard_runs_total counter');
     expect((await call('get', '/health', {}, { query: '?verbose=1' })).status).toBe(400);
     const page = await call('get', '/docs');
     expect(page.status).toBe(200);

@@ -6,11 +6,12 @@ import { DestinationsModule } from './destinations/destinations.module';
 import { HealthController, ReadyController } from './health/health.controller';
 import { LineageModule } from './lineage/lineage.module';
 import { OpenApiController } from './openapi/openapi.controller';
+import { MetricsModule } from './metrics/metrics.module';
 import { RunsModule } from './runs/runs.module';
 import { SchedulesModule } from './schedules/schedules.module';
 
 @Module({
-  imports: [CoreModule, DatasetsModule, DestinationsModule, RunsModule, SchedulesModule, ChecksModule, LineageModule],
+  imports: [CoreModule, DatasetsModule, DestinationsModule, RunsModule, SchedulesModule, ChecksModule, LineageModule, MetricsModule],
   controllers: [HealthController, ReadyController, OpenApiController],
 })
 export class AppModule {}

@@ -1,21 +1,26 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@relayboard/config';
 import { secretBoxFromConfig } from '@relayboard/secrets';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { createApiLog, JsonNestLogger } from './common/json-logger';
 import { requireJsonBodies } from './common/json-body';
 import { NoUnknownQueryGuard } from './common/no-unknown-query.guard';
 
+// JSON lines on stdout; LOG_LEVEL applies once the settings are read (a bad setting is logged at info).
+let log = createApiLog('info');
+
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  log = createApiLog(config.logLevel);
   // Here rather than only in the SECRET_BOX provider: a provider that throws makes Nest print a stack trace and abort.
   secretBoxFromConfig(config);
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-    logger: config.logLevel === 'debug' ? ['error', 'warn', 'log', 'debug'] : ['error', 'warn', 'log'],
+    // Nest's Logger (every `new Logger(context)` in the api) writes through pino at LOG_LEVEL.
+    logger: new JsonNestLogger(log),
     // Registered below: JSON only (no urlencoded forms), capped at API_JSON_BODY_LIMIT.
     bodyParser: false,
   });
@@ -30,10 +35,10 @@ async function bootstrap(): Promise<void> {
   const server = app.getHttpServer() as Server;
   server.requestTimeout = 0;
   await app.listen(config.api.port, config.api.host);
-  new Logger('api').log(`Relayboard api listening on http://${config.api.host}:${config.api.port}`);
+  log.info({ context: 'api' }, `Relayboard api listening on http://${config.api.host}:${config.api.port}`);
 }
 
 bootstrap().catch((error: Error) => {
-  console.error(`Relayboard api failed to start: ${error.message}`);
+  log.fatal({ context: 'api' }, `Relayboard api failed to start: ${error.message}`);
   process.exit(1);
 });

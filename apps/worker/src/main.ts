@@ -8,7 +8,8 @@ import { ObjectStore } from '@relayboard/storage';
 import { DbtDataRepository } from './dbt/dbt-data.repository';
 import { DbtRunner } from './dbt/dbt-runner';
 import { ProfileRepository } from './dbt/profile.repository';
-import { PipelineRunner, type Logger } from './pipeline-runner';
+import { createLog, type Logger } from './log';
+import { PipelineRunner } from './pipeline-runner';
 import { retryingRepository } from './retry/retries';
 import { RunsRepository } from './runs.repository';
 import { DeliverStep } from './steps/deliver.step';
@@ -16,13 +17,12 @@ import { FetchStep } from './steps/fetch.step';
 import { StageStep } from './steps/stage.step';
 import { TransformStep } from './steps/transform.step';
 
-const log: Logger = {
-  info: (message) => console.log(`${new Date().toISOString()} [worker] ${message}`),
-  error: (message) => console.error(`${new Date().toISOString()} [worker] ${message}`),
-};
+// JSON lines on stdout; LOG_LEVEL applies once the settings are read (a bad setting is logged at info).
+let log: Logger = createLog('info');
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  log = createLog(config.logLevel);
   const secrets = secretBoxFromConfig(config);
   const { timeouts } = config;
   const knex = createKnex(config.databaseUrl, {}, { connectMs: timeouts.dbConnectMs, statementMs: timeouts.dbStatementMs });
@@ -65,8 +65,8 @@ async function main(): Promise<void> {
       stalledCheckMs: config.worker.stalledCheckMs,
       maxStalledCount: config.worker.maxStalledCount,
       onError: (error) => log.error(`queue: ${error.message}`),
-      onStalled: (jobId) => log.info(`job ${jobId} stalled (its worker stopped renewing its lock); BullMQ moved it back to the queue`),
-      onFailed: (jobId, reason) => log.info(`job ${jobId} failed: ${reason}`),
+      onStalled: (jobId) => log.warn({ jobId }, `job ${jobId} stalled (its worker stopped renewing its lock); BullMQ moved it back to the queue`),
+      onFailed: (jobId, reason) => log.info({ jobId }, `job ${jobId} failed: ${reason}`),
     },
     {
       [JobName.RunPipeline]: (job) => runner.run(job),

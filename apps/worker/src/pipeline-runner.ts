@@ -6,15 +6,13 @@ import { CancelWatcher } from './cancel-watcher';
 import { DEFAULT_RETRY, messageOf, withoutRetries, type RetryPolicy } from './retry/retries';
 import { RunEndedElsewhere, runWithRetries, StepRetriesSpent } from './retry/step-retries';
 import type { RunContext, RunsRepository } from './runs.repository';
+import type { Logger, RunLogFields } from './log';
 import { DeliveryProblem, PermanentStepError, RunSkipped, type PipelineStep, type StepContext, type StepState } from './steps/step';
 
 /** `<host>:<pid>` of this worker process, in each attempt's first event. */
 const WORKER_IDENTITY = `${os.hostname()}:${process.pid}`;
 
-export interface Logger {
-  info(message: string): void;
-  error(message: string): void;
-}
+export type { Logger } from './log';
 
 /** How runSteps ended: every step done, a cancel request stopped the run, or another execution of its job ended it. */
 type StepsOutcome = 'done' | 'canceled' | 'ended-elsewhere';
@@ -43,16 +41,18 @@ export class PipelineRunner {
     const { runId } = job;
     const context = await this.repo.load(runId);
     if (!context) throw new UnrecoverableError(`run ${runId} or its dataset version no longer exists`);
+    const log = this.runLog(runId, context.dataset.name, null);
     // Runs of one dataset take turns (staging swaps, dbt builds); runs of different datasets overlap.
-    const lock = await this.takeDatasetTurn(job, context);
+    const lock = await this.takeDatasetTurn(job, context, log);
     if (!lock) return;
     const state: StepState = { metrics: {}, failure: null };
     let canceled: string | null = null;
     try {
       if (!(await this.repo.start(runId))) {
-        this.log.info(`run ${runId} already ended; nothing to do`);
+        log.info(`run ${runId} already ended; nothing to do`);
         return;
       }
+      log.info(`run ${runId} of ${context.dataset.name}: attempt ${job.attempt} started`);
       // Which worker took it (several may share the queue, on several machines): its host and process.
       await this.repo.event(runId, null, 'info', `attempt ${job.attempt} started`, { worker: WORKER_IDENTITY });
       const run = (await this.repo.load(runId))!.run;
@@ -60,7 +60,7 @@ export class PipelineRunner {
       const cancel = await CancelWatcher.start(this.repo, runId);
       let outcome: StepsOutcome;
       try {
-        outcome = await this.runSteps(job, context, run, state, lock, cancel);
+        outcome = await this.runSteps(job, context, run, state, lock, cancel, log);
       } finally {
         cancel.stop();
       }
@@ -76,11 +76,11 @@ export class PipelineRunner {
       else await this.repo.finish(runId, state.failure ? 'failed' : 'succeeded', state.failure ? `${state.failure.step}: ${state.failure.message}` : null);
     } finally {
       await lock.release();
-      await this.wakeWaiting(job, context);
+      await this.wakeWaiting(job, context, log);
     }
 
     if (canceled !== null) {
-      this.log.info(`run ${runId} of ${context.dataset.name} canceled: ${canceled}`);
+      log.info(`run ${runId} of ${context.dataset.name} canceled: ${canceled}`);
       return;
     }
     if (state.skipped !== undefined && !state.failure) {
@@ -88,11 +88,17 @@ export class PipelineRunner {
       return;
     }
     if (state.failure) {
-      this.log.info(`run ${runId} failed at ${state.failure.step}`);
+      log.warn(`run ${runId} of ${context.dataset.name} failed at ${state.failure.step}: ${state.failure.message}`);
       // The run is recorded failed; BullMQ records its job failed too, and does not try it again.
       throw new UnrecoverableError(`${state.failure.step}: ${state.failure.message}`);
     }
-    this.log.info(`run ${runId} of ${context.dataset.name} succeeded`);
+    log.info(`run ${runId} of ${context.dataset.name} succeeded`);
+  }
+
+  /** The runner's logger with the run's fields on every line (step null: the run as a whole). */
+  private runLog(runId: string, dataset: string, step: string | null): Logger {
+    const fields: RunLogFields = { runId, dataset, step };
+    return this.log.child({ ...fields });
   }
 
   /**
@@ -102,12 +108,12 @@ export class PipelineRunner {
    * worker slot held); the holder promotes it when it ends, else it looks again after
    * RUN_WAIT_RECHECK_MS.
    */
-  private async takeDatasetTurn(job: PipelineJobContext, context: RunContext): Promise<HeldLock | null> {
+  private async takeDatasetTurn(job: PipelineJobContext, context: RunContext, log: Logger): Promise<HeldLock | null> {
     const { runId } = job;
     const dataset = context.dataset.name;
     for (let look = 0; ; look++) {
       if (!(await this.repo.unfinished(runId))) {
-        this.log.info(`run ${runId} already ended; nothing to do`);
+        log.info(`run ${runId} already ended; nothing to do`);
         return null;
       }
       const lock = await this.locks.tryAcquire(dataset, runId);
@@ -117,13 +123,14 @@ export class PipelineRunner {
       const holder = await this.locks.holder(dataset);
       if (holder?.runId === runId) {
         // An earlier attempt of this run (a worker BullMQ took for stalled, still alive) holds it: its end ends the run.
-        this.log.info(`run ${runId}: an earlier attempt still holds ${dataset}'s lock; this job looks again in ${this.waitRecheckMs} ms`);
+        log.info(`run ${runId}: an earlier attempt still holds ${dataset}'s lock; this job looks again in ${this.waitRecheckMs} ms`);
         continue;
       }
       const reason = holder?.runId
         ? `waiting for run ${holder.runId} of ${dataset} to finish: runs of one dataset take turns`
         : `waiting for ${dataset}'s lock (held by ${holder ? `session ${holder.session || 'unnamed'}, a delete of the dataset or an older worker` : 'a session that just let it go'}): runs of one dataset take turns`;
       if (await this.repo.markWaiting(runId, holder?.runId ?? null, reason)) {
+        log.info(`run ${runId} ${reason}; it waits in the queue without holding a worker slot`);
         await this.repo.event(runId, null, 'info', `${reason}; this run waits in the queue without holding a worker slot`, holder?.runId ? { waitingFor: holder.runId } : undefined);
       }
     }
@@ -131,22 +138,22 @@ export class PipelineRunner {
   }
 
   /** The dataset is free again: its waiting runs' jobs start now rather than after RUN_WAIT_RECHECK_MS. */
-  private async wakeWaiting(job: PipelineJobContext, context: RunContext): Promise<void> {
+  private async wakeWaiting(job: PipelineJobContext, context: RunContext, log: Logger): Promise<void> {
     try {
       const waiting = (await this.repo.waitingRuns(context.dataset.id)).filter((id) => id !== job.runId);
       if (waiting.length) await job.promote(waiting);
     } catch (error) {
-      this.log.error(`could not promote the runs waiting for ${context.dataset.name} (${(error as Error).message}); they look again within RUN_WAIT_RECHECK_MS`);
+      log.error(`could not promote the runs waiting for ${context.dataset.name} (${(error as Error).message}); they look again within RUN_WAIT_RECHECK_MS`);
     }
   }
 
-  private async runSteps(job: PipelineJobContext, context: RunContext, run: RunContext['run'], state: StepState, lock: HeldLock, cancel: CancelWatcher): Promise<StepsOutcome> {
+  private async runSteps(job: PipelineJobContext, context: RunContext, run: RunContext['run'], state: StepState, lock: HeldLock, cancel: CancelWatcher, log: Logger): Promise<StepsOutcome> {
     const { runId } = job;
     // A job BullMQ handed out again (its lock expired while Redis was away) waits for the dataset's lock
     // above while the first execution still runs; once that one ended the run, there is nothing left to do.
     const status = (await this.repo.load(runId))?.run.status;
     if (status !== 'running') {
-      this.log.info(`run ${runId} was ended (${status}) by another execution of its job; nothing to do`);
+      log.info(`run ${runId} was ended (${status}) by another execution of its job; nothing to do`);
       return 'ended-elsewhere';
     }
     let stopped = false;
@@ -179,10 +186,12 @@ export class PipelineRunner {
         await this.repo.finishStep(runId, step.name, 'skipped', {});
         continue;
       }
+      const stepLog = this.runLog(runId, context.dataset.name, step.name);
       const ctx: StepContext = {
         ...context,
         run,
         repo: this.repo,
+        log: stepLog,
         state,
         signal: cancel.signal,
         // Progress is best effort: while PostgreSQL is down it fails at once instead of holding the step up.
@@ -193,6 +202,8 @@ export class PipelineRunner {
       };
       await this.repo.startStep(runId, step.name);
       await this.repo.event(runId, step.name, 'info', `${step.name} started`);
+      stepLog.info(`run ${runId} ${step.name} started`);
+      const stepStarted = Date.now();
       // Retry events are written without waiting (PostgreSQL may be what is down), and before the step's outcome.
       const notices: Promise<void>[] = [];
       try {
@@ -207,18 +218,19 @@ export class PipelineRunner {
           },
           onRetry: ({ attempt, attempts, delayMs, reason, message }) => {
             const text = `attempt ${attempt} of ${attempts} failed (${message}; ${reason}); trying again in ${(delayMs / 1000).toFixed(1)} s`;
-            this.log.info(`run ${runId} ${step.name}: ${text}`);
-            notices.push(this.repo.event(runId, step.name, 'warn', text, { retry: attempt, attempts, delayMs }).catch((e) => this.log.error(`run ${runId}: could not record a retry event: ${messageOf(e)}`)));
+            stepLog.info(`run ${runId} ${step.name}: ${text}`);
+            notices.push(this.repo.event(runId, step.name, 'warn', text, { retry: attempt, attempts, delayMs }).catch((e) => stepLog.error(`run ${runId}: could not record a retry event: ${messageOf(e)}`)));
           },
         });
         await Promise.all(notices);
         state.metrics[step.name] = metrics;
         await this.repo.finishStep(runId, step.name, 'succeeded', metrics);
         await this.repo.event(runId, step.name, 'info', `${step.name} succeeded`, metrics);
+        stepLog.info({ durationMs: Date.now() - stepStarted, metrics }, `run ${runId} ${step.name} succeeded`);
       } catch (error) {
         await Promise.all(notices);
         if (error instanceof RunEndedElsewhere) {
-          this.log.info(`run ${runId}: ${error.message}; this execution stops`);
+          stepLog.info(`run ${runId}: ${error.message}; this execution stops`);
           return 'ended-elsewhere';
         }
         const message = messageOf(error);
@@ -246,7 +258,7 @@ export class PipelineRunner {
         const permanent = error instanceof PermanentStepError;
         await this.repo.finishStep(runId, step.name, 'failed', permanent ? error.metrics : {}, message);
         await this.repo.event(runId, step.name, 'error', message, error instanceof StepRetriesSpent ? { retriesSpent: true } : undefined);
-        this.log.error(`run ${runId} ${step.name} failed: ${message}`);
+        stepLog.error(`run ${runId} ${step.name} failed: ${message}`);
         if (state.failure === null) state.failure = { step: step.name, message };
       }
     }

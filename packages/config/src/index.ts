@@ -33,9 +33,14 @@ export function findRepoRoot(start: string = __dirname): string {
   }
 }
 
+/** LOG_LEVEL's values, pino's level names from most to least verbose. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // pino's levels: api and worker write JSON lines at this level and above.
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 
   DATABASE_URL: z.string().url().default('postgres://relayboard:relayboard@127.0.0.1:5433/relayboard'),
   WAREHOUSE_URL: z.string().url().optional(),
@@ -97,7 +102,7 @@ const envSchema = z.object({
 
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logLevel: LogLevel;
   repoRoot: string;
   databaseUrl: string;
   warehouseUrl: string;

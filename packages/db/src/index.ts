@@ -9,6 +9,7 @@ import * as runCreatedNotify from './migrations/20261201030000_run_created_notif
 import * as runControl from './migrations/20261202010000_run_control';
 import * as runWaitingNodeTiming from './migrations/20261202020000_run_waiting_node_timing';
 import * as datasetSchedules from './migrations/20261203020000_dataset_schedules';
+import * as metricTotals from './migrations/20261203030000_metric_totals';
 
 export type { Knex } from 'knex';
 
@@ -28,6 +29,8 @@ export const Tables = {
   datasetLineage: `${METADATA_SCHEMA}.dataset_lineage`,
   idempotencyKeys: `${METADATA_SCHEMA}.idempotency_keys`,
   datasetSchedules: `${METADATA_SCHEMA}.dataset_schedules`,
+  metricCounters: `${METADATA_SCHEMA}.metric_counters`,
+  metricHistograms: `${METADATA_SCHEMA}.metric_histograms`,
 } as const;
 
 /**
@@ -115,6 +118,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261202010000_run_control': runControl,
   '20261202020000_run_waiting_node_timing': runWaitingNodeTiming,
   '20261203020000_dataset_schedules': datasetSchedules,
+  '20261203030000_metric_totals': metricTotals,
 };
 
 class StaticMigrationSource implements Knex.MigrationSource<string> {
@@ -133,3 +137,4 @@ export * from './dataset-locks';
 export * from './model-build-locks';
 export * from './pg-transaction';
 export * from './rows';
+export { DURATION_BUCKETS_SECONDS } from './migrations/20261203030000_metric_totals';

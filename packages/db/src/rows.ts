@@ -191,3 +191,22 @@ export interface IdempotencyKeyRow {
   created_at: Date;
   expires_at: Date;
 }
+
+/** relayboard.metric_counters: a counter of GET /metrics, added to by triggers (migration 20261203030000). */
+export interface MetricCounterRow {
+  metric: string;
+  /** The counter's one label value ('' when it has none). */
+  label: string;
+  value: number;
+}
+
+/** relayboard.metric_histograms: bucket_counts[i] counts observations in (bounds[i-1], bounds[i]]; its last element is +Inf. */
+export interface MetricHistogramRow {
+  metric: string;
+  label: string;
+  bounds: number[];
+  /** bigint[]: pg returns these as strings. */
+  bucket_counts: Array<string | number>;
+  sum: number;
+  count: string | number;
+}

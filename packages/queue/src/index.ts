@@ -95,6 +95,10 @@ export class JobDefer extends Error {
 /** What the queue says of a run's job: live (waiting, delayed, active) or dead (missing, or ended while the run did not). */
 export type RunJobState = { live: true; state: string } | { live: false; state: 'missing' | 'completed' | 'failed' | 'unknown'; reason: string | null };
 
+/** The BullMQ job states the queue's counts report (relayboard_queue_jobs{state}). */
+export const QUEUE_JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
+export type QueueJobState = (typeof QUEUE_JOB_STATES)[number];
+
 /** Default of REDIS_COMMAND_TIMEOUT_MS: a command of the api's (producer's) connection that gets no answer for this long fails. */
 export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 5_000;
 
@@ -240,6 +244,23 @@ export class PipelineQueue {
   /** Workers connected to the queue now (BullMQ lists them from Redis' client list). */
   async workers(): Promise<number> {
     return this.queue.getWorkersCount();
+  }
+
+  /** Jobs in each state now (GET /metrics: relayboard_queue_jobs{state}); every state of QUEUE_JOB_STATES is present. */
+  async jobCounts(): Promise<Record<QueueJobState, number>> {
+    const counts = await this.queue.getJobCounts(...QUEUE_JOB_STATES);
+    return Object.fromEntries(QUEUE_JOB_STATES.map((state) => [state, counts[state] ?? 0])) as Record<QueueJobState, number>;
+  }
+
+  /**
+   * How long (ms) the oldest job waiting for a worker has been in the queue, counted from when
+   * it was enqueued; 0 when none waits (GET /metrics: relayboard_oldest_queued_seconds).
+   */
+  async oldestWaitingMs(now = Date.now()): Promise<number> {
+    // The wait list is taken from its far end; ascending order puts that end (the oldest job) first.
+    const jobs = await this.queue.getJobs(['wait', 'prioritized'], 0, 0, true);
+    const oldest = Math.min(...jobs.map((job) => job.timestamp).filter((t) => Number.isFinite(t)));
+    return Number.isFinite(oldest) ? Math.max(0, now - oldest) : 0;
   }
 
   async ping(): Promise<void> {

@@ -194,6 +194,18 @@ function routes(registry: OpenAPIRegistry, c: ReturnType<typeof components>): vo
   });
   route({
     method: 'get',
+    path: '/metrics',
+    tags: ['operations'],
+    summary: "Prometheus metrics: runs, steps, rows, rejects, the queue, Slack deliveries and dbt (docs/operations.md lists each series)",
+    responses: {
+      200: {
+        description: 'the Prometheus text exposition format (version 0.0.4)',
+        content: { 'text/plain': { schema: z.string().meta({ description: 'one `# HELP`, `# TYPE` and sample lines per series' }) } },
+      },
+    },
+  });
+  route({
+    method: 'get',
     path: '/openapi.json',
     tags: ['operations'],
     summary: 'This OpenAPI 3.1 document',

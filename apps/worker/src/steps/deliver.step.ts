@@ -67,6 +67,9 @@ export class DeliverStep implements PipelineStep {
         },
       });
       outcomes.push(outcome);
+      const line = `digest to destination ${destination.name} (${destination.id}): ${outcome.status}${outcome.problem ? ` (${outcome.problem})` : ''}`;
+      if (outcome.status === 'failed' || outcome.status === 'unknown') ctx.log.warn({ destinationId: destination.id, outcome: outcome.status }, line);
+      else ctx.log.info({ destinationId: destination.id, outcome: outcome.status }, line);
       if (outcome.problem) await ctx.repo.event(runId, 'deliver', outcome.status === 'unknown' ? 'warn' : 'error', `${destination.name}: ${outcome.problem}`);
     }
 

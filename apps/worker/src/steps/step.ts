@@ -1,4 +1,5 @@
 import type { StepMetrics, StepName } from '@relayboard/contracts';
+import type { Logger } from '../log';
 import type { RunContext, RunsRepository } from '../runs.repository';
 
 /** A failure that retrying cannot fix (bad data, a broken model): the run fails at once. */
@@ -52,6 +53,8 @@ export interface StepState {
 export interface StepContext extends RunContext {
   repo: RunsRepository;
   state: StepState;
+  /** The worker's log with runId, dataset and step bound to every line. */
+  log: Logger;
   /** Aborted when the run is canceled (POST /v1/runs/:id/cancel): a step stops what it is doing and throws. */
   signal: AbortSignal;
   /** Records a progress event and the step's running metrics. */
