@@ -131,5 +131,5 @@ describe('several workers sharing PostgreSQL, Redis and the object store', () =>
       expect(second).toEqual(first);
     }
     console.log(`[several workers] ${RUNS} runs over ${DATASETS} datasets: ${byWorker.map((ran, w) => `worker ${w + 1} ran ${ran.size}`).join(', ')}`);
-  });
+  }, 1_500_000);
 });
