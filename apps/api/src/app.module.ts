@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
 import { ChecksModule } from './checks/checks.module';
 import { CoreModule } from './core/core.module';
 import { DatasetsModule } from './datasets/datasets.module';
@@ -8,7 +9,7 @@ import { LineageModule } from './lineage/lineage.module';
 import { RunsModule } from './runs/runs.module';
 
 @Module({
-  imports: [CoreModule, DatasetsModule, DestinationsModule, RunsModule, ChecksModule, LineageModule],
+  imports: [CoreModule, AuthModule, DatasetsModule, DestinationsModule, RunsModule, ChecksModule, LineageModule],
   controllers: [HealthController, ReadyController],
 })
 export class AppModule {}

@@ -9,3 +9,4 @@ export * from './lineage';
 export * from './run-rejects';
 export * from './strict';
 export * from './file-signatures';
+export * from './auth';

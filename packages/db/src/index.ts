@@ -8,6 +8,7 @@ import * as runNotifications from './migrations/20261201020000_run_notifications
 import * as runCreatedNotify from './migrations/20261201030000_run_created_notify';
 import * as runControl from './migrations/20261202010000_run_control';
 import * as runWaitingNodeTiming from './migrations/20261202020000_run_waiting_node_timing';
+import * as apiTokens from './migrations/20261203010000_api_tokens';
 
 export type { Knex } from 'knex';
 
@@ -26,6 +27,8 @@ export const Tables = {
   runNodeResults: `${METADATA_SCHEMA}.run_node_results`,
   datasetLineage: `${METADATA_SCHEMA}.dataset_lineage`,
   idempotencyKeys: `${METADATA_SCHEMA}.idempotency_keys`,
+  apiTokens: `${METADATA_SCHEMA}.api_tokens`,
+  auditLog: `${METADATA_SCHEMA}.audit_log`,
 } as const;
 
 /**
@@ -112,6 +115,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201030000_run_created_notify': runCreatedNotify,
   '20261202010000_run_control': runControl,
   '20261202020000_run_waiting_node_timing': runWaitingNodeTiming,
+  '20261203010000_api_tokens': apiTokens,
 };
 
 class StaticMigrationSource implements Knex.MigrationSource<string> {
