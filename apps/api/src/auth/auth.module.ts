@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { AuditController } from './audit.controller';
-import { AuditInterceptor } from './audit.interceptor';
 import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
 import { AuthGuard } from './auth.guard';
@@ -10,7 +9,7 @@ import { TokensController } from './tokens.controller';
 import { TokensRepository } from './tokens.repository';
 import { TokensService } from './tokens.service';
 
-/** Api tokens, the global guard every route passes, and the audit log of changes. */
+/** Api tokens, the global guard every route passes, and the audit log of changes (its middleware is mounted in main.ts). */
 @Module({
   controllers: [TokensController, AuditController],
   providers: [
@@ -20,7 +19,6 @@ import { TokensService } from './tokens.service';
     AuditService,
     TokenBootstrap,
     { provide: APP_GUARD, useClass: AuthGuard },
-    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
 })
 export class AuthModule {}
