@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { apiCall, runToEnd } from './lib/api.client';
+import { apiCall, authHeaders, runToEnd, useApiToken } from './lib/api.client';
 import { cloneTemplate, type SeedPlan } from './lib/board.seed';
 import { parseNumberOptions } from './lib/number-options';
 import { writeOrdersCsv } from './lib/orders.csv';
@@ -54,7 +54,7 @@ async function time(baseUrl: string, samples: number, pathFor: (i: number) => st
   for (let i = 0; i < samples + warmup; i++) {
     const route = pathFor(i);
     const started = performance.now();
-    const res = await fetch(`${baseUrl}${route}`, { headers: { accept: countRuns ? 'text/html' : 'application/json' } });
+    const res = await fetch(`${baseUrl}${route}`, { headers: { accept: countRuns ? 'text/html' : 'application/json', ...authHeaders() } });
     // The whole answer: a board page streams its slower sections after the first bytes.
     const body = await res.text();
     const elapsed = performance.now() - started;
@@ -150,6 +150,7 @@ async function main(): Promise<void> {
     extraEnv: { WORKER_CONCURRENCY: '1' },
     log,
   });
+  useApiToken(stack.adminToken);
   const pg = new Client({ connectionString: loadConfig(stack.env).databaseUrl });
   const stop = async () => {
     await pg.end().catch(() => undefined);

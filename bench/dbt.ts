@@ -2,7 +2,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { killRunningChildren, runTimed } from './lib/child.runner';
-import { apiCall, runToEnd } from './lib/api.client';
+import { apiCall, runToEnd, useApiToken } from './lib/api.client';
 import { parseNumberOptions } from './lib/number-options';
 import { writeOrdersCsv } from './lib/orders.csv';
 import { REPO_ROOT, requireBuilt, staleBuilds } from './lib/workspace';
@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     extraEnv: { DBT_PROJECT_DIR: projectDir, WORKER_CONCURRENCY: '1' },
     log,
   });
+  useApiToken(stack.adminToken);
   const stop = async () => {
     killRunningChildren();
     await stack.stop();

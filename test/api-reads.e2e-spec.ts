@@ -1,5 +1,5 @@
 import type { Dataset, DatasetProfile, DatasetVersionList, RunEvent, RunStateMessage, RunSummary } from '@relayboard/contracts';
-import { api, fixtureUrl, registerAndRun, runDataset, uniqueName, uploadCsv, waitForRun } from './helpers';
+import { api, authHeaders, fixtureUrl, registerAndRun, runDataset, uniqueName, uploadCsv, waitForRun } from './helpers';
 import { testStack } from './stack-env';
 
 interface SseMessage {
@@ -10,7 +10,7 @@ interface SseMessage {
 
 /** Reads a server-sent event stream until the server ends it (or the deadline passes). */
 async function readStream(route: string, headers: Record<string, string> = {}, timeoutMs = 120_000): Promise<{ status: number; type: string | null; messages: SseMessage[] }> {
-  const res = await fetch(`${testStack().apiUrl}${route}`, { headers: { accept: 'text/event-stream', ...headers }, signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetch(`${testStack().apiUrl}${route}`, { headers: { accept: 'text/event-stream', ...authHeaders(), ...headers }, signal: AbortSignal.timeout(timeoutMs) });
   const messages: SseMessage[] = [];
   if (!res.ok || !res.body) return { status: res.status, type: res.headers.get('content-type'), messages };
   const decoder = new TextDecoder();

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { Destination } from '@relayboard/contracts';
-import { api, fixtureUrl, inspectPage, openBoardPage, removeAllDestinations, runDataset, slackMessages, uniqueName } from './helpers';
+import { api, boardSessionHeaders, fixtureUrl, inspectPage, openBoardPage, removeAllDestinations, runDataset, slackMessages, uniqueName } from './helpers';
 import { testStack } from './stack-env';
 
 /**
@@ -105,7 +105,7 @@ describe("the board's destinations page", () => {
     const saved = await destinationNamed(MAIN);
     expect(saved).toMatchObject({ datasets: [dataset], notifyOn: 'always', rowChangeThreshold: 0.1, suppressHours: null });
     // Neither the page in the browser nor the server-rendered HTML holds the secret part.
-    const served = await (await fetch(`${webUrl()}/destinations`)).text();
+    const served = await (await fetch(`${webUrl()}/destinations`, { headers: boardSessionHeaders() })).text();
     expect(served).toContain(saved!.webhookUrlMasked);
     for (const html of [await page.content(), served]) {
       expect(html).not.toContain(secret);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Run } from '@relayboard/contracts';
-import { api, fixtureUrl, inspectPage, openBoardPage, uniqueName, waitForRun } from './helpers';
+import { api, boardSessionHeaders, fixtureUrl, inspectPage, openBoardPage, uniqueName, waitForRun } from './helpers';
 import { testStack } from './stack-env';
 
 /**
@@ -125,7 +125,7 @@ describe('the board in a browser', () => {
 
   it('passes a run\'s server-sent events through as they happen, not when the run ends', async () => {
     const { body } = await api('POST', '/v1/pipelines/run', { datasetName: registered });
-    const response = await fetch(`${webUrl()}/api/runs/${body.runId}/events`, { headers: { accept: 'text/event-stream' } });
+    const response = await fetch(`${webUrl()}/api/runs/${body.runId}/events`, { headers: { accept: 'text/event-stream', ...boardSessionHeaders() } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = response.body!.getReader();
@@ -143,7 +143,7 @@ describe('the board in a browser', () => {
     expect(['queued', 'running']).toContain(run.status);
     expect((await waitForRun(body.runId)).status).toBe('succeeded');
 
-    const unknown = await fetch(`${webUrl()}/api/runs/${randomUUID()}/events`);
+    const unknown = await fetch(`${webUrl()}/api/runs/${randomUUID()}/events`, { headers: boardSessionHeaders() });
     expect(unknown.status).toBe(404);
     expect((await unknown.json()).error.code).toBe('run_not_found');
   });

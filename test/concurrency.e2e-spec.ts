@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { Run, RunSummary } from '@relayboard/contracts';
-import { api, query, uploadCsv, uniqueName, waitForRun, peoplesModels } from './helpers';
+import { api, boardSessionHeaders, query, uploadCsv, uniqueName, waitForRun, peoplesModels } from './helpers';
 import { testStack } from './stack-env';
 
 /**
@@ -103,7 +103,7 @@ describe('concurrency', () => {
     expect(listed.waitingFor).toMatchObject({ runId: a1 });
     // So does the board, on the runs list and on the run's page (both read on the server before they are sent).
     for (const page of [`/?datasetName=${x}`, `/runs/${a2}`]) {
-      const html = await (await fetch(`${testStack().webUrl}${page}`)).text();
+      const html = await (await fetch(`${testStack().webUrl}${page}`, { headers: boardSessionHeaders() })).text();
       expect({ page, shows: html.replace(/<[^>]+>/g, '').includes(`waiting for run ${a1.slice(0, 8)}`) }).toEqual({ page, shows: true });
     }
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { Client } from 'pg';
 import path from 'node:path';
 import type { Check, DatasetLineage, Run, RunStep } from '@relayboard/contracts';
-import { api, fixtureUrl, query, transformWithColumns, uniqueName, waitForRun, peoplesModels } from './helpers';
+import { api, authHeaders, fixtureUrl, query, transformWithColumns, uniqueName, waitForRun, peoplesModels } from './helpers';
 import { testStack } from './stack-env';
 
 const { write: writeModel, remove: removeModel, removeAll: removeAllModels } = peoplesModels();
@@ -202,7 +202,7 @@ describe('data-quality checks declared over REST', () => {
   });
 
   it('deletes a check, and the next run goes without it', async () => {
-    const deleted = await fetch(`${testStack().apiUrl}/v1/datasets/${dataset}/checks/${checks.notNull.id}`, { method: 'DELETE' });
+    const deleted = await fetch(`${testStack().apiUrl}/v1/datasets/${dataset}/checks/${checks.notNull.id}`, { method: 'DELETE', headers: authHeaders() });
     expect(deleted.status).toBe(204);
     const again = await api('DELETE', `/v1/datasets/${dataset}/checks/${checks.notNull.id}`);
     expect(again.status).toBe(404);

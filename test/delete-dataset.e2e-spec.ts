@@ -1,7 +1,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Check, Dataset, DatasetVersion } from '@relayboard/contracts';
-import { api, fixtureUrl, query, runDataset, uniqueName, waitForRun } from './helpers';
+import { api, authHeaders, fixtureUrl, query, runDataset, uniqueName, waitForRun } from './helpers';
 import { testStack } from './stack-env';
 
 const folderOf = (name: string) => path.join(testStack().dbtProjectDir, 'models', 'relayboard', name);
@@ -87,7 +87,7 @@ describe('DELETE /v1/datasets/:name', () => {
 
   it('removes every relation, generated file and metadata row of the dataset', async () => {
     expect(existsSync(folderOf(name))).toBe(true);
-    const deleted = await fetch(`${testStack().apiUrl}/v1/datasets/${name}?force=true`, { method: 'DELETE' });
+    const deleted = await fetch(`${testStack().apiUrl}/v1/datasets/${name}?force=true`, { method: 'DELETE', headers: authHeaders() });
     expect(deleted.status).toBe(204);
     expect(await relationsOf(name)).toEqual([]);
     await waitUntil(`removing ${folderOf(name)}`, () => !existsSync(folderOf(name)));

@@ -65,6 +65,7 @@ export default async function globalSetup(): Promise<void> {
     log: (line) => process.stdout.write(`[stack] ${line}\n`),
   });
   globalThis.__relayboardStack = { stack, home };
+  if (!stack.adminToken) throw new Error(`the test stack's api wrote no admin token to ${stack.adminTokenFile}: see ${path.join(home, 'logs', 'api.log')}`);
   const env: TestStackEnv = {
     apiUrl: stack.apiUrl,
     webUrl: web ? stack.webUrl : null,
@@ -79,6 +80,8 @@ export default async function globalSetup(): Promise<void> {
     workerPid: stack.processes.find((p) => p.name === 'worker')!.child.pid!,
     workerPidFile: path.join(home, 'run', 'worker.pid'),
     controlUrl: stack.controlUrl!,
+    adminToken: stack.adminToken,
+    adminTokenFile: stack.adminTokenFile,
   };
   process.env.RELAYBOARD_TEST_STACK = JSON.stringify(env);
 }

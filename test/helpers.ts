@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { BrowserContext, Page } from 'playwright-core';
-import { runSummarySchema, type Run, type RunStatus, type RunSummary, type StagedColumnDto } from '@relayboard/contracts';
+import { BOARD_SESSION_COOKIE, runSummarySchema, type Run, type RunStatus, type RunSummary, type StagedColumnDto } from '@relayboard/contracts';
 import { PipelineQueue } from '@relayboard/queue';
 import { testStack } from './stack-env';
 
@@ -12,10 +12,27 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
+/** The Authorization header of the stack's admin token, which every request of the tests carries unless a test means otherwise. */
+export function authHeaders(token: string = testStack().adminToken): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** The Cookie header of a board session signed in with the admin token, for fetches of board pages and route handlers. */
+export function boardSessionHeaders(token: string = testStack().adminToken): Record<string, string> {
+  return { cookie: `${BOARD_SESSION_COOKIE}=${token}` };
+}
+
 export async function api<T = any>(method: string, route: string, body?: unknown, raw?: string): Promise<ApiResponse<T>> {
+  return apiAs(testStack().adminToken, method, route, body, raw);
+}
+
+/** Like api() with another token (null: none at all). */
+export async function apiAs<T = any>(token: string | null, method: string, route: string, body?: unknown, raw?: string): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = token === null ? {} : authHeaders(token);
+  if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`${testStack().apiUrl}${route}`, {
     method,
-    headers: body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : undefined,
+    headers,
     body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
   });
   const text = await res.text();
@@ -90,7 +107,7 @@ export async function transformWithColumns(name: string, edit: (columns: StagedC
 export async function uploadCsv(name: string, csv: string | Buffer, filename = 'data.csv'): Promise<ApiResponse> {
   const form = new FormData();
   form.append('file', new Blob([csv]), filename);
-  const res = await fetch(`${testStack().apiUrl}/v1/datasets/${name}/upload`, { method: 'POST', body: form });
+  const res = await fetch(`${testStack().apiUrl}/v1/datasets/${name}/upload`, { method: 'POST', body: form, headers: authHeaders() });
   return { status: res.status, body: await res.json() };
 }
 
@@ -154,6 +171,14 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
   };
 }
 
+/**
+ * Signs the browser in to the board with the stack's admin token, as the sign-in form does:
+ * the board's httpOnly session cookie (test/board-auth.e2e-spec.ts goes through the form itself).
+ */
+export async function signInBoard(context: BrowserContext, token: string = testStack().adminToken): Promise<void> {
+  await context.addCookies([{ name: BOARD_SESSION_COOKIE, value: token, url: testStack().webUrl!, httpOnly: true, sameSite: 'Lax' }]);
+}
+
 export interface AxeViolation {
   id: string;
   impact: string | null;
@@ -181,6 +206,7 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
 export async function openBoardPage(pageErrors: string[], expected?: RegExp): Promise<{ page: Page; close(): Promise<void> }> {
   if (!testStack().webUrl) throw new Error('the test stack has no board: build it with pnpm --filter @relayboard/web run build');
   const browser = await launchBrowser();
+  await signInBoard(browser.context);
   const page = await browser.context.newPage();
   page.setDefaultTimeout(30_000);
   page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
@@ -242,7 +268,7 @@ export interface OpenStream {
 /** Opens a server-sent event stream of run changes and collects its `run` messages as they come. */
 export async function openRunChanges(query: string): Promise<OpenStream> {
   const abort = new AbortController();
-  const res = await fetch(`${testStack().apiUrl}/v1/runs/events${query}`, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+  const res = await fetch(`${testStack().apiUrl}/v1/runs/events${query}`, { headers: { accept: 'text/event-stream', ...authHeaders() }, signal: abort.signal });
   const runs: RunSummary[] = [];
   const waiters: { match: (run: RunSummary) => boolean; resolve(run: RunSummary): void }[] = [];
   let ended = false;

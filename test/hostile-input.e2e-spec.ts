@@ -4,7 +4,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { api, fixtureUrl, query, uniqueName, uploadCsv } from './helpers';
+import { api, authHeaders, fixtureUrl, query, uniqueName, uploadCsv } from './helpers';
 import { bucketKeys, openUploads } from './object-store';
 import { testStack } from './stack-env';
 
@@ -61,7 +61,7 @@ async function startApi(settings: Record<string, string>): Promise<{ url: string
 }
 
 async function postTo(base: string, route: string, body: unknown) {
-  const res = await fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders() }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as any };
 }
 
@@ -69,7 +69,7 @@ const datasetCount = async () => Number((await query<{ n: string }>('select coun
 
 /** Sends a request with whatever headers and body the test wants, unlike `api()`. */
 async function send(method: string, route: string, headers: Record<string, string>, body?: string | Buffer) {
-  const res = await fetch(`${testStack().apiUrl}${route}`, { method, headers, body });
+  const res = await fetch(`${testStack().apiUrl}${route}`, { method, headers: { ...authHeaders(), ...headers }, body });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
@@ -189,7 +189,7 @@ describe('request bodies', () => {
 
   it('passes an empty chunked body without Content-Type, as the board proxy sends with a DELETE', async () => {
     const empty = new ReadableStream({ start: (controller) => controller.close() });
-    const res = await fetch(`${testStack().apiUrl}/v1/destinations/00000000-0000-0000-0000-000000000000`, { method: 'DELETE', body: empty, duplex: 'half' } as RequestInit);
+    const res = await fetch(`${testStack().apiUrl}/v1/destinations/00000000-0000-0000-0000-000000000000`, { method: 'DELETE', headers: authHeaders(), body: empty, duplex: 'half' } as RequestInit);
     expect(res.status).toBe(404);
     expect(((await res.json()) as any).error.code).toBe('destination_not_found');
   });

@@ -1,4 +1,4 @@
-import { api, fixtureUrl, query, slackMessages, uniqueName, waitForRun } from './helpers';
+import { api, boardSessionHeaders, fixtureUrl, query, slackMessages, uniqueName, waitForRun } from './helpers';
 import { testStack } from './stack-env';
 
 describe('a CSV from a URL reaches the warehouse and Slack', () => {
@@ -61,12 +61,12 @@ describe('a CSV from a URL reaches the warehouse and Slack', () => {
   it('lists the run in GET /v1/runs and on the board', async () => {
     const { body } = await api('GET', `/v1/runs?datasetName=${dataset}`);
     expect(body.runs.map((r: { id: string }) => r.id)).toEqual([runId]);
-    const board = await fetch(`${testStack().webUrl}/`);
+    const board = await fetch(`${testStack().webUrl}/`, { headers: boardSessionHeaders() });
     expect(board.status).toBe(200);
     const html = await board.text();
     // The run's own row links to it; the dataset name alone is also in the filter dropdown.
     expect(html).toContain(`href="/runs/${runId}"`);
-    const detail = await fetch(`${testStack().webUrl}/runs/${runId}`);
+    const detail = await fetch(`${testStack().webUrl}/runs/${runId}`, { headers: boardSessionHeaders() });
     expect(detail.status).toBe(200);
     expect(await detail.text()).toContain('succeeded');
   });

@@ -12,7 +12,8 @@ function readmeCurlScript(): string {
   return block[1]
     .replace('http://127.0.0.1:4000', testStack().apiUrl)
     .replace('http://127.0.0.1:4011/orders.csv', fixtureUrl('people.csv'))
-    .replace('http://127.0.0.1:4010', testStack().slackUrl);
+    .replace('http://127.0.0.1:4010', testStack().slackUrl)
+    .replace('.relayboard/admin-token', testStack().adminTokenFile);
 }
 
 describe('README curl examples', () => {

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { Run, RunSummary } from '@relayboard/contracts';
 import { PipelineQueue } from '@relayboard/queue';
-import { api, query, uniqueName, uploadCsv, waitForRun, peoplesModels } from './helpers';
+import { api, authHeaders, query, uniqueName, uploadCsv, waitForRun, peoplesModels } from './helpers';
 import { testStack } from './stack-env';
 import { dbtProcessesOf, until } from './faults/helpers';
 
@@ -31,7 +31,7 @@ async function register(name: string, body: string, route: string): Promise<stri
 async function trigger(datasetName: string, extra: object = {}, headers: Record<string, string> = {}): Promise<{ status: number; body: any; replayed: string | null }> {
   const res = await fetch(`${testStack().apiUrl}/v1/pipelines/run`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...authHeaders(), ...headers },
     body: JSON.stringify({ datasetName, ...extra }),
   });
   return { status: res.status, body: await res.json(), replayed: res.headers.get('idempotent-replayed') };

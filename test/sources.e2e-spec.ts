@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import type { Dataset, DatasetVersion, Run } from '@relayboard/contracts';
 import { CREDENTIALS } from '../packages/devstack/dist/stack';
-import { api, query, uniqueName, waitForRun } from './helpers';
+import { api, authHeaders, query, uniqueName, waitForRun } from './helpers';
 import { bucketKeys, openUploads, s3 } from './object-store';
 import { testStack } from './stack-env';
 
@@ -18,7 +18,7 @@ async function upload(name: string, parts: { field?: string; file?: Buffer; file
   const form = new FormData();
   for (const [key, value] of Object.entries(parts.fields ?? {})) form.append(key, value);
   for (let copy = 0; parts.file && copy < (parts.copies ?? 1); copy++) form.append(parts.field ?? 'file', new Blob([parts.file]), parts.filename ?? 'data.csv');
-  const res = await fetch(`${testStack().apiUrl}/v1/datasets/${name}/upload`, { method: 'POST', body: form });
+  const res = await fetch(`${testStack().apiUrl}/v1/datasets/${name}/upload`, { method: 'POST', body: form, headers: authHeaders() });
   return { status: res.status, body: (await res.json()) as any };
 }
 
@@ -154,7 +154,7 @@ describe('POST /v1/datasets/:name/upload', () => {
     const boundary = 'relayboard-test-boundary';
     const req = http.request(`${testStack().apiUrl}/v1/datasets/${uniqueName('upload_cut')}/upload`, {
       method: 'POST',
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...authHeaders() },
     });
     req.on('error', () => undefined);
     req.write(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="cut.csv"\r\ncontent-type: text/csv\r\n\r\n`);

@@ -21,6 +21,10 @@ export interface TestStackEnv {
   workerPidFile: string;
   /** The stack's service controls over HTTP; use test/faults/services.ts. */
   controlUrl: string;
+  /** The admin token the stack's api bootstrapped (test/helpers.ts sends it: authHeaders()). */
+  adminToken: string;
+  /** Where the api wrote it (AUTH_BOOTSTRAP_TOKEN_FILE, mode 0600). */
+  adminTokenFile: string;
 }
 
 export function testStack(): TestStackEnv {

@@ -1,4 +1,4 @@
-import { api, query, removeAllDestinations, uniqueName, uploadCsv, waitForRun } from '../helpers';
+import { api, authHeaders, query, removeAllDestinations, uniqueName, uploadCsv, waitForRun } from '../helpers';
 import { testStack, workerPid } from '../stack-env';
 import { FULL, percentile, requestRun, rssKb, scale, sleep, table } from './helpers';
 
@@ -34,7 +34,7 @@ const csv = (seed: number) => `id,name,city\n${Array.from({ length: ROWS }, (_, 
 async function timedGet(runId: string): Promise<number | null> {
   const started = performance.now();
   try {
-    const res = await fetch(`${testStack().apiUrl}/v1/runs/${runId}`, { signal: AbortSignal.timeout(GET_TIMEOUT_MS) });
+    const res = await fetch(`${testStack().apiUrl}/v1/runs/${runId}`, { headers: authHeaders(), signal: AbortSignal.timeout(GET_TIMEOUT_MS) });
     await res.arrayBuffer();
     return res.status === 200 ? performance.now() - started : null;
   } catch {

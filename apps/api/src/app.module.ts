@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
 import { ChecksModule } from './checks/checks.module';
 import { CoreModule } from './core/core.module';
 import { DatasetsModule } from './datasets/datasets.module';
@@ -11,7 +12,7 @@ import { RunsModule } from './runs/runs.module';
 import { SchedulesModule } from './schedules/schedules.module';
 
 @Module({
-  imports: [CoreModule, DatasetsModule, DestinationsModule, RunsModule, SchedulesModule, ChecksModule, LineageModule, MetricsModule],
+  imports: [CoreModule, AuthModule, DatasetsModule, DestinationsModule, RunsModule, SchedulesModule, ChecksModule, LineageModule, MetricsModule],
   controllers: [HealthController, ReadyController, OpenApiController],
 })
 export class AppModule {}

@@ -5,6 +5,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@relayboard/config';
 import { secretBoxFromConfig } from '@relayboard/secrets';
 import { AppModule } from './app.module';
+import { auditChanges } from './auth/audit.middleware';
+import { AuditService } from './auth/audit.service';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createApiLog, JsonNestLogger } from './common/json-logger';
 import { requireJsonBodies } from './common/json-body';
@@ -29,6 +31,8 @@ async function bootstrap(): Promise<void> {
   // Before the body checks, so that their refusals carry the CORS headers too.
   app.enableCors({ origin: config.web.url });
   app.use(requireJsonBodies);
+  // Before the routes: it holds each successful change's answer until its audit entry is written.
+  app.use(auditChanges(app.get(AuditService)));
   app.useBodyParser('json', { limit: config.api.jsonBodyLimit });
   app.enableShutdownHooks();
   // Uploads of large CSVs stream for as long as they take; Node's default would cut them at 5 minutes.

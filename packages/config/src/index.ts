@@ -59,6 +59,10 @@ const envSchema = z.object({
   WEB_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   API_JSON_BODY_LIMIT: byteSize.default(1024 ** 2),
   READY_CHECK_DBT: boolean.default(true),
+  // off: no token is asked for on any route. Only for a single trusted laptop: anyone who reaches the api may then change everything.
+  AUTH: z.enum(['on', 'off'], { error: () => 'must be on or off (off is only for a single trusted laptop)' }).default('on'),
+  // Where the api writes a first admin token at start when no active admin token exists (the local stack sets it); unset: never.
+  AUTH_BOOTSTRAP_TOKEN_FILE: z.string().min(1).optional(),
 
   SLACK_WEBHOOK_HOSTS: csvList.default(['hooks.slack.com']),
   ALLOW_PRIVATE_URLS: boolean.default(false),
@@ -111,6 +115,11 @@ export interface AppConfig {
   /** jsonBodyLimit: bytes of a JSON request body (API_JSON_BODY_LIMIT); readyChecksDbt: whether /ready runs `dbt --version` (READY_CHECK_DBT). */
   api: { host: string; port: number; url: string; jsonBodyLimit: number; readyChecksDbt: boolean };
   web: { port: number; url: string };
+  /**
+   * enabled: whether every `/v1` route needs an api token (AUTH, default on; off only for a single trusted laptop);
+   * bootstrapTokenFile: where the api writes a first admin token at start when no active admin token exists (AUTH_BOOTSTRAP_TOKEN_FILE).
+   */
+  auth: { enabled: boolean; bootstrapTokenFile: string | null };
   slackWebhookHosts: string[];
   allowPrivateUrls: boolean;
   /** headersTimeoutMs: from connecting to the response headers; deadlineMs: the whole download, however steadily it trickles. */
@@ -193,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     api: { host: e.API_HOST, port: e.API_PORT, url: e.API_URL, jsonBodyLimit: e.API_JSON_BODY_LIMIT, readyChecksDbt: e.READY_CHECK_DBT },
     web: { port: e.WEB_PORT, url: e.WEB_URL },
+    auth: { enabled: e.AUTH === 'on', bootstrapTokenFile: e.AUTH_BOOTSTRAP_TOKEN_FILE ? path.resolve(repoRoot, e.AUTH_BOOTSTRAP_TOKEN_FILE) : null },
     slackWebhookHosts: e.SLACK_WEBHOOK_HOSTS,
     allowPrivateUrls: e.ALLOW_PRIVATE_URLS,
     fetch: {

@@ -36,6 +36,11 @@ export enum ErrorCode {
   PayloadTooLarge = 'payload_too_large',
   UnsupportedMediaType = 'unsupported_media_type',
   WebhookHostNotAllowed = 'webhook_host_not_allowed',
+  /** No api token, or one that is forged, revoked or expired. */
+  Unauthorized = 'unauthorized',
+  /** A valid token whose scope is too small for the route. */
+  Forbidden = 'forbidden',
+  TokenNotFound = 'token_not_found',
   DependencyUnavailable = 'dependency_unavailable',
   Internal = 'internal_error',
 }

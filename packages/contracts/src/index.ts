@@ -10,3 +10,4 @@ export * from './run-rejects';
 export * from './schedules';
 export * from './strict';
 export * from './file-signatures';
+export * from './auth';

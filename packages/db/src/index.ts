@@ -10,6 +10,7 @@ import * as runControl from './migrations/20261202010000_run_control';
 import * as runWaitingNodeTiming from './migrations/20261202020000_run_waiting_node_timing';
 import * as datasetSchedules from './migrations/20261203020000_dataset_schedules';
 import * as metricTotals from './migrations/20261203030000_metric_totals';
+import * as apiTokens from './migrations/20261203010000_api_tokens';
 
 export type { Knex } from 'knex';
 
@@ -31,6 +32,8 @@ export const Tables = {
   datasetSchedules: `${METADATA_SCHEMA}.dataset_schedules`,
   metricCounters: `${METADATA_SCHEMA}.metric_counters`,
   metricHistograms: `${METADATA_SCHEMA}.metric_histograms`,
+  apiTokens: `${METADATA_SCHEMA}.api_tokens`,
+  auditLog: `${METADATA_SCHEMA}.audit_log`,
 } as const;
 
 /**
@@ -119,6 +122,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261202020000_run_waiting_node_timing': runWaitingNodeTiming,
   '20261203020000_dataset_schedules': datasetSchedules,
   '20261203030000_metric_totals': metricTotals,
+  '20261203010000_api_tokens': apiTokens,
 };
 
 class StaticMigrationSource implements Knex.MigrationSource<string> {

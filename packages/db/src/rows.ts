@@ -210,3 +210,31 @@ export interface MetricHistogramRow {
   sum: number;
   count: string | number;
 }
+
+/** An api token: only the SHA-256 of its secret is stored. */
+export interface ApiTokenRow {
+  id: string;
+  name: string;
+  scope: 'read' | 'write' | 'admin';
+  token_hash: string;
+  token_prefix: string;
+  created_at: Date;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+  created_by_token_id: string | null;
+}
+
+/** One change made through the api: who (token), what (method, route, target), when, from where. */
+export interface AuditLogRow {
+  id: string;
+  at: Date;
+  token_id: string | null;
+  token_name: string | null;
+  method: string;
+  route: string;
+  path: string;
+  target_id: string | null;
+  status: number;
+  remote_address: string | null;
+}

@@ -28,10 +28,13 @@ function portsFromEnv(): StackPorts {
   };
 }
 
-async function api<T>(base: string, method: string, route: string, body?: unknown): Promise<{ status: number; json: T }> {
+async function api<T>(base: string, token: string | null, method: string, route: string, body?: unknown): Promise<{ status: number; json: T }> {
+  const headers: Record<string, string> = {};
+  if (body) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(`${base}${route}`, {
     method,
-    headers: body ? { 'content-type': 'application/json' } : undefined,
+    headers,
     body: body ? JSON.stringify(body) : undefined,
   });
   return { status: res.status, json: (await res.json()) as T };
@@ -45,8 +48,8 @@ interface RunView {
   steps: { name: string; status: string; metrics: Record<string, unknown>; error: string | null }[];
 }
 
-async function runSample(apiUrl: string, filesUrl: string, slackWebhook: string): Promise<RunView> {
-  const registered = await api<{ error?: { message: string } }>(apiUrl, 'POST', '/v1/datasets/csv', {
+async function runSample(apiUrl: string, token: string | null, filesUrl: string, slackWebhook: string): Promise<RunView> {
+  const registered = await api<{ error?: { message: string } }>(apiUrl, token, 'POST', '/v1/datasets/csv', {
     name: SAMPLE_DATASET,
     csvUrl: `${filesUrl}/orders.csv`,
   });
@@ -54,16 +57,16 @@ async function runSample(apiUrl: string, filesUrl: string, slackWebhook: string)
   else if (registered.status === 409) say(`dataset ${SAMPLE_DATASET} is already registered`);
   else throw new Error(`registering the sample failed (${registered.status}): ${registered.json.error?.message}`);
 
-  const destination = await api<{ error?: { message: string } }>(apiUrl, 'POST', '/v1/destinations/slack', { webhookUrl: slackWebhook });
+  const destination = await api<{ error?: { message: string } }>(apiUrl, token, 'POST', '/v1/destinations/slack', { webhookUrl: slackWebhook });
   if (destination.status >= 400) throw new Error(`registering the Slack destination failed: ${destination.json.error?.message}`);
 
-  const started = await api<{ runId: string }>(apiUrl, 'POST', '/v1/pipelines/run', { datasetName: SAMPLE_DATASET });
+  const started = await api<{ runId: string }>(apiUrl, token, 'POST', '/v1/pipelines/run', { datasetName: SAMPLE_DATASET });
   if (started.status !== 202) throw new Error(`starting the sample run failed (${started.status}): ${JSON.stringify(started.json)}`);
   say(`run ${started.json.runId} queued; following it`);
   const deadline = Date.now() + 5 * 60_000;
   let lastLine = '';
   for (;;) {
-    const { json: run } = await api<RunView>(apiUrl, 'GET', `/v1/runs/${started.json.runId}`);
+    const { json: run } = await api<RunView>(apiUrl, token, 'GET', `/v1/runs/${started.json.runId}`);
     const line = run.steps.map((s) => `${s.name}:${s.status}`).join('  ');
     if (line !== lastLine) say(`  ${line}`);
     lastLine = line;
@@ -115,7 +118,7 @@ async function up(args: string[]): Promise<number> {
   let code = 0;
   try {
     const webhook = process.env.SLACK_WEBHOOK_URL || stack.slack.webhookUrl();
-    const run = await runSample(stack.apiUrl, stack.filesUrl, webhook);
+    const run = await runSample(stack.apiUrl, stack.adminToken, stack.filesUrl, webhook);
     const stage = run.steps.find((s) => s.name === 'stage');
     if (run.status === 'succeeded') say(`sample run succeeded: ${stage?.metrics.rows} rows in warehouse.${SAMPLE_DATASET}`);
     else {
@@ -130,7 +133,12 @@ async function up(args: string[]): Promise<number> {
     code = 1;
     say(`sample run could not complete: ${(error as Error).message}`);
   }
-  say(`api:   ${stack.apiUrl}   (try: curl ${stack.apiUrl}/v1/runs)`);
+  say(
+    stack.adminToken
+      ? `api:   ${stack.apiUrl}   (try: curl -H "Authorization: Bearer $(cat ${stack.adminTokenFile})" ${stack.apiUrl}/v1/runs)`
+      : `api:   ${stack.apiUrl}   (try: curl ${stack.apiUrl}/v1/runs)`,
+  );
+  if (stack.adminToken) say(`admin token: ${stack.adminTokenFile} (the board's sign-in asks for it)`);
   if (web) say(`board: ${stack.webUrl}`);
   say(`logs:  ${stackDirs(home).logDir}`);
   if (once) {

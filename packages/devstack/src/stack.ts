@@ -51,6 +51,10 @@ export interface Stack {
   services: ServiceControl;
   /** The control server's URL when controlPort was given. */
   controlUrl: string | null;
+  /** The admin token the api wrote to adminTokenFile when it bootstrapped (null with AUTH=off). */
+  adminToken: string | null;
+  /** <home>/admin-token (mode 0600): where the api writes the first admin token (AUTH_BOOTSTRAP_TOKEN_FILE). */
+  adminTokenFile: string;
   stop(): Promise<void>;
 }
 
@@ -67,6 +71,20 @@ export function stackSecretsKey(home: string): string {
   const file = path.join(home, 'secrets.key');
   if (!existsSync(file)) writeFileSync(file, `${SecretBox.generateKey()}\n`, { mode: 0o600, flag: 'wx' });
   return readFileSync(file, 'utf8').trim();
+}
+
+/** Where the stack's api writes its first admin token (AUTH_BOOTSTRAP_TOKEN_FILE), mode 0600; `.relayboard/admin-token` for ./relayboard up. */
+export function stackAdminTokenFile(home: string): string {
+  return path.join(home, 'admin-token');
+}
+
+/** The admin token in a token file, or null when there is none (AUTH=off, or the api has not written it). */
+export function readTokenFile(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
 }
 
 export function stackDirs(home: string) {
@@ -187,6 +205,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       DBT_BIN: path.join(options.repoRoot, '.venv', 'bin', 'dbt'),
       SECRETS_KEY: process.env.SECRETS_KEY ?? stackSecretsKey(options.home),
       NEXT_TELEMETRY_DISABLED: '1',
+      // Auth stays on: the api makes a first admin token when none exists and writes it here.
+      AUTH_BOOTSTRAP_TOKEN_FILE: stackAdminTokenFile(options.home),
       ...options.extraEnv,
     };
 
@@ -205,6 +225,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       // /ready, not /health: the worker starts once PostgreSQL, Redis, the object store and dbt answer.
       return httpOk(`${apiUrl}/ready`);
     }, 60_000);
+
+    const adminTokenFile = String(env.AUTH_BOOTSTRAP_TOKEN_FILE);
+    const adminToken = env.AUTH === 'off' ? null : readTokenFile(adminTokenFile);
+    if (env.AUTH === 'off') log('AUTH=off: the api asks for no token (only for a single trusted laptop)');
+    else if (adminToken) log(`admin token: ${adminTokenFile} (mode 0600; send it as "Authorization: Bearer <token>")`);
+    else log(`no admin token at ${adminTokenFile}: the api found an active admin token already and wrote none; create one with POST /v1/tokens using an admin token you have`);
 
     log('starting the worker');
     const worker = app('worker', 'apps/worker/dist/main.js');
@@ -231,7 +257,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }, 60_000);
     }
 
-    return { env, apiUrl, webUrl, filesUrl: files.url, slack, processes, services, controlUrl, stop: stopAll };
+    return { env, apiUrl, webUrl, filesUrl: files.url, slack, processes, services, controlUrl, adminToken, adminTokenFile, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -2,6 +2,8 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { MainNav } from '@/components/main-nav';
+import { SignOutButton } from '@/components/sign-out-button';
+import { sessionToken } from '@/lib/session';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -9,7 +11,8 @@ export const metadata: Metadata = {
   description: 'CSV to warehouse to Slack: every pipeline run, live.',
 };
 
-export default function RootLayout({ children }: Readonly<{ children: ReactNode }>) {
+export default async function RootLayout({ children }: Readonly<{ children: ReactNode }>) {
+  const signedIn = (await sessionToken()) !== null;
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 text-slate-900 antialiased">
@@ -28,7 +31,10 @@ export default function RootLayout({ children }: Readonly<{ children: ReactNode 
               {/* The mark alone on a phone, so the navigation keeps to one line. */}
               <span className="max-sm:sr-only">Relayboard</span>
             </Link>
-            <MainNav />
+            <div className="flex flex-wrap items-center justify-end gap-x-4 gap-y-1 sm:gap-x-5">
+              <MainNav />
+              {signedIn && <SignOutButton />}
+            </div>
           </div>
         </header>
         <main id="main" className="mx-auto max-w-7xl px-4 py-8 sm:px-6">

@@ -1,7 +1,8 @@
 import 'server-only';
 import { apiBaseUrl, ApiUnreachableError } from './api';
+import { authorizationFor, sessionToken } from './session';
 
-// Only what the api reads crosses over; cookies and the browser's other headers stay on the board.
+// Only what the api reads crosses over; cookies and the browser's other headers stay on the board (the session's token goes as Authorization).
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'last-event-id'];
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'cache-control', 'location'];
 
@@ -26,6 +27,7 @@ export async function forwardToApi(request: Request, path: string, extraHeaders:
   }
   // Set by the board's own route handlers (never taken from the browser), e.g. X-Relayboard-Source.
   for (const [name, value] of Object.entries(extraHeaders)) headers.set(name, value);
+  for (const [name, value] of Object.entries(authorizationFor(await sessionToken()))) headers.set(name, value);
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && request.body !== null;
 
   let upstream: Response;

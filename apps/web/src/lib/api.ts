@@ -26,7 +26,9 @@ import {
   type RunRejects,
   type RunSummary,
 } from '@relayboard/contracts';
+import { redirect } from 'next/navigation';
 import { z } from 'zod';
+import { authorizationFor, sessionToken } from './session';
 import { ApiResponseError, ApiUnreachableError, UNEXPECTED_RESPONSE } from './api-problems';
 import type { RunFilters, RunPage } from './runs';
 
@@ -63,12 +65,13 @@ function describeFetchFailure(error: unknown): string {
 
 async function getJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
   const baseUrl = apiBaseUrl();
+  const token = await sessionToken();
   let response: Response;
   let body: unknown;
   try {
     response = await fetch(`${baseUrl}${path}`, {
       cache: 'no-store',
-      headers: { accept: 'application/json' },
+      headers: { accept: 'application/json', ...authorizationFor(token) },
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     body = await response.json().catch(() => undefined);
@@ -76,6 +79,8 @@ async function getJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
     throw new ApiUnreachableError(baseUrl, describeFetchFailure(error));
   }
 
+  // The session's token stopped working since the page was asked for (revoked, expired): sign in again.
+  if (response.status === 401) redirect('/sign-in?reason=expired');
   if (!response.ok) {
     const apiError = errorResponseSchema.safeParse(body);
     if (apiError.success) {
