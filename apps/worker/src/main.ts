@@ -8,6 +8,7 @@ import { ObjectStore } from '@relayboard/storage';
 import { DbtDataRepository } from './dbt/dbt-data.repository';
 import { DbtRunner } from './dbt/dbt-runner';
 import { ProfileRepository } from './dbt/profile.repository';
+import { Heartbeat } from './health/heartbeat';
 import { createLog, type Logger } from './log';
 import { PipelineRunner } from './pipeline-runner';
 import { retryingRepository } from './retry/retries';
@@ -78,6 +79,9 @@ async function main(): Promise<void> {
   );
   await worker.waitUntilReady();
   log.info(`Relayboard worker ready (concurrency ${config.worker.concurrency}, dbt ${config.dbt.bin})`);
+  // The healthcheck's liveness signal (dist/health/healthcheck.js): beats only once the worker takes jobs, and stops when it begins to shut down.
+  const heartbeat = config.worker.heartbeatFile ? new Heartbeat(config.worker.heartbeatFile, config.worker.heartbeatMs, (message) => log.error(message)) : null;
+  heartbeat?.start();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -87,6 +91,7 @@ async function main(): Promise<void> {
     log.info(`${signal}: taking no new jobs; running steps get ${graceMs} ms (WORKER_SHUTDOWN_GRACE_MS) to finish, then their runs are left to resume on another worker`);
     // Running runs end at their next step: their jobs go back to the queue (see PipelineRunner).
     worker.beginShutdown();
+    heartbeat?.stop();
     const closed = worker.close().then(() => true);
     const inTime = await Promise.race([closed, new Promise<false>((resolve) => setTimeout(() => resolve(false), graceMs).unref())]);
     if (!inTime) {

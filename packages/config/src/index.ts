@@ -87,6 +87,9 @@ const envSchema = z.object({
   WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(1000).default(30_000),
   WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(0).max(10).default(1),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  // Liveness signal for container healthchecks: the worker rewrites this file every WORKER_HEARTBEAT_MS (unset: no file).
+  WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
+  WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   RUN_WAIT_RECHECK_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   DBT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(15_000),
@@ -103,6 +106,17 @@ const envSchema = z.object({
   S3_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
 });
+
+/** Every environment variable the loader reads (for docs and the compose checks). */
+export const SETTING_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
+/** Settings without a default that the api and the worker refuse to start without. */
+export const REQUIRED_SETTINGS: readonly string[] = ['SECRETS_KEY'];
+
+/** The default of each setting that has one, as parsed from an empty environment (settings without a default are absent). */
+export function settingDefaults(): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(envSchema.parse({})).filter(([, value]) => value !== undefined));
+}
 
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
@@ -130,9 +144,10 @@ export interface AppConfig {
    * lockMs / stalledCheckMs: how long a dead worker's job stays locked before another worker takes it over (BullMQ lockDuration, stalledInterval);
    * maxStalledCount: how often BullMQ moves a stalled job back before failing it (the reconciler then takes over);
    * shutdownGraceMs: on SIGTERM/SIGINT, how long the running steps get to finish before the worker exits and leaves them to be resumed;
+   * heartbeatFile / heartbeatMs: the file the worker rewrites every heartbeatMs while it takes jobs (null: none), read by its healthcheck;
    * waitRecheckMs: a run whose dataset another run holds waits in the delayed set this long before it looks again (it is promoted sooner when that run ends).
    */
-  worker: { concurrency: number; attempts: number; lockMs: number; stalledCheckMs: number; maxStalledCount: number; shutdownGraceMs: number; waitRecheckMs: number };
+  worker: { concurrency: number; attempts: number; lockMs: number; stalledCheckMs: number; maxStalledCount: number; shutdownGraceMs: number; waitRecheckMs: number; heartbeatFile: string | null; heartbeatMs: number };
   /** The api's reconciler: how often it compares PostgreSQL's unfinished runs with the queue, and how often one run may be recovered before it is failed. */
   reconcile: { intervalMs: number; maxRecoveries: number };
   /** previewRows: first rows of the table shown in a digest; attempts and timeoutMs: per destination and post. */
@@ -226,6 +241,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxStalledCount: e.WORKER_MAX_STALLED_COUNT,
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
       waitRecheckMs: e.RUN_WAIT_RECHECK_MS,
+      heartbeatFile: e.WORKER_HEARTBEAT_FILE ? path.resolve(e.WORKER_HEARTBEAT_FILE) : null,
+      heartbeatMs: e.WORKER_HEARTBEAT_MS,
     },
     reconcile: { intervalMs: e.RECONCILE_INTERVAL_MS, maxRecoveries: e.RUN_MAX_RECOVERIES },
     slack: { previewRows: e.DIGEST_PREVIEW_ROWS, attempts: e.SLACK_ATTEMPTS, timeoutMs: e.SLACK_TIMEOUT_MS },
