@@ -19,7 +19,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
     execFile(
       path.join(ROOT, 'relayboard'),
       args,
-      { cwd: ROOT, env: { ...process.env, RELAYBOARD_API_URL: testStack().apiUrl, RELAYBOARD_HOME: path.join(os.tmpdir(), 'rb-cli-no-stack'), ...env }, timeout: 200_000 },
+      { cwd: ROOT, env: { ...process.env, RELAYBOARD_API_URL: testStack().apiUrl, RELAYBOARD_TOKEN: testStack().adminToken, RELAYBOARD_HOME: path.join(os.tmpdir(), 'rb-cli-no-stack'), ...env }, timeout: 200_000 },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -102,6 +102,28 @@ describe('the relayboard CLI', () => {
     expect(ran.code).toBe(1);
     expect(ran.stdout).toMatch(/^ {2}fetch +failed +.*404/m);
     expect(ran.stdout.trim().split('\n').pop()).toMatch(new RegExp(`^run [0-9a-f-]{36} of ${flaky} failed in .+: fetch: .*404`));
+  });
+
+  it('creates, lists and revokes tokens; a revoked or missing token is refused with a hint', async () => {
+    const created = await cli(['tokens', 'create', '--name', `cli ${name}`, '--scope', 'read', '--expires-in-days', '7']);
+    expect(created.code).toBe(0);
+    const [head, secret] = created.stdout.split('\n');
+    const id = /^token ([0-9a-f-]{36}) \(cli .+, read, expires \S+ \S+\):$/.exec(head)![1];
+    expect(secret).toMatch(/^rb_[A-Za-z0-9_-]{43}$/);
+    // The new token reads, and cannot write.
+    expect((await cli(['runs', 'list', '--limit', '1'], { RELAYBOARD_TOKEN: secret })).code).toBe(0);
+    const write = await cli(['run', name], { RELAYBOARD_TOKEN: secret });
+    expect(write.code).toBe(1);
+    expect(write.stderr).toMatch(/answered 403 forbidden: .*write/);
+    const listed = await cli(['tokens', 'list']);
+    expect(listed.stdout).toMatch(new RegExp(`\n${id} +cli ${name} +read +active`));
+    expect((await cli(['tokens', 'revoke', id])).stdout).toBe(`token ${id} revoked\n`);
+    const refused = await cli(['runs', 'list'], { RELAYBOARD_TOKEN: secret });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('answered 401 unauthorized');
+    expect(refused.stderr).toContain('(the token from RELAYBOARD_TOKEN was refused: create another with ./relayboard tokens create, or sign in again)');
+    const none = await cli(['runs', 'list'], { RELAYBOARD_TOKEN: '' });
+    expect(none.stderr).toContain('(no token: pass --token, set RELAYBOARD_TOKEN, or run against the local stack, which keeps its admin token in .relayboard/admin-token)');
   });
 
   it('says what is wrong, with exit codes scripts can use', async () => {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { fixtureUrl, launchBrowser, SCREENSHOT_DIR, uniqueName, waitForRun, type ApiResponse } from './helpers';
+import { authHeaders, fixtureUrl, launchBrowser, SCREENSHOT_DIR, uniqueName, waitForRun, type ApiResponse } from './helpers';
 import { testStack } from './stack-env';
 
 /**
@@ -92,7 +92,7 @@ interface Answer {
 /** Calls the api and checks the answer against the document; returns it parsed. */
 async function call(method: Method, template: string, params: Record<string, string> = {}, init: { query?: string; body?: unknown; raw?: BodyInit; headers?: Record<string, string> } = {}): Promise<ApiResponse & { headers: Headers }> {
   const route = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name]));
-  const headers: Record<string, string> = { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers };
+  const headers: Record<string, string> = { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...authHeaders(), ...init.headers };
   const res = await fetch(`${testStack().apiUrl}${route}${init.query ?? ''}`, {
     method: method.toUpperCase(),
     headers,
@@ -252,7 +252,7 @@ describe('every route answers as documented', () => {
 
   it('runs: trigger, read, digest, rejects, event streams, retry and cancel, and their refusals', async () => {
     const changes = new AbortController();
-    const stream = fetch(`${testStack().apiUrl}/v1/runs/events?datasetName=${name}`, { headers: { accept: 'text/event-stream' }, signal: changes.signal });
+    const stream = fetch(`${testStack().apiUrl}/v1/runs/events?datasetName=${name}`, { headers: { accept: 'text/event-stream', ...authHeaders() }, signal: changes.signal });
     const accepted = await call('post', '/v1/pipelines/run', {}, { body: { datasetName: name }, headers: { 'idempotency-key': `openapi-${name}` } });
     expect(accepted.status).toBe(202);
     runId = accepted.body.runId;
@@ -319,6 +319,18 @@ describe('every route answers as documented', () => {
     expect((await call('delete', '/v1/datasets/{name}/checks/{id}', { name, id: check.body.id })).status).toBe(404);
     expect((await call('get', '/v1/datasets/{name}/lineage', { name })).status).toBe(200);
     expect((await call('get', '/v1/datasets/{name}/lineage', { name: 'no_such_dataset' })).status).toBe(404);
+
+    // Tokens and the audit log; and the guard's own answers, in the one error shape.
+    const token = await call('post', '/v1/tokens', {}, { body: { name: `openapi ${name}`, scope: 'read' } });
+    expect(token.status).toBe(201);
+    expect((await call('post', '/v1/tokens', {}, { body: { name: 'x', scope: 'root' } })).status).toBe(400);
+    expect((await call('get', '/v1/tokens')).status).toBe(200);
+    expect((await call('get', '/v1/tokens/current')).status).toBe(200);
+    expect((await call('get', '/v1/audit', {}, { query: '?limit=5' })).status).toBe(200);
+    expect((await call('get', '/v1/datasets', {}, { headers: { authorization: 'Bearer rb_forged' } })).status).toBe(401);
+    expect((await call('post', '/v1/tokens', {}, { body: { name: 'x', scope: 'read' }, headers: { authorization: `Bearer ${token.body.token}` } })).status).toBe(403);
+    expect((await call('delete', '/v1/tokens/{id}', { id: token.body.id })).status).toBe(200);
+    expect((await call('delete', '/v1/tokens/{id}', { id: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);
 
     // Schedules: a yearly cron, so nothing fires while the spec runs.
     expect((await call('get', '/v1/datasets/{name}/schedule', { name })).status).toBe(404);

@@ -193,6 +193,8 @@ interface TokenView {
   expiresAt: string | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  prefix?: string;
+  status?: string;
   token?: string;
 }
 
@@ -219,7 +221,7 @@ tokens
   .action(async () => {
     const { body } = await client().request<{ tokens: TokenView[] }>('GET', '/v1/tokens');
     if (json()) return print(JSON.stringify(body, null, 2));
-    print(table(['ID', 'NAME', 'SCOPE', 'CREATED', 'EXPIRES', 'LAST USED', 'REVOKED'], body.tokens.map((t) => [t.id, t.name, t.scope, when(t.createdAt), when(t.expiresAt), when(t.lastUsedAt), when(t.revokedAt)])));
+    print(table(['ID', 'NAME', 'SCOPE', 'STATUS', 'PREFIX', 'CREATED', 'EXPIRES', 'LAST USED'], body.tokens.map((t) => [t.id, t.name, t.scope, t.status, t.prefix, when(t.createdAt), when(t.expiresAt), when(t.lastUsedAt)])));
   });
 
 tokens

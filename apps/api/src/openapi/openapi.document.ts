@@ -1,7 +1,14 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
+  apiTokenSchema,
+  auditListSchema,
   cancelRunRequestSchema,
+  createdTokenSchema,
+  createTokenRequestSchema,
+  currentTokenSchema,
+  listAuditQuerySchema,
+  tokenListSchema,
   checkListSchema,
   checkSchema,
   createCheckRequestSchema,
@@ -91,6 +98,11 @@ function components(registry: OpenAPIRegistry) {
     runDigest: named('RunDigest', runDigestSchema),
     runRejects: named('RunRejects', runRejectsSchema),
     schedule: named('DatasetSchedule', datasetScheduleSchema),
+    token: named('ApiToken', apiTokenSchema),
+    createdToken: named('CreatedToken', createdTokenSchema),
+    tokenList: named('TokenList', tokenListSchema),
+    currentToken: named('CurrentToken', currentTokenSchema),
+    auditList: named('AuditList', auditListSchema),
   };
 }
 
@@ -304,6 +316,46 @@ function routes(registry: OpenAPIRegistry, c: ReturnType<typeof components>): vo
     request: { params: datasetParam, body: jsonBody(setDatasetOwnersRequestSchema) },
     responses: { 200: json(c.dataset, 'the dataset with its new owners') },
     errors: [ErrorCode.DatasetNotFound],
+  });
+  // Tokens and the audit log (admin, but GET /v1/tokens/current: any scope)
+  route({
+    method: 'post',
+    path: '/v1/tokens',
+    tags: ['auth'],
+    summary: 'Creates an api token; the answer is the only one that carries its secret',
+    request: { body: jsonBody(createTokenRequestSchema) },
+    responses: { 201: json(c.createdToken, 'the token, with its secret in `token` (shown this once)') },
+  });
+  route({
+    method: 'get',
+    path: '/v1/tokens',
+    tags: ['auth'],
+    summary: 'Every token, revoked and expired ones included; never a secret',
+    responses: { 200: json(c.tokenList, 'the tokens, newest first') },
+  });
+  route({
+    method: 'get',
+    path: '/v1/tokens/current',
+    tags: ['auth'],
+    summary: 'The token the request carries (any scope)',
+    responses: { 200: json(c.currentToken, 'the token, or auth off') },
+  });
+  route({
+    method: 'delete',
+    path: '/v1/tokens/{id}',
+    tags: ['auth'],
+    summary: 'Revokes a token at once',
+    request: { params: z.object({ id: z.string().meta({ description: 'the token id (a UUID)' }) }) },
+    responses: { 200: json(c.token, 'the token, now revoked') },
+    errors: [ErrorCode.TokenNotFound],
+  });
+  route({
+    method: 'get',
+    path: '/v1/audit',
+    tags: ['auth'],
+    summary: 'The audit log of changes, newest first',
+    request: { query: listAuditQuerySchema },
+    responses: { 200: json(c.auditList, 'a page of audit entries') },
   });
   route({
     method: 'get',
