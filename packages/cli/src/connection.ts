@@ -39,22 +39,14 @@ export function resolveConnection({ flags, env, home, readFile = readIfThere }: 
     const text = readFile(path.join(home, name))?.trim();
     return text ? text : null;
   };
-  const apiFile = fromFile('api-url');
-  const [apiUrl, apiUrlFrom] = flags.apiUrl
-    ? [flags.apiUrl, '--api-url']
-    : env.RELAYBOARD_API_URL
-      ? [env.RELAYBOARD_API_URL, 'RELAYBOARD_API_URL']
-      : apiFile
-        ? [apiFile, path.join(home, 'api-url')]
-        : [DEFAULT_API_URL, 'the default'];
-  const tokenFile = fromFile('admin-token');
-  const [token, tokenFrom] = flags.token
-    ? [flags.token, '--token']
-    : env.RELAYBOARD_TOKEN
-      ? [env.RELAYBOARD_TOKEN, 'RELAYBOARD_TOKEN']
-      : tokenFile
-        ? [tokenFile, path.join(home, 'admin-token')]
-        : [null, null];
+  /** The first source that has a value, and its name for messages: a flag, an environment variable, the stack's file. */
+  const first = (...sources: [string | null | undefined, string][]): [string | null, string | null] => {
+    const found = sources.find(([value]) => value);
+    return found ? [found[0]!, found[1]] : [null, null];
+  };
+  const [apiUrlGiven, apiUrlGivenFrom] = first([flags.apiUrl, '--api-url'], [env.RELAYBOARD_API_URL, 'RELAYBOARD_API_URL'], [fromFile('api-url'), path.join(home, 'api-url')]);
+  const [apiUrl, apiUrlFrom] = [apiUrlGiven ?? DEFAULT_API_URL, apiUrlGivenFrom ?? 'the default'];
+  const [token, tokenFrom] = first([flags.token, '--token'], [env.RELAYBOARD_TOKEN, 'RELAYBOARD_TOKEN'], [fromFile('admin-token'), path.join(home, 'admin-token')]);
   let parsed: URL;
   try {
     parsed = new URL(apiUrl);
