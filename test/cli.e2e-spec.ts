@@ -80,6 +80,8 @@ describe('the relayboard CLI', () => {
     const dataset = await cli(['datasets', 'show', name]);
     expect(dataset.stdout).toContain(`dataset ${name}\n`);
     expect(dataset.stdout).toContain(`  last run   ${runId} succeeded`);
+    // Its columns as a table, indented under the dataset.
+    expect(dataset.stdout).toMatch(/\n {2}COLUMN +TYPE\n {2}_?\w+ +\w+/);
   });
 
   it('uploads a file as a dataset and a new version of it', async () => {

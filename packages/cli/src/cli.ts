@@ -16,6 +16,12 @@ interface GlobalOptions {
 }
 
 const out = process.stdout;
+// Piped into head or less that quit: stop quietly, as other command-line tools do.
+out.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+const indent = (text: string, by = '  ') => text.split('\n').map((line) => `${by}${line}`).join('\n');
 const print = (line = ""): void => {
   out.write(`${line}\n`);
 };
@@ -113,7 +119,7 @@ datasets
     const v = d.currentVersion;
     if (v) {
       print(`  version    ${v.id} (${bytes(v.sizeBytes)}, sha256 ${v.sha256.slice(0, 12)}${v.rows !== null ? `, ${count(v.rows)} rows` : ''})`);
-      if (v.columns?.length) print(table(['  COLUMN', 'TYPE'], v.columns.map((c) => [`  ${c.name}`, c.type])));
+      if (v.columns?.length) print(indent(table(['COLUMN', 'TYPE'], v.columns.map((c) => [c.name, c.type]))));
     }
     if (d.dbtDisabled) print(`  dbt        out of the project since ${when(d.dbtDisabled.at)}: ${d.dbtDisabled.reason}`);
     print(d.lastRun ? `  last run   ${d.lastRun.id} ${d.lastRun.status}${d.lastRun.finishedAt ? ` at ${when(d.lastRun.finishedAt)}` : ''}` : '  last run   none yet');
