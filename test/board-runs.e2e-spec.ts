@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { RunSummary } from '@relayboard/contracts';
-import { api, fixtureUrl, insertFinishedRuns, inspectPage, openBoardPage, openRunChanges, type OpenStream, statusesOf, uniqueName, waitForRun } from './helpers';
+import { api, fixtureUrl, insertFinishedRuns, inspectPage, openBoardPage, openRunChanges, type OpenStream, statusesOf, uniqueName, waitForRun, signInBoard } from './helpers';
 import { testStack } from './stack-env';
 
 /**
@@ -178,6 +178,7 @@ describe("the board's runs list: live, paged and filtered", () => {
     const plain = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     try {
       const context = await plain.newContext({ javaScriptEnabled: false, viewport: { width: 1366, height: 768 } });
+      await signInBoard(context);
       const noScript = await context.newPage();
       noScript.setDefaultTimeout(30_000);
       await noScript.goto(`${webUrl()}/?datasetName=${name}&limit=2`);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { loadConfig } from '@relayboard/config';
+import { loadConfig, routeConsoleTo } from '@relayboard/config';
 import { secretBoxFromConfig } from '@relayboard/secrets';
 import { AppModule } from './app.module';
 import { auditChanges } from './auth/audit.middleware';
@@ -18,6 +18,8 @@ let log = createApiLog('info');
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   log = createApiLog(config.logLevel);
+  // Libraries that print to the console write JSON lines too.
+  routeConsoleTo(log);
   // Here rather than only in the SECRET_BOX provider: a provider that throws makes Nest print a stack trace and abort.
   secretBoxFromConfig(config);
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {

@@ -40,3 +40,4 @@ export function createLog(level: LogLevel | 'silent', destination?: pino.Destina
   );
 }
 
+

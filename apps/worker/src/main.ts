@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { loadConfig } from '@relayboard/config';
+import { loadConfig, routeConsoleTo } from '@relayboard/config';
 import { createKnex, DatasetLocks, migrateLatest, ModelBuildLocks, pgTimeoutOptions, verifySecretsKey } from '@relayboard/db';
 import { JobName, PipelineWorker } from '@relayboard/queue';
 import { secretBoxFromConfig } from '@relayboard/secrets';
@@ -24,9 +24,11 @@ let log: Logger = createLog('info');
 async function main(): Promise<void> {
   const config = loadConfig();
   log = createLog(config.logLevel);
+  // Libraries that print to the console (ioredis's unhandled error events, say) write JSON lines too.
+  routeConsoleTo(log);
   const secrets = secretBoxFromConfig(config);
   const { timeouts } = config;
-  const knex = createKnex(config.databaseUrl, {}, { connectMs: timeouts.dbConnectMs, statementMs: timeouts.dbStatementMs });
+  const knex = createKnex(config.databaseUrl, {}, { connectMs: timeouts.dbConnectMs, statementMs: timeouts.dbStatementMs }, log);
   await migrateLatest(knex);
   await verifySecretsKey(knex, secrets);
   // No statement timeout on the warehouse: COPY of a large file and the profile queries may run long (a cut connection still fails them).

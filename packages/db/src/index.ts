@@ -74,11 +74,25 @@ export function pgTimeoutOptions(timeouts: PgTimeouts): Record<string, number | 
   return options;
 }
 
-export function createKnex(connectionString: string, pool: { min?: number; max?: number } = {}, timeouts?: PgTimeouts): Knex {
+/** Where knex's own warnings go (a connection that ended, a deprecation): the app's logger, not the console. */
+export interface KnexLog {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export function createKnex(connectionString: string, pool: { min?: number; max?: number } = {}, timeouts?: PgTimeouts, log?: KnexLog): Knex {
   return knexFactory({
     client: 'pg',
     connection: { connectionString, application_name: 'relayboard', ...(timeouts && pgTimeoutOptions(timeouts)) },
     pool: { min: pool.min ?? 0, max: pool.max ?? 10 },
+    ...(log && {
+      log: {
+        warn: (message: unknown) => log.warn(`knex: ${String(message)}`),
+        error: (message: unknown) => log.error(`knex: ${String(message)}`),
+        deprecate: (method: unknown, alternative: unknown) => log.warn(`knex: ${String(method)} is deprecated, use ${String(alternative)}`),
+        debug: () => undefined,
+      },
+    }),
   });
 }
 

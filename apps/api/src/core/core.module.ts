@@ -7,6 +7,10 @@ import { ObjectStore } from '@relayboard/storage';
 import { encryptLegacyWebhooks } from '../destinations/legacy-webhooks';
 import { APP_CONFIG, DATASET_LOCKS, KNEX, OBJECT_STORE, PIPELINE_QUEUE, SECRET_BOX, WAREHOUSE_KNEX } from './tokens';
 
+/** knex's own warnings (a connection that ended, say) go to the api's JSON log, not the console. */
+const knexLogger = new Logger('knex');
+const knexLog = { warn: (message: string) => knexLogger.warn(message), error: (message: string) => knexLogger.error(message) };
+
 @Global()
 @Module({
   providers: [
@@ -14,8 +18,8 @@ import { APP_CONFIG, DATASET_LOCKS, KNEX, OBJECT_STORE, PIPELINE_QUEUE, SECRET_B
     // No plaintext fallback: without a usable SECRETS_KEY the api does not start (main.ts checks it first).
     { provide: SECRET_BOX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => secretBoxFromConfig(config) },
     // Every outbound call has a timeout (DB_CONNECT_TIMEOUT_MS, DB_STATEMENT_TIMEOUT_MS, S3_TIMEOUT_MS, REDIS_COMMAND_TIMEOUT_MS): a hung store fails a request, it never holds it.
-    { provide: KNEX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createKnex(config.databaseUrl, {}, pgTimeouts(config)) },
-    { provide: WAREHOUSE_KNEX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createKnex(config.warehouseUrl, { max: 2 }, pgTimeouts(config)) },
+    { provide: KNEX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createKnex(config.databaseUrl, {}, pgTimeouts(config), knexLog) },
+    { provide: WAREHOUSE_KNEX, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createKnex(config.warehouseUrl, { max: 2 }, pgTimeouts(config), knexLog) },
     { provide: DATASET_LOCKS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new DatasetLocks(config.warehouseUrl, config.timeouts.dbConnectMs) },
     { provide: OBJECT_STORE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new ObjectStore(config.s3, { idleTimeoutMs: config.timeouts.s3IdleMs }) },
     {
