@@ -80,10 +80,11 @@ async function main(): Promise<void> {
     },
   );
   await worker.waitUntilReady();
-  log.info(`Relayboard worker ready (concurrency ${config.worker.concurrency}, dbt ${config.dbt.bin})`);
-  // The healthcheck's liveness signal (dist/health/healthcheck.js): beats only once the worker takes jobs, and stops when it begins to shut down.
+  // The healthcheck's liveness signal (dist/health/healthcheck.js): beats only once the worker takes jobs, and stops when it
+  // begins to shut down. Its first beat is written before "ready" is said, so whoever waits for that finds the file.
   const heartbeat = config.worker.heartbeatFile ? new Heartbeat(config.worker.heartbeatFile, config.worker.heartbeatMs, (message) => log.error(message)) : null;
   heartbeat?.start();
+  log.info(`Relayboard worker ready (concurrency ${config.worker.concurrency}, dbt ${config.dbt.bin})`);
 
   let stopping = false;
   const stop = async (signal: string) => {
