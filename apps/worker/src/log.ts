@@ -1,6 +1,5 @@
-import { hostname } from 'node:os';
 import pino from 'pino';
-import type { LogLevel } from '@relayboard/config';
+import { jsonLogOptions, type LogLevel } from '@relayboard/config';
 
 /**
  * The worker's log: one JSON object per line on stdout (pino), at LOG_LEVEL and above.
@@ -29,13 +28,7 @@ export interface RunLogFields {
 
 export function createLog(level: LogLevel | 'silent', destination?: pino.DestinationStream): Log {
   return pino(
-    {
-      level,
-      base: { service: 'worker', pid: process.pid, hostname: hostname() },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      // "level":"info" rather than pino's numbers, for log stacks that read the name.
-      formatters: { level: (label) => ({ level: label }) },
-    },
+    jsonLogOptions('worker', level),
     destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }

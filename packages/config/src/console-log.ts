@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { format } from 'node:util';
 
 /** The calls of a JSON logger (pino's) that console.* is routed to. */
@@ -18,4 +19,18 @@ export function routeConsoleTo(log: ConsoleSink): void {
   console.warn = (...args: unknown[]) => log.warn(format(...args));
   console.error = (...args: unknown[]) => log.error(format(...args));
   console.debug = (...args: unknown[]) => log.debug(format(...args));
+}
+
+/**
+ * The one shape of the api's and the worker's JSON log lines (pino options): `time` in
+ * ISO 8601, `level` by name rather than pino's numbers (for log stacks that read the
+ * name), and the service, pid and host on every line.
+ */
+export function jsonLogOptions<L extends string>(service: 'api' | 'worker', level: L) {
+  return {
+    level,
+    base: { service, pid: process.pid, hostname: hostname() },
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
 }

@@ -300,4 +300,4 @@ export function dbtEnvironment(config: AppConfig, base: NodeJS.ProcessEnv = proc
     RELAYBOARD_PGDATABASE: pg.database,
   };
 }
-export { routeConsoleTo, type ConsoleSink } from './console-log';
+export { jsonLogOptions, routeConsoleTo, type ConsoleSink } from './console-log';

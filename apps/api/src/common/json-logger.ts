@@ -1,18 +1,11 @@
-import { hostname } from 'node:os';
 import type { LoggerService } from '@nestjs/common';
 import pino from 'pino';
-import type { LogLevel } from '@relayboard/config';
+import { jsonLogOptions, type LogLevel } from '@relayboard/config';
 
 /** The api's log: one JSON object per line on stdout (pino), at LOG_LEVEL and above. */
 export function createApiLog(level: LogLevel, destination?: pino.DestinationStream): pino.Logger {
   return pino(
-    {
-      level,
-      base: { service: 'api', pid: process.pid, hostname: hostname() },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      // "level":"info" rather than pino's numbers, for log stacks that read the name.
-      formatters: { level: (label) => ({ level: label }) },
-    },
+    jsonLogOptions('api', level),
     destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
