@@ -46,7 +46,12 @@ interface Timing {
 }
 
 /** Times `samples` sequential GETs, each to the path `pathFor(i)` gives; the first few warm caches and are not counted. */
-async function time(baseUrl: string, samples: number, pathFor: (i: number) => string, countRuns: boolean): Promise<Timing> {
+async function time(
+  baseUrl: string,
+  samples: number,
+  pathFor: (i: number) => string,
+  countRuns: boolean,
+): Promise<Timing> {
   const warmup = Math.min(5, Math.ceil(samples / 10));
   const ms: number[] = [];
   let bytes = 0;
@@ -54,7 +59,9 @@ async function time(baseUrl: string, samples: number, pathFor: (i: number) => st
   for (let i = 0; i < samples + warmup; i++) {
     const route = pathFor(i);
     const started = performance.now();
-    const res = await fetch(`${baseUrl}${route}`, { headers: { accept: countRuns ? 'text/html' : 'application/json', ...authHeaders() } });
+    const res = await fetch(`${baseUrl}${route}`, {
+      headers: { accept: countRuns ? 'text/html' : 'application/json', ...authHeaders() },
+    });
     // The whole answer: a board page streams its slower sections after the first bytes.
     const body = await res.text();
     const elapsed = performance.now() - started;
@@ -74,26 +81,50 @@ interface Subjects {
 }
 
 async function subjects(pg: Client): Promise<Subjects> {
-  const datasets = (await pg.query<{ name: string }>('select name from relayboard.datasets order by name')).rows.map((r) => r.name);
-  const runs = (await pg.query<{ id: string }>("select id from relayboard.runs where status = 'succeeded' order by random() limit 500")).rows.map((r) => r.id);
-  const failedRuns = (await pg.query<{ id: string }>("select id from relayboard.runs where status = 'failed' order by random() limit 500")).rows.map((r) => r.id);
+  const datasets = (await pg.query<{ name: string }>('select name from relayboard.datasets order by name')).rows.map(
+    (r) => r.name,
+  );
+  const runs = (
+    await pg.query<{ id: string }>(
+      "select id from relayboard.runs where status = 'succeeded' order by random() limit 500",
+    )
+  ).rows.map((r) => r.id);
+  const failedRuns = (
+    await pg.query<{ id: string }>("select id from relayboard.runs where status = 'failed' order by random() limit 500")
+  ).rows.map((r) => r.id);
   return { datasets, runs, failedRuns };
 }
 
 type Read = { label: string; kind: 'api' | 'board'; path: (s: Subjects, i: number) => string };
 
-const pick = <T,>(list: T[], i: number) => list[i % list.length];
+const pick = <T>(list: T[], i: number) => list[i % list.length];
 
 const READS: Read[] = [
   { label: 'GET /v1/runs?limit=50', kind: 'api', path: () => '/v1/runs?limit=50' },
   { label: 'GET /v1/runs?status=failed&limit=50', kind: 'api', path: () => '/v1/runs?status=failed&limit=50' },
-  { label: 'GET /v1/runs?datasetName=…&limit=50', kind: 'api', path: (s, i) => `/v1/runs?datasetName=${pick(s.datasets, i)}&limit=50` },
+  {
+    label: 'GET /v1/runs?datasetName=…&limit=50',
+    kind: 'api',
+    path: (s, i) => `/v1/runs?datasetName=${pick(s.datasets, i)}&limit=50`,
+  },
   { label: 'GET /v1/datasets?limit=100', kind: 'api', path: () => '/v1/datasets?limit=100' },
   { label: 'GET /v1/datasets/:name', kind: 'api', path: (s, i) => `/v1/datasets/${pick(s.datasets, i)}` },
-  { label: 'GET /v1/datasets/:name/versions', kind: 'api', path: (s, i) => `/v1/datasets/${pick(s.datasets, i)}/versions?limit=20` },
-  { label: 'GET /v1/datasets/:name/profile', kind: 'api', path: (s, i) => `/v1/datasets/${pick(s.datasets, i)}/profile` },
+  {
+    label: 'GET /v1/datasets/:name/versions',
+    kind: 'api',
+    path: (s, i) => `/v1/datasets/${pick(s.datasets, i)}/versions?limit=20`,
+  },
+  {
+    label: 'GET /v1/datasets/:name/profile',
+    kind: 'api',
+    path: (s, i) => `/v1/datasets/${pick(s.datasets, i)}/profile`,
+  },
   { label: 'GET /v1/datasets/:name/checks', kind: 'api', path: (s, i) => `/v1/datasets/${pick(s.datasets, i)}/checks` },
-  { label: 'GET /v1/datasets/:name/lineage', kind: 'api', path: (s, i) => `/v1/datasets/${pick(s.datasets, i)}/lineage` },
+  {
+    label: 'GET /v1/datasets/:name/lineage',
+    kind: 'api',
+    path: (s, i) => `/v1/datasets/${pick(s.datasets, i)}/lineage`,
+  },
   { label: 'GET /v1/runs/:id', kind: 'api', path: (s, i) => `/v1/runs/${pick(s.runs, i)}` },
   { label: 'GET /v1/runs/:id (failed run)', kind: 'api', path: (s, i) => `/v1/runs/${pick(s.failedRuns, i)}` },
   { label: 'GET /v1/runs/:id/digest', kind: 'api', path: (s, i) => `/v1/runs/${pick(s.runs, i)}/digest` },
@@ -105,12 +136,24 @@ const READS: Read[] = [
   { label: 'board /runs/:id (failed run)', kind: 'board', path: (s, i) => `/runs/${pick(s.failedRuns, i)}` },
 ];
 
-async function measure(stack: { apiUrl: string; webUrl: string }, pg: Client, samples: number): Promise<Map<string, Timing>> {
+async function measure(
+  stack: { apiUrl: string; webUrl: string },
+  pg: Client,
+  samples: number,
+): Promise<Map<string, Timing>> {
   const s = await subjects(pg);
   const results = new Map<string, Timing>();
   for (const read of READS) {
     const board = read.kind === 'board';
-    results.set(read.label, await time(board ? stack.webUrl : stack.apiUrl, board ? Math.max(4, Math.floor(samples / 4)) : samples, (i) => read.path(s, i), board));
+    results.set(
+      read.label,
+      await time(
+        board ? stack.webUrl : stack.apiUrl,
+        board ? Math.max(4, Math.floor(samples / 4)) : samples,
+        (i) => read.path(s, i),
+        board,
+      ),
+    );
   }
   return results;
 }
@@ -123,14 +166,21 @@ async function counts(pg: Client) {
     `select (select count(*) from relayboard.datasets) as datasets, (select count(*) from relayboard.runs) as runs,
             (select count(*) from relayboard.run_events) as events, (select count(*) from relayboard.run_node_results) as nodes`,
   );
-  return { datasets: Number(rows[0].datasets), runs: Number(rows[0].runs), events: Number(rows[0].events), nodes: Number(rows[0].nodes) };
+  return {
+    datasets: Number(rows[0].datasets),
+    runs: Number(rows[0].runs),
+    events: Number(rows[0].events),
+    nodes: Number(rows[0].nodes),
+  };
 }
 
 async function main(): Promise<void> {
   const args = options();
   const stale = staleBuilds(['packages/devstack', 'packages/config', 'packages/contracts', 'apps/api', 'apps/worker']);
-  if (stale.length) log(`warning: ${stale.join(', ')} changed since the last build; run \`pnpm build\` to measure the current code`);
-  if (!existsSync(path.join(REPO_ROOT, 'apps/web/.next/BUILD_ID'))) throw new Error('the board is not built: run `pnpm build` (or `pnpm --filter @relayboard/web run build`) first');
+  if (stale.length)
+    log(`warning: ${stale.join(', ')} changed since the last build; run \`pnpm build\` to measure the current code`);
+  if (!existsSync(path.join(REPO_ROOT, 'apps/web/.next/BUILD_ID')))
+    throw new Error('the board is not built: run `pnpm build` (or `pnpm --filter @relayboard/web run build`) first');
   const devstack = requireBuilt<Devstack>('packages/devstack/dist/index.js');
   const { loadConfig } = requireBuilt<Config>('packages/config/dist/index.js');
 
@@ -160,32 +210,47 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop().then(() => process.exit(130)));
   try {
     await pg.connect();
-    const api = <T,>(method: string, route: string, body?: unknown) => apiCall<T>(stack.apiUrl, method, route, body);
+    const api = <T>(method: string, route: string, body?: unknown) => apiCall<T>(stack.apiUrl, method, route, body);
 
     // The template: real runs of one dataset (two succeeded, one failed by a check), with checks, a digest and a delivery each.
     log('making the template: one dataset, three real runs');
-    await api('POST', '/v1/destinations/slack', { name: 'bench', webhookUrl: `${stack.slack.url}/services/T000/B000/bench` });
+    await api('POST', '/v1/destinations/slack', {
+      name: 'bench',
+      webhookUrl: `${stack.slack.url}/services/T000/B000/bench`,
+    });
     await api('POST', '/v1/datasets/csv', { name: TEMPLATE, csvUrl: `${stack.filesUrl}/orders.csv` });
     await api('POST', `/v1/datasets/${TEMPLATE}/checks`, { kind: 'not_null', column: 'order_id' });
     const templates: Run[] = [await runToEnd(stack.apiUrl, TEMPLATE)];
-    const failing = await api<{ id: string }>('POST', `/v1/datasets/${TEMPLATE}/checks`, { kind: 'accepted_values', column: 'status', values: ['placed', 'shipped'] });
+    const failing = await api<{ id: string }>('POST', `/v1/datasets/${TEMPLATE}/checks`, {
+      kind: 'accepted_values',
+      column: 'status',
+      values: ['placed', 'shipped'],
+    });
     templates.push(await runToEnd(stack.apiUrl, TEMPLATE));
     await api('DELETE', `/v1/datasets/${TEMPLATE}/checks/${failing.id}`);
     templates.push(await runToEnd(stack.apiUrl, TEMPLATE));
     const statuses = templates.map((r) => r.status).join(', ');
-    if (templates.map((r) => r.status).join() !== 'succeeded,failed,succeeded') throw new Error(`the template runs ended ${statuses}; expected succeeded, failed, succeeded`);
+    if (templates.map((r) => r.status).join() !== 'succeeded,failed,succeeded')
+      throw new Error(`the template runs ended ${statuses}; expected succeeded, failed, succeeded`);
 
     const small = await counts(pg);
     log(`measuring the small installation: ${small.datasets} dataset, ${small.runs} runs`);
     const before = await measure(stack, pg, args.samples);
 
-    const plan: SeedPlan = { template: TEMPLATE, datasets: args.datasets - 1, runs: args.runs - small.runs, runPattern: [templates[0].id, templates[2].id, templates[0].id, templates[2].id, templates[1].id] };
+    const plan: SeedPlan = {
+      template: TEMPLATE,
+      datasets: args.datasets - 1,
+      runs: args.runs - small.runs,
+      runPattern: [templates[0].id, templates[2].id, templates[0].id, templates[2].id, templates[1].id],
+    };
     log(`seeding ${plan.datasets} datasets and ${plan.runs} runs cloned from the template (every fifth run failed)`);
     const seeded = performance.now();
     await cloneTemplate(pg, plan);
     log(`seeded in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
     const large = await counts(pg);
-    log(`measuring the large installation: ${large.datasets} datasets, ${large.runs} runs, ${large.events} events, ${large.nodes} dbt node results`);
+    log(
+      `measuring the large installation: ${large.datasets} datasets, ${large.runs} runs, ${large.events} events, ${large.nodes} dbt node results`,
+    );
     const after = await measure(stack, pg, args.samples);
 
     const lines = READS.map((read) => {

@@ -26,7 +26,11 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 function options() {
-  const o = parseNumberOptions(USAGE, { rows: { default: 1000, min: 1 }, runs: { default: 3, min: 1 }, 'port-base': { default: 35000, min: 1024 } });
+  const o = parseNumberOptions(USAGE, {
+    rows: { default: 1000, min: 1 },
+    runs: { default: 3, min: 1 },
+    'port-base': { default: 35000, min: 1024 },
+  });
   return { rows: o.rows, runs: o.runs, portBase: o['port-base'] };
 }
 
@@ -44,7 +48,8 @@ const stepMs = (run: Run, name: string) => {
 async function main(): Promise<void> {
   const args = options();
   const stale = staleBuilds(['packages/devstack', 'packages/config', 'apps/api', 'apps/worker']);
-  if (stale.length) log(`warning: ${stale.join(', ')} changed since the last build; run \`pnpm build:ts\` to measure the current code`);
+  if (stale.length)
+    log(`warning: ${stale.join(', ')} changed since the last build; run \`pnpm build:ts\` to measure the current code`);
   const devstack = requireBuilt<Devstack>('packages/devstack/dist/index.js');
   const { dbtEnvironment, loadConfig } = requireBuilt<Config>('packages/config/dist/index.js');
 
@@ -52,7 +57,9 @@ async function main(): Promise<void> {
   // PostgreSQL runs as the postgres OS user when we are root; it must be able to enter the folder.
   chmodSync(home, 0o755);
   const projectDir = path.join(home, 'dbt');
-  const skip = new Set(['target', 'logs', '.user.yml', path.join('models', 'relayboard')].map((p) => path.join(REPO_ROOT, 'dbt', p)));
+  const skip = new Set(
+    ['target', 'logs', '.user.yml', path.join('models', 'relayboard')].map((p) => path.join(REPO_ROOT, 'dbt', p)),
+  );
   cpSync(path.join(REPO_ROOT, 'dbt'), projectDir, { recursive: true, filter: (source) => !skip.has(source) });
   const filesDir = path.join(home, 'files');
   mkdirSync(filesDir);
@@ -79,7 +86,10 @@ async function main(): Promise<void> {
     const config = loadConfig(stack.env);
     const dbtEnv = { ...dbtEnvironment(config, stack.env), RELAYBOARD_DATASETS: DATASET };
     const dbt = (dbtArgs: string[]) =>
-      runTimed(config.dbt.bin, [...dbtArgs, '--project-dir', projectDir, '--profiles-dir', projectDir], { cwd: projectDir, env: dbtEnv }).then((r) => {
+      runTimed(config.dbt.bin, [...dbtArgs, '--project-dir', projectDir, '--profiles-dir', projectDir], {
+        cwd: projectDir,
+        env: dbtEnv,
+      }).then((r) => {
         if (r.code !== 0) throw new Error(`dbt ${dbtArgs.join(' ')} failed:\n${r.output}`);
         return r.seconds * 1000;
       });
@@ -100,7 +110,9 @@ async function main(): Promise<void> {
       const hand = await dbt(byHand);
       pipeline.push(total);
       reference.push(stage + hand);
-      log(`run ${i}/${args.runs}: run start to transform done ${seconds(total)}; stage ${seconds(stage)} + dbt build by hand ${seconds(hand)} = ${seconds(stage + hand)} (${(total / (stage + hand)).toFixed(2)}x); dbt parse in the run: ${transform.metrics.parse ?? '?'}`);
+      log(
+        `run ${i}/${args.runs}: run start to transform done ${seconds(total)}; stage ${seconds(stage)} + dbt build by hand ${seconds(hand)} = ${seconds(stage + hand)} (${(total / (stage + hand)).toFixed(2)}x); dbt parse in the run: ${transform.metrics.parse ?? '?'}`,
+      );
     }
 
     const parseTarget = path.join(home, 'parse-target');

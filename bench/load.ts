@@ -49,9 +49,13 @@ function datasetName(kind: CsvKind, size: BenchSize): string {
 async function timed(what: string, load: () => Promise<LoadOutcome>): Promise<LoadOutcome> {
   const outcome = await load();
   const rss =
-    (outcome.peakRssBytes === undefined ? '' : `, peak RSS ${(outcome.peakRssBytes / 1e6).toFixed(0)} MB (${((outcome.baselineRssBytes ?? 0) / 1e6).toFixed(0)} MB before the step)`) +
+    (outcome.peakRssBytes === undefined
+      ? ''
+      : `, peak RSS ${(outcome.peakRssBytes / 1e6).toFixed(0)} MB (${((outcome.baselineRssBytes ?? 0) / 1e6).toFixed(0)} MB before the step)`) +
     (outcome.cpuSeconds === undefined ? '' : `, ${outcome.cpuSeconds.toFixed(2)} CPU s in the Node process`);
-  log(`  ${what}: ${outcome.ok ? `${outcome.seconds.toFixed(2)} s${rss}${outcome.note ? ` (${outcome.note})` : ''}` : `failed after ${outcome.seconds.toFixed(2)} s: ${outcome.error}`}`);
+  log(
+    `  ${what}: ${outcome.ok ? `${outcome.seconds.toFixed(2)} s${rss}${outcome.note ? ` (${outcome.note})` : ''}` : `failed after ${outcome.seconds.toFixed(2)} s: ${outcome.error}`}`,
+  );
   return outcome;
 }
 
@@ -71,7 +75,9 @@ async function benchSize(
     const broken = Object.values(csv.irregular).reduce((a, b) => a + b, 0);
     log(
       `${kind} ${size.label}: ${reused ? 'reused' : `generated in ${((performance.now() - started) / 1000).toFixed(1)} s:`} ${csv.bytes} bytes, ${csv.records} records` +
-        (kind === 'messy' ? `, ${broken} broken (${((100 * broken) / csv.records).toFixed(2)}%: ${JSON.stringify(csv.irregular)}), ${csv.crlfRecords} ending in CRLF` : ''),
+        (kind === 'messy'
+          ? `, ${broken} broken (${((100 * broken) / csv.records).toFixed(2)}%: ${JSON.stringify(csv.irregular)}), ${csv.crlfRecords} ending in CRLF`
+          : ''),
     );
     files[kind] = csv;
   }
@@ -99,12 +105,29 @@ async function benchSize(
   const stageMessy: LoadOutcome[] = [];
   // Contenders take turns within each round, so a noisy minute hurts all of them alike.
   for (let round = 1; round <= args.runs; round++) {
-    psqlClean.push(await timed(`psql \\copy clean ${size.label} (round ${round}/${args.runs})`, () => psqlCopy(services.admin, services.pgUrl, files.clean)));
-    psqlTwo.push(await timed(`psql \\copy x2 clean ${size.label} (round ${round}/${args.runs})`, () => psqlCopyTwoStreams(services.admin, services.pgUrl, files.clean)));
-    storeReads.push(await timed(`S3 read clean ${size.label} (round ${round}/${args.runs})`, () => readFromStore(services, keys.clean, files.clean.bytes)));
-    for (const [kind, into] of [['clean', stageClean], ['messy', stageMessy]] as const) {
+    psqlClean.push(
+      await timed(`psql \\copy clean ${size.label} (round ${round}/${args.runs})`, () =>
+        psqlCopy(services.admin, services.pgUrl, files.clean),
+      ),
+    );
+    psqlTwo.push(
+      await timed(`psql \\copy x2 clean ${size.label} (round ${round}/${args.runs})`, () =>
+        psqlCopyTwoStreams(services.admin, services.pgUrl, files.clean),
+      ),
+    );
+    storeReads.push(
+      await timed(`S3 read clean ${size.label} (round ${round}/${args.runs})`, () =>
+        readFromStore(services, keys.clean, files.clean.bytes),
+      ),
+    );
+    for (const [kind, into] of [
+      ['clean', stageClean],
+      ['messy', stageMessy],
+    ] as const) {
       const job = { dataset: datasetName(kind, size), objectKey: keys[kind], sizeBytes: files[kind].bytes };
-      into.push(await timed(`stage ${kind} ${size.label} (round ${round}/${args.runs})`, () => stageInChild(services, job)));
+      into.push(
+        await timed(`stage ${kind} ${size.label} (round ${round}/${args.runs})`, () => stageInChild(services, job)),
+      );
     }
   }
   const results = [
@@ -115,12 +138,16 @@ async function benchSize(
     measured('stage', 'messy', stageMessy),
   ];
 
-  const psqlMessy = await timed(`psql \\copy messy ${size.label}`, () => psqlCopy(services.admin, services.pgUrl, files.messy));
+  const psqlMessy = await timed(`psql \\copy messy ${size.label}`, () =>
+    psqlCopy(services.admin, services.pgUrl, files.messy),
+  );
   results.push(measured('psql \\copy', 'messy', [psqlMessy], '1 run: COPY is expected to refuse this file'));
 
   if (pgloader.available) {
     for (const kind of ['clean', 'messy'] as const) {
-      const outcome = await timed(`pgloader ${kind} ${size.label}`, () => pgloaderLoad(services.admin, services.pgUrl, files[kind], root, args.pgloaderTimeoutS));
+      const outcome = await timed(`pgloader ${kind} ${size.label}`, () =>
+        pgloaderLoad(services.admin, services.pgUrl, files[kind], root, args.pgloaderTimeoutS),
+      );
       results.push(measured('pgloader', kind, [outcome], '1 run: pgloader is too slow to repeat'));
     }
   }
@@ -137,7 +164,10 @@ async function main(): Promise<void> {
   }
   const args = parsed;
   const stale = staleBuilds(['apps/worker', 'packages/storage', 'packages/config', 'packages/devstack']);
-  if (stale.length > 0) log(`WARNING: ${stale.join(', ')} changed after the last build; run \`pnpm build:ts\` to benchmark the current code`);
+  if (stale.length > 0)
+    log(
+      `WARNING: ${stale.join(', ')} changed after the last build; run \`pnpm build:ts\` to benchmark the current code`,
+    );
 
   const root = mkdtempSync(path.join(os.tmpdir(), 'relayboard-bench-'));
   const csvDir = args.csvDir ?? path.join(root, 'csv');
@@ -163,34 +193,51 @@ async function main(): Promise<void> {
 
   try {
     assertDiskSpace(args, root);
-    const pgloader = args.pgloader ? await ensurePgloader(log) : ({ available: false, reason: '--no-pgloader' } as const);
+    const pgloader = args.pgloader
+      ? await ensurePgloader(log)
+      : ({ available: false, reason: '--no-pgloader' } as const);
     if (!pgloader.available) log(`pgloader will not run: ${pgloader.reason}`);
     const machine = await machineFacts(pgloader);
     services = await startBenchServices(root, args.portBase, log);
     await services.admin.query(`create schema if not exists ${BENCH_SCHEMA}`);
 
     const measurements: Measurement[] = [];
-    for (const size of args.sizes) measurements.push(...(await benchSize(args, services, root, csvDir, size, pgloader)));
+    for (const size of args.sizes)
+      measurements.push(...(await benchSize(args, services, root, csvDir, size, pgloader)));
 
     const summaries = summarize(measurements);
     console.log('');
-    console.log(`Relayboard load benchmark: sizes ${args.sizes.map((s) => s.label).join(', ')}; seed ${args.seed}; median of ${args.runs} run(s) per contender and file`);
-    for (const [key, value] of Object.entries({ ...machine, ...Object.fromEntries(Object.entries(services.server).map(([k, v]) => [`postgres ${k}`, v])) })) {
+    console.log(
+      `Relayboard load benchmark: sizes ${args.sizes.map((s) => s.label).join(', ')}; seed ${args.seed}; median of ${args.runs} run(s) per contender and file`,
+    );
+    for (const [key, value] of Object.entries({
+      ...machine,
+      ...Object.fromEntries(Object.entries(services.server).map(([k, v]) => [`postgres ${k}`, v])),
+    })) {
       console.log(`  ${key}: ${value}`);
     }
     console.log('');
     console.log(resultsTable(summaries));
     console.log('');
-    console.log('MB = 10^6 bytes; MB/s = file bytes / median wall seconds. psql \\copy loads a plain logged all-TEXT table; the stage step');
-    console.log('reads the file from the S3 server and publishes staging.<dataset>. Messy files are compared with psql \\copy of the CLEAN');
-    console.log('file of the same size (COPY refuses the messy one). Peak RSS is the staging child process\'s own high-water mark, the');
+    console.log(
+      'MB = 10^6 bytes; MB/s = file bytes / median wall seconds. psql \\copy loads a plain logged all-TEXT table; the stage step',
+    );
+    console.log(
+      'reads the file from the S3 server and publishes staging.<dataset>. Messy files are compared with psql \\copy of the CLEAN',
+    );
+    console.log(
+      "file of the same size (COPY refuses the messy one). Peak RSS is the staging child process's own high-water mark, the",
+    );
     console.log('largest over its runs; it is not measured for psql and pgloader.');
     console.log('');
     console.log('Targets (issue #3; benchmark figures, not assertions):');
     for (const line of targetLines(summaries, args.sizes)) console.log(`  ${line}`);
 
     if (args.jsonOut) {
-      writeFileSync(args.jsonOut, `${JSON.stringify({ args, machine, server: services.server, results: summaries.map(({ ok: _ok, ...summary }) => summary) }, null, 2)}\n`);
+      writeFileSync(
+        args.jsonOut,
+        `${JSON.stringify({ args, machine, server: services.server, results: summaries.map(({ ok: _ok, ...summary }) => summary) }, null, 2)}\n`,
+      );
       log(`measurements written to ${args.jsonOut}`);
     }
     if (args.keepFiles) log(`CSVs kept in ${csvDir} for the next run`);

@@ -15,18 +15,47 @@ describe('GET /health and GET /ready', () => {
     expect(status).toBe(200);
     expect(body).toEqual({
       status: 'ok',
-      checks: { postgres: { ok: true }, redis: { ok: true }, objectStore: { ok: true }, dbt: { ok: true, version: expect.stringMatching(/^\d+\.\d+\.\d+/) } },
+      checks: {
+        postgres: { ok: true },
+        redis: { ok: true },
+        objectStore: { ok: true },
+        dbt: { ok: true, version: expect.stringMatching(/^\d+\.\d+\.\d+/) },
+      },
     });
   });
 });
 
 describe('POST /v1/datasets/csv rejects bad input with a clear 4xx', () => {
   it.each([
-    ['an invalid name', { name: 'Bad Name', csvUrl: 'http://127.0.0.1/x.csv' }, 400, 'validation_failed', /name: a dataset name must match \^\[a-z\]/],
-    ['a reserved prefix', { name: 'stg_orders', csvUrl: 'http://127.0.0.1/x.csv' }, 400, 'validation_failed', /must not start with "stg_"/],
+    [
+      'an invalid name',
+      { name: 'Bad Name', csvUrl: 'http://127.0.0.1/x.csv' },
+      400,
+      'validation_failed',
+      /name: a dataset name must match \^\[a-z\]/,
+    ],
+    [
+      'a reserved prefix',
+      { name: 'stg_orders', csvUrl: 'http://127.0.0.1/x.csv' },
+      400,
+      'validation_failed',
+      /must not start with "stg_"/,
+    ],
     ['a missing csvUrl', { name: 'contract_a' }, 400, 'validation_failed', /csvUrl: is required/],
-    ['a file:// URL', { name: 'contract_b', csvUrl: 'file:///etc/passwd' }, 400, 'validation_failed', /csvUrl: only http and https URLs are accepted/],
-    ['the cloud metadata address', { name: 'contract_c', csvUrl: 'http://169.254.169.254/latest/meta-data' }, 400, 'url_not_allowed', /169\.254\.169\.254/],
+    [
+      'a file:// URL',
+      { name: 'contract_b', csvUrl: 'file:///etc/passwd' },
+      400,
+      'validation_failed',
+      /csvUrl: only http and https URLs are accepted/,
+    ],
+    [
+      'the cloud metadata address',
+      { name: 'contract_c', csvUrl: 'http://169.254.169.254/latest/meta-data' },
+      400,
+      'url_not_allowed',
+      /169\.254\.169\.254/,
+    ],
   ])('%s', async (_what, body, status, code, message) => {
     const res = await api('POST', '/v1/datasets/csv', body);
     expect(res.status).toBe(status);
@@ -37,13 +66,22 @@ describe('POST /v1/datasets/csv rejects bad input with a clear 4xx', () => {
   it('refuses malformed JSON', async () => {
     const res = await api('POST', '/v1/datasets/csv', undefined, '{"name": ');
     expect(res.status).toBe(400);
-    expect(res.body.error).toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/not valid JSON/) });
+    expect(res.body.error).toMatchObject({
+      code: 'validation_failed',
+      message: expect.stringMatching(/not valid JSON/),
+    });
   });
 
   it('says when the source answers with an HTTP error', async () => {
-    const res = await api('POST', '/v1/datasets/csv', { name: uniqueName('missing'), csvUrl: fixtureUrl('no-such-file.csv') });
+    const res = await api('POST', '/v1/datasets/csv', {
+      name: uniqueName('missing'),
+      csvUrl: fixtureUrl('no-such-file.csv'),
+    });
     expect(res.status).toBe(422);
-    expect(res.body.error).toMatchObject({ code: 'source_http_error', message: expect.stringMatching(/answered HTTP 404/) });
+    expect(res.body.error).toMatchObject({
+      code: 'source_http_error',
+      message: expect.stringMatching(/answered HTTP 404/),
+    });
   });
 
   it('refuses a redirect into the metadata range', async () => {
@@ -54,7 +92,10 @@ describe('POST /v1/datasets/csv rejects bad input with a clear 4xx', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const port = (server.address() as AddressInfo).port;
-      const res = await api('POST', '/v1/datasets/csv', { name: uniqueName('redirect'), csvUrl: `http://127.0.0.1:${port}/data.csv` });
+      const res = await api('POST', '/v1/datasets/csv', {
+        name: uniqueName('redirect'),
+        csvUrl: `http://127.0.0.1:${port}/data.csv`,
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('url_not_allowed');
     } finally {
@@ -98,7 +139,10 @@ describe('runs', () => {
   it('404s an unknown dataset when triggering a run', async () => {
     const res = await api('POST', '/v1/pipelines/run', { datasetName: 'never_registered' });
     expect(res.status).toBe(404);
-    expect(res.body.error).toMatchObject({ code: 'dataset_not_found', message: expect.stringMatching(/POST \/v1\/datasets\/csv/) });
+    expect(res.body.error).toMatchObject({
+      code: 'dataset_not_found',
+      message: expect.stringMatching(/POST \/v1\/datasets\/csv/),
+    });
   });
 
   it('404s an unknown run id', async () => {

@@ -1,4 +1,11 @@
-import type { Dataset, DatasetProfile, DatasetVersionList, RunEvent, RunStateMessage, RunSummary } from '@relayboard/contracts';
+import type {
+  Dataset,
+  DatasetProfile,
+  DatasetVersionList,
+  RunEvent,
+  RunStateMessage,
+  RunSummary,
+} from '@relayboard/contracts';
 import { api, authHeaders, fixtureUrl, registerAndRun, runDataset, uniqueName, uploadCsv, waitForRun } from './helpers';
 import { testStack } from './stack-env';
 
@@ -9,8 +16,15 @@ interface SseMessage {
 }
 
 /** Reads a server-sent event stream until the server ends it (or the deadline passes). */
-async function readStream(route: string, headers: Record<string, string> = {}, timeoutMs = 120_000): Promise<{ status: number; type: string | null; messages: SseMessage[] }> {
-  const res = await fetch(`${testStack().apiUrl}${route}`, { headers: { accept: 'text/event-stream', ...authHeaders(), ...headers }, signal: AbortSignal.timeout(timeoutMs) });
+async function readStream(
+  route: string,
+  headers: Record<string, string> = {},
+  timeoutMs = 120_000,
+): Promise<{ status: number; type: string | null; messages: SseMessage[] }> {
+  const res = await fetch(`${testStack().apiUrl}${route}`, {
+    headers: { accept: 'text/event-stream', ...authHeaders(), ...headers },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   const messages: SseMessage[] = [];
   if (!res.ok || !res.body) return { status: res.status, type: res.headers.get('content-type'), messages };
   const decoder = new TextDecoder();
@@ -21,8 +35,14 @@ async function readStream(route: string, headers: Record<string, string> = {}, t
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const frame = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      const fields = Object.fromEntries(frame.split('\n').filter((l) => l && !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trimStart()]));
-      if (fields.data !== undefined) messages.push({ id: fields.id ?? null, event: fields.event ?? 'message', data: JSON.parse(fields.data) });
+      const fields = Object.fromEntries(
+        frame
+          .split('\n')
+          .filter((l) => l && !l.startsWith(':'))
+          .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trimStart()]),
+      );
+      if (fields.data !== undefined)
+        messages.push({ id: fields.id ?? null, event: fields.event ?? 'message', data: JSON.parse(fields.data) });
     }
   }
   return { status: res.status, type: res.headers.get('content-type'), messages };
@@ -40,13 +60,17 @@ describe('GET /v1/runs/:id/events (server-sent events)', () => {
     const streamed = await readStream(`/v1/runs/${started.body.runId}/events`);
     expect(streamed.status).toBe(200);
     expect(streamed.type).toContain('text/event-stream');
-    const events = streamed.messages.filter((m) => m.event === 'run-event').map((m) => ({ id: m.id, event: m.data as RunEvent }));
+    const events = streamed.messages
+      .filter((m) => m.event === 'run-event')
+      .map((m) => ({ id: m.id, event: m.data as RunEvent }));
     const states = streamed.messages.filter((m) => m.event === 'run').map((m) => m.data as RunStateMessage);
     const run = await waitForRun(started.body.runId);
     // Every event, once, in order, each with its id as the message id.
     expect(events.map((e) => e.event.id)).toEqual(run.events.map((e) => e.id));
     expect(events.every((e) => e.id === String(e.event.id))).toBe(true);
-    expect(events.map((e) => e.event.message)).toEqual(expect.arrayContaining(['stage started', 'transform succeeded']));
+    expect(events.map((e) => e.event.message)).toEqual(
+      expect.arrayContaining(['stage started', 'transform succeeded']),
+    );
     // The state went from queued or running to succeeded, with the steps as they went.
     expect(states.length).toBeGreaterThan(1);
     expect(states.at(-1)?.run).toMatchObject({ id: run.id, status: 'succeeded' });
@@ -58,8 +82,12 @@ describe('GET /v1/runs/:id/events (server-sent events)', () => {
     const { body: runs } = await api<{ runs: RunSummary[] }>('GET', `/v1/runs?datasetName=${name}`);
     const run = await waitForRun(runs.runs[0].id);
     const events = run.events;
-    const resumed = await readStream(`/v1/runs/${run.id}/events`, { 'last-event-id': String(events[events.length - 3].id) });
-    expect(resumed.messages.filter((m) => m.event === 'run-event').map((m) => (m.data as RunEvent).id)).toEqual(events.slice(-2).map((e) => e.id));
+    const resumed = await readStream(`/v1/runs/${run.id}/events`, {
+      'last-event-id': String(events[events.length - 3].id),
+    });
+    expect(resumed.messages.filter((m) => m.event === 'run-event').map((m) => (m.data as RunEvent).id)).toEqual(
+      events.slice(-2).map((e) => e.id),
+    );
     expect(resumed.messages.filter((m) => m.event === 'run')).toHaveLength(1);
   });
 
@@ -107,7 +135,10 @@ describe('pages with a cursor', () => {
     const all: Dataset[] = [];
     let cursor: string | null = null;
     do {
-      const res: { body: { datasets: Dataset[]; nextCursor: string | null } } = await api('GET', `/v1/datasets?limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: { body: { datasets: Dataset[]; nextCursor: string | null } } = await api(
+        'GET',
+        `/v1/datasets?limit=7${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       all.push(...res.body.datasets);
       cursor = res.body.nextCursor;
     } while (cursor);
@@ -130,7 +161,7 @@ describe('pages with a cursor', () => {
 describe("GET /v1/datasets/:name/profile and the versions' cursor", () => {
   const name = uniqueName('profiled');
 
-  it('has no profile before a run, and each column\'s null share, distinct values and cast failures after one', async () => {
+  it("has no profile before a run, and each column's null share, distinct values and cast failures after one", async () => {
     expect((await api('POST', '/v1/datasets/csv', { name, csvUrl: fixtureUrl('people.csv') })).status).toBe(201);
     const before = await api<DatasetProfile>('GET', `/v1/datasets/${name}/profile`);
     expect(before.status).toBe(200);
@@ -142,8 +173,20 @@ describe("GET /v1/datasets/:name/profile and the versions' cursor", () => {
     expect(body.runId).toBe(run.id);
     expect(body.columns.map((c) => c.column)).toEqual(['id', 'full_name', 'city', 'note']);
     // people.csv: four rows, one without a note, one with an empty city.
-    expect(body.columns.find((c) => c.column === 'note')).toMatchObject({ originalName: 'note', type: 'text', rows: 4, nulls: 1, nullShare: 0.25, distinct: 3, castFailures: 0 });
-    expect(body.columns.find((c) => c.column === 'full_name')).toMatchObject({ originalName: 'Full Name', nulls: 0, nullShare: 0 });
+    expect(body.columns.find((c) => c.column === 'note')).toMatchObject({
+      originalName: 'note',
+      type: 'text',
+      rows: 4,
+      nulls: 1,
+      nullShare: 0.25,
+      distinct: 3,
+      castFailures: 0,
+    });
+    expect(body.columns.find((c) => c.column === 'full_name')).toMatchObject({
+      originalName: 'Full Name',
+      nulls: 0,
+      nullShare: 0,
+    });
     expect(body.columns.find((c) => c.column === 'id')).toMatchObject({ type: 'bigint', min: '1', max: '4' });
   });
 
@@ -158,7 +201,10 @@ describe("GET /v1/datasets/:name/profile and the versions' cursor", () => {
     const first = await api<DatasetVersionList>('GET', `/v1/datasets/${name}/versions?limit=2`);
     expect(first.body.versions).toHaveLength(2);
     expect(first.body.nextCursor).toEqual(expect.any(String));
-    const second = await api<DatasetVersionList>('GET', `/v1/datasets/${name}/versions?limit=2&cursor=${first.body.nextCursor}`);
+    const second = await api<DatasetVersionList>(
+      'GET',
+      `/v1/datasets/${name}/versions?limit=2&cursor=${first.body.nextCursor}`,
+    );
     expect(second.body.versions).toHaveLength(1);
     expect(second.body.nextCursor).toBeNull();
     const all = [...first.body.versions, ...second.body.versions];
@@ -171,7 +217,8 @@ describe("GET /v1/datasets/:name/profile and the versions' cursor", () => {
 describe('GET /v1/datasets?prefix=', () => {
   it('lists only the datasets whose name starts with the prefix, treating _ as a character', async () => {
     const base = uniqueName('prefixed');
-    for (const name of [`${base}_a`, `${base}_b`, `${base}x`]) expect((await api('POST', '/v1/datasets/csv', { name, csvUrl: fixtureUrl('people.csv') })).status).toBe(201);
+    for (const name of [`${base}_a`, `${base}_b`, `${base}x`])
+      expect((await api('POST', '/v1/datasets/csv', { name, csvUrl: fixtureUrl('people.csv') })).status).toBe(201);
     const { body } = await api<{ datasets: Dataset[] }>('GET', `/v1/datasets?prefix=${base}_&limit=10`);
     expect(body.datasets.map((d) => d.name)).toEqual([`${base}_a`, `${base}_b`]);
     const refused = await api('GET', '/v1/datasets?prefix=Robert%27)%3B--');

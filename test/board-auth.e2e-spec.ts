@@ -53,7 +53,13 @@ describe('the board: sign in with an api token', () => {
     await page.waitForURL(`${webUrl()}/destinations`);
     await page.getByRole('heading', { name: 'Destinations', level: 1 }).waitFor();
     const [cookie] = await context.cookies();
-    expect(cookie).toMatchObject({ name: BOARD_SESSION_COOKIE, value: testStack().adminToken, httpOnly: true, sameSite: 'Lax', expires: -1 });
+    expect(cookie).toMatchObject({
+      name: BOARD_SESSION_COOKIE,
+      value: testStack().adminToken,
+      httpOnly: true,
+      sameSite: 'Lax',
+      expires: -1,
+    });
     // Page scripts never see it.
     expect(await page.evaluate(() => document.cookie)).toBe('');
   });

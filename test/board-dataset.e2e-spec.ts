@@ -109,7 +109,9 @@ describe("the board's dataset page: run chart, checks, lineage and schedule", ()
     expect(await result.textContent()).toContain('1 failing row');
     expect(await result.getByRole('link', { name: /^Run / }).getAttribute('href')).toBe(`/runs/${run.id}`);
     // Two finished runs now.
-    expect(await page.getByTestId('run-history-chart').locator('figcaption').textContent()).toContain('2 finished runs;');
+    expect(await page.getByTestId('run-history-chart').locator('figcaption').textContent()).toContain(
+      '2 finished runs;',
+    );
     await inspect('dataset-check-result');
 
     await result.getByRole('button', { name: /^Remove check / }).click();
@@ -144,14 +146,24 @@ describe("the board's dataset page: run chart, checks, lineage and schedule", ()
 
     await form.getByLabel('Referenced dataset').fill(name);
     await form.getByRole('button', { name: 'Add check' }).click();
-    await checksTable().locator('tbody tr', { hasText: `in ${name}.id` }).waitFor();
+    await checksTable()
+      .locator('tbody tr', { hasText: `in ${name}.id` })
+      .waitFor();
     const { body } = await api<{ checks: Check[] }>('GET', `/v1/datasets/${name}/checks`);
-    expect(body.checks.find((check) => check.kind === 'relationships')).toMatchObject({ column: 'id', toDataset: name, toColumn: 'id' });
+    expect(body.checks.find((check) => check.kind === 'relationships')).toMatchObject({
+      column: 'id',
+      toDataset: name,
+      toColumn: 'id',
+    });
   });
 
   it("shows each column's null share and cast failures, the versions' dialect, and a new version's schema changes", async () => {
     const schema = page.getByRole('table', { name: 'Inferred schema, in file order, with the newest profile' });
-    const cells = async (column: string) => schema.locator('tbody tr', { has: page.locator('td', { hasText: new RegExp(`^${column}$`) }) }).locator('td').allTextContents();
+    const cells = async (column: string) =>
+      schema
+        .locator('tbody tr', { has: page.locator('td', { hasText: new RegExp(`^${column}$`) }) })
+        .locator('td')
+        .allTextContents();
     await page.goto(`${webUrl()}/datasets/${name}`);
     await schema.waitFor();
     // people.csv: four rows; one has no note, one an empty city.

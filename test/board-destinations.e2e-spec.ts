@@ -1,6 +1,16 @@
 import type { Page } from 'playwright-core';
 import type { Destination } from '@relayboard/contracts';
-import { api, boardSessionHeaders, fixtureUrl, inspectPage, openBoardPage, removeAllDestinations, runDataset, slackMessages, uniqueName } from './helpers';
+import {
+  api,
+  boardSessionHeaders,
+  fixtureUrl,
+  inspectPage,
+  openBoardPage,
+  removeAllDestinations,
+  runDataset,
+  slackMessages,
+  uniqueName,
+} from './helpers';
 import { testStack } from './stack-env';
 
 /**
@@ -30,7 +40,9 @@ describe("the board's destinations page", () => {
   const addForm = () => page.getByRole('form', { name: 'Add a Slack destination' });
   const card = (name: string) => page.getByRole('article', { name });
   const destinationNamed = async (name: string) =>
-    (await api<{ destinations: Destination[] }>('GET', '/v1/destinations')).body.destinations.find((d) => d.name === name);
+    (await api<{ destinations: Destination[] }>('GET', '/v1/destinations')).body.destinations.find(
+      (d) => d.name === name,
+    );
 
   async function addThroughForm(fields: { name?: string; webhookUrl: string; datasets?: string }): Promise<void> {
     const form = addForm();
@@ -77,14 +89,18 @@ describe("the board's destinations page", () => {
     await url.waitFor();
     const describedBy = (await url.getAttribute('aria-describedby'))!.split(' ');
     expect(describedBy[0]).toBe('add-destination-webhook-error');
-    expect(await page.locator('#add-destination-webhook-error').textContent()).toMatch(/^host "example\.com" is not an allowed Slack webhook host \(.*\); use the https:\/\/hooks\.slack\.com\/services\//);
+    expect(await page.locator('#add-destination-webhook-error').textContent()).toMatch(
+      /^host "example\.com" is not an allowed Slack webhook host \(.*\); use the https:\/\/hooks\.slack\.com\/services\//,
+    );
     // The focus is on the refused field, for keyboard and screen reader users.
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('add-destination-webhook');
     await inspect('destinations-refused');
 
     await addThroughForm({ webhookUrl: 'http://example.com/services/T1/B1/x1y2z3', datasets: 'orders, Orders' });
     await page.locator('#add-destination-datasets[aria-invalid="true"]').waitFor();
-    expect(await page.locator('#add-destination-datasets-error').textContent()).toMatch(/^"Orders": a dataset name must match/);
+    expect(await page.locator('#add-destination-datasets-error').textContent()).toMatch(
+      /^"Orders": a dataset name must match/,
+    );
     // Validation comes first, so the host was not looked at this time.
     expect(await page.locator('#add-destination-webhook').getAttribute('aria-invalid')).toBeNull();
     expect((await api<{ destinations: Destination[] }>('GET', '/v1/destinations')).body.destinations).toEqual([]);
@@ -92,7 +108,10 @@ describe("the board's destinations page", () => {
 
   it('saves a destination through the form and lists it with the webhook URL masked only', async () => {
     await addThroughForm({ name: MAIN, webhookUrl: `${slack()}${servicePath}`, datasets: dataset });
-    await addForm().getByRole('status').filter({ hasText: `Saved “${MAIN}”` }).waitFor();
+    await addForm()
+      .getByRole('status')
+      .filter({ hasText: `Saved “${MAIN}”` })
+      .waitFor();
     const listed = card(MAIN);
     await listed.waitFor();
     expect(await listed.locator('code').textContent()).toBe(`${slack()}/services/TB…/BB…/••••${secret.slice(-4)}`);
@@ -103,7 +122,12 @@ describe("the board's destinations page", () => {
     expect(await addForm().getByLabel('Webhook URL').inputValue()).toBe('');
 
     const saved = await destinationNamed(MAIN);
-    expect(saved).toMatchObject({ datasets: [dataset], notifyOn: 'always', rowChangeThreshold: 0.1, suppressHours: null });
+    expect(saved).toMatchObject({
+      datasets: [dataset],
+      notifyOn: 'always',
+      rowChangeThreshold: 0.1,
+      suppressHours: null,
+    });
     // Neither the page in the browser nor the server-rendered HTML holds the secret part.
     const served = await (await fetch(`${webUrl()}/destinations`, { headers: boardSessionHeaders() })).text();
     expect(served).toContain(saved!.webhookUrlMasked);
@@ -114,8 +138,13 @@ describe("the board's destinations page", () => {
   });
 
   it('sends a test message that the Slack stand-in receives, and says so', async () => {
-    await card(MAIN).getByRole('button', { name: `Send test to ${MAIN}` }).click();
-    await card(MAIN).getByTestId('destination-notice').filter({ hasText: 'Sent: Slack took the test message (HTTP 200 ok)' }).waitFor();
+    await card(MAIN)
+      .getByRole('button', { name: `Send test to ${MAIN}` })
+      .click();
+    await card(MAIN)
+      .getByTestId('destination-notice')
+      .filter({ hasText: 'Sent: Slack took the test message (HTTP 200 ok)' })
+      .waitFor();
     const received = (await slackMessages()).filter((m) => m.path === servicePath);
     expect(received).toHaveLength(1);
     expect(received[0].body.text).toContain(`Relayboard test message for destination "${MAIN}"`);
@@ -124,10 +153,14 @@ describe("the board's destinations page", () => {
   it('shows a webhook Slack answers 404 no_service as a failed test', async () => {
     await addThroughForm({ name: GONE, webhookUrl: `${slack()}${failingPath}`, datasets: uniqueName('never_run') });
     await card(GONE).waitFor();
-    await card(GONE).getByRole('button', { name: `Send test to ${GONE}` }).click();
+    await card(GONE)
+      .getByRole('button', { name: `Send test to ${GONE}` })
+      .click();
     const notice = card(GONE).getByTestId('destination-notice');
     await notice.filter({ hasText: 'Failed:' }).waitFor();
-    expect(await notice.textContent()).toMatch(/^Failed: Slack refused the test message with HTTP 404 no_service: the webhook was removed/);
+    expect(await notice.textContent()).toMatch(
+      /^Failed: Slack refused the test message with HTTP 404 no_service: the webhook was removed/,
+    );
     expect(await notice.getAttribute('role')).toBe('status');
   });
 
@@ -153,7 +186,11 @@ describe("the board's destinations page", () => {
     await gone.getByText('changes: failures and runs whose data changed').waitFor();
     expect(await gone.textContent()).toContain('25%');
     expect(await gone.textContent()).toContain('every 6 hours');
-    expect(await destinationNamed(GONE)).toMatchObject({ notifyOn: 'changes', rowChangeThreshold: 0.25, suppressHours: 6 });
+    expect(await destinationNamed(GONE)).toMatchObject({
+      notifyOn: 'changes',
+      rowChangeThreshold: 0.25,
+      suppressHours: 6,
+    });
   });
 
   it("shows the last delivery's status after a run of a routed dataset, linking to the run", async () => {
@@ -163,12 +200,15 @@ describe("the board's destinations page", () => {
     const delivery = card(MAIN).getByTestId('last-delivery');
     await delivery.waitFor();
     expect(await delivery.textContent()).toMatch(/^✓sentHTTP 200 ok/);
-    expect(await delivery.getByRole('link', { name: `Open run ${run.id.slice(0, 8)}` }).getAttribute('href')).toBe(`/runs/${run.id}`);
+    expect(await delivery.getByRole('link', { name: `Open run ${run.id.slice(0, 8)}` }).getAttribute('href')).toBe(
+      `/runs/${run.id}`,
+    );
     // The other destination is routed to another dataset: the run records it as skipped there.
     const skipped = card(GONE).getByTestId('last-delivery');
     expect(await skipped.textContent()).toMatch(/^↷skipped/);
     const { body: runBody } = await api('GET', `/v1/runs/${run.id}`);
-    const skipReason = runBody.deliveries.find((d: { destinationName: string }) => d.destinationName === GONE).skipReason as string;
+    const skipReason = runBody.deliveries.find((d: { destinationName: string }) => d.destinationName === GONE)
+      .skipReason as string;
     expect(skipReason).toBeTruthy();
     expect(await skipped.textContent()).toContain(skipReason);
     expect(await skipped.getByRole('link').getAttribute('href')).toBe(`/runs/${run.id}`);
@@ -178,14 +218,18 @@ describe("the board's destinations page", () => {
   });
 
   it('deletes a destination after a confirmation', async () => {
-    await card(GONE).getByRole('button', { name: `Delete ${GONE}` }).click();
+    await card(GONE)
+      .getByRole('button', { name: `Delete ${GONE}` })
+      .click();
     const dialog = page.getByRole('dialog', { name: `Delete “${GONE}”?` });
     await dialog.waitFor();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect(await destinationNamed(GONE)).toBeDefined();
 
-    await card(GONE).getByRole('button', { name: `Delete ${GONE}` }).click();
+    await card(GONE)
+      .getByRole('button', { name: `Delete ${GONE}` })
+      .click();
     await dialog.getByRole('button', { name: 'Delete destination' }).click();
     await card(GONE).waitFor({ state: 'detached' });
     expect(await destinationNamed(GONE)).toBeUndefined();

@@ -24,7 +24,10 @@ describe("a run's page: Retry and Cancel", () => {
 
   beforeAll(async () => {
     expect((await uploadCsv(name, `id,city\n1,Oslo\n2,Lima\n3,Oslo\n`)).status).toBe(201);
-    writeFileSync(model, `{{ config(enabled=relayboard_dataset_exists('${name}')) }}\nselect city, no_such_column from {{ ref('${name}') }}\n`);
+    writeFileSync(
+      model,
+      `{{ config(enabled=relayboard_dataset_exists('${name}')) }}\nselect city, no_such_column from {{ ref('${name}') }}\n`,
+    );
     const failed = await waitForRun((await api('POST', '/v1/pipelines/run', { datasetName: name })).body.runId);
     expect(failed.status).toBe('failed');
     runId = failed.id;
@@ -45,7 +48,10 @@ describe("a run's page: Retry and Cancel", () => {
     await inspectPage(page, 'run-control-failed');
 
     // The fixed model is slow, so the retried run is still in dbt when it is canceled.
-    writeFileSync(model, `{{ config(enabled=relayboard_dataset_exists('${name}'), materialized='table') }}\nselect pg_sleep(120) as slept, city from {{ ref('${name}') }}\n`);
+    writeFileSync(
+      model,
+      `{{ config(enabled=relayboard_dataset_exists('${name}'), materialized='table') }}\nselect pg_sleep(120) as slept, city from {{ ref('${name}') }}\n`,
+    );
     await retry.click();
     await page.getByRole('status').getByText('Retry requested').waitFor();
     await status().getByText('running').waitFor({ timeout: 120_000 });
@@ -64,8 +70,12 @@ describe("a run's page: Retry and Cancel", () => {
     await page.getByText('canceled: checking the board').first().waitFor();
     const run = (await api<Run>('GET', `/v1/runs/${runId}`)).body;
     expect(run.status).toBe('canceled');
-    expect(run.events.map((e) => e.message)).toContainEqual(expect.stringMatching(/^retried by the board \(retry 1\): resumes from transform/));
-    expect(run.events.map((e) => e.message)).toContainEqual(expect.stringMatching(/^cancel requested by the board: checking the board/));
+    expect(run.events.map((e) => e.message)).toContainEqual(
+      expect.stringMatching(/^retried by the board \(retry 1\): resumes from transform/),
+    );
+    expect(run.events.map((e) => e.message)).toContainEqual(
+      expect.stringMatching(/^cancel requested by the board: checking the board/),
+    );
     await inspectPage(page, 'run-control-canceled');
   });
 

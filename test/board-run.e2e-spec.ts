@@ -48,7 +48,10 @@ describe("a run's page: timeline, staging progress, dbt results and rejected row
     csvBytes = csv.length;
     const uploaded = await uploadCsv(name, csv, 'big.csv');
     expect(uploaded.status).toBe(201);
-    for (const check of [{ kind: 'not_null', column: 'note' }, { kind: 'unique', column: 'id' }]) {
+    for (const check of [
+      { kind: 'not_null', column: 'note' },
+      { kind: 'unique', column: 'id' },
+    ]) {
       expect((await api('POST', `/v1/datasets/${name}/checks`, check)).status).toBe(201);
     }
     ({ page, close: closeBrowser } = await openBoardPage(pageErrors));
@@ -83,9 +86,15 @@ describe("a run's page: timeline, staging progress, dbt results and rejected row
     expect(reports.every((event) => event.data!.bytesTotal === csvBytes)).toBe(true);
 
     await page.getByTestId('run-status').getByText(run.status).waitFor();
-    expect(await page.getByTestId('stage-progress-bytes').textContent()).toBe(`${formatBytes(csvBytes)} of ${formatBytes(csvBytes)}`);
-    expect(await page.getByTestId('stage-progress-rows').textContent()).toBe((ROWS - RAGGED.size).toLocaleString('en-US'));
-    expect(await bar.getAttribute('aria-valuetext')).toBe(`100%: ${formatBytes(csvBytes)} of ${formatBytes(csvBytes)}, ${(ROWS - RAGGED.size).toLocaleString('en-US')} rows`);
+    expect(await page.getByTestId('stage-progress-bytes').textContent()).toBe(
+      `${formatBytes(csvBytes)} of ${formatBytes(csvBytes)}`,
+    );
+    expect(await page.getByTestId('stage-progress-rows').textContent()).toBe(
+      (ROWS - RAGGED.size).toLocaleString('en-US'),
+    );
+    expect(await bar.getAttribute('aria-valuetext')).toBe(
+      `100%: ${formatBytes(csvBytes)} of ${formatBytes(csvBytes)}, ${(ROWS - RAGGED.size).toLocaleString('en-US')} rows`,
+    );
   });
 
   it('lists the four steps on the timeline, each with its duration', async () => {
@@ -140,7 +149,9 @@ describe("a run's page: timeline, staging progress, dbt results and rejected row
 
   it('shows the digest preview, then passes axe at both widths', async () => {
     const { body: digest } = await api('GET', `/v1/runs/${runId}/digest`);
-    const header = (digest.digest.blocks as { type: string; text?: { text: string } }[]).find((block) => block.type === 'header')!;
+    const header = (digest.digest.blocks as { type: string; text?: { text: string } }[]).find(
+      (block) => block.type === 'header',
+    )!;
     await section('digest-title').locator('figure').getByText(header.text!.text, { exact: true }).waitFor();
     await inspect('run-finished');
     expect(pageErrors).toEqual([]);
@@ -155,9 +166,13 @@ describe("a run's page: timeline, staging progress, dbt results and rejected row
     await page.goto(`${webUrl()}/runs/${runId}`);
     const notice = page.getByTestId('rejects-replaced');
     await notice.waitFor();
-    expect(await notice.textContent()).toContain(`Its 2 rejected rows were kept in staging.${name}__rejects until run ${later.id.slice(0, 8)} staged the dataset again`);
+    expect(await notice.textContent()).toContain(
+      `Its 2 rejected rows were kept in staging.${name}__rejects until run ${later.id.slice(0, 8)} staged the dataset again`,
+    );
     expect(await page.getByRole('table', { name: 'Rejected rows, by line number' }).count()).toBe(0);
-    expect(await notice.getByRole('link', { name: `run ${later.id.slice(0, 8)}` }).getAttribute('href')).toBe(`/runs/${later.id}`);
+    expect(await notice.getByRole('link', { name: `run ${later.id.slice(0, 8)}` }).getAttribute('href')).toBe(
+      `/runs/${later.id}`,
+    );
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
 });

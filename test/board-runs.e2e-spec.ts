@@ -1,6 +1,18 @@
 import type { Page } from 'playwright-core';
 import type { RunSummary } from '@relayboard/contracts';
-import { api, fixtureUrl, insertFinishedRuns, inspectPage, openBoardPage, openRunChanges, type OpenStream, statusesOf, uniqueName, waitForRun, signInBoard } from './helpers';
+import {
+  api,
+  fixtureUrl,
+  insertFinishedRuns,
+  inspectPage,
+  openBoardPage,
+  openRunChanges,
+  type OpenStream,
+  statusesOf,
+  uniqueName,
+  waitForRun,
+  signInBoard,
+} from './helpers';
 import { testStack } from './stack-env';
 
 /**
@@ -25,7 +37,9 @@ describe("the board's runs list: live, paged and filtered", () => {
 
   /** The run ids of the table's rows, top to bottom. */
   const rowIds = () =>
-    page.locator('table tbody a[href^="/runs/"]').evaluateAll((links) => links.map((link) => link.getAttribute('href')!.replace('/runs/', '')));
+    page
+      .locator('table tbody a[href^="/runs/"]')
+      .evaluateAll((links) => links.map((link) => link.getAttribute('href')!.replace('/runs/', '')));
   const rowOf = (runId: string) => page.locator('table tbody tr', { has: page.locator(`a[href="/runs/${runId}"]`) });
   /** The status cells' text as a screen reader has it: the badge without its glyph, top to bottom. */
   const badgeWords = () =>
@@ -59,7 +73,9 @@ describe("the board's runs list: live, paged and filtered", () => {
     expect(await rowIds()).toEqual(older.slice(0, 2));
     await page.getByTestId('runs-connection').filter({ hasText: 'Live' }).waitFor();
     await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
-    const [ofDataset, running, all] = await Promise.all([`?datasetName=${name}`, `?datasetName=${name}&status=running`, ''].map(openRunChanges));
+    const [ofDataset, running, all] = await Promise.all(
+      [`?datasetName=${name}`, `?datasetName=${name}&status=running`, ''].map(openRunChanges),
+    );
     streams.push(ofDataset, running, all);
 
     const { status, body } = await api('POST', '/v1/pipelines/run', { datasetName: name });
@@ -75,7 +91,8 @@ describe("the board's runs list: live, paged and filtered", () => {
     const run = await waitForRun(liveRunId);
     expect(run.status).toBe('succeeded');
     // The api's streams: every state once, in order; a status filter sees the run enter and leave it.
-    for (const stream of [ofDataset, running, all]) await stream.waitFor((summary) => summary.id === liveRunId && summary.status === 'succeeded');
+    for (const stream of [ofDataset, running, all])
+      await stream.waitFor((summary) => summary.id === liveRunId && summary.status === 'succeeded');
     expect(statusesOf(ofDataset, liveRunId)).toEqual(['queued', 'running', 'succeeded']);
     expect(statusesOf(all, liveRunId)).toEqual(['queued', 'running', 'succeeded']);
     expect(statusesOf(running, liveRunId)).toEqual(['running', 'succeeded']);
@@ -88,7 +105,10 @@ describe("the board's runs list: live, paged and filtered", () => {
     // The duration is the run's, from its times, not the dash of a run that has not started.
     expect(await cells.nth(5).innerText()).toMatch(/^(\d+(\.\d)? (ms|s)|\d+ m \d{2} s)$/);
     // Screen readers hear that it finished, in a polite status region.
-    await page.getByTestId('runs-announcer').filter({ hasText: `Run of ${name} succeeded.` }).waitFor();
+    await page
+      .getByTestId('runs-announcer')
+      .filter({ hasText: `Run of ${name} succeeded.` })
+      .waitFor();
     expect(await page.getByTestId('runs-announcer').getAttribute('role')).toBe('status');
     await inspect('runs-live');
   });
@@ -119,7 +139,9 @@ describe("the board's runs list: live, paged and filtered", () => {
     expect(await rowIds()).toEqual(second);
     await inspect('runs-page-2');
     await page.getByRole('link', { name: 'Show the newest runs' }).click();
-    await page.waitForURL((current) => !current.searchParams.has('cursor') && current.searchParams.get('limit') === '2');
+    await page.waitForURL(
+      (current) => !current.searchParams.has('cursor') && current.searchParams.get('limit') === '2',
+    );
     await page.locator(`a[href="/runs/${latest}"]`).waitFor();
     expect(await rowIds()).toEqual([latest, liveRunId]);
 
@@ -132,7 +154,9 @@ describe("the board's runs list: live, paged and filtered", () => {
     // A newer page still comes before it.
     expect(await page.getByRole('link', { name: 'Previous page' }).count()).toBe(1);
     await page.getByRole('link', { name: 'Newest', exact: true }).click();
-    await page.waitForURL((current) => !current.searchParams.has('before') && current.searchParams.get('datasetName') === name);
+    await page.waitForURL(
+      (current) => !current.searchParams.has('before') && current.searchParams.get('datasetName') === name,
+    );
     await page.locator(`a[href="/runs/${latest}"]`).waitFor();
     expect(await rowIds()).toEqual([latest, liveRunId]);
   });
@@ -161,7 +185,9 @@ describe("the board's runs list: live, paged and filtered", () => {
     await form.getByLabel('Status').focus();
     await form.getByLabel('Status').selectOption('failed');
     await form.getByRole('button', { name: 'Apply' }).press('Enter');
-    await page.waitForURL((current) => current.searchParams.get('status') === 'failed' && current.searchParams.get('datasetName') === name);
+    await page.waitForURL(
+      (current) => current.searchParams.get('status') === 'failed' && current.searchParams.get('datasetName') === name,
+    );
     await page.locator(`a[href="/runs/${older[1]}"]`).waitFor();
     expect(await rowIds()).toEqual([older[1]]);
     expect(await badgeWords()).toEqual(['failed']);
@@ -175,14 +201,21 @@ describe("the board's runs list: live, paged and filtered", () => {
 
   it('filters and pages without JavaScript: a GET form and plain links', async () => {
     const { chromium } = await import('playwright-core');
-    const plain = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const plain = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     try {
       const context = await plain.newContext({ javaScriptEnabled: false, viewport: { width: 1366, height: 768 } });
       await signInBoard(context);
       const noScript = await context.newPage();
       noScript.setDefaultTimeout(30_000);
       await noScript.goto(`${webUrl()}/?datasetName=${name}&limit=2`);
-      const ids = () => noScript.locator('table tbody a[href^="/runs/"]').evaluateAll((links) => links.map((link) => link.getAttribute('href')!.replace('/runs/', '')));
+      const ids = () =>
+        noScript
+          .locator('table tbody a[href^="/runs/"]')
+          .evaluateAll((links) => links.map((link) => link.getAttribute('href')!.replace('/runs/', '')));
       expect(await ids()).toEqual([latest, liveRunId]);
       // No stream runs without JavaScript, so no connection state claims one.
       expect(await noScript.getByTestId('runs-connection').count()).toBe(0);
@@ -195,7 +228,11 @@ describe("the board's runs list: live, paged and filtered", () => {
       await noScript.waitForURL((current) => current.searchParams.get('status') === 'failed');
       const url = new URL(noScript.url());
       // The page size stays; the cursor does not: new filters start at the newest.
-      expect([url.searchParams.get('datasetName'), url.searchParams.get('limit'), url.searchParams.has('cursor')]).toEqual([name, '2', false]);
+      expect([
+        url.searchParams.get('datasetName'),
+        url.searchParams.get('limit'),
+        url.searchParams.has('cursor'),
+      ]).toEqual([name, '2', false]);
       expect(await ids()).toEqual([older[1]]);
     } finally {
       await plain.close();

@@ -68,7 +68,7 @@ describe('the board in a browser', () => {
     await inspect('dataset-after-run');
   });
 
-  it("opens the run page with the rows, the steps and the digest preview", async () => {
+  it('opens the run page with the rows, the steps and the digest preview', async () => {
     await page.getByRole('link', { name: /^Open run / }).click();
     await page.waitForURL(`${webUrl()}/runs/${runId}`);
 
@@ -87,7 +87,9 @@ describe('the board in a browser', () => {
     expect(await page.getByTestId('run-status').textContent()).toContain('succeeded');
 
     const { body: digest } = await api('GET', `/v1/runs/${runId}/digest`);
-    const header = (digest.digest.blocks as { type: string; text?: { text: string } }[]).find((block) => block.type === 'header')!;
+    const header = (digest.digest.blocks as { type: string; text?: { text: string } }[]).find(
+      (block) => block.type === 'header',
+    )!;
     const preview = page.locator('section[aria-labelledby="digest-title"] figure');
     await preview.getByText(header.text!.text, { exact: true }).waitFor();
     // mrkdwn is drawn, not shown raw: *Rows* becomes bold text without the asterisks.
@@ -111,21 +113,29 @@ describe('the board in a browser', () => {
 
     const steps = page.locator('section[aria-labelledby="steps-title"] li');
     await page.waitForFunction(
-      () => [...document.querySelectorAll('section[aria-labelledby="steps-title"] li')].every((step) => step.textContent?.includes('succeeded')),
+      () =>
+        [...document.querySelectorAll('section[aria-labelledby="steps-title"] li')].every((step) =>
+          step.textContent?.includes('succeeded'),
+        ),
       undefined,
       { timeout: 180_000 },
     );
     expect(await steps.count()).toBe(4);
     await page.getByTestId('run-status').filter({ hasText: 'succeeded' }).waitFor();
     // The log grows from the stream's run-event messages.
-    await page.locator('section[aria-labelledby="events-title"]').getByText('deliver succeeded', { exact: true }).waitFor();
+    await page
+      .locator('section[aria-labelledby="events-title"]')
+      .getByText('deliver succeeded', { exact: true })
+      .waitFor();
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     expect((await waitForRun(liveRunId)).status).toBe('succeeded');
   });
 
-  it('passes a run\'s server-sent events through as they happen, not when the run ends', async () => {
+  it("passes a run's server-sent events through as they happen, not when the run ends", async () => {
     const { body } = await api('POST', '/v1/pipelines/run', { datasetName: registered });
-    const response = await fetch(`${webUrl()}/api/runs/${body.runId}/events`, { headers: { accept: 'text/event-stream', ...boardSessionHeaders() } });
+    const response = await fetch(`${webUrl()}/api/runs/${body.runId}/events`, {
+      headers: { accept: 'text/event-stream', ...boardSessionHeaders() },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = response.body!.getReader();
@@ -148,11 +158,13 @@ describe('the board in a browser', () => {
     expect((await unknown.json()).error.code).toBe('run_not_found');
   });
 
-  it('shows the api\'s message on the CSV URL field for a refused URL', async () => {
+  it("shows the api's message on the CSV URL field for a refused URL", async () => {
     const name = uniqueName('board_refused');
     const { status, body } = await api('POST', '/v1/datasets/csv', { name, csvUrl: 'file:///etc/passwd' });
     expect(status).toBe(400);
-    const expected = (body.error.details.issues as { field: string; message: string }[]).find((issue) => issue.field === 'csvUrl')!.message;
+    const expected = (body.error.details.issues as { field: string; message: string }[]).find(
+      (issue) => issue.field === 'csvUrl',
+    )!.message;
 
     await page.goto(`${webUrl()}/datasets`);
     const form = page.getByRole('form', { name: 'Register a CSV by URL' });
@@ -182,8 +194,14 @@ describe('the board in a browser', () => {
         const seen: number[] = [];
         (window as unknown as { __progress: number[] }).__progress = seen;
         new MutationObserver(() => {
-          for (const bar of document.querySelectorAll('[role="progressbar"]')) seen.push(Number(bar.getAttribute('aria-valuenow')));
-        }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+          for (const bar of document.querySelectorAll('[role="progressbar"]'))
+            seen.push(Number(bar.getAttribute('aria-valuenow')));
+        }).observe(document.body, {
+          subtree: true,
+          childList: true,
+          attributes: true,
+          attributeFilter: ['aria-valuenow'],
+        });
       });
       const form = page.getByRole('form', { name: 'Upload a CSV' });
       await form.getByLabel('CSV file').setInputFiles(file);
@@ -226,7 +244,9 @@ describe('the board in a browser', () => {
 
   it('raised no script errors on any page', () => {
     // The browser also logs the answers these tests ask for: the refused URL's 400 and the 404 pages.
-    const unexpected = pageErrors.filter((error) => !/Failed to load resource: the server responded with a status of (400|404)/.test(error));
+    const unexpected = pageErrors.filter(
+      (error) => !/Failed to load resource: the server responded with a status of (400|404)/.test(error),
+    );
     expect(unexpected).toEqual([]);
   });
 });

@@ -14,13 +14,27 @@ import { testStack } from './stack-env';
  */
 const ROOT = path.join(__dirname, '..');
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       path.join(ROOT, 'relayboard'),
       args,
-      { cwd: ROOT, env: { ...process.env, RELAYBOARD_API_URL: testStack().apiUrl, RELAYBOARD_TOKEN: testStack().adminToken, RELAYBOARD_HOME: path.join(os.tmpdir(), 'rb-cli-no-stack'), ...env }, timeout: 200_000 },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          RELAYBOARD_API_URL: testStack().apiUrl,
+          RELAYBOARD_TOKEN: testStack().adminToken,
+          RELAYBOARD_HOME: path.join(os.tmpdir(), 'rb-cli-no-stack'),
+          ...env,
+        },
+        timeout: 200_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -50,7 +64,11 @@ describe('the relayboard CLI', () => {
   it('registers a CSV by URL, runs it with --wait (steps as they finish, exit 0) and shows it', async () => {
     const added = await cli(['datasets', 'add', name, '--url', fixtureUrl('people.csv')]);
     expect(added).toMatchObject({ code: 0, stderr: '' });
-    expect(added.stdout).toMatch(new RegExp(`^registered dataset ${name}: [\\d.]+ (B|KiB), sha256 [0-9a-f]{12}\\nrun it with: relayboard run ${name} --wait\\n$`));
+    expect(added.stdout).toMatch(
+      new RegExp(
+        `^registered dataset ${name}: [\\d.]+ (B|KiB), sha256 [0-9a-f]{12}\\nrun it with: relayboard run ${name} --wait\\n$`,
+      ),
+    );
 
     const ran = await cli(['run', name, '--wait']);
     expect({ code: ran.code, stderr: ran.stderr }).toEqual({ code: 0, stderr: '' });
@@ -60,7 +78,12 @@ describe('the relayboard CLI', () => {
     expect(run.status).toBe('succeeded');
     // Each step once, in order, as it finished, with what it did; then the outcome.
     const stepLines = lines.filter((l) => /^ {2}(fetch|stage|transform|deliver) +(succeeded|failed|skipped)/.test(l));
-    expect(stepLines.map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual(['fetch succeeded', 'stage succeeded', 'transform succeeded', 'deliver succeeded']);
+    expect(stepLines.map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual([
+      'fetch succeeded',
+      'stage succeeded',
+      'transform succeeded',
+      'deliver succeeded',
+    ]);
     expect(stepLines[1]).toContain(`${run.steps.find((s) => s.name === 'stage')!.metrics.rows} rows`);
     expect(stepLines[2]).toMatch(/\d+ models, \d+ tests/);
     expect(lines[lines.length - 1]).toMatch(new RegExp(`^run ${runId} of ${name} succeeded in [\\d.]+ (s|min)`));
@@ -72,11 +95,15 @@ describe('the relayboard CLI', () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout.split('\n')[0]).toMatch(/^RUN +DATASET +STATUS +TRIGGER +ROWS/);
     expect(listed.stdout).toMatch(new RegExp(`${runId} +${name} +succeeded +api`));
-    const asJson = JSON.parse((await cli(['runs', 'list', '--dataset', name, '--json'])).stdout) as { runs: { id: string }[] };
+    const asJson = JSON.parse((await cli(['runs', 'list', '--dataset', name, '--json'])).stdout) as {
+      runs: { id: string }[];
+    };
     expect(asJson.runs.map((r) => r.id)).toEqual([runId]);
 
     const datasets = await cli(['datasets', 'list', '--prefix', name]);
-    expect(datasets.stdout).toMatch(new RegExp(`\\n${name} +http://\\S+people\\.csv +\\d+ +[\\d.]+ (B|KiB) +${runId} +succeeded`));
+    expect(datasets.stdout).toMatch(
+      new RegExp(`\\n${name} +http://\\S+people\\.csv +\\d+ +[\\d.]+ (B|KiB) +${runId} +succeeded`),
+    );
     const dataset = await cli(['datasets', 'show', name]);
     expect(dataset.stdout).toContain(`dataset ${name}\n`);
     expect(dataset.stdout).toContain(`  last run   ${runId} succeeded`);
@@ -95,7 +122,7 @@ describe('the relayboard CLI', () => {
     expect(second.stdout).toMatch(new RegExp(`^new version of dataset ${uploaded}: 12 B`));
   });
 
-  it('exits 1 with the run\'s reason when the run fails', async () => {
+  it("exits 1 with the run's reason when the run fails", async () => {
     serving = true;
     const port = (server.address() as AddressInfo).port;
     expect((await cli(['datasets', 'add', flaky, '--url', `http://127.0.0.1:${port}/data.csv`])).code).toBe(0);
@@ -103,11 +130,22 @@ describe('the relayboard CLI', () => {
     const ran = await cli(['run', flaky, '--refresh', '--wait']);
     expect(ran.code).toBe(1);
     expect(ran.stdout).toMatch(/^ {2}fetch +failed +.*404/m);
-    expect(ran.stdout.trim().split('\n').pop()).toMatch(new RegExp(`^run [0-9a-f-]{36} of ${flaky} failed in .+: fetch: .*404`));
+    expect(ran.stdout.trim().split('\n').pop()).toMatch(
+      new RegExp(`^run [0-9a-f-]{36} of ${flaky} failed in .+: fetch: .*404`),
+    );
   });
 
   it('creates, lists and revokes tokens; a revoked or missing token is refused with a hint', async () => {
-    const created = await cli(['tokens', 'create', '--name', `cli ${name}`, '--scope', 'read', '--expires-in-days', '7']);
+    const created = await cli([
+      'tokens',
+      'create',
+      '--name',
+      `cli ${name}`,
+      '--scope',
+      'read',
+      '--expires-in-days',
+      '7',
+    ]);
     expect(created.code).toBe(0);
     const [head, secret] = created.stdout.split('\n');
     const id = /^token ([0-9a-f-]{36}) \(cli .+, read, expires \S+ \S+\):$/.exec(head)![1];
@@ -123,9 +161,13 @@ describe('the relayboard CLI', () => {
     const refused = await cli(['runs', 'list'], { RELAYBOARD_TOKEN: secret });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('answered 401 unauthorized');
-    expect(refused.stderr).toContain('(the token from RELAYBOARD_TOKEN was refused: create another with ./relayboard tokens create, or sign in again)');
+    expect(refused.stderr).toContain(
+      '(the token from RELAYBOARD_TOKEN was refused: create another with ./relayboard tokens create, or sign in again)',
+    );
     const none = await cli(['runs', 'list'], { RELAYBOARD_TOKEN: '' });
-    expect(none.stderr).toContain('(no token: pass --token, set RELAYBOARD_TOKEN, or run against the local stack, which keeps its admin token in .relayboard/admin-token)');
+    expect(none.stderr).toContain(
+      '(no token: pass --token, set RELAYBOARD_TOKEN, or run against the local stack, which keeps its admin token in .relayboard/admin-token)',
+    );
   });
 
   it('says what is wrong, with exit codes scripts can use', async () => {
@@ -139,9 +181,14 @@ describe('the relayboard CLI', () => {
     await new Promise((resolve) => closed.close(resolve));
     const unreachable = await cli(['runs', 'list'], { RELAYBOARD_API_URL: `http://127.0.0.1:${closedPort}` });
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toBe(`relayboard: cannot reach the api at http://127.0.0.1:${closedPort} (from RELAYBOARD_API_URL): ECONNREFUSED; start the stack with ./relayboard up, or pass --api-url\n`);
+    expect(unreachable.stderr).toBe(
+      `relayboard: cannot reach the api at http://127.0.0.1:${closedPort} (from RELAYBOARD_API_URL): ECONNREFUSED; start the stack with ./relayboard up, or pass --api-url\n`,
+    );
     const both = await cli(['datasets', 'add', 'x', '--url', 'http://a/b.csv', '--file', 'c.csv']);
-    expect({ code: both.code, stderr: both.stderr }).toEqual({ code: 2, stderr: 'relayboard: give exactly one of --url <csvUrl> or --file <path>\n' });
+    expect({ code: both.code, stderr: both.stderr }).toEqual({
+      code: 2,
+      stderr: 'relayboard: give exactly one of --url <csvUrl> or --file <path>\n',
+    });
     const unknownCommand = await cli(['nosuch']);
     expect(unknownCommand.code).toBe(2);
   });

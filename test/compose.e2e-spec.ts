@@ -83,7 +83,10 @@ function effective(stages: Stage[], stage: Stage, keyword: string): Instruction 
 
 /** Whether .dockerignore leaves the path out of the build context (plain paths and `**\/name` patterns, as ours are written). */
 function ignoredByDockerignore(patterns: string[], source: string): boolean {
-  const parts = path.normalize(source).split(path.sep).filter((p) => p && p !== '.');
+  const parts = path
+    .normalize(source)
+    .split(path.sep)
+    .filter((p) => p && p !== '.');
   return patterns.some((pattern) => {
     const anyDepth = pattern.startsWith('**/');
     const plain = pattern.replace(/^\*\*\//, '').replace(/\/$/, '');
@@ -102,7 +105,10 @@ describe('docker-compose.yml', () => {
   const built = services.filter(([, svc]) => svc.build);
 
   it('validates offline and declares every service with its ports and healthchecks', () => {
-    const result = spawnSync('bash', [path.join(root, 'infra', 'compose', 'validate.sh')], { cwd: root, encoding: 'utf8' });
+    const result = spawnSync('bash', [path.join(root, 'infra', 'compose', 'validate.sh')], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(`${result.stdout}${result.stderr}`).not.toMatch(/ERROR|problem/i);
     expect(result.status).toBe(0);
   });
@@ -110,18 +116,32 @@ describe('docker-compose.yml', () => {
   it('gives every service a healthcheck, waits for healthy dependencies, and keeps data in named volumes', () => {
     expect(services.map(([name]) => name).sort()).toEqual(['api', 'minio', 'postgres', 'redis', 'web', 'worker']);
     for (const [name, svc] of services) {
-      expect({ name, healthcheck: Boolean(svc.healthcheck?.test) && !svc.healthcheck?.disable }).toEqual({ name, healthcheck: true });
+      expect({ name, healthcheck: Boolean(svc.healthcheck?.test) && !svc.healthcheck?.disable }).toEqual({
+        name,
+        healthcheck: true,
+      });
       expect({ name, test: String(svc.healthcheck?.test) }).not.toEqual({ name, test: expect.stringMatching(/^NONE/) });
       const deps = svc.depends_on ?? {};
-      const conditions = Array.isArray(deps) ? deps.map((dep) => [dep, undefined]) : Object.entries(deps).map(([dep, d]) => [dep, d.condition]);
-      for (const [dep, condition] of conditions) expect({ name, dep, condition }).toEqual({ name, dep, condition: 'service_healthy' });
+      const conditions = Array.isArray(deps)
+        ? deps.map((dep) => [dep, undefined])
+        : Object.entries(deps).map(([dep, d]) => [dep, d.condition]);
+      for (const [dep, condition] of conditions)
+        expect({ name, dep, condition }).toEqual({ name, dep, condition: 'service_healthy' });
       for (const volume of svc.volumes ?? []) {
         const source = typeof volume === 'string' ? volume.split(':')[0] : volume.source;
         // A named volume, declared at the top level (no host paths).
-        expect({ name, source, declared: Object.keys(config.volumes ?? {}).includes(source ?? '') }).toEqual({ name, source, declared: true });
+        expect({ name, source, declared: Object.keys(config.volumes ?? {}).includes(source ?? '') }).toEqual({
+          name,
+          source,
+          declared: true,
+        });
       }
     }
-    expect(Object.fromEntries(['api', 'worker', 'web'].map((name) => [name, Object.keys(config.services[name].depends_on ?? {}).length > 0]))).toEqual({ api: true, worker: true, web: true });
+    expect(
+      Object.fromEntries(
+        ['api', 'worker', 'web'].map((name) => [name, Object.keys(config.services[name].depends_on ?? {}).length > 0]),
+      ),
+    ).toEqual({ api: true, worker: true, web: true });
   });
 
   it('builds every app from an existing Dockerfile and target whose final stage runs as non-root with a HEALTHCHECK', () => {
@@ -129,7 +149,11 @@ describe('docker-compose.yml', () => {
     for (const [name, svc] of built) {
       const context = path.resolve(root, svc.build!.context);
       const dockerfile = path.resolve(context, svc.build!.dockerfile ?? 'Dockerfile');
-      expect({ name, dockerfile: path.relative(root, dockerfile), exists: existsSync(dockerfile) }).toEqual({ name, dockerfile: path.relative(root, dockerfile), exists: true });
+      expect({ name, dockerfile: path.relative(root, dockerfile), exists: existsSync(dockerfile) }).toEqual({
+        name,
+        dockerfile: path.relative(root, dockerfile),
+        exists: true,
+      });
       const stages = stagesOf(dockerfile);
       const target = (svc.build!.target ?? '').toLowerCase();
       const stage = stages.find((s) => s.name === target);
@@ -146,7 +170,12 @@ describe('docker-compose.yml', () => {
       const context = path.resolve(root, svc.build!.context);
       const dockerfile = path.resolve(context, svc.build!.dockerfile ?? 'Dockerfile');
       const ignorePath = path.join(context, '.dockerignore');
-      const patterns = existsSync(ignorePath) ? readFileSync(ignorePath, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !l.startsWith('!')) : [];
+      const patterns = existsSync(ignorePath)
+        ? readFileSync(ignorePath, 'utf8')
+            .split('\n')
+            .map((l) => l.trim())
+            .filter((l) => l && !l.startsWith('#') && !l.startsWith('!'))
+        : [];
       const stages = stagesOf(dockerfile);
       stages.forEach((stage, index) => {
         const earlier = new Set(stages.slice(0, index).map((s) => s.name));
@@ -154,16 +183,28 @@ describe('docker-compose.yml', () => {
           // dockerfile-ast keeps flags (--from, --chown) apart from the arguments.
           const words = copy.getArguments().map((a) => a.getValue());
           const flags = 'getFlags' in copy ? (copy as unknown as { getFlags(): Flag[] }).getFlags() : [];
-          const from = flags.find((f) => f.getName() === 'from')?.getValue()?.toLowerCase();
+          const from = flags
+            .find((f) => f.getName() === 'from')
+            ?.getValue()
+            ?.toLowerCase();
           if (from) {
             // A stage defined above (an image reference would name a registry or tag).
-            expect({ name, copy: copy.getRawArgumentsContent(), from, earlierStage: earlier.has(from) }).toEqual({ name, copy: copy.getRawArgumentsContent(), from, earlierStage: true });
+            expect({ name, copy: copy.getRawArgumentsContent(), from, earlierStage: earlier.has(from) }).toEqual({
+              name,
+              copy: copy.getRawArgumentsContent(),
+              from,
+              earlierStage: true,
+            });
             continue;
           }
           for (const source of words.filter((w) => !w.startsWith('--')).slice(0, -1)) {
             const where = { name, stage: stage.name, source };
             expect({ ...where, exists: existsSync(path.join(context, source)) }).toEqual({ ...where, exists: true });
-            if (source !== '.') expect({ ...where, ignored: ignoredByDockerignore(patterns, source) }).toEqual({ ...where, ignored: false });
+            if (source !== '.')
+              expect({ ...where, ignored: ignoredByDockerignore(patterns, source) }).toEqual({
+                ...where,
+                ignored: false,
+              });
           }
         }
       });
@@ -174,7 +215,9 @@ describe('docker-compose.yml', () => {
     const noDefault = SETTING_NAMES.filter((name) => !(name in settingDefaults()));
     expect(noDefault).toEqual(expect.arrayContaining([...REQUIRED_SETTINGS]));
     for (const name of ['api', 'worker']) {
-      const environment = Object.fromEntries(Object.entries(config.services[name].environment ?? {}).map(([k, v]) => [k, v ?? '']));
+      const environment = Object.fromEntries(
+        Object.entries(config.services[name].environment ?? {}).map(([k, v]) => [k, v ?? '']),
+      );
       const unknown = Object.keys(environment).filter((key) => !SETTING_NAMES.includes(key));
       expect({ name, unknown }).toEqual({ name, unknown: [] });
       const missing = REQUIRED_SETTINGS.filter((key) => !environment[key]);
@@ -192,7 +235,12 @@ describe('docker-compose.yml', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'relayboard-compose-'));
     try {
       const file = path.join(dir, 'worker.heartbeat');
-      const run = () => spawnSync('node', [script], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH, WORKER_HEARTBEAT_FILE: file, WORKER_HEARTBEAT_MS: '1000' } });
+      const run = () =>
+        spawnSync('node', [script], {
+          cwd: root,
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, WORKER_HEARTBEAT_FILE: file, WORKER_HEARTBEAT_MS: '1000' },
+        });
       expect(run().status).toBe(1);
       writeFileSync(file, '{}');
       const fresh = run();

@@ -17,7 +17,10 @@ const relations: string[] = [];
 afterAll(async () => {
   removeAllModels();
   // People's relations built from the models above: gone with their files, so no later build trips over them.
-  for (const relation of relations) await query(`drop table if exists ${relation} cascade`).catch(() => query(`drop view if exists ${relation} cascade`));
+  for (const relation of relations)
+    await query(`drop table if exists ${relation} cascade`).catch(() =>
+      query(`drop view if exists ${relation} cascade`),
+    );
 });
 
 async function trigger(name: string): Promise<string> {
@@ -29,17 +32,24 @@ async function trigger(name: string): Promise<string> {
 const summary = async (runId: string) => (await api<Run>('GET', `/v1/runs/${runId}`)).body;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitUntil<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 120_000): Promise<T> {
+async function waitUntil<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 120_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value).slice(0, 500)} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${what}: still ${JSON.stringify(value).slice(0, 500)} after ${timeoutMs} ms`);
     await sleep(150);
   }
 }
 
-const csv = (rows: number, offset = 0) => `id,amount,note\n${Array.from({ length: rows }, (_, i) => `${i + 1 + offset},${(i + 1) * 2},n${i}`).join('\n')}\n`;
+const csv = (rows: number, offset = 0) =>
+  `id,amount,note\n${Array.from({ length: rows }, (_, i) => `${i + 1 + offset},${(i + 1) * 2},n${i}`).join('\n')}\n`;
 const time = (iso: string | null | undefined) => Date.parse(iso!);
 const guard = (...datasets: string[]) => datasets.map((d) => `relayboard_dataset_exists('${d}')`).join(' and ');
 
@@ -57,7 +67,10 @@ describe('concurrency', () => {
     for (const name of [x, y, p, q]) expect((await uploadCsv(name, csv(20))).status).toBe(201);
     // Holds every build of x (only x's runs select it) while the test holds its advisory lock, so a run of y
     // can start and finish while x's first run builds and its second waits, however busy the machine is.
-    writeModel(slowModel, `{{ config(enabled=${guard(x)}) }}\nselect count(*) as n from {{ ref('stg_${x}') }} cross join lateral (select pg_advisory_xact_lock(${hold})) s\n`);
+    writeModel(
+      slowModel,
+      `{{ config(enabled=${guard(x)}) }}\nselect count(*) as n from {{ ref('stg_${x}') }} cross join lateral (select pg_advisory_xact_lock(${hold})) s\n`,
+    );
     // Selected by the runs of both p and q; slow enough that two builds of it would overlap.
     writeModel(
       mart,
@@ -90,21 +103,37 @@ describe('concurrency', () => {
 
   async function secondRunWaits(release: () => Promise<void>): Promise<void> {
     const a1 = await trigger(x);
-    await waitUntil(`run ${a1} starting`, () => summary(a1), (r) => r.status === 'running');
+    await waitUntil(
+      `run ${a1} starting`,
+      () => summary(a1),
+      (r) => r.status === 'running',
+    );
     // Requested while a1 runs: a1 is not queued, so this is a run of its own.
     const a2 = await trigger(x);
     const b = await trigger(y);
 
-    const waiting = await waitUntil(`run ${a2} waiting`, () => summary(a2), (r) => r.waitingFor !== null || r.status !== 'queued');
-    expect({ status: waiting.status, waitingFor: waiting.waitingFor }).toMatchObject({ status: 'queued', waitingFor: { runId: a1 } });
+    const waiting = await waitUntil(
+      `run ${a2} waiting`,
+      () => summary(a2),
+      (r) => r.waitingFor !== null || r.status !== 'queued',
+    );
+    expect({ status: waiting.status, waitingFor: waiting.waitingFor }).toMatchObject({
+      status: 'queued',
+      waitingFor: { runId: a1 },
+    });
     expect(waiting.waitingFor!.reason).toContain(`waiting for run ${a1} of ${x}`);
     // The list shows the same.
-    const listed = (await api<{ runs: RunSummary[] }>('GET', `/v1/runs?datasetName=${x}`)).body.runs.find((r) => r.id === a2)!;
+    const listed = (await api<{ runs: RunSummary[] }>('GET', `/v1/runs?datasetName=${x}`)).body.runs.find(
+      (r) => r.id === a2,
+    )!;
     expect(listed.waitingFor).toMatchObject({ runId: a1 });
     // So does the board, on the runs list and on the run's page (both read on the server before they are sent).
     for (const page of [`/?datasetName=${x}`, `/runs/${a2}`]) {
       const html = await (await fetch(`${testStack().webUrl}${page}`, { headers: boardSessionHeaders() })).text();
-      expect({ page, shows: html.replace(/<[^>]+>/g, '').includes(`waiting for run ${a1.slice(0, 8)}`) }).toEqual({ page, shows: true });
+      expect({ page, shows: html.replace(/<[^>]+>/g, '').includes(`waiting for run ${a1.slice(0, 8)}`) }).toEqual({
+        page,
+        shows: true,
+      });
     }
 
     // While a2 waits (queued, never running), y's run takes the worker's other slot and finishes.
@@ -132,12 +161,20 @@ describe('concurrency', () => {
     expect(r2.waitingFor).toBeNull();
     // One event for the wait, however often the job looked again; the waits spent no attempt.
     expect(r2.events.filter((e) => e.message.includes(`waiting for run ${a1}`))).toHaveLength(1);
-    expect(r2.events.filter((e) => /^attempt \d+ started$/.test(e.message)).map((e) => e.message)).toEqual(['attempt 1 started']);
+    expect(r2.events.filter((e) => /^attempt \d+ started$/.test(e.message)).map((e) => e.message)).toEqual([
+      'attempt 1 started',
+    ]);
     // Builds of different datasets that share no model run side by side: b's transform overlapped a1's.
     const transform = (r: Run) => r.steps.find((s) => s.name === 'transform')!;
     expect(time(transform(bDone).startedAt)).toBeLessThan(time(transform(r1).finishedAt));
-    expect(r1.events.map((e) => e.message)).toContainEqual(expect.stringContaining(`locks the people's models it selects, so no other build of them overlaps: model.relayboard.${slowModel}`));
-    expect(bDone.events.map((e) => e.message)).toContainEqual(expect.stringContaining("selects none of people's models"));
+    expect(r1.events.map((e) => e.message)).toContainEqual(
+      expect.stringContaining(
+        `locks the people's models it selects, so no other build of them overlaps: model.relayboard.${slowModel}`,
+      ),
+    );
+    expect(bDone.events.map((e) => e.message)).toContainEqual(
+      expect.stringContaining("selects none of people's models"),
+    );
     // eslint-disable-next-line no-console
     console.log(`concurrency: ${a2} started ${time(r2.startedAt) - time(r1.finishedAt)} ms after ${a1} finished`);
   }
@@ -149,18 +186,26 @@ describe('concurrency', () => {
       const ids = await Promise.all([trigger(p), trigger(q)]);
       const runs = await Promise.all(ids.map((id) => waitForRun(id)));
       for (const run of runs) {
-        expect({ dataset: run.datasetName, status: run.status, error: run.error }).toMatchObject({ status: 'succeeded' });
+        expect({ dataset: run.datasetName, status: run.status, error: run.error }).toMatchObject({
+          status: 'succeeded',
+        });
         const node = run.nodes!.find((n) => n.uniqueId === `model.relayboard.${mart}`);
         expect(node).toMatchObject({ status: 'success' });
         intervals.push({ run: run.id, start: time(node!.startedAt), end: time(node!.completedAt) });
         const other = ids.find((id) => id !== run.id)!;
-        waits += run.events.filter((e) => e.message.includes(`waiting for run ${other}'s dbt build of model model.relayboard.${mart}`)).length;
+        waits += run.events.filter((e) =>
+          e.message.includes(`waiting for run ${other}'s dbt build of model model.relayboard.${mart}`),
+        ).length;
       }
     }
     intervals.sort((a, b) => a.start - b.start);
     for (let i = 1; i < intervals.length; i++) {
       // From dbt's run_results.json (execute timing of the mart in each build).
-      expect({ previous: intervals[i - 1], next: intervals[i], overlaps: intervals[i].start < intervals[i - 1].end }).toMatchObject({ overlaps: false });
+      expect({
+        previous: intervals[i - 1],
+        next: intervals[i],
+        overlaps: intervals[i].start < intervals[i - 1].end,
+      }).toMatchObject({ overlaps: false });
     }
     // The runs were triggered together: their builds met at the lock at least once, and said so.
     expect(waits).toBeGreaterThan(0);
@@ -174,7 +219,10 @@ describe('concurrency', () => {
     beforeAll(async () => {
       expect((await uploadCsv(c, csv(10))).status).toBe(201);
       // A person's view on the stg_ view (a dbt model, like the people's models dbt builds).
-      writeModel(view, `{{ config(materialized='view', enabled=${guard(c)}) }}\nselect id, amount from {{ ref('stg_${c}') }}\n`);
+      writeModel(
+        view,
+        `{{ config(materialized='view', enabled=${guard(c)}) }}\nselect id, amount from {{ ref('stg_${c}') }}\n`,
+      );
       relations.push(`warehouse."${view}"`);
       const first = await waitForRun(await trigger(c));
       expect({ status: first.status, error: first.error }).toMatchObject({ status: 'succeeded' });
@@ -203,12 +251,18 @@ describe('concurrency', () => {
       }
       expect(missing).toEqual([]);
       expect(ended.status).toBe('failed');
-      expect(ended.steps.filter((s) => s.name === 'stage' || s.name === 'transform').map((s) => [s.name, s.status])).toEqual([
+      expect(
+        ended.steps.filter((s) => s.name === 'stage' || s.name === 'transform').map((s) => [s.name, s.status]),
+      ).toEqual([
         ['stage', 'succeeded'],
         ['transform', 'failed'],
       ]);
-      expect(ended.events.map((e) => e.message)).toContainEqual(`kept the view(s) over staging.${c} through the swap: warehouse.stg_${c}, warehouse.${view}`);
-      const [stg] = await query<{ n: string; min: string }>(`select count(*) as n, min(id) as min from warehouse."stg_${c}"`);
+      expect(ended.events.map((e) => e.message)).toContainEqual(
+        `kept the view(s) over staging.${c} through the swap: warehouse.stg_${c}, warehouse.${view}`,
+      );
+      const [stg] = await query<{ n: string; min: string }>(
+        `select count(*) as n, min(id) as min from warehouse."stg_${c}"`,
+      );
       expect(stg).toEqual({ n: '25', min: '101' });
       const [people] = await query<{ n: string }>(`select count(*) as n from warehouse."${view}" where id >= 101`);
       expect(people.n).toBe('25');
@@ -217,11 +271,16 @@ describe('concurrency', () => {
     it('leaves a view that no longer fits the new columns to dbt, with a warning naming it', async () => {
       removeModel(broken);
       // The note column is gone: stg_ selects it, so it cannot be recreated as it was; dbt rebuilds it.
-      expect((await uploadCsv(c, `id,amount\n${Array.from({ length: 7 }, (_, i) => `${i + 1},${i}`).join('\n')}\n`)).status).toBe(200);
+      expect(
+        (await uploadCsv(c, `id,amount\n${Array.from({ length: 7 }, (_, i) => `${i + 1},${i}`).join('\n')}\n`)).status,
+      ).toBe(200);
       const run = await waitForRun(await trigger(c));
       expect({ status: run.status, error: run.error }).toMatchObject({ status: 'succeeded' });
       const warning = run.events.find((e) => e.step === 'stage' && e.message.includes('no longer fit its new columns'));
-      expect(warning).toMatchObject({ level: 'warn', data: { viewsLeftForDbt: [`warehouse.stg_${c}`, `warehouse.${view}`] } });
+      expect(warning).toMatchObject({
+        level: 'warn',
+        data: { viewsLeftForDbt: [`warehouse.stg_${c}`, `warehouse.${view}`] },
+      });
       const columns = await query<{ column_name: string }>(
         `select column_name from information_schema.columns where table_schema = 'warehouse' and table_name = $1 order by ordinal_position`,
         [`stg_${c}`],

@@ -1,7 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import type { Run } from '@relayboard/contracts';
 import { PipelineQueue } from '@relayboard/queue';
-import { attempts, dbtProcessesOf, expectWhole as expectWholeRun, isAlive, killWorker, sleep, until } from './faults/helpers';
+import {
+  attempts,
+  dbtProcessesOf,
+  expectWhole as expectWholeRun,
+  isAlive,
+  killWorker,
+  sleep,
+  until,
+} from './faults/helpers';
 import { api, query, uniqueName, uploadCsv, waitForRun } from './helpers';
 import { testStack, workerPid } from './stack-env';
 
@@ -18,7 +26,10 @@ const csv = `id,name,city\n${Array.from({ length: ROWS }, (_, i) => `${i + 1},na
 /** Waits for the run's dbt to be running (the transform step started it), then SIGKILLs the stack's worker. */
 async function killWorkerDuringDbt(runId: string, before?: () => void): Promise<{ killed: number; killedAt: number }> {
   await until(`dbt of run ${runId} starting`, () => dbtProcessesOf(runId).length >= 2, 120_000, 50);
-  const [transform] = await query<{ status: string }>(`select status from relayboard.run_steps where run_id = $1 and name = 'transform'`, [runId]);
+  const [transform] = await query<{ status: string }>(
+    `select status from relayboard.run_steps where run_id = $1 and name = 'transform'`,
+    [runId],
+  );
   expect(transform.status).toBe('running');
   before?.();
   return killWorker();
@@ -34,7 +45,11 @@ describe('crash safety of runs', () => {
 
   beforeAll(async () => {
     queue = new PipelineQueue(testStack().redisUrl, 1);
-    const created = await api('POST', '/v1/destinations/slack', { webhookUrl: `${testStack().slackUrl}${route}`, name: route, datasets: [name] });
+    const created = await api('POST', '/v1/destinations/slack', {
+      webhookUrl: `${testStack().slackUrl}${route}`,
+      name: route,
+      datasets: [name],
+    });
     expect(created.status).toBe(201);
     destinationId = created.body.id;
     expect((await uploadCsv(name, csv)).status).toBe(201);
@@ -54,34 +69,58 @@ describe('crash safety of runs', () => {
     // dbt is started through a guard that kills its process group when the worker's pipe closes.
     await until(`no dbt of run ${runId} left`, () => dbtProcessesOf(runId).length === 0, 8_000);
     const dbtGoneMs = Date.now() - killedAt;
-    const next = await until('a new worker started by the stack', () => {
-      const pid = workerPid();
-      return pid !== null && pid !== killed && isAlive(pid) ? pid : null;
-    }, 30_000);
+    const next = await until(
+      'a new worker started by the stack',
+      () => {
+        const pid = workerPid();
+        return pid !== null && pid !== killed && isAlive(pid) ? pid : null;
+      },
+      30_000,
+    );
     expect(next).not.toBe(killed);
-    const [resumed] = await until('the run resumed', async () => {
-      const rows = await query<{ at: Date }>(`select created_at as at from relayboard.run_events where run_id = $1 and step = 'transform' and message = 'transform started' and created_at > to_timestamp($2 / 1000.0) order by id limit 1`, [runId, killedAt]);
-      return rows.length ? rows : null;
-    }, 60_000, 200);
+    const [resumed] = await until(
+      'the run resumed',
+      async () => {
+        const rows = await query<{ at: Date }>(
+          `select created_at as at from relayboard.run_events where run_id = $1 and step = 'transform' and message = 'transform started' and created_at > to_timestamp($2 / 1000.0) order by id limit 1`,
+          [runId, killedAt],
+        );
+        return rows.length ? rows : null;
+      },
+      60_000,
+      200,
+    );
     const resumedMs = resumed.at.getTime() - killedAt;
 
     const run = await waitForRun(runId, 120_000);
     await expectWhole(run, name, route);
     expect(await attempts(runId)).toBe(2);
     expect((await queue.runJobState(runId)).state).toBe('completed');
-    console.log(`[crash-safety] SIGKILL during dbt: dbt gone ${dbtGoneMs} ms after the kill, run resumed (transform started again) ${resumedMs} ms after, succeeded ${Date.parse(run.finishedAt!) - killedAt} ms after`);
+    console.log(
+      `[crash-safety] SIGKILL during dbt: dbt gone ${dbtGoneMs} ms after the kill, run resumed (transform started again) ${resumedMs} ms after, succeeded ${Date.parse(run.finishedAt!) - killedAt} ms after`,
+    );
   });
 
   it('a running run whose job Redis lost (flushed, then its worker killed) is enqueued again by the reconciler and ends whole', async () => {
     const runId = (await api('POST', '/v1/pipelines/run', { datasetName: name })).body.runId as string;
     const { url } = { url: new URL(testStack().redisUrl) };
-    const { killedAt } = await killWorkerDuringDbt(runId, () => execFileSync('redis-cli', ['-h', url.hostname, '-p', url.port, 'FLUSHDB']));
+    const { killedAt } = await killWorkerDuringDbt(runId, () =>
+      execFileSync('redis-cli', ['-h', url.hostname, '-p', url.port, 'FLUSHDB']),
+    );
     expect((await queue.runJobState(runId)).state).toBe('missing');
 
-    const [recovery] = await until('the reconciler enqueueing the run again', async () => {
-      const rows = await query<{ message: string; at: Date }>(`select message, created_at as at from relayboard.run_events where run_id = $1 and data->>'recovery' is not null`, [runId]);
-      return rows.length ? rows : null;
-    }, 60_000, 200);
+    const [recovery] = await until(
+      'the reconciler enqueueing the run again',
+      async () => {
+        const rows = await query<{ message: string; at: Date }>(
+          `select message, created_at as at from relayboard.run_events where run_id = $1 and data->>'recovery' is not null`,
+          [runId],
+        );
+        return rows.length ? rows : null;
+      },
+      60_000,
+      200,
+    );
     expect(recovery.message).toContain('the queue had no job for it');
     expect(recovery.message).toContain('resume from its last unfinished step');
 
@@ -89,7 +128,9 @@ describe('crash safety of runs', () => {
     await expectWhole(run, name, route);
     expect(await attempts(runId)).toBe(2);
     expect((await queue.runJobState(runId)).state).toBe('completed');
-    console.log(`[crash-safety] Redis flushed + SIGKILL during dbt: re-enqueued by the reconciler ${recovery.at.getTime() - killedAt} ms after the kill, succeeded ${Date.parse(run.finishedAt!) - killedAt} ms after`);
+    console.log(
+      `[crash-safety] Redis flushed + SIGKILL during dbt: re-enqueued by the reconciler ${recovery.at.getTime() - killedAt} ms after the kill, succeeded ${Date.parse(run.finishedAt!) - killedAt} ms after`,
+    );
   });
 
   it('a worker stopped with SIGTERM while dbt runs lets the step finish, then leaves the run to the next worker', async () => {
@@ -98,10 +139,18 @@ describe('crash safety of runs', () => {
     const stopped = workerPid()!;
     const stoppedAt = Date.now();
     process.kill(stopped, 'SIGTERM');
-    const [yielded] = await until('the worker handing the run back', async () => {
-      const rows = await query<{ message: string; at: Date }>(`select message, created_at as at from relayboard.run_events where run_id = $1 and message like 'the worker is shutting down%'`, [runId]);
-      return rows.length ? rows : null;
-    }, 60_000, 200);
+    const [yielded] = await until(
+      'the worker handing the run back',
+      async () => {
+        const rows = await query<{ message: string; at: Date }>(
+          `select message, created_at as at from relayboard.run_events where run_id = $1 and message like 'the worker is shutting down%'`,
+          [runId],
+        );
+        return rows.length ? rows : null;
+      },
+      60_000,
+      200,
+    );
     // The transform step finished on the stopping worker (within WORKER_SHUTDOWN_GRACE_MS); deliver is the next worker's.
     expect(yielded.message).toBe('the worker is shutting down; the run continues from deliver on the next worker');
     await until('the stopped worker exiting', () => !isAlive(stopped), 30_000);
@@ -109,22 +158,33 @@ describe('crash safety of runs', () => {
     await expectWhole(run, name, route);
     expect(await attempts(runId)).toBe(2);
     // A yielded job spent no attempt and no step failed on the way.
-    const failedSteps = await query(`select 1 from relayboard.run_events where run_id = $1 and level in ('warn', 'error')`, [runId]);
+    const failedSteps = await query(
+      `select 1 from relayboard.run_events where run_id = $1 and level in ('warn', 'error')`,
+      [runId],
+    );
     expect(failedSteps).toEqual([]);
-    console.log(`[crash-safety] SIGTERM during dbt: run handed back ${yielded.at.getTime() - stoppedAt} ms after the signal, succeeded ${Date.parse(run.finishedAt!) - stoppedAt} ms after`);
+    console.log(
+      `[crash-safety] SIGTERM during dbt: run handed back ${yielded.at.getTime() - stoppedAt} ms after the signal, succeeded ${Date.parse(run.finishedAt!) - stoppedAt} ms after`,
+    );
   });
 
   it("a run that fails for good is a failed job in BullMQ, with the run's reason", async () => {
     const bad = uniqueName('ragged');
-    expect((await api('POST', '/v1/datasets/csv', { name: bad, csvUrl: `${testStack().filesUrl}/ragged.csv` })).status).toBe(201);
+    expect(
+      (await api('POST', '/v1/datasets/csv', { name: bad, csvUrl: `${testStack().filesUrl}/ragged.csv` })).status,
+    ).toBe(201);
     const run = await waitForRun((await api('POST', '/v1/pipelines/run', { datasetName: bad })).body.runId);
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/^stage: /);
     expect(run.steps.map((s) => s.status)).toEqual(['succeeded', 'failed', 'skipped', 'succeeded']);
-    const job = await until('the job failed in BullMQ', async () => {
-      const state = await queue.runJobState(run.id);
-      return state.state === 'failed' ? state : null;
-    }, 10_000);
+    const job = await until(
+      'the job failed in BullMQ',
+      async () => {
+        const state = await queue.runJobState(run.id);
+        return state.state === 'failed' ? state : null;
+      },
+      10_000,
+    );
     expect(job.live).toBe(false);
     expect(!job.live && job.reason).toBe(run.error);
     // The reconciler leaves a run that ended alone, though its job failed.

@@ -2,7 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { Client } from 'pg';
 import path from 'node:path';
 import type { Check, DatasetLineage, Run, RunStep } from '@relayboard/contracts';
-import { api, authHeaders, fixtureUrl, query, transformWithColumns, uniqueName, waitForRun, peoplesModels } from './helpers';
+import {
+  api,
+  authHeaders,
+  fixtureUrl,
+  query,
+  transformWithColumns,
+  uniqueName,
+  waitForRun,
+  peoplesModels,
+} from './helpers';
 import { testStack } from './stack-env';
 
 const { write: writeModel, remove: removeModel, removeAll: removeAllModels } = peoplesModels();
@@ -32,7 +41,16 @@ const transformWithTypes = (name: string, types: Record<string, string>): Promis
 
 describe('the warehouse built by dbt', () => {
   const dataset = uniqueName('casts');
-  const types = { id: 'bigint', amount: 'numeric', ordered_on: 'date', paid: 'boolean', ref: 'uuid', payload: 'json', at: 'timestamptz', status: 'text' };
+  const types = {
+    id: 'bigint',
+    amount: 'numeric',
+    ordered_on: 'date',
+    paid: 'boolean',
+    ref: 'uuid',
+    payload: 'json',
+    at: 'timestamptz',
+    status: 'text',
+  };
   let typed: Run;
 
   beforeAll(async () => {
@@ -66,9 +84,27 @@ describe('the warehouse built by dbt', () => {
       `select id, amount::text as amount, ordered_on::text as ordered_on, paid, ref, payload, at, status from warehouse."${dataset}" order by _rb_row`,
     );
     expect(rows).toEqual([
-      { id: '1', amount: '10.50', ordered_on: '2024-01-02', paid: true, ref: '6f1c2b9e-8a61-4c1b-9b1e-1f2d3c4b5a69', payload: { a: 1 }, at: new Date('2024-01-02T10:00:00Z'), status: 'placed' },
+      {
+        id: '1',
+        amount: '10.50',
+        ordered_on: '2024-01-02',
+        paid: true,
+        ref: '6f1c2b9e-8a61-4c1b-9b1e-1f2d3c4b5a69',
+        payload: { a: 1 },
+        at: new Date('2024-01-02T10:00:00Z'),
+        status: 'placed',
+      },
       { id: '2', amount: null, ordered_on: null, paid: true, ref: null, payload: null, at: null, status: 'shipped' },
-      { id: null, amount: null, ordered_on: '2024-02-29', paid: null, ref: '6f1c2b9e-8a61-4c1b-9b1e-1f2d3c4b5a60', payload: [1], at: new Date('2024-01-02T22:00:00Z'), status: 'returned' },
+      {
+        id: null,
+        amount: null,
+        ordered_on: '2024-02-29',
+        paid: null,
+        ref: '6f1c2b9e-8a61-4c1b-9b1e-1f2d3c4b5a60',
+        payload: [1],
+        at: new Date('2024-01-02T22:00:00Z'),
+        status: 'returned',
+      },
       { id: '4', amount: '7', ordered_on: null, paid: false, ref: null, payload: null, at: null, status: 'placed' },
     ]);
   });
@@ -78,30 +114,51 @@ describe('the warehouse built by dbt', () => {
     expect(step(typed, 'transform').metrics).toMatchObject({ castFailures: 7, models: 3 });
     const event = typed.events.find((e) => e.data && 'castFailures' in e.data);
     expect(event?.data?.castFailures).toEqual(perColumn);
-    expect(event?.message).toContain(`7 value(s) did not cast to their column's type and are NULL in warehouse.${dataset}`);
+    expect(event?.message).toContain(
+      `7 value(s) did not cast to their column's type and are NULL in warehouse.${dataset}`,
+    );
     const profile = await query<{ column_name: string; cast_failures: string; null_count: string }>(
       `select column_name, cast_failures, null_count from warehouse."${dataset}__profile" order by position`,
     );
-    expect(Object.fromEntries(profile.map((p) => [p.column_name, Number(p.cast_failures)]))).toEqual({ ...perColumn, status: 0 });
+    expect(Object.fromEntries(profile.map((p) => [p.column_name, Number(p.cast_failures)]))).toEqual({
+      ...perColumn,
+      status: 0,
+    });
     // An empty field is a missing value, not a failed cast: amount is NULL on rows 2 (abc) and 3 (empty).
     expect(profile.find((p) => p.column_name === 'amount')?.null_count).toBe('2');
   });
 
   it('profiles each column for the digest: nulls, distinct values, number and date ranges', async () => {
     const [amount] = await query(`select * from warehouse."${dataset}__profile" where column_name = 'amount'`);
-    expect(amount).toMatchObject({ column_type: 'numeric', row_count: '4', distinct_count: '2', min_number: '7', max_number: '10.50', min_date: null });
+    expect(amount).toMatchObject({
+      column_type: 'numeric',
+      row_count: '4',
+      distinct_count: '2',
+      min_number: '7',
+      max_number: '10.50',
+      min_date: null,
+    });
     expect(Number(amount.avg_number)).toBeCloseTo(8.75);
     const [orderedOn] = await query(`select * from warehouse."${dataset}__profile" where column_name = 'ordered_on'`);
-    expect(orderedOn).toMatchObject({ null_count: '2', min_date: '2024-01-02', max_date: '2024-02-29', min_number: null });
+    expect(orderedOn).toMatchObject({
+      null_count: '2',
+      min_date: '2024-01-02',
+      max_date: '2024-02-29',
+      min_number: null,
+    });
   });
 
   it("rebuilds a person's model in models/marts that refs the dataset, reusing dbt's last parse", async () => {
     writeModel(`${dataset}_totals`, `select count(*) as orders, sum(amount) as total from {{ ref('${dataset}') }}\n`);
     const again = await transformWithTypes(dataset, types);
     expect(again.error).toBeNull();
-    expect(again.nodes).toContainEqual(expect.objectContaining({ name: `${dataset}_totals`, kind: 'model', status: 'success', rowsAffected: 1 }));
+    expect(again.nodes).toContainEqual(
+      expect.objectContaining({ name: `${dataset}_totals`, kind: 'model', status: 'success', rowsAffected: 1 }),
+    );
     // sum() over the numeric column: the model sees the cast types.
-    expect(await query(`select orders, total::text as total from warehouse."${dataset}_totals"`)).toEqual([{ orders: '4', total: '17.50' }]);
+    expect(await query(`select orders, total::text as total from warehouse."${dataset}_totals"`)).toEqual([
+      { orders: '4', total: '17.50' },
+    ]);
     expect(step(again, 'transform').metrics).toMatchObject({ parse: 'partial', models: 4 });
     expect(again.events.some((e) => /^dbt parsed the project partially/.test(e.message))).toBe(true);
   });
@@ -120,18 +177,39 @@ describe('the warehouse built by dbt', () => {
     expect(byName(`${dataset}__profile`, 'profile')).toMatchObject({ relation: `warehouse.${dataset}__profile` });
     expect(totals).toMatchObject({ dataset: null, path: `models/marts/${dataset}_totals.sql`, status: 'success' });
     expect(body.nodes.filter((n) => n.kind === 'test').length).toBe(2);
-    expect(body.edges).toEqual(expect.arrayContaining([{ from: source.id, to: staging.id }, { from: staging.id, to: table.id }, { from: table.id, to: totals.id }]));
+    expect(body.edges).toEqual(
+      expect.arrayContaining([
+        { from: source.id, to: staging.id },
+        { from: staging.id, to: table.id },
+        { from: table.id, to: totals.id },
+      ]),
+    );
     expect(body.runId).toBeTruthy();
   });
 
   it('runs by hand with the same settings (./relayboard dbt, which `pnpm dbt` calls)', () => {
     const result = spawnSync(
       process.execPath,
-      [path.join(__dirname, '..', 'packages', 'devstack', 'dist', 'dbt-cli.js'), '--quiet', 'ls', '--select', `source:staging.${dataset}+`, '--resource-type', 'model', '--output', 'name'],
-      { env: { ...process.env, DATABASE_URL: testStack().databaseUrl, DBT_PROJECT_DIR: testStack().dbtProjectDir }, encoding: 'utf8' },
+      [
+        path.join(__dirname, '..', 'packages', 'devstack', 'dist', 'dbt-cli.js'),
+        '--quiet',
+        'ls',
+        '--select',
+        `source:staging.${dataset}+`,
+        '--resource-type',
+        'model',
+        '--output',
+        'name',
+      ],
+      {
+        env: { ...process.env, DATABASE_URL: testStack().databaseUrl, DBT_PROJECT_DIR: testStack().dbtProjectDir },
+        encoding: 'utf8',
+      },
     );
     expect(result.stderr).toBe('');
-    expect(result.stdout.trim().split('\n').sort()).toEqual([dataset, `${dataset}__profile`, `${dataset}_totals`, `stg_${dataset}`].sort());
+    expect(result.stdout.trim().split('\n').sort()).toEqual(
+      [dataset, `${dataset}__profile`, `${dataset}_totals`, `stg_${dataset}`].sort(),
+    );
     expect(result.status).toBe(0);
   });
 });
@@ -151,10 +229,22 @@ describe('data-quality checks declared over REST', () => {
       return res.body;
     };
     checks.notNull = await declare({ kind: 'not_null', column: 'note' });
-    checks.accepted = await declare({ kind: 'accepted_values', column: 'city', values: ['London', 'New York', 'Paris'], severity: 'warn' });
+    checks.accepted = await declare({
+      kind: 'accepted_values',
+      column: 'city',
+      values: ['London', 'New York', 'Paris'],
+      severity: 'warn',
+    });
     checks.rowCount = await declare({ kind: 'row_count', min: 2, max: 10 });
     checks.unique = await declare({ kind: 'unique', column: 'id' });
-    expect(checks.notNull).toMatchObject({ name: `${dataset}__not_null_note`, kind: 'not_null', column: 'note', severity: 'error', dataset, lastResult: null });
+    expect(checks.notNull).toMatchObject({
+      name: `${dataset}__not_null_note`,
+      kind: 'not_null',
+      column: 'note',
+      severity: 'error',
+      dataset,
+      lastResult: null,
+    });
     expect(checks.accepted).toMatchObject({ values: ['London', 'New York', 'Paris'], severity: 'warn' });
     expect(checks.rowCount).toMatchObject({ name: `${dataset}__row_count`, column: null, min: 2, max: 10 });
 
@@ -167,7 +257,9 @@ describe('data-quality checks declared over REST', () => {
     expect(noBounds.body.error.message).toContain('give min, max or both');
     const unknownKind = await api('POST', `/v1/datasets/${dataset}/checks`, { kind: 'positive', column: 'id' });
     expect(unknownKind.status).toBe(400);
-    expect(unknownKind.body.error.message).toContain('kind must be one of not_null, unique, accepted_values, relationships, row_count');
+    expect(unknownKind.body.error.message).toContain(
+      'kind must be one of not_null, unique, accepted_values, relationships, row_count',
+    );
     const noDataset = await api('POST', '/v1/datasets/no_such_dataset/checks', { kind: 'unique', column: 'id' });
     expect(noDataset.status).toBe(404);
   });
@@ -179,8 +271,17 @@ describe('data-quality checks declared over REST', () => {
       `transform: dbt build failed: test ${dataset}__not_null_note failed with 1 failing row(s): Got 1 result, configured to fail if != 0`,
     );
     const nodes = r.nodes ?? [];
-    expect(nodes.find((n) => n.name === `${dataset}__not_null_note`)).toMatchObject({ kind: 'test', status: 'fail', failures: 1, checkId: checks.notNull.id });
-    expect(nodes.find((n) => n.name === `${dataset}__accepted_values_city`)).toMatchObject({ status: 'warn', failures: 1, checkId: checks.accepted.id });
+    expect(nodes.find((n) => n.name === `${dataset}__not_null_note`)).toMatchObject({
+      kind: 'test',
+      status: 'fail',
+      failures: 1,
+      checkId: checks.notNull.id,
+    });
+    expect(nodes.find((n) => n.name === `${dataset}__accepted_values_city`)).toMatchObject({
+      status: 'warn',
+      failures: 1,
+      checkId: checks.accepted.id,
+    });
     expect(nodes.find((n) => n.name === `${dataset}__row_count`)).toMatchObject({ status: 'pass', failures: 0 });
     expect(nodes.find((n) => n.name === `${dataset}__unique_id`)).toMatchObject({ status: 'pass' });
     expect(step(r, 'transform').metrics).toMatchObject({ testsFailed: 1, testsWarned: 1 });
@@ -189,32 +290,55 @@ describe('data-quality checks declared over REST', () => {
 
     const listed = await api<{ checks: Check[] }>('GET', `/v1/datasets/${dataset}/checks`);
     expect(listed.status).toBe(200);
-    expect(listed.body.checks.find((c) => c.id === checks.notNull.id)?.lastResult).toMatchObject({ runId: r.id, status: 'fail', failures: 1 });
+    expect(listed.body.checks.find((c) => c.id === checks.notNull.id)?.lastResult).toMatchObject({
+      runId: r.id,
+      status: 'fail',
+      failures: 1,
+    });
   });
 
   it('validates checks against the columns once a run has staged the dataset', async () => {
     const unknown = await api('POST', `/v1/datasets/${dataset}/checks`, { kind: 'unique', column: 'nope' });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.message).toBe(`column: dataset "${dataset}" has no column "nope"; its columns are id, full_name, city, note`);
-    const target = await api('POST', `/v1/datasets/${dataset}/checks`, { kind: 'relationships', column: 'id', toDataset: 'no_such_dataset', toColumn: 'id' });
+    expect(unknown.body.error.message).toBe(
+      `column: dataset "${dataset}" has no column "nope"; its columns are id, full_name, city, note`,
+    );
+    const target = await api('POST', `/v1/datasets/${dataset}/checks`, {
+      kind: 'relationships',
+      column: 'id',
+      toDataset: 'no_such_dataset',
+      toColumn: 'id',
+    });
     expect(target.status).toBe(400);
     expect(target.body.error.message).toContain('toDataset: no dataset named "no_such_dataset"');
   });
 
   it('deletes a check, and the next run goes without it', async () => {
-    const deleted = await fetch(`${testStack().apiUrl}/v1/datasets/${dataset}/checks/${checks.notNull.id}`, { method: 'DELETE', headers: authHeaders() });
+    const deleted = await fetch(`${testStack().apiUrl}/v1/datasets/${dataset}/checks/${checks.notNull.id}`, {
+      method: 'DELETE',
+      headers: authHeaders(),
+    });
     expect(deleted.status).toBe(204);
     const again = await api('DELETE', `/v1/datasets/${dataset}/checks/${checks.notNull.id}`);
     expect(again.status).toBe(404);
     expect(again.body.error.code).toBe('check_not_found');
     const listed = await api<{ checks: Check[] }>('GET', `/v1/datasets/${dataset}/checks`);
-    expect(listed.body.checks.map((c) => c.name).sort()).toEqual([`${dataset}__accepted_values_city`, `${dataset}__row_count`, `${dataset}__unique_id`]);
+    expect(listed.body.checks.map((c) => c.name).sort()).toEqual([
+      `${dataset}__accepted_values_city`,
+      `${dataset}__row_count`,
+      `${dataset}__unique_id`,
+    ]);
 
     const r = await run(dataset);
     expect(r.error).toBeNull();
     expect(r.nodes?.some((n) => n.name === `${dataset}__not_null_note`)).toBe(false);
     const lineage = await api<DatasetLineage>('GET', `/v1/datasets/${dataset}/lineage`);
-    expect(lineage.body.nodes.filter((n) => n.role === 'check').map((n) => n.checkId).sort()).toEqual([checks.accepted.id, checks.rowCount.id, checks.unique.id].sort());
+    expect(
+      lineage.body.nodes
+        .filter((n) => n.role === 'check')
+        .map((n) => n.checkId)
+        .sort(),
+    ).toEqual([checks.accepted.id, checks.rowCount.id, checks.unique.id].sort());
   });
 
   it('has no lineage before the first build', async () => {
@@ -234,7 +358,10 @@ describe('a broken model', () => {
   beforeAll(async () => {
     await register(dataset, 'people.csv');
     // Written before the dataset's first run, so it needs the guard the marts example uses.
-    writeModel(mart, `{{ config(enabled=relayboard_dataset_exists('${dataset}')) }}\nselect city, count(*) as people from {{ ref('${dataset}') }} group by city\n`);
+    writeModel(
+      mart,
+      `{{ config(enabled=relayboard_dataset_exists('${dataset}')) }}\nselect city, count(*) as people from {{ ref('${dataset}') }} group by city\n`,
+    );
     const first = await run(dataset);
     expect(first.error).toBeNull();
     expect(await query(`select count(*)::int as n from warehouse."${mart}"`)).toEqual([{ n: 4 }]);
@@ -247,11 +374,15 @@ describe('a broken model', () => {
     const r = await run(dataset);
     expect(r.status).toBe('failed');
     expect(r.error).toMatch(
-      new RegExp(`^transform: dbt build failed: model ${mart} errored: Database Error in model ${mart} \\(models/marts/${mart}\\.sql\\): column "no_such_column" does not exist: LINE \\d+: `),
+      new RegExp(
+        `^transform: dbt build failed: model ${mart} errored: Database Error in model ${mart} \\(models/marts/${mart}\\.sql\\): column "no_such_column" does not exist: LINE \\d+: `,
+      ),
     );
     expect(r.nodes?.find((n) => n.name === mart)).toMatchObject({ kind: 'model', status: 'error' });
     // dbt builds a table under a temporary name and swaps it in: the old one was never touched.
-    expect(await query(`select count(*)::int as n, sum(people)::int as people from warehouse."${mart}"`)).toEqual([{ n: 4, people: 4 }]);
+    expect(await query(`select count(*)::int as n, sum(people)::int as people from warehouse."${mart}"`)).toEqual([
+      { n: 4, people: 4 },
+    ]);
     expect(await query(`select count(*)::int as n from warehouse."${dataset}"`)).toEqual([{ n: 4 }]);
   });
 
@@ -260,7 +391,11 @@ describe('a broken model', () => {
     const r = await run(dataset);
     removeModel(mart);
     expect(r.status).toBe('failed');
-    expect(r.error).toMatch(new RegExp(`^transform: dbt build failed: Compilation Error in model ${mart} \\(models/marts/${mart}.sql\\): unexpected '}'`));
+    expect(r.error).toMatch(
+      new RegExp(
+        `^transform: dbt build failed: Compilation Error in model ${mart} \\(models/marts/${mart}.sql\\): unexpected '}'`,
+      ),
+    );
     expect(r.nodes).toEqual([]);
     expect(await query(`select count(*)::int as n from warehouse."${mart}"`)).toEqual([{ n: 4 }]);
   });
@@ -277,7 +412,10 @@ describe('runs at the same time', () => {
   beforeAll(async () => {
     await register(a, 'people.csv');
     await register(b, 'people.csv');
-    writeModel(`${a}_held`, `select count(*) as people from {{ ref('${a}') }} cross join (select pg_advisory_xact_lock(${hold})) as held\n`);
+    writeModel(
+      `${a}_held`,
+      `select count(*) as people from {{ ref('${a}') }} cross join (select pg_advisory_xact_lock(${hold})) as held\n`,
+    );
     // First runs with the lock free; they also leave the worker a manifest that knows the held
     // model, so the test's builds are planned from it: b's build does not touch a's models and need not wait for them.
     const firsts = await Promise.all([run(a), run(b)]);
@@ -297,8 +435,13 @@ describe('runs at the same time', () => {
       const { body } = await api<Run>('GET', `/v1/runs/${id}`);
       if (match(body)) return body;
       if (Date.now() > deadline) {
-        const others = await query(`select r.id, d.name, r.status, (select json_agg(e.message order by e.id) from relayboard.run_events e where e.run_id = r.id) as events from relayboard.runs r join relayboard.datasets d on d.id = r.dataset_id where d.name in ($1, $2) order by r.created_at`, [a, b]);
-        throw new Error(`run ${id} never ${what}: ${JSON.stringify(body.events.map((e) => e.message))}; runs of ${a} and ${b}: ${JSON.stringify(others)}`);
+        const others = await query(
+          `select r.id, d.name, r.status, (select json_agg(e.message order by e.id) from relayboard.run_events e where e.run_id = r.id) as events from relayboard.runs r join relayboard.datasets d on d.id = r.dataset_id where d.name in ($1, $2) order by r.created_at`,
+          [a, b],
+        );
+        throw new Error(
+          `run ${id} never ${what}: ${JSON.stringify(body.events.map((e) => e.message))}; runs of ${a} and ${b}: ${JSON.stringify(others)}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -315,8 +458,14 @@ describe('runs at the same time', () => {
       const a1Id = await trigger(a);
       // a1 is inside its build once its session waits on the held lock.
       const deadline = Date.now() + 120_000;
-      while ((await query(`select 1 from pg_locks where locktype = 'advisory' and objid = $1 and not granted`, [hold])).length === 0) {
-        if (Date.now() > deadline) throw new Error(`run ${a1Id} never reached its held model: ${JSON.stringify((await api<Run>('GET', `/v1/runs/${a1Id}`)).body.status)}`);
+      while (
+        (await query(`select 1 from pg_locks where locktype = 'advisory' and objid = $1 and not granted`, [hold]))
+          .length === 0
+      ) {
+        if (Date.now() > deadline)
+          throw new Error(
+            `run ${a1Id} never reached its held model: ${JSON.stringify((await api<Run>('GET', `/v1/runs/${a1Id}`)).body.status)}`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       const b1Id = await trigger(b);
@@ -324,7 +473,9 @@ describe('runs at the same time', () => {
       const a2Id = await trigger(a, { force: true });
       expect(a2Id).not.toBe(a1Id);
       const waiting = `waiting for run ${a1Id} of ${a} to finish: runs of one dataset take turns; this run waits in the queue without holding a worker slot`;
-      const a2Waiting = await waitUntil(a2Id, 'said it waits for the first run', (r) => r.events.some((e) => e.message === waiting));
+      const a2Waiting = await waitUntil(a2Id, 'said it waits for the first run', (r) =>
+        r.events.some((e) => e.message === waiting),
+      );
       expect(a2Waiting.status).toBe('queued');
       // b's run builds while a's build is still held.
       const b1 = await waitForRun(b1Id);
@@ -340,7 +491,10 @@ describe('runs at the same time', () => {
       expect(buildLine(a1)).toContain(`/runs/${a1.id}/target`);
       expect(buildLine(a1)).toContain(`/runs/${a1.id}/logs`);
       expect(buildLine(b1)).toContain(`/runs/${b1.id}/target`);
-      for (const [r, own, other] of [[a1, a, b], [b1, b, a]] as const) {
+      for (const [r, own, other] of [
+        [a1, a, b],
+        [b1, b, a],
+      ] as const) {
         expect(r.nodes?.length).toBeGreaterThan(0);
         expect(r.nodes?.every((n) => n.uniqueId.includes(own) && !n.uniqueId.includes(other))).toBe(true);
       }

@@ -36,13 +36,28 @@ describe('DELETE /v1/datasets/:name', () => {
     const created = await api<Dataset>('POST', '/v1/datasets/csv', { name, csvUrl: fixtureUrl('people.csv') });
     expect(created.status).toBe(201);
     datasetId = created.body.id;
-    expect((await api('POST', `/v1/datasets/${name}/checks`, { kind: 'accepted_values', column: 'city', values: ['London', 'Paris', "O'Hare"], severity: 'warn' })).status).toBe(201);
+    expect(
+      (
+        await api('POST', `/v1/datasets/${name}/checks`, {
+          kind: 'accepted_values',
+          column: 'city',
+          values: ['London', 'Paris', "O'Hare"],
+          severity: 'warn',
+        })
+      ).status,
+    ).toBe(201);
     expect((await api('POST', `/v1/datasets/${name}/checks`, { kind: 'unique', column: 'id' })).status).toBe(201);
     writeFileSync(mart, `select city, count(*) as people from {{ ref('${name}') }} group by city\n`);
     const runs = [await runDataset(name), await runDataset(name)];
     expect(runs.map((r) => r.error)).toEqual([null, null]);
     runIds = runs.map((r) => r.id);
-    expect(await relationsOf(name)).toEqual([`staging.${name}`, `staging.${name}__rejects`, `warehouse.${name}`, `warehouse.${name}__profile`, `warehouse.stg_${name}`]);
+    expect(await relationsOf(name)).toEqual([
+      `staging.${name}`,
+      `staging.${name}__rejects`,
+      `warehouse.${name}`,
+      `warehouse.${name}__profile`,
+      `warehouse.stg_${name}`,
+    ]);
   });
 
   afterAll(() => rmSync(mart, { force: true }));
@@ -69,7 +84,10 @@ describe('DELETE /v1/datasets/:name', () => {
   it("refuses while people's models ref it, naming them, unless forced", async () => {
     const refused = await api('DELETE', `/v1/datasets/${name}`);
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toMatchObject({ code: 'dataset_has_dependents', details: { models: [`models/marts/${name}_cities.sql`] } });
+    expect(refused.body.error).toMatchObject({
+      code: 'dataset_has_dependents',
+      details: { models: [`models/marts/${name}_cities.sql`] },
+    });
     expect(refused.body.error.message).toContain(`relayboard_dataset_exists('${name}')`);
   });
 
@@ -87,12 +105,16 @@ describe('DELETE /v1/datasets/:name', () => {
 
   it('removes every relation, generated file and metadata row of the dataset', async () => {
     expect(existsSync(folderOf(name))).toBe(true);
-    const deleted = await fetch(`${testStack().apiUrl}/v1/datasets/${name}?force=true`, { method: 'DELETE', headers: authHeaders() });
+    const deleted = await fetch(`${testStack().apiUrl}/v1/datasets/${name}?force=true`, {
+      method: 'DELETE',
+      headers: authHeaders(),
+    });
     expect(deleted.status).toBe(204);
     expect(await relationsOf(name)).toEqual([]);
     await waitUntil(`removing ${folderOf(name)}`, () => !existsSync(folderOf(name)));
 
-    const count = async (sql: string, params: unknown[]) => (await query<{ n: number }>(`select count(*)::int as n from ${sql}`, params))[0].n;
+    const count = async (sql: string, params: unknown[]) =>
+      (await query<{ n: number }>(`select count(*)::int as n from ${sql}`, params))[0].n;
     const leftovers = {
       datasets: await count('relayboard.datasets where id = $1 or name = $2', [datasetId, name]),
       versions: await count('relayboard.dataset_versions where dataset_id = $1', [datasetId]),
@@ -106,7 +128,19 @@ describe('DELETE /v1/datasets/:name', () => {
       headers: await count('staging._rb_columns where dataset = $1', [name]),
       acceptedValues: await count('staging._rb_check_values where dataset = $1', [name]),
     };
-    expect(leftovers).toEqual({ datasets: 0, versions: 0, runs: 0, steps: 0, events: 0, nodes: 0, deliveries: 0, checks: 0, lineage: 0, headers: 0, acceptedValues: 0 });
+    expect(leftovers).toEqual({
+      datasets: 0,
+      versions: 0,
+      runs: 0,
+      steps: 0,
+      events: 0,
+      nodes: 0,
+      deliveries: 0,
+      checks: 0,
+      lineage: 0,
+      headers: 0,
+      acceptedValues: 0,
+    });
     expect((await api('GET', `/v1/datasets/${name}`)).status).toBe(404);
     expect((await api('GET', `/v1/runs/${runIds[0]}`)).status).toBe(404);
     expect((await api('DELETE', `/v1/datasets/${name}`)).status).toBe(404);
@@ -116,7 +150,9 @@ describe('DELETE /v1/datasets/:name', () => {
     const created = await api<Dataset>('POST', '/v1/datasets/csv', { name, csvUrl: fixtureUrl('dbt-casts.csv') });
     expect(created.status).toBe(201);
     expect(created.body.id).not.toBe(datasetId);
-    expect((await api<{ versions: DatasetVersion[] }>('GET', `/v1/datasets/${name}/versions`)).body.versions).toHaveLength(1);
+    expect(
+      (await api<{ versions: DatasetVersion[] }>('GET', `/v1/datasets/${name}/versions`)).body.versions,
+    ).toHaveLength(1);
     expect((await api<{ checks: Check[] }>('GET', `/v1/datasets/${name}/checks`)).body.checks).toEqual([]);
     expect((await api('GET', `/v1/runs?datasetName=${name}`)).body.runs).toEqual([]);
 
@@ -124,7 +160,9 @@ describe('DELETE /v1/datasets/:name', () => {
     expect(r.error).toBeNull();
     expect(r.nodes?.some((n) => n.kind === 'test' && n.checkId !== null)).toBe(false);
     const staged = (await api<Dataset>('GET', `/v1/datasets/${name}`)).body.currentVersion!.columns!;
-    const profile = await query<{ column_name: string; original_name: string }>(`select column_name, original_name from warehouse."${name}__profile" order by position`);
+    const profile = await query<{ column_name: string; original_name: string }>(
+      `select column_name, original_name from warehouse."${name}__profile" order by position`,
+    );
     expect(profile).toEqual(staged.map((c) => ({ column_name: c.name, original_name: c.originalName })));
     expect(profile.map((p) => p.column_name)).not.toContain('city');
   });

@@ -5,7 +5,15 @@ import path from 'node:path';
 import type { Destination } from '@relayboard/contracts';
 import { CREDENTIALS, stackSecretsKey } from '@relayboard/devstack';
 import { SecretBox } from '@relayboard/secrets';
-import { api as callApi, fixtureUrl, query, removeAllDestinations, slackMessages, uniqueName, type ApiResponse } from './helpers';
+import {
+  api as callApi,
+  fixtureUrl,
+  query,
+  removeAllDestinations,
+  slackMessages,
+  uniqueName,
+  type ApiResponse,
+} from './helpers';
 import { testStack } from './stack-env';
 
 /** Every answer this file gets, for the last test: none may hold a webhook's secret part. */
@@ -40,7 +48,8 @@ async function freePort(): Promise<number> {
 
 async function register(webhookUrl: string, extra: Record<string, unknown> = {}): Promise<Destination> {
   const res = await api<Destination>('POST', '/v1/destinations/slack', { webhookUrl, ...extra });
-  if (res.status !== 201) throw new Error(`registering a destination answered ${res.status}: ${JSON.stringify(res.body)}`);
+  if (res.status !== 201)
+    throw new Error(`registering a destination answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
@@ -48,7 +57,9 @@ async function register(webhookUrl: string, extra: Record<string, unknown> = {})
  * Starts another api process on the test stack's database, Redis and S3 with
  * the given SECRETS_KEY, and waits until it either exits or answers /health.
  */
-async function startApi(secretsKey: string | undefined): Promise<{ exitCode: number | null; output: () => string; stop: () => Promise<void> }> {
+async function startApi(
+  secretsKey: string | undefined,
+): Promise<{ exitCode: number | null; output: () => string; stop: () => Promise<void> }> {
   const stack = testStack();
   const port = await freePort();
   const child = spawn(process.execPath, [path.resolve(__dirname, '..', 'apps', 'api', 'dist', 'main.js')], {
@@ -99,14 +110,18 @@ async function startApi(secretsKey: string | undefined): Promise<{ exitCode: num
   return { exitCode: child.exitCode, output: () => output, stop };
 }
 
-const countDestinations = async () => Number((await query<{ n: string }>(`select count(*) as n from relayboard.destinations`))[0].n);
+const countDestinations = async () =>
+  Number((await query<{ n: string }>(`select count(*) as n from relayboard.destinations`))[0].n);
 
 describe('POST /v1/destinations/slack', () => {
   let first: ApiResponse<Destination>;
   let countBeforeRefusals: number;
 
   beforeAll(async () => {
-    first = await api<Destination>('POST', '/v1/destinations/slack', { webhookUrl: SECRET_URL, name: 'secret channel' });
+    first = await api<Destination>('POST', '/v1/destinations/slack', {
+      webhookUrl: SECRET_URL,
+      name: 'secret channel',
+    });
   });
 
   it('registers a new webhook with 201, routing every dataset on every run', () => {
@@ -127,7 +142,10 @@ describe('POST /v1/destinations/slack', () => {
   });
 
   it('answers 200 with the same destination, unchanged, for the same URL', async () => {
-    const again = await api<Destination>('POST', '/v1/destinations/slack', { webhookUrl: SECRET_URL, notifyOn: 'failures' });
+    const again = await api<Destination>('POST', '/v1/destinations/slack', {
+      webhookUrl: SECRET_URL,
+      notifyOn: 'failures',
+    });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
   });
@@ -140,24 +158,85 @@ describe('POST /v1/destinations/slack', () => {
       rowChangeThreshold: 0.25,
       suppressHours: 6,
     });
-    expect(created).toMatchObject({ name: 'routed', datasets: ['orders', 'customers'], notifyOn: 'changes', rowChangeThreshold: 0.25, suppressHours: 6 });
+    expect(created).toMatchObject({
+      name: 'routed',
+      datasets: ['orders', 'customers'],
+      notifyOn: 'changes',
+      rowChangeThreshold: 0.25,
+      suppressHours: 6,
+    });
     expect(created.webhookUrlMasked).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/services\/T1…\/B1…\/••••\w{4}$/);
     countBeforeRefusals = await countDestinations();
   });
 
   it.each([
-    ['a host outside SLACK_WEBHOOK_HOSTS', { webhookUrl: 'https://evil.example.com/services/T1/B1/x1y2z3' }, 'webhook_host_not_allowed', /^webhookUrl: host "evil\.example\.com" .*SLACK_WEBHOOK_HOSTS/],
-    ['http to Slack', { webhookUrl: 'http://hooks.slack.com/services/T1/B1/x1y2z3' }, 'validation_failed', /^webhookUrl: must be an https:\/\/ URL/],
-    ['a path outside /services/', { webhookUrl: `${slack()}/hooks/T1/B1/x1y2z3` }, 'validation_failed', /^webhookUrl: the path must be \/services\/<team>\/<bot>\/<token>/],
-    ['too few path segments', { webhookUrl: `${slack()}/services/T1/x1y2z3` }, 'validation_failed', /^webhookUrl: the path must be \/services\//],
-    ['no URL at all', { webhookUrl: 'hooks.slack.com' }, 'validation_failed', /webhookUrl: must be a Slack incoming webhook URL like https:\/\/hooks\.slack\.com\/services\//],
+    [
+      'a host outside SLACK_WEBHOOK_HOSTS',
+      { webhookUrl: 'https://evil.example.com/services/T1/B1/x1y2z3' },
+      'webhook_host_not_allowed',
+      /^webhookUrl: host "evil\.example\.com" .*SLACK_WEBHOOK_HOSTS/,
+    ],
+    [
+      'http to Slack',
+      { webhookUrl: 'http://hooks.slack.com/services/T1/B1/x1y2z3' },
+      'validation_failed',
+      /^webhookUrl: must be an https:\/\/ URL/,
+    ],
+    [
+      'a path outside /services/',
+      { webhookUrl: `${slack()}/hooks/T1/B1/x1y2z3` },
+      'validation_failed',
+      /^webhookUrl: the path must be \/services\/<team>\/<bot>\/<token>/,
+    ],
+    [
+      'too few path segments',
+      { webhookUrl: `${slack()}/services/T1/x1y2z3` },
+      'validation_failed',
+      /^webhookUrl: the path must be \/services\//,
+    ],
+    [
+      'no URL at all',
+      { webhookUrl: 'hooks.slack.com' },
+      'validation_failed',
+      /webhookUrl: must be a Slack incoming webhook URL like https:\/\/hooks\.slack\.com\/services\//,
+    ],
     ['a missing webhookUrl', { name: 'x' }, 'validation_failed', /webhookUrl: is required/],
-    ['an unknown field', { webhookUrl: `${slack()}/services/T1/B1/x1y2z3`, channel: '#data' }, 'validation_failed', /unknown field\(s\) channel; a destination has name, webhookUrl, datasets/],
-    ['a bad notifyOn', { webhookUrl: `${slack()}/services/T1/B1/x1y2z3`, notifyOn: 'sometimes' }, 'validation_failed', /notifyOn: must be one of always, failures, changes/],
-    ['a bad dataset name', { webhookUrl: `${slack()}/services/T1/B1/x1y2z3`, datasets: ['orders', 'Bad Name'] }, 'validation_failed', /datasets\.1: a dataset name must match/],
-    ['an empty dataset list', { webhookUrl: `${slack()}/services/T1/B1/x1y2z3`, datasets: [] }, 'validation_failed', /datasets: list at least one dataset name, or send null/],
-    ['a threshold above 10', { webhookUrl: `${slack()}/services/T1/B1/x1y2z3`, rowChangeThreshold: 11 }, 'validation_failed', /rowChangeThreshold: must be between 0 and 10/],
-    ['zero suppression hours', { webhookUrl: `${slack()}/services/T1/B1/x1y2z3`, suppressHours: 0 }, 'validation_failed', /suppressHours: must be more than 0 hours, or null/],
+    [
+      'an unknown field',
+      { webhookUrl: `${slack()}/services/T1/B1/x1y2z3`, channel: '#data' },
+      'validation_failed',
+      /unknown field\(s\) channel; a destination has name, webhookUrl, datasets/,
+    ],
+    [
+      'a bad notifyOn',
+      { webhookUrl: `${slack()}/services/T1/B1/x1y2z3`, notifyOn: 'sometimes' },
+      'validation_failed',
+      /notifyOn: must be one of always, failures, changes/,
+    ],
+    [
+      'a bad dataset name',
+      { webhookUrl: `${slack()}/services/T1/B1/x1y2z3`, datasets: ['orders', 'Bad Name'] },
+      'validation_failed',
+      /datasets\.1: a dataset name must match/,
+    ],
+    [
+      'an empty dataset list',
+      { webhookUrl: `${slack()}/services/T1/B1/x1y2z3`, datasets: [] },
+      'validation_failed',
+      /datasets: list at least one dataset name, or send null/,
+    ],
+    [
+      'a threshold above 10',
+      { webhookUrl: `${slack()}/services/T1/B1/x1y2z3`, rowChangeThreshold: 11 },
+      'validation_failed',
+      /rowChangeThreshold: must be between 0 and 10/,
+    ],
+    [
+      'zero suppression hours',
+      { webhookUrl: `${slack()}/services/T1/B1/x1y2z3`, suppressHours: 0 },
+      'validation_failed',
+      /suppressHours: must be more than 0 hours, or null/,
+    ],
   ])('refuses %s with a 400 naming the field', async (_what, body, code, message) => {
     const res = await api('POST', '/v1/destinations/slack', body);
     expect(res.status).toBe(400);
@@ -209,12 +288,35 @@ describe('GET, PATCH and DELETE /v1/destinations/:id', () => {
   });
 
   it('changes the routing fields it is given and keeps the rest', async () => {
-    const res = await api<Destination>('PATCH', `/v1/destinations/${mine.id}`, { name: 'renamed', datasets: ['orders'], notifyOn: 'failures', suppressHours: 12 });
+    const res = await api<Destination>('PATCH', `/v1/destinations/${mine.id}`, {
+      name: 'renamed',
+      datasets: ['orders'],
+      notifyOn: 'failures',
+      suppressHours: 12,
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: mine.id, name: 'renamed', datasets: ['orders'], notifyOn: 'failures', rowChangeThreshold: 0.1, suppressHours: 12, webhookUrlMasked: mine.webhookUrlMasked });
+    expect(res.body).toMatchObject({
+      id: mine.id,
+      name: 'renamed',
+      datasets: ['orders'],
+      notifyOn: 'failures',
+      rowChangeThreshold: 0.1,
+      suppressHours: 12,
+      webhookUrlMasked: mine.webhookUrlMasked,
+    });
     expect(Date.parse(res.body.updatedAt)).toBeGreaterThan(Date.parse(mine.updatedAt));
-    const back = await api<Destination>('PATCH', `/v1/destinations/${mine.id}`, { datasets: null, suppressHours: null, rowChangeThreshold: 0 });
-    expect(back.body).toMatchObject({ name: 'renamed', datasets: null, notifyOn: 'failures', rowChangeThreshold: 0, suppressHours: null });
+    const back = await api<Destination>('PATCH', `/v1/destinations/${mine.id}`, {
+      datasets: null,
+      suppressHours: null,
+      rowChangeThreshold: 0,
+    });
+    expect(back.body).toMatchObject({
+      name: 'renamed',
+      datasets: null,
+      notifyOn: 'failures',
+      rowChangeThreshold: 0,
+      suppressHours: null,
+    });
     expect((await api<Destination>('GET', `/v1/destinations/${mine.id}`)).body).toEqual(back.body);
   });
 
@@ -238,11 +340,19 @@ describe('GET, PATCH and DELETE /v1/destinations/:id', () => {
   });
 
   it.each([
-    ['an empty body', {}, /give at least one of name, webhookUrl, datasets, notifyOn, rowChangeThreshold, suppressHours/],
+    [
+      'an empty body',
+      {},
+      /give at least one of name, webhookUrl, datasets, notifyOn, rowChangeThreshold, suppressHours/,
+    ],
     ['an unknown field', { channel: '#data' }, /unknown field\(s\) channel/],
     ['a bad notifyOn', { notifyOn: 'never' }, /notifyOn: must be one of always, failures, changes/],
     ['a bad dataset name', { datasets: ['stg_orders'] }, /datasets\.0: a dataset name must match/],
-    ['a host outside SLACK_WEBHOOK_HOSTS', { webhookUrl: 'https://evil.example.com/services/T1/B1/x' }, /webhookUrl: host "evil\.example\.com"/],
+    [
+      'a host outside SLACK_WEBHOOK_HOSTS',
+      { webhookUrl: 'https://evil.example.com/services/T1/B1/x' },
+      /webhookUrl: host "evil\.example\.com"/,
+    ],
     ['a path outside /services/', { webhookUrl: `${slack()}/other/T1/B1/x` }, /webhookUrl: the path must be/],
   ])('refuses %s with a 400', async (_what, body, message) => {
     const res = await api('PATCH', `/v1/destinations/${other.id}`, body);
@@ -274,13 +384,15 @@ describe('POST /v1/destinations/:id/test', () => {
     const received = (await slackMessages()).filter((m) => m.path === servicePath);
     expect(received).toHaveLength(1);
     expect(received[0].body.text).toContain('Relayboard test message');
-    expect(received[0].body.blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: expect.stringContaining('*Data &lt;team&gt; &amp; co*') } }]);
+    expect(received[0].body.blocks).toEqual([
+      { type: 'section', text: { type: 'mrkdwn', text: expect.stringContaining('*Data &lt;team&gt; &amp; co*') } },
+    ]);
   });
 
   it.each([
     ['a removed webhook', 'no-service', 404, 'no_service'],
     ['a failing server', 'server-error', 500, 'internal_error'],
-  ])("reports %s as Slack answered it", async (_what, behaviour, status, body) => {
+  ])('reports %s as Slack answered it', async (_what, behaviour, status, body) => {
     const destination = await register(`${slack()}/services/${behaviour}/B6/${token('t')}`);
     const res = await api('POST', `/v1/destinations/${destination.id}/test`);
     expect(res.status).toBe(200);
@@ -292,7 +404,12 @@ describe('POST /v1/destinations/:id/test', () => {
     const destination = await register(`http://127.0.0.1:${port}/services/T6/B6/${token('closed')}`);
     const res = await api('POST', `/v1/destinations/${destination.id}/test`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ok: false, status: null, body: null, error: expect.stringMatching(new RegExp(`^could not reach 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`)) });
+    expect(res.body).toEqual({
+      ok: false,
+      status: null,
+      body: null,
+      error: expect.stringMatching(new RegExp(`^could not reach 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`)),
+    });
   });
 });
 
@@ -313,7 +430,10 @@ describe('lastDelivery', () => {
          ($2, $3, 'failed', 404, 'no_service', 'Slack answered 404 no_service', now() - interval '1 hour', now() - interval '59 minutes')`,
       [runs[0].id, runs[1].id, destination.id],
     );
-    const [newest] = await query<{ finished_at: Date }>(`select finished_at from relayboard.deliveries where run_id = $1`, [runs[1].id]);
+    const [newest] = await query<{ finished_at: Date }>(
+      `select finished_at from relayboard.deliveries where run_id = $1`,
+      [runs[1].id],
+    );
     const expected = {
       runId: runs[1].id,
       status: 'failed',
@@ -345,7 +465,10 @@ describe('PUT /v1/datasets/:name/owners', () => {
     expect((await api('GET', `/v1/datasets/${dataset}`)).body.owners).toEqual(['U024BE7LH', 'W0123ABCD']);
     // By prefix: on a busy stack the dataset need not be on the list's first page.
     const list = await api('GET', `/v1/datasets?prefix=${dataset}`);
-    expect(list.body.datasets.find((d: { name: string }) => d.name === dataset).owners).toEqual(['U024BE7LH', 'W0123ABCD']);
+    expect(list.body.datasets.find((d: { name: string }) => d.name === dataset).owners).toEqual([
+      'U024BE7LH',
+      'W0123ABCD',
+    ]);
     const cleared = await api('PUT', `/v1/datasets/${dataset}/owners`, { owners: [] });
     expect(cleared.body.owners).toEqual([]);
   });
@@ -353,7 +476,11 @@ describe('PUT /v1/datasets/:name/owners', () => {
   it.each([
     ['a name instead of a member id', { owners: ['@ada'] }, /owners\.0: must be a Slack member id like U024BE7LH/],
     ['a lowercase id', { owners: ['u024be7lh'] }, /owners\.0: must be a Slack member id/],
-    ['more than 20 owners', { owners: Array.from({ length: 21 }, (_, i) => `U${String(i).padStart(4, '0')}`) }, /owners: at most 20 owners/],
+    [
+      'more than 20 owners',
+      { owners: Array.from({ length: 21 }, (_, i) => `U${String(i).padStart(4, '0')}`) },
+      /owners: at most 20 owners/,
+    ],
     ['a missing list', {}, /owners: is required/],
     ['an unknown field', { owners: [], channel: 'C1' }, /unknown field\(s\) channel/],
   ])('refuses %s with a 400', async (_what, body, message) => {
@@ -381,15 +508,25 @@ describe('SECRETS_KEY at api start', () => {
 
   it('encrypts webhook URLs stored in the clear before SECRETS_KEY, and finds them again by URL', async () => {
     const url = `${slack()}/services/T8/B8/${LEGACY_SECRET}`;
-    const [legacy] = await query<{ id: string }>(`insert into relayboard.destinations (kind, name, webhook_url) values ('slack', 'legacy', $1) returning id`, [url]);
+    const [legacy] = await query<{ id: string }>(
+      `insert into relayboard.destinations (kind, name, webhook_url) values ('slack', 'legacy', $1) returning id`,
+      [url],
+    );
     const started = await startApi(stackKey());
     try {
       expect(started.exitCode).toBeNull();
-      expect(started.output()).toMatch(/encrypted the webhook URLs of [1-9]\d* destination\(s\) stored before SECRETS_KEY/);
+      expect(started.output()).toMatch(
+        /encrypted the webhook URLs of [1-9]\d* destination\(s\) stored before SECRETS_KEY/,
+      );
     } finally {
       await started.stop();
     }
-    const [row] = await query<{ webhook_url: string | null; webhook_encrypted: string; webhook_fingerprint: string; webhook_masked: string }>(
+    const [row] = await query<{
+      webhook_url: string | null;
+      webhook_encrypted: string;
+      webhook_fingerprint: string;
+      webhook_masked: string;
+    }>(
       `select webhook_url, webhook_encrypted, webhook_fingerprint, webhook_masked from relayboard.destinations where id = $1`,
       [legacy.id],
     );
@@ -407,7 +544,9 @@ describe('SECRETS_KEY at api start', () => {
     const started = await startApi(SecretBox.generateKey());
     expect(started.exitCode).not.toBe(0);
     expect(started.exitCode).not.toBeNull();
-    expect(started.output()).toMatch(/Relayboard api failed to start: .*was set up with another SECRETS_KEY: SECRETS_KEY does not decrypt the stored secrets.*set SECRETS_KEY back to that key/);
+    expect(started.output()).toMatch(
+      /Relayboard api failed to start: .*was set up with another SECRETS_KEY: SECRETS_KEY does not decrypt the stored secrets.*set SECRETS_KEY back to that key/,
+    );
     expect(await query(`select * from relayboard.secrets_key_check`)).toEqual(before);
   });
 
@@ -424,10 +563,16 @@ describe('the secret part of a webhook URL', () => {
     const tables = await query<{ table_name: string }>(
       `select table_name from information_schema.tables where table_schema = 'relayboard' and table_type = 'BASE TABLE' order by table_name`,
     );
-    expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['destinations', 'deliveries', 'secrets_key_check']));
+    expect(tables.map((t) => t.table_name)).toEqual(
+      expect.arrayContaining(['destinations', 'deliveries', 'secrets_key_check']),
+    );
     const rows: string[] = [];
     for (const { table_name: table } of tables) {
-      rows.push(...(await query<{ t: string }>(`select t::text as t from relayboard."${table.replace(/"/g, '""')}" t`)).map((r) => r.t));
+      rows.push(
+        ...(await query<{ t: string }>(`select t::text as t from relayboard."${table.replace(/"/g, '""')}" t`)).map(
+          (r) => r.t,
+        ),
+      );
     }
     // The masked form is stored, so the rows searched do hold the destination.
     expect(rows.filter((r) => r.includes(`T0…/B0…/••••${SECRET.slice(-4)}`))).toHaveLength(1);

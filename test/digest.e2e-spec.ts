@@ -12,7 +12,9 @@ interface Received {
 const received = async (route: string): Promise<Received[]> =>
   ((await (await fetch(`${testStack().slackUrl}/_received`)).json()) as Received[]).filter((m) => m.path === route);
 const answered = async (route: string): Promise<(number | null)[]> =>
-  ((await (await fetch(`${testStack().slackUrl}/_requests`)).json()) as { path: string; status: number | null }[]).filter((r) => r.path === route).map((r) => r.status);
+  ((await (await fetch(`${testStack().slackUrl}/_requests`)).json()) as { path: string; status: number | null }[])
+    .filter((r) => r.path === route)
+    .map((r) => r.status);
 const delivery = (r: Run, destinationId: string) => r.deliveries.find((d) => d.destinationId === destinationId);
 
 const created: string[] = [];
@@ -22,7 +24,12 @@ beforeAll(() => removeAllDestinations());
 
 /** A destination routed to the given datasets only, so other suites' runs never post to it. */
 async function destination(route: string, datasets: string[], settings: Record<string, unknown> = {}): Promise<string> {
-  const res = await api('POST', '/v1/destinations/slack', { webhookUrl: `${testStack().slackUrl}${route}`, name: route, datasets, ...settings });
+  const res = await api('POST', '/v1/destinations/slack', {
+    webhookUrl: `${testStack().slackUrl}${route}`,
+    name: route,
+    datasets,
+    ...settings,
+  });
   expect(res.status).toBe(201);
   created.push(res.body.id);
   return res.body.id as string;
@@ -33,7 +40,12 @@ afterAll(async () => {
 });
 
 const csv = (rows: string[][]) => `${rows.map((r) => r.join(',')).join('\n')}\n`;
-const PEOPLE = [['id', 'name', 'city'], ['1', 'Ada', 'London'], ['2', 'Grace', 'New York'], ['3', 'Edsger', 'Nuenen']];
+const PEOPLE = [
+  ['id', 'name', 'city'],
+  ['1', 'Ada', 'London'],
+  ['2', 'Grace', 'New York'],
+  ['3', 'Edsger', 'Nuenen'],
+];
 
 describe('delivering the digest to Slack', () => {
   const name = uniqueName('deliver');
@@ -64,7 +76,12 @@ describe('delivering the digest to Slack', () => {
 
   it('waits Retry-After on 429 and posts once', async () => {
     expect(await answered(routes.rateLimited)).toEqual([429, 200]);
-    expect(delivery(run, ids.rateLimited)).toMatchObject({ status: 'sent', attempts: 2, responseStatus: 200, responseBody: 'ok' });
+    expect(delivery(run, ids.rateLimited)).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+      responseStatus: 200,
+      responseBody: 'ok',
+    });
     expect(await received(routes.rateLimited)).toHaveLength(1);
   });
 
@@ -79,7 +96,12 @@ describe('delivering the digest to Slack', () => {
 
   it('does not retry a permanent answer, and shows it', async () => {
     expect(await answered(routes.gone)).toEqual([404]);
-    expect(delivery(run, ids.gone)).toMatchObject({ status: 'failed', attempts: 1, responseStatus: 404, responseBody: 'no_service' });
+    expect(delivery(run, ids.gone)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      responseStatus: 404,
+      responseBody: 'no_service',
+    });
     expect(delivery(run, ids.gone)?.error).toMatch(/^Slack answered 404 no_service: the webhook was removed/);
     const summary = (await api('GET', `/v1/runs?datasetName=${name}`)).body.runs[0];
     expect(summary).toMatchObject({ status: 'succeeded', deliveryStatus: 'partial' });
@@ -97,7 +119,11 @@ describe('delivering the digest to Slack', () => {
 
 describe('routing and notify-on', () => {
   const name = uniqueName('notify');
-  const routes = { failures: `/services/T1/${name}/failures`, changes: `/services/T1/${name}/changes`, other: `/services/T1/${name}/other` };
+  const routes = {
+    failures: `/services/T1/${name}/failures`,
+    changes: `/services/T1/${name}/changes`,
+    other: `/services/T1/${name}/other`,
+  };
   const ids: Record<string, string> = {};
   const runs: Run[] = [];
 
@@ -109,14 +135,19 @@ describe('routing and notify-on', () => {
     runs.push(await runDataset(name));
     runs.push(await runDataset(name));
     // A new version with a column added: a schema change.
-    expect((await uploadCsv(name, csv(PEOPLE.map((r, i) => [...r, i === 0 ? 'born' : '18' + String(15 + i)])))).status).toBe(200);
+    expect(
+      (await uploadCsv(name, csv(PEOPLE.map((r, i) => [...r, i === 0 ? 'born' : '18' + String(15 + i)])))).status,
+    ).toBe(200);
     runs.push(await runDataset(name));
     expect(runs.map((r) => r.error)).toEqual([null, null, null]);
   });
 
   it('sends a failures destination nothing for good runs', async () => {
     expect(await received(routes.failures)).toEqual([]);
-    expect(delivery(runs[0], ids.failures)).toMatchObject({ status: 'skipped', skipReason: 'notify on failures, and the run succeeded' });
+    expect(delivery(runs[0], ids.failures)).toMatchObject({
+      status: 'skipped',
+      skipReason: 'notify on failures, and the run succeeded',
+    });
   });
 
   it('sends a changes destination the first load and the schema change, not the unchanged re-run', async () => {
@@ -130,14 +161,21 @@ describe('routing and notify-on', () => {
 
   it('sends a destination routed elsewhere nothing', async () => {
     expect(await received(routes.other)).toEqual([]);
-    expect(delivery(runs[0], ids.other)).toMatchObject({ status: 'skipped', skipReason: `routed to some_other_dataset, not ${name}` });
+    expect(delivery(runs[0], ids.other)).toMatchObject({
+      status: 'skipped',
+      skipReason: `routed to some_other_dataset, not ${name}`,
+    });
   });
 });
 
 describe('failure digests', () => {
   const name = uniqueName('failing');
   const route = `/services/T4/${name}/failures`;
-  const RAGGED = csv([['id', 'name'], ['1', 'Ada'], ['2', 'Grace', 'extra']]);
+  const RAGGED = csv([
+    ['id', 'name'],
+    ['1', 'Ada'],
+    ['2', 'Grace', 'extra'],
+  ]);
 
   it("mention the dataset's owners, and a suppression interval holds back repeats and counts them in the next", async () => {
     const id = await destination(route, [name], { notifyOn: 'failures', suppressHours: 1 });
@@ -158,7 +196,7 @@ describe('failure digests', () => {
     expect(messages).toHaveLength(2);
     expect(messages[0].body.text).toBe(`Relayboard: ${name} failed at stage`);
     expect(JSON.stringify(messages[0].body.blocks)).toContain('cc <@U012ABCDEF>');
-    expect(JSON.stringify(messages[1].body.blocks)).toContain("1 more failure digest of this dataset since");
+    expect(JSON.stringify(messages[1].body.blocks)).toContain('1 more failure digest of this dataset since');
   });
 });
 
@@ -169,9 +207,18 @@ describe('text from the CSV in the digest', () => {
   it('arrives escaped: no mention, no disguised link', async () => {
     await destination(route, [name]);
     const hostile = ['<!channel>', '<https://example.com|click>', '<@U123>', 'Tom & Jerry'];
-    const rows = [['id', ...hostile.map((h) => `"${h}"`)], ['1', ...hostile.map((h) => `"${h}"`)], ['2', ...hostile.map((h) => `"${h}"`)]];
+    const rows = [
+      ['id', ...hostile.map((h) => `"${h}"`)],
+      ['1', ...hostile.map((h) => `"${h}"`)],
+      ['2', ...hostile.map((h) => `"${h}"`)],
+    ];
     expect((await uploadCsv(name, csv(rows))).status).toBe(201);
-    await api('POST', `/v1/datasets/${name}/checks`, { kind: 'accepted_values', column: 'id', values: ['1'], severity: 'warn' });
+    await api('POST', `/v1/datasets/${name}/checks`, {
+      kind: 'accepted_values',
+      column: 'id',
+      values: ['1'],
+      severity: 'warn',
+    });
     const r = await runDataset(name);
     expect(r.error).toBeNull();
     const [message] = await received(route);
@@ -239,8 +286,12 @@ describe('a worker killed while Slack is answering', () => {
       const deadline = Date.now() + 120_000;
       // Killed once the slow destination has taken the digest and before it answered.
       for (;;) {
-        const [row] = await query<{ status: string }>(`select status from relayboard.deliveries where run_id = $1 and destination_id = $2`, [runId, ids.slow]);
-        if (row?.status === 'sending' && (await received(slow)).some((m) => JSON.stringify(m.body).includes(runId))) break;
+        const [row] = await query<{ status: string }>(
+          `select status from relayboard.deliveries where run_id = $1 and destination_id = $2`,
+          [runId, ids.slow],
+        );
+        if (row?.status === 'sending' && (await received(slow)).some((m) => JSON.stringify(m.body).includes(runId)))
+          break;
         if (Date.now() > deadline) throw new Error(`run ${runId} never reached the slow destination`);
         await new Promise((r) => setTimeout(r, 100));
       }

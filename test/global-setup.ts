@@ -15,7 +15,15 @@ declare global {
  */
 function testPorts() {
   const base = Number(process.env.RELAYBOARD_TEST_PORT_BASE ?? 24000);
-  return { postgres: base, redis: base + 1, api: base + 2, web: base + 3, slack: base + 4, files: base + 5, s3: base + 10 };
+  return {
+    postgres: base,
+    redis: base + 1,
+    api: base + 2,
+    web: base + 3,
+    slack: base + 4,
+    files: base + 5,
+    s3: base + 10,
+  };
 }
 
 /** The stack's service controls (test/faults/services.ts), next to the other test ports. */
@@ -46,7 +54,9 @@ export default async function globalSetup(): Promise<void> {
   // A dbt project of the stack's own: its generated models and the models tests add never
   // reach the checkout's dbt/ (or another suite's stack), and the committed files are the same.
   const dbtProjectDir = path.join(home, 'dbt');
-  const skip = new Set(['target', 'logs', '.user.yml', path.join('models', 'relayboard')].map((p) => path.join(repoRoot, 'dbt', p)));
+  const skip = new Set(
+    ['target', 'logs', '.user.yml', path.join('models', 'relayboard')].map((p) => path.join(repoRoot, 'dbt', p)),
+  );
   cpSync(path.join(repoRoot, 'dbt'), dbtProjectDir, { recursive: true, filter: (source) => !skip.has(source) });
   const web = existsSync(path.join(repoRoot, 'apps', 'web', '.next', 'BUILD_ID'));
   if (!web) throw new Error('the board is not built: run the tests with ./relayboard test (it builds first)');
@@ -65,7 +75,10 @@ export default async function globalSetup(): Promise<void> {
     log: (line) => process.stdout.write(`[stack] ${line}\n`),
   });
   globalThis.__relayboardStack = { stack, home };
-  if (!stack.adminToken) throw new Error(`the test stack's api wrote no admin token to ${stack.adminTokenFile}: see ${path.join(home, 'logs', 'api.log')}`);
+  if (!stack.adminToken)
+    throw new Error(
+      `the test stack's api wrote no admin token to ${stack.adminTokenFile}: see ${path.join(home, 'logs', 'api.log')}`,
+    );
   const env: TestStackEnv = {
     apiUrl: stack.apiUrl,
     webUrl: web ? stack.webUrl : null,
@@ -76,7 +89,9 @@ export default async function globalSetup(): Promise<void> {
     dbtProjectDir,
     redisUrl: String(stack.env.REDIS_URL),
     home,
-    appEnv: Object.fromEntries(Object.entries(stack.env).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    appEnv: Object.fromEntries(
+      Object.entries(stack.env).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    ),
     workerPid: stack.processes.find((p) => p.name === 'worker')!.child.pid!,
     workerPidFile: path.join(home, 'run', 'worker.pid'),
     controlUrl: stack.controlUrl!,

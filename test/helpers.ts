@@ -3,7 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { BrowserContext, Page } from 'playwright-core';
-import { BOARD_SESSION_COOKIE, runSummarySchema, type Run, type RunStatus, type RunSummary, type StagedColumnDto } from '@relayboard/contracts';
+import {
+  BOARD_SESSION_COOKIE,
+  runSummarySchema,
+  type Run,
+  type RunStatus,
+  type RunSummary,
+  type StagedColumnDto,
+} from '@relayboard/contracts';
 import { PipelineQueue } from '@relayboard/queue';
 import { testStack } from './stack-env';
 
@@ -22,12 +29,23 @@ export function boardSessionHeaders(token: string = testStack().adminToken): Rec
   return { cookie: `${BOARD_SESSION_COOKIE}=${token}` };
 }
 
-export async function api<T = any>(method: string, route: string, body?: unknown, raw?: string): Promise<ApiResponse<T>> {
+export async function api<T = any>(
+  method: string,
+  route: string,
+  body?: unknown,
+  raw?: string,
+): Promise<ApiResponse<T>> {
   return apiAs(testStack().adminToken, method, route, body, raw);
 }
 
 /** Like api() with another token (null: none at all). */
-export async function apiAs<T = any>(token: string | null, method: string, route: string, body?: unknown, raw?: string): Promise<ApiResponse<T>> {
+export async function apiAs<T = any>(
+  token: string | null,
+  method: string,
+  route: string,
+  body?: unknown,
+  raw?: string,
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = token === null ? {} : authHeaders(token);
   if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`${testStack().apiUrl}${route}`, {
@@ -79,12 +97,18 @@ export function uniqueName(prefix: string): string {
  * after an attempt that died in transform) and handed to the queue, so dbt builds
  * from these columns.
  */
-export async function transformWithColumns(name: string, edit: (columns: StagedColumnDto[]) => StagedColumnDto[]): Promise<Run> {
+export async function transformWithColumns(
+  name: string,
+  edit: (columns: StagedColumnDto[]) => StagedColumnDto[],
+): Promise<Run> {
   const [dataset] = await query<{ id: string; version_id: string; columns: StagedColumnDto[] }>(
     `select d.id, v.id as version_id, v.columns from relayboard.datasets d join relayboard.dataset_versions v on v.id = d.current_version_id where d.name = $1`,
     [name],
   );
-  await query(`update relayboard.dataset_versions set columns = $1 where id = $2`, [JSON.stringify(edit(dataset.columns)), dataset.version_id]);
+  await query(`update relayboard.dataset_versions set columns = $1 where id = $2`, [
+    JSON.stringify(edit(dataset.columns)),
+    dataset.version_id,
+  ]);
   const [created] = await query<{ id: string }>(
     `insert into relayboard.runs (dataset_id, dataset_version_id, status, trigger) values ($1, $2, 'queued', 'test') returning id`,
     [dataset.id, dataset.version_id],
@@ -107,14 +131,19 @@ export async function transformWithColumns(name: string, edit: (columns: StagedC
 export async function uploadCsv(name: string, csv: string | Buffer, filename = 'data.csv'): Promise<ApiResponse> {
   const form = new FormData();
   form.append('file', new Blob([csv]), filename);
-  const res = await fetch(`${testStack().apiUrl}/v1/datasets/${name}/upload`, { method: 'POST', body: form, headers: authHeaders() });
+  const res = await fetch(`${testStack().apiUrl}/v1/datasets/${name}/upload`, {
+    method: 'POST',
+    body: form,
+    headers: authHeaders(),
+  });
   return { status: res.status, body: await res.json() };
 }
 
 /** Registers a fixture by URL and runs it once; returns the finished run. */
 export async function registerAndRun(name: string, fixture: string): Promise<Run> {
   const created = await api('POST', '/v1/datasets/csv', { name, csvUrl: fixtureUrl(fixture) });
-  if (created.status !== 201) throw new Error(`registering ${name} answered ${created.status}: ${JSON.stringify(created.body)}`);
+  if (created.status !== 201)
+    throw new Error(`registering ${name} answered ${created.status}: ${JSON.stringify(created.body)}`);
   return runDataset(name);
 }
 
@@ -176,7 +205,9 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
  * the board's httpOnly session cookie (test/board-auth.e2e-spec.ts goes through the form itself).
  */
 export async function signInBoard(context: BrowserContext, token: string = testStack().adminToken): Promise<void> {
-  await context.addCookies([{ name: BOARD_SESSION_COOKIE, value: token, url: testStack().webUrl!, httpOnly: true, sameSite: 'Lax' }]);
+  await context.addCookies([
+    { name: BOARD_SESSION_COOKIE, value: token, url: testStack().webUrl!, httpOnly: true, sameSite: 'Lax' },
+  ]);
 }
 
 export interface AxeViolation {
@@ -191,9 +222,25 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   const source = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
   await page.addScriptTag({ content: source });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            context: Document,
+            options: object,
+          ): Promise<{
+            violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
+          }>;
+        };
+      }
+    ).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
@@ -203,15 +250,20 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
  * `pageErrors` every script error and every console error, but those `expected`
  * matches (the 4xx answers a test asks for, which Chromium logs).
  */
-export async function openBoardPage(pageErrors: string[], expected?: RegExp): Promise<{ page: Page; close(): Promise<void> }> {
-  if (!testStack().webUrl) throw new Error('the test stack has no board: build it with pnpm --filter @relayboard/web run build');
+export async function openBoardPage(
+  pageErrors: string[],
+  expected?: RegExp,
+): Promise<{ page: Page; close(): Promise<void> }> {
+  if (!testStack().webUrl)
+    throw new Error('the test stack has no board: build it with pnpm --filter @relayboard/web run build');
   const browser = await launchBrowser();
   await signInBoard(browser.context);
   const page = await browser.context.newPage();
   page.setDefaultTimeout(30_000);
   page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error' && !expected?.test(message.text())) pageErrors.push(`${page.url()}: ${message.text()}`);
+    if (message.type() === 'error' && !expected?.test(message.text()))
+      pageErrors.push(`${page.url()}: ${message.text()}`);
   });
   return { page, close: () => browser.close() };
 }
@@ -240,7 +292,10 @@ export async function screenshotBothWidths(page: Page, name: string): Promise<vo
  * leaves them, `minutesAgo` each (oldest last given): cheap pages of runs for list tests,
  * which no worker picks up. Returns their ids in the given order.
  */
-export async function insertFinishedRuns(datasetName: string, runs: { status: 'succeeded' | 'failed' | 'canceled'; minutesAgo: number }[]): Promise<string[]> {
+export async function insertFinishedRuns(
+  datasetName: string,
+  runs: { status: 'succeeded' | 'failed' | 'canceled'; minutesAgo: number }[],
+): Promise<string[]> {
   const ids: string[] = [];
   for (const run of runs) {
     const [row] = await query<{ id: string }>(
@@ -268,7 +323,10 @@ export interface OpenStream {
 /** Opens a server-sent event stream of run changes and collects its `run` messages as they come. */
 export async function openRunChanges(query: string): Promise<OpenStream> {
   const abort = new AbortController();
-  const res = await fetch(`${testStack().apiUrl}/v1/runs/events${query}`, { headers: { accept: 'text/event-stream', ...authHeaders() }, signal: abort.signal });
+  const res = await fetch(`${testStack().apiUrl}/v1/runs/events${query}`, {
+    headers: { accept: 'text/event-stream', ...authHeaders() },
+    signal: abort.signal,
+  });
   const runs: RunSummary[] = [];
   const waiters: { match: (run: RunSummary) => boolean; resolve(run: RunSummary): void }[] = [];
   let ended = false;
@@ -303,7 +361,15 @@ export async function openRunChanges(query: string): Promise<OpenStream> {
       const seen = runs.find(match);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching run message in ${timeoutMs} ms${ended ? ' (the stream ended)' : ''}; got ${JSON.stringify(runs)}`)), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `no matching run message in ${timeoutMs} ms${ended ? ' (the stream ended)' : ''}; got ${JSON.stringify(runs)}`,
+              ),
+            ),
+          timeoutMs,
+        );
         waiters.push({ match, resolve: (run) => (clearTimeout(timer), resolve(run)) });
       });
     },
@@ -313,14 +379,21 @@ export async function openRunChanges(query: string): Promise<OpenStream> {
 
 /** The statuses a stream showed for one run, each once, in order. */
 export function statusesOf(stream: OpenStream, runId: string): RunStatus[] {
-  return stream.runs.filter((run) => run.id === runId).map((run) => run.status).filter((status, i, all) => all[i - 1] !== status);
+  return stream.runs
+    .filter((run) => run.id === runId)
+    .map((run) => run.status)
+    .filter((status, i, all) => all[i - 1] !== status);
 }
 
 /**
  * People's models in the test stack's dbt project (models/marts) for one suite:
  * write and remove them by name; removeAll (in afterAll) removes what is left.
  */
-export function peoplesModels(): { write(name: string, sql: string): void; remove(name: string): void; removeAll(): void } {
+export function peoplesModels(): {
+  write(name: string, sql: string): void;
+  remove(name: string): void;
+  removeAll(): void;
+} {
   const written = new Set<string>();
   const fileOf = (name: string) => path.join(testStack().dbtProjectDir, 'models', 'marts', `${name}.sql`);
   return {

@@ -35,7 +35,15 @@ async function startApi(settings: Record<string, string>): Promise<{ url: string
   const child = spawn(process.execPath, [path.resolve(__dirname, '..', 'apps', 'api', 'dist', 'main.js')], {
     cwd: path.resolve(__dirname, '..'),
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...testStack().appEnv, API_HOST: '127.0.0.1', API_PORT: String(port), READY_CHECK_DBT: 'false', ...settings },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...testStack().appEnv,
+      API_HOST: '127.0.0.1',
+      API_PORT: String(port),
+      READY_CHECK_DBT: 'false',
+      ...settings,
+    },
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -51,7 +59,13 @@ async function startApi(settings: Record<string, string>): Promise<{ url: string
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the api with short fetch limits exited:\n${output}`);
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { url, stop };
+    if (
+      await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { url, stop };
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`the api with short fetch limits did not answer /health within 60 s:\n${output}`);
@@ -61,11 +75,16 @@ async function startApi(settings: Record<string, string>): Promise<{ url: string
 }
 
 async function postTo(base: string, route: string, body: unknown) {
-  const res = await fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders() }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...authHeaders() },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as any };
 }
 
-const datasetCount = async () => Number((await query<{ n: string }>('select count(*) as n from relayboard.datasets'))[0].n);
+const datasetCount = async () =>
+  Number((await query<{ n: string }>('select count(*) as n from relayboard.datasets'))[0].n);
 
 /** Sends a request with whatever headers and body the test wants, unlike `api()`. */
 async function send(method: string, route: string, headers: Record<string, string>, body?: string | Buffer) {
@@ -80,8 +99,16 @@ function expectError(res: { status: number; body: any }, status: number, code: s
   expect(res.body.error.message).toMatch(message);
 }
 
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from('IHDR'), Buffer.alloc(200, 7)]);
-const ZIP = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0, 8, 0]), Buffer.from('xl/workbook.xml'), Buffer.alloc(200, 1)]);
+const PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+  Buffer.from('IHDR'),
+  Buffer.alloc(200, 7),
+]);
+const ZIP = Buffer.concat([
+  Buffer.from([0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0, 8, 0]),
+  Buffer.from('xl/workbook.xml'),
+  Buffer.alloc(200, 1),
+]);
 const PDF = Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n', 'latin1');
 const BINARIES: [string, Buffer, RegExp][] = [
   ['PNG', PNG, /looks like a PNG image, not a CSV/],
@@ -124,7 +151,9 @@ beforeAll(async () => {
     },
   };
   for (const [what, bytes] of BINARIES) {
-    routes.set(`/${what.replace(/\W+/g, '-')}.csv`, (_req, res) => res.writeHead(200, { 'content-type': 'text/csv' }).end(bytes));
+    routes.set(`/${what.replace(/\W+/g, '-')}.csv`, (_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/csv' }).end(bytes),
+    );
   }
   routes.set('/trickle.csv', (req, res) => {
     // Never idle for long, never near MAX_CSV_BYTES, never done: only the deadline ends it.
@@ -143,7 +172,10 @@ afterAll(async () => {
 afterEach(async () => {
   // Whatever the test sent, the api still answers and still takes a dataset in.
   expect((await api('GET', '/health')).status).toBe(200);
-  const res = await api('POST', '/v1/datasets/csv', { name: uniqueName('after_hostile'), csvUrl: fixtureUrl('people.csv') });
+  const res = await api('POST', '/v1/datasets/csv', {
+    name: uniqueName('after_hostile'),
+    csvUrl: fixtureUrl('people.csv'),
+  });
   expect(res.status).toBe(201);
 });
 
@@ -159,16 +191,29 @@ describe('request bodies', () => {
 
   it('answers a JSON body past API_JSON_BODY_LIMIT with 413 naming the limit and the setting, and creates nothing', async () => {
     const before = await datasetCount();
-    const body = JSON.stringify({ name: uniqueName('big_body'), csvUrl: `${server.url}/${'a'.repeat(JSON_BODY_LIMIT)}.csv` });
+    const body = JSON.stringify({
+      name: uniqueName('big_body'),
+      csvUrl: `${server.url}/${'a'.repeat(JSON_BODY_LIMIT)}.csv`,
+    });
     const res = await send('POST', '/v1/datasets/csv', { 'content-type': 'application/json' }, body);
-    expectError(res, 413, 'payload_too_large', new RegExp(`the JSON body is ${body.length} bytes, more than API_JSON_BODY_LIMIT \\(${JSON_BODY_LIMIT} bytes\\)`));
+    expectError(
+      res,
+      413,
+      'payload_too_large',
+      new RegExp(`the JSON body is ${body.length} bytes, more than API_JSON_BODY_LIMIT \\(${JSON_BODY_LIMIT} bytes\\)`),
+    );
     expect(res.body.error.details).toEqual({ limitBytes: JSON_BODY_LIMIT, setting: 'API_JSON_BODY_LIMIT' });
     expect(await datasetCount()).toBe(before);
   });
 
   it('takes a JSON body just under the limit (the limit is not off by much)', async () => {
     const padding = 'x'.repeat(JSON_BODY_LIMIT - 200);
-    const res = await send('POST', '/v1/datasets/csv', { 'content-type': 'application/json' }, JSON.stringify({ name: 'X', csvUrl: `http://127.0.0.1/${padding}` }));
+    const res = await send(
+      'POST',
+      '/v1/datasets/csv',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ name: 'X', csvUrl: `http://127.0.0.1/${padding}` }),
+    );
     // Read whole and validated: refused for its name, not its size.
     expectError(res, 400, 'validation_failed', /name: a dataset name must match/);
   });
@@ -176,10 +221,20 @@ describe('request bodies', () => {
   it.each([
     ['text/plain', 'name=x'],
     ['application/x-www-form-urlencoded', 'name=orders&csvUrl=http%3A%2F%2F127.0.0.1%2Fx.csv'],
-    ['multipart/form-data; boundary=x', '--x\r\ncontent-disposition: form-data; name="name"\r\n\r\norders\r\n--x--\r\n'],
+    [
+      'multipart/form-data; boundary=x',
+      '--x\r\ncontent-disposition: form-data; name="name"\r\n\r\norders\r\n--x--\r\n',
+    ],
   ])('answers a %s body on a JSON route with 415', async (type, body) => {
     const res = await send('POST', '/v1/datasets/csv', { 'content-type': type }, body);
-    expectError(res, 415, 'unsupported_media_type', new RegExp(`POST /v1/datasets/csv takes a JSON body, not "${type.replace(/[;=]/g, '.')}"; send it with Content-Type: application/json`));
+    expectError(
+      res,
+      415,
+      'unsupported_media_type',
+      new RegExp(
+        `POST /v1/datasets/csv takes a JSON body, not "${type.replace(/[;=]/g, '.')}"; send it with Content-Type: application/json`,
+      ),
+    );
   });
 
   it('reads a body without Content-Type as no body: the route says what is missing', async () => {
@@ -189,25 +244,60 @@ describe('request bodies', () => {
 
   it('passes an empty chunked body without Content-Type, as the board proxy sends with a DELETE', async () => {
     const empty = new ReadableStream({ start: (controller) => controller.close() });
-    const res = await fetch(`${testStack().apiUrl}/v1/destinations/00000000-0000-0000-0000-000000000000`, { method: 'DELETE', headers: authHeaders(), body: empty, duplex: 'half' } as RequestInit);
+    const res = await fetch(`${testStack().apiUrl}/v1/destinations/00000000-0000-0000-0000-000000000000`, {
+      method: 'DELETE',
+      headers: authHeaders(),
+      body: empty,
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(404);
     expect(((await res.json()) as any).error.code).toBe('destination_not_found');
   });
 
   it('answers a JSON body in a charset other than UTF-8 with 415', async () => {
-    const res = await send('POST', '/v1/pipelines/run', { 'content-type': 'application/json; charset=latin1' }, Buffer.from('{"datasetName":"x"}', 'latin1'));
+    const res = await send(
+      'POST',
+      '/v1/pipelines/run',
+      { 'content-type': 'application/json; charset=latin1' },
+      Buffer.from('{"datasetName":"x"}', 'latin1'),
+    );
     expectError(res, 415, 'unsupported_media_type', /must be UTF-8, not charset "latin1"/);
   });
 });
 
 describe('unknown fields', () => {
   it.each([
-    ['POST', '/v1/datasets/csv', { name: 'orders', csvUrl: 'http://127.0.0.1/x.csv', csvURL: 'http://127.0.0.1/y.csv' }, /unknown field\(s\) csvURL; the accepted fields are name, csvUrl/],
-    ['POST', '/v1/pipelines/run', { datasetName: 'orders', priority: 1 }, /unknown field\(s\) priority; the accepted fields are datasetName, refresh, force/],
-    ['POST', '/v1/datasets/orders/checks', { kind: 'not_null', column: 'id', columns: ['id'] }, /unknown field\(s\) columns; the accepted fields are kind, column, severity/],
+    [
+      'POST',
+      '/v1/datasets/csv',
+      { name: 'orders', csvUrl: 'http://127.0.0.1/x.csv', csvURL: 'http://127.0.0.1/y.csv' },
+      /unknown field\(s\) csvURL; the accepted fields are name, csvUrl/,
+    ],
+    [
+      'POST',
+      '/v1/pipelines/run',
+      { datasetName: 'orders', priority: 1 },
+      /unknown field\(s\) priority; the accepted fields are datasetName, refresh, force/,
+    ],
+    [
+      'POST',
+      '/v1/datasets/orders/checks',
+      { kind: 'not_null', column: 'id', columns: ['id'] },
+      /unknown field\(s\) columns; the accepted fields are kind, column, severity/,
+    ],
     ['PUT', '/v1/datasets/orders/owners', { owners: [], channel: 'C1' }, /unknown field\(s\) channel/],
-    ['POST', '/v1/destinations/slack', { webhookUrl: 'http://127.0.0.1/services/T1/B1/x', channel: '#data' }, /unknown field\(s\) channel; a destination has/],
-    ['PATCH', '/v1/destinations/00000000-0000-0000-0000-000000000000', { name: 'x', chanel: '#data' }, /unknown field\(s\) chanel/],
+    [
+      'POST',
+      '/v1/destinations/slack',
+      { webhookUrl: 'http://127.0.0.1/services/T1/B1/x', channel: '#data' },
+      /unknown field\(s\) channel; a destination has/,
+    ],
+    [
+      'PATCH',
+      '/v1/destinations/00000000-0000-0000-0000-000000000000',
+      { name: 'x', chanel: '#data' },
+      /unknown field\(s\) chanel/,
+    ],
   ])('%s %s refuses an unknown body field, naming it', async (method, route, body, message) => {
     const before = await datasetCount();
     const res = await api(method, route, body);
@@ -218,13 +308,26 @@ describe('unknown fields', () => {
   it.each([
     ['GET', '/v1/datasets?limt=5', /unknown field\(s\) limt; the accepted fields are limit, cursor/],
     ['GET', '/v1/datasets/orders/versions?page=2', /unknown field\(s\) page; the accepted fields are limit, cursor/],
-    ['GET', '/v1/runs?datasetname=orders', /unknown field\(s\) datasetname; the accepted fields are datasetName, status, limit, cursor/],
+    [
+      'GET',
+      '/v1/runs?datasetname=orders',
+      /unknown field\(s\) datasetname; the accepted fields are datasetName, status, limit, cursor/,
+    ],
     ['DELETE', '/v1/datasets/hostile_nope?forse=true', /unknown field\(s\) forse; the accepted fields are force/],
-    ['GET', '/v1/runs/00000000-0000-0000-0000-000000000000?verbose=1', /unknown field\(s\) verbose; GET \/v1\/runs\/00000000-0000-0000-0000-000000000000 takes no query parameters/],
+    [
+      'GET',
+      '/v1/runs/00000000-0000-0000-0000-000000000000?verbose=1',
+      /unknown field\(s\) verbose; GET \/v1\/runs\/00000000-0000-0000-0000-000000000000 takes no query parameters/,
+    ],
     ['GET', '/v1/destinations?limit=5', /unknown field\(s\) limit; GET \/v1\/destinations takes no query parameters/],
     ['GET', '/health?deep=true', /unknown field\(s\) deep; GET \/health takes no query parameters/],
   ])('%s %s refuses an unknown query parameter, naming it', async (method, route, message) => {
-    expectError(await api(method, route), 400, 'validation_failed', new RegExp(`^invalid request query: .*${message.source}`));
+    expectError(
+      await api(method, route),
+      400,
+      'validation_failed',
+      new RegExp(`^invalid request query: .*${message.source}`),
+    );
   });
 });
 
@@ -243,19 +346,26 @@ describe('dataset names', () => {
     'a'.repeat(49),
   ];
 
-  it.each(NAMES.map((name) => [JSON.stringify(name), name]))('refuses %s by URL with 400 and creates nothing', async (_shown, name) => {
-    const before = await datasetCount();
-    const res = await api('POST', '/v1/datasets/csv', { name, csvUrl: fixtureUrl('people.csv') });
-    expectError(res, 400, 'validation_failed', /^invalid request body: name: /);
-    expect(await datasetCount()).toBe(before);
-  });
+  it.each(NAMES.map((name) => [JSON.stringify(name), name]))(
+    'refuses %s by URL with 400 and creates nothing',
+    async (_shown, name) => {
+      const before = await datasetCount();
+      const res = await api('POST', '/v1/datasets/csv', { name, csvUrl: fixtureUrl('people.csv') });
+      expectError(res, 400, 'validation_failed', /^invalid request body: name: /);
+      expect(await datasetCount()).toBe(before);
+    },
+  );
 
   it('refuses such a name on upload with 400, and creates nothing', async () => {
     const before = await datasetCount();
     const res = await uploadCsv(encodeURIComponent("orders'; drop table x; --"), 'id\n1\n');
     expectError(res, 400, 'validation_failed', /^invalid request path: /);
     expect(await datasetCount()).toBe(before);
-    expect(await query(`select 1 from information_schema.tables where table_schema = 'relayboard' and table_name = 'datasets'`)).toHaveLength(1);
+    expect(
+      await query(
+        `select 1 from information_schema.tables where table_schema = 'relayboard' and table_name = 'datasets'`,
+      ),
+    ).toHaveLength(1);
   });
 });
 
@@ -291,7 +401,10 @@ describe('sources that never finish', () => {
   let limited: { url: string; stop(): Promise<void> };
 
   beforeAll(async () => {
-    limited = await startApi({ FETCH_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), FETCH_DEADLINE_MS: String(DEADLINE_MS) });
+    limited = await startApi({
+      FETCH_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+      FETCH_DEADLINE_MS: String(DEADLINE_MS),
+    });
   }, 90_000);
 
   afterAll(() => limited?.stop());
@@ -308,7 +421,14 @@ describe('sources that never finish', () => {
     const res = await postTo(limited.url, '/v1/datasets/csv', { name, csvUrl: `${server.url}/trickle.csv` });
     const took = Date.now() - started;
     const host = new URL(server.url).host;
-    expectError(res, 422, 'source_timeout', new RegExp(`^the download from ${host.replace('.', '\\.')} .*did not finish within ${deadlineMs} ms \\(FETCH_DEADLINE_MS\\)`));
+    expectError(
+      res,
+      422,
+      'source_timeout',
+      new RegExp(
+        `^the download from ${host.replace('.', '\\.')} .*did not finish within ${deadlineMs} ms \\(FETCH_DEADLINE_MS\\)`,
+      ),
+    );
     expect(res.body.error.details).toEqual({ host, limitMs: deadlineMs, setting: 'FETCH_DEADLINE_MS' });
     expect(took).toBeGreaterThanOrEqual(deadlineMs - 50);
     expect(took).toBeLessThan(deadlineMs + 10_000);
@@ -323,7 +443,14 @@ describe('sources that never finish', () => {
     const res = await postTo(limited.url, '/v1/datasets/csv', { name, csvUrl: `${silent.url}/orders.csv` });
     const took = Date.now() - started;
     const host = new URL(silent.url).host;
-    expectError(res, 422, 'source_timeout', new RegExp(`^${host.replace('.', '\\.')} accepted the connection for .* but sent no response within ${HEADERS_TIMEOUT_MS} ms \\(FETCH_HEADERS_TIMEOUT_MS\\)`));
+    expectError(
+      res,
+      422,
+      'source_timeout',
+      new RegExp(
+        `^${host.replace('.', '\\.')} accepted the connection for .* but sent no response within ${HEADERS_TIMEOUT_MS} ms \\(FETCH_HEADERS_TIMEOUT_MS\\)`,
+      ),
+    );
     expect(res.body.error.details).toEqual({ host, limitMs: HEADERS_TIMEOUT_MS, setting: 'FETCH_HEADERS_TIMEOUT_MS' });
     expect(took).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 50);
     expect(took).toBeLessThan(DEADLINE_MS);
@@ -342,10 +469,18 @@ describe('one error shape', () => {
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(Object.keys(res.body)).toEqual(['error']);
-    expect(res.body.error).toEqual({ code: expect.stringMatching(/^(not_found|validation_failed)$/), message: expect.any(String) });
+    expect(res.body.error).toEqual({
+      code: expect.stringMatching(/^(not_found|validation_failed)$/),
+      message: expect.any(String),
+    });
   });
 
   it('names an unknown route', async () => {
-    expectError(await api('GET', '/v1/nothing-here'), 404, 'not_found', /^Cannot GET \/v1\/nothing-here: no such route/);
+    expectError(
+      await api('GET', '/v1/nothing-here'),
+      404,
+      'not_found',
+      /^Cannot GET \/v1\/nothing-here: no such route/,
+    );
   });
 });

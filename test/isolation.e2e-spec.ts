@@ -6,7 +6,8 @@ import { testStack } from './stack-env';
 
 const folderOf = (name: string) => path.join(testStack().dbtProjectDir, 'models', 'relayboard', name);
 const builds = (r: Run) => r.events.filter((e) => e.message.startsWith('dbt build --select')).length;
-const takenOut = (r: Run, name: string) => r.events.find((e) => e.message.startsWith(`dataset ${name} is taken out of the dbt project`));
+const takenOut = (r: Run, name: string) =>
+  r.events.find((e) => e.message.startsWith(`dataset ${name} is taken out of the dbt project`));
 const dataset = async (name: string) => (await api<Dataset>('GET', `/v1/datasets/${name}`)).body;
 
 describe("one dataset's files never stop another dataset's runs", () => {
@@ -28,7 +29,11 @@ describe("one dataset's files never stop another dataset's runs", () => {
     expect(takenOut(r, broken)?.message).toContain(`models/relayboard/${broken}/stg_${broken}.sql`);
     const { dbtDisabled } = await dataset(broken);
     expect(dbtDisabled).toMatchObject({ runId: r.id });
-    expect(dbtDisabled?.reason).toMatch(new RegExp(`^dbt could not parse the files Relayboard generated for it: Compilation Error in model stg_${broken} \\(models/relayboard/${broken}/stg_${broken}\\.sql\\)`));
+    expect(dbtDisabled?.reason).toMatch(
+      new RegExp(
+        `^dbt could not parse the files Relayboard generated for it: Compilation Error in model stg_${broken} \\(models/relayboard/${broken}/stg_${broken}\\.sql\\)`,
+      ),
+    );
     expect(existsSync(folderOf(broken))).toBe(false);
     expect((await dataset(other)).dbtDisabled).toBeNull();
   });
@@ -66,7 +71,9 @@ describe("one dataset's files never stop another dataset's runs", () => {
   });
 
   it('fails only its own run when its own files cannot be written, with the reason', async () => {
-    const r = await transformWithColumns(unsafe, (columns) => columns.map((c, i) => (i === 0 ? { ...c, name: 'id', type: "text') }}" } : c)));
+    const r = await transformWithColumns(unsafe, (columns) =>
+      columns.map((c, i) => (i === 0 ? { ...c, name: 'id', type: "text') }}" } : c)),
+    );
     expect(r.status).toBe('failed');
     expect(r.error).toBe(
       `transform: Relayboard cannot write its dbt files: its type "text') }}" is not a plain type name, so it cannot be written into dbt files; ` +

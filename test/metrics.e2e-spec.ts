@@ -42,18 +42,25 @@ async function scrape(): Promise<Scrape> {
 
 /** The one sample of name whose labels are exactly these. */
 function value(s: Scrape, name: string, labels: Record<string, string> = {}): number {
-  const found = s.samples.filter((x) => x.name === name && JSON.stringify(Object.entries(x.labels).sort()) === JSON.stringify(Object.entries(labels).sort()));
+  const found = s.samples.filter(
+    (x) =>
+      x.name === name &&
+      JSON.stringify(Object.entries(x.labels).sort()) === JSON.stringify(Object.entries(labels).sort()),
+  );
   if (found.length !== 1) throw new Error(`${found.length} samples of ${name}${JSON.stringify(labels)}`);
   return found[0].value;
 }
 
-const delta = (before: Scrape, after: Scrape, name: string, labels: Record<string, string> = {}) => value(after, name, labels) - value(before, name, labels);
+const delta = (before: Scrape, after: Scrape, name: string, labels: Record<string, string> = {}) =>
+  value(after, name, labels) - value(before, name, labels);
 
 /** Runs of earlier suites still going would move the counters too: wait until none is queued or running. */
 async function quiet(): Promise<void> {
   const deadline = Date.now() + 180_000;
   for (;;) {
-    const [{ n }] = await query<{ n: string }>(`select count(*) as n from relayboard.runs where status in ('queued', 'running')`);
+    const [{ n }] = await query<{ n: string }>(
+      `select count(*) as n from relayboard.runs where status in ('queued', 'running')`,
+    );
     if (n === '0') return;
     if (Date.now() > deadline) throw new Error(`${n} run(s) still queued or running after 180 s`);
     await new Promise((r) => setTimeout(r, 500));
@@ -79,7 +86,11 @@ describe('GET /metrics', () => {
 
   beforeAll(async () => {
     await removeAllDestinations();
-    const created = await api('POST', '/v1/destinations/slack', { webhookUrl: `${testStack().slackUrl}${route}`, name: route, datasets: [name] });
+    const created = await api('POST', '/v1/destinations/slack', {
+      webhookUrl: `${testStack().slackUrl}${route}`,
+      name: route,
+      datasets: [name],
+    });
     expect(created.status).toBe(201);
     destinationId = created.body.id;
     expect((await uploadCsv(name, csv())).status).toBe(201);
@@ -108,17 +119,26 @@ describe('GET /metrics', () => {
     };
     for (const s of [before, after]) {
       expect(Object.fromEntries(Object.keys(expected).map((n) => [n, s.types.get(n)]))).toEqual(expected);
-      for (const status of ['succeeded', 'failed', 'canceled']) expect(value(s, 'relayboard_runs_total', { status })).toBeGreaterThanOrEqual(0);
-      for (const outcome of ['sent', 'failed', 'skipped', 'suppressed', 'unknown']) expect(value(s, 'relayboard_slack_deliveries_total', { outcome })).toBeGreaterThanOrEqual(0);
+      for (const status of ['succeeded', 'failed', 'canceled'])
+        expect(value(s, 'relayboard_runs_total', { status })).toBeGreaterThanOrEqual(0);
+      for (const outcome of ['sent', 'failed', 'skipped', 'suppressed', 'unknown'])
+        expect(value(s, 'relayboard_slack_deliveries_total', { outcome })).toBeGreaterThanOrEqual(0);
       for (const step of STEP_NAMES) {
         // Cumulative buckets: +Inf holds every observation, as _count does.
-        expect(value(s, 'relayboard_step_duration_seconds_bucket', { step, le: '+Inf' })).toBe(value(s, 'relayboard_step_duration_seconds_count', { step }));
+        expect(value(s, 'relayboard_step_duration_seconds_bucket', { step, le: '+Inf' })).toBe(
+          value(s, 'relayboard_step_duration_seconds_count', { step }),
+        );
       }
-      expect(value(s, 'relayboard_dbt_duration_seconds_bucket', { le: '+Inf' })).toBe(value(s, 'relayboard_dbt_duration_seconds_count'));
-      expect(value(s, 'relayboard_oldest_queued_seconds')).toBeGreaterThanOrEqual(0);
-      expect(s.samples.filter((x) => x.name === 'relayboard_queue_jobs').map((x) => x.labels.state).sort()).toEqual(
-        ['active', 'completed', 'delayed', 'failed', 'prioritized', 'waiting', 'waiting-children'].sort(),
+      expect(value(s, 'relayboard_dbt_duration_seconds_bucket', { le: '+Inf' })).toBe(
+        value(s, 'relayboard_dbt_duration_seconds_count'),
       );
+      expect(value(s, 'relayboard_oldest_queued_seconds')).toBeGreaterThanOrEqual(0);
+      expect(
+        s.samples
+          .filter((x) => x.name === 'relayboard_queue_jobs')
+          .map((x) => x.labels.state)
+          .sort(),
+      ).toEqual(['active', 'completed', 'delayed', 'failed', 'prioritized', 'waiting', 'waiting-children'].sort());
       expect(value(s, 'relayboard_metrics_source_up', { source: 'postgres' })).toBe(1);
       expect(value(s, 'relayboard_metrics_source_up', { source: 'redis' })).toBe(1);
     }
@@ -133,12 +153,19 @@ describe('GET /metrics', () => {
     expect(delta(before, after, 'relayboard_runs_total', { status: 'failed' })).toBe(0);
     expect(delta(before, after, 'relayboard_rows_loaded_total')).toBe(GOOD_ROWS);
     expect(delta(before, after, 'relayboard_rejected_rows_total')).toBe(1);
-    for (const step of STEP_NAMES) expect([step, delta(before, after, 'relayboard_step_duration_seconds_count', { step })]).toEqual([step, 1]);
+    for (const step of STEP_NAMES)
+      expect([step, delta(before, after, 'relayboard_step_duration_seconds_count', { step })]).toEqual([step, 1]);
     const stageSeconds = (Date.parse(stage.finishedAt!) - Date.parse(stage.startedAt!)) / 1000;
-    expect(delta(before, after, 'relayboard_step_duration_seconds_sum', { step: 'stage' })).toBeCloseTo(stageSeconds, 2);
+    expect(delta(before, after, 'relayboard_step_duration_seconds_sum', { step: 'stage' })).toBeCloseTo(
+      stageSeconds,
+      2,
+    );
     expect(delta(before, after, 'relayboard_dbt_duration_seconds_count')).toBe(1);
     expect(typeof transform.metrics.dbtMs).toBe('number');
-    expect(delta(before, after, 'relayboard_dbt_duration_seconds_sum')).toBeCloseTo(Number(transform.metrics.dbtMs) / 1000, 3);
+    expect(delta(before, after, 'relayboard_dbt_duration_seconds_sum')).toBeCloseTo(
+      Number(transform.metrics.dbtMs) / 1000,
+      3,
+    );
     expect(delta(before, after, 'relayboard_slack_deliveries_total', { outcome: 'sent' })).toBe(1);
     expect(delta(before, after, 'relayboard_slack_deliveries_total', { outcome: 'failed' })).toBe(0);
     expect(delta(before, after, 'relayboard_queue_jobs', { state: 'completed' })).toBeGreaterThanOrEqual(1);
@@ -180,8 +207,12 @@ describe('GET /metrics', () => {
   it("puts an observation on a bucket's bound into that bucket (Prometheus' le), and past the last into +Inf", async () => {
     const probe = `test_probe_${Date.now()}`;
     try {
-      for (const v of [0.05, 0.0500001, 99_999]) await query(`select relayboard.metric_observe($1, '', $2)`, [probe, v]);
-      const [row] = await query<{ bounds: number[]; bucket_counts: string[]; count: string; sum: number }>(`select * from relayboard.metric_histograms where metric = $1`, [probe]);
+      for (const v of [0.05, 0.0500001, 99_999])
+        await query(`select relayboard.metric_observe($1, '', $2)`, [probe, v]);
+      const [row] = await query<{ bounds: number[]; bucket_counts: string[]; count: string; sum: number }>(
+        `select * from relayboard.metric_histograms where metric = $1`,
+        [probe],
+      );
       expect(row.bounds[0]).toBe(0.05);
       expect(row.bucket_counts.map(Number)).toEqual([1, 1, ...Array(row.bounds.length - 2).fill(0), 1]);
       expect(row.count).toBe('3');
@@ -208,7 +239,10 @@ describe('GET /metrics', () => {
     const api = parse('api.log');
     expect(worker.some((l) => String(l.msg).includes('worker ready'))).toBe(true);
     expect(api.some((l) => String(l.msg).includes('api listening'))).toBe(true);
-    for (const line of [...worker, ...api]) expect(typeof line.level === 'string' && typeof line.time === 'string' && typeof line.msg === 'string').toBe(true);
+    for (const line of [...worker, ...api])
+      expect(typeof line.level === 'string' && typeof line.time === 'string' && typeof line.msg === 'string').toBe(
+        true,
+      );
 
     const ofRun = worker.filter((l) => l.runId === run.id);
     expect(ofRun.length).toBeGreaterThanOrEqual(STEP_NAMES.length * 2);
@@ -219,7 +253,9 @@ describe('GET /metrics', () => {
     // Every line that names the run is one of its bound lines.
     expect(worker.filter((l) => String(l.msg).includes(run.id)).every((l) => l.runId === run.id)).toBe(true);
     for (const step of STEP_NAMES) {
-      expect(ofRun.filter((l) => l.step === step).map((l) => l.msg)).toEqual(expect.arrayContaining([`run ${run.id} ${step} started`, `run ${run.id} ${step} succeeded`]));
+      expect(ofRun.filter((l) => l.step === step).map((l) => l.msg)).toEqual(
+        expect.arrayContaining([`run ${run.id} ${step} started`, `run ${run.id} ${step} succeeded`]),
+      );
     }
     expect(ofRun.find((l) => l.step === null && String(l.msg).endsWith('succeeded'))).toBeDefined();
   });

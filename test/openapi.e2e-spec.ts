@@ -2,7 +2,15 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { authHeaders, fixtureUrl, launchBrowser, SCREENSHOT_DIR, uniqueName, waitForRun, type ApiResponse } from './helpers';
+import {
+  authHeaders,
+  fixtureUrl,
+  launchBrowser,
+  SCREENSHOT_DIR,
+  uniqueName,
+  waitForRun,
+  type ApiResponse,
+} from './helpers';
 import { testStack } from './stack-env';
 
 /**
@@ -48,7 +56,10 @@ function validator(key: string, schema: Record<string, unknown>): ValidateFuncti
   let validate = compiled.get(key);
   if (!validate) {
     // The document's components ride along, so `#/components/schemas/X` resolves in the schema itself.
-    validate = ajv.compile({ ...(closed(schema) as object), components: { schemas: closed(document.components.schemas) } });
+    validate = ajv.compile({
+      ...(closed(schema) as object),
+      components: { schemas: closed(document.components.schemas) },
+    });
     compiled.set(key, validate);
   }
   return validate;
@@ -61,10 +72,18 @@ function operation(method: Method, template: string): Operation {
 }
 
 /** The documented media type of the answer's status (failing when the status or the type is not documented). */
-function documented(method: Method, template: string, status: number, contentType: string | null): { key: string; media: MediaType | null } {
+function documented(
+  method: Method,
+  template: string,
+  status: number,
+  contentType: string | null,
+): { key: string; media: MediaType | null } {
   const responses = operation(method, template).responses;
   const response = responses[String(status)];
-  if (!response) throw new Error(`${method.toUpperCase()} ${template} answered ${status}, which the document does not list (it lists ${Object.keys(responses).join(', ')})`);
+  if (!response)
+    throw new Error(
+      `${method.toUpperCase()} ${template} answered ${status}, which the document does not list (it lists ${Object.keys(responses).join(', ')})`,
+    );
   const key = `${method.toUpperCase()} ${template} ${status}`;
   if (!response.content) {
     if (contentType) throw new Error(`${key}: the document says no body, the api sent ${contentType}`);
@@ -72,14 +91,19 @@ function documented(method: Method, template: string, status: number, contentTyp
   }
   const type = (contentType ?? '').split(';')[0].trim();
   const media = response.content[type];
-  if (!media) throw new Error(`${key}: the api answered ${type || 'no content type'}, the document lists ${Object.keys(response.content).join(', ')}`);
+  if (!media)
+    throw new Error(
+      `${key}: the api answered ${type || 'no content type'}, the document lists ${Object.keys(response.content).join(', ')}`,
+    );
   return { key: `${key} ${type}`, media };
 }
 
 function expectValid(key: string, schema: Record<string, unknown>, body: unknown): void {
   const validate = validator(key, schema);
   if (!validate(body)) {
-    throw new Error(`${key}: the answer does not match the documented schema: ${ajv.errorsText(validate.errors, { separator: '; ' })}\n${JSON.stringify(body).slice(0, 2000)}`);
+    throw new Error(
+      `${key}: the answer does not match the documented schema: ${ajv.errorsText(validate.errors, { separator: '; ' })}\n${JSON.stringify(body).slice(0, 2000)}`,
+    );
   }
 }
 
@@ -90,9 +114,18 @@ interface Answer {
 }
 
 /** Calls the api and checks the answer against the document; returns it parsed. */
-async function call(method: Method, template: string, params: Record<string, string> = {}, init: { query?: string; body?: unknown; raw?: BodyInit; headers?: Record<string, string> } = {}): Promise<ApiResponse & { headers: Headers }> {
+async function call(
+  method: Method,
+  template: string,
+  params: Record<string, string> = {},
+  init: { query?: string; body?: unknown; raw?: BodyInit; headers?: Record<string, string> } = {},
+): Promise<ApiResponse & { headers: Headers }> {
   const route = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name]));
-  const headers: Record<string, string> = { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...authHeaders(), ...init.headers };
+  const headers: Record<string, string> = {
+    ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...authHeaders(),
+    ...init.headers,
+  };
   const res = await fetch(`${testStack().apiUrl}${route}${init.query ?? ''}`, {
     method: method.toUpperCase(),
     headers,
@@ -115,13 +148,20 @@ function checkAnswer(method: Method, template: string, answer: Answer): unknown 
     for (const message of answer.text.split('\n\n').filter((m) => m.trim() !== '' && !m.startsWith(':'))) {
       const lines = message.split('\n');
       const event = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message';
-      if (!events[event]) throw new Error(`${key}: an \`event: ${event}\` message, which x-sse-events does not list (${Object.keys(events).join(', ')})`);
-      const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      if (!events[event])
+        throw new Error(
+          `${key}: an \`event: ${event}\` message, which x-sse-events does not list (${Object.keys(events).join(', ')})`,
+        );
+      const data = lines
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
       expectValid(`${key} ${event}`, events[event], JSON.parse(data));
     }
     return answer.text;
   }
-  const body = media.schema && (answer.contentType ?? '').startsWith('application/json') ? JSON.parse(answer.text) : answer.text;
+  const body =
+    media.schema && (answer.contentType ?? '').startsWith('application/json') ? JSON.parse(answer.text) : answer.text;
   if (media.schema) expectValid(key, media.schema, body);
   return body;
 }
@@ -142,14 +182,20 @@ describe('the OpenAPI document served at GET /openapi.json', () => {
   it('lists every route of the built api (Nest metadata of every controller), and only those', () => {
     const script = path.join(__dirname, '..', 'apps', 'api', 'dist', 'openapi', 'list-routes.js');
     const routes = JSON.parse(execFileSync(process.execPath, [script], { encoding: 'utf8' })) as string[];
-    expect(routes).toEqual(expect.arrayContaining(['GET /health', 'POST /v1/pipelines/run', 'GET /v1/runs/{id}/events']));
-    const listed = Object.entries(document.paths).flatMap(([p, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`));
+    expect(routes).toEqual(
+      expect.arrayContaining(['GET /health', 'POST /v1/pipelines/run', 'GET /v1/runs/{id}/events']),
+    );
+    const listed = Object.entries(document.paths).flatMap(([p, item]) =>
+      Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     const undocumented = routes.filter((r) => !listed.includes(r));
     const stale = listed.filter((r) => !routes.includes(r));
     if (undocumented.length || stale.length) {
       throw new Error(
         [
-          undocumented.length ? `routes missing from the OpenAPI document (register them in apps/api/src/openapi/openapi.document.ts): ${undocumented.join(', ')}` : '',
+          undocumented.length
+            ? `routes missing from the OpenAPI document (register them in apps/api/src/openapi/openapi.document.ts): ${undocumented.join(', ')}`
+            : '',
           stale.length ? `documented routes the api does not have: ${stale.join(', ')}` : '',
         ]
           .filter(Boolean)
@@ -170,7 +216,8 @@ describe('the OpenAPI document served at GET /openapi.json', () => {
         if (message.type() === 'error') problems.push(message.text());
       });
       page.on('request', (request) => {
-        if (!request.url().startsWith(origin) && !request.url().startsWith('data:')) problems.push(`request outside the api: ${request.url()}`);
+        if (!request.url().startsWith(origin) && !request.url().startsWith('data:'))
+          problems.push(`request outside the api: ${request.url()}`);
       });
       await page.goto(`${testStack().apiUrl}/docs`);
       await page.getByText('Relayboard api').first().waitFor({ timeout: 30_000 });
@@ -184,17 +231,39 @@ describe('the OpenAPI document served at GET /openapi.json', () => {
 
   it('is the document the response checks below read (OpenAPI 3.1 with components)', () => {
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['Dataset', 'Run', 'ErrorResponse']));
+    expect(Object.keys(document.components.schemas)).toEqual(
+      expect.arrayContaining(['Dataset', 'Run', 'ErrorResponse']),
+    );
   });
 
   it('the response check fails an answer with an undocumented field or a wrong type (so the checks below can fail)', () => {
     const ok = { status: 'ok', uptimeSeconds: 3 };
-    expect(() => checkAnswer('get', '/health', { status: 200, contentType: 'application/json', text: JSON.stringify(ok) })).not.toThrow();
-    expect(() => checkAnswer('get', '/health', { status: 200, contentType: 'application/json', text: JSON.stringify({ ...ok, extra: 1 }) })).toThrow(/must NOT have additional properties/);
-    expect(() => checkAnswer('get', '/health', { status: 200, contentType: 'application/json', text: JSON.stringify({ ...ok, uptimeSeconds: '3' }) })).toThrow(/must be number/);
-    expect(() => checkAnswer('get', '/health', { status: 418, contentType: 'application/json', text: '{}' })).toThrow(/answered 418, which the document does not list/);
     expect(() =>
-      checkAnswer('get', '/v1/runs/{id}', { status: 404, contentType: 'application/json', text: JSON.stringify({ error: { code: 'dataset_not_found', message: 'x' } }) }),
+      checkAnswer('get', '/health', { status: 200, contentType: 'application/json', text: JSON.stringify(ok) }),
+    ).not.toThrow();
+    expect(() =>
+      checkAnswer('get', '/health', {
+        status: 200,
+        contentType: 'application/json',
+        text: JSON.stringify({ ...ok, extra: 1 }),
+      }),
+    ).toThrow(/must NOT have additional properties/);
+    expect(() =>
+      checkAnswer('get', '/health', {
+        status: 200,
+        contentType: 'application/json',
+        text: JSON.stringify({ ...ok, uptimeSeconds: '3' }),
+      }),
+    ).toThrow(/must be number/);
+    expect(() => checkAnswer('get', '/health', { status: 418, contentType: 'application/json', text: '{}' })).toThrow(
+      /answered 418, which the document does not list/,
+    );
+    expect(() =>
+      checkAnswer('get', '/v1/runs/{id}', {
+        status: 404,
+        contentType: 'application/json',
+        text: JSON.stringify({ error: { code: 'dataset_not_found', message: 'x' } }),
+      }),
     ).toThrow(/must be equal to one of the allowed values/);
   });
 });
@@ -224,10 +293,33 @@ describe('every route answers as documented', () => {
   it('datasets: register, upload, list, read, owners, profile, versions, and their refusals', async () => {
     const created = await call('post', '/v1/datasets/csv', {}, { body: { name, csvUrl: fixtureUrl('people.csv') } });
     expect(created.status).toBe(201);
-    expect((await call('post', '/v1/datasets/csv', {}, { body: { name, csvUrl: fixtureUrl('people.csv') } })).status).toBe(409);
-    expect((await call('post', '/v1/datasets/csv', {}, { body: { name: 'Bad Name', csvUrl: fixtureUrl('people.csv') } })).status).toBe(400);
-    expect((await call('post', '/v1/datasets/csv', {}, { body: { name: uniqueName('openapi_missing'), csvUrl: fixtureUrl('no-such-file.csv') } })).status).toBe(422);
-    expect((await call('post', '/v1/datasets/csv', {}, { raw: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415);
+    expect(
+      (await call('post', '/v1/datasets/csv', {}, { body: { name, csvUrl: fixtureUrl('people.csv') } })).status,
+    ).toBe(409);
+    expect(
+      (await call('post', '/v1/datasets/csv', {}, { body: { name: 'Bad Name', csvUrl: fixtureUrl('people.csv') } }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await call(
+          'post',
+          '/v1/datasets/csv',
+          {},
+          { body: { name: uniqueName('openapi_missing'), csvUrl: fixtureUrl('no-such-file.csv') } },
+        )
+      ).status,
+    ).toBe(422);
+    expect(
+      (
+        await call(
+          'post',
+          '/v1/datasets/csv',
+          {},
+          { raw: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+        )
+      ).status,
+    ).toBe(415);
 
     const form = () => {
       const data = new FormData();
@@ -236,15 +328,30 @@ describe('every route answers as documented', () => {
     };
     expect((await call('post', '/v1/datasets/{name}/upload', { name: uploaded }, { raw: form() })).status).toBe(201);
     expect((await call('post', '/v1/datasets/{name}/upload', { name: uploaded }, { raw: form() })).status).toBe(200);
-    expect((await call('post', '/v1/datasets/{name}/upload', { name: uploaded }, { raw: 'a,b\n', headers: { 'content-type': 'text/csv' } })).status).toBe(415);
+    expect(
+      (
+        await call(
+          'post',
+          '/v1/datasets/{name}/upload',
+          { name: uploaded },
+          { raw: 'a,b\n', headers: { 'content-type': 'text/csv' } },
+        )
+      ).status,
+    ).toBe(415);
 
     expect((await call('get', '/v1/datasets', {}, { query: `?prefix=openapi&limit=2` })).status).toBe(200);
     expect((await call('get', '/v1/datasets', {}, { query: '?limit=0' })).status).toBe(400);
     expect((await call('get', '/v1/datasets/{name}', { name })).status).toBe(200);
     expect((await call('get', '/v1/datasets/{name}', { name: 'no_such_dataset' })).status).toBe(404);
-    expect((await call('put', '/v1/datasets/{name}/owners', { name }, { body: { owners: ['U024BE7LH'] } })).status).toBe(200);
-    expect((await call('put', '/v1/datasets/{name}/owners', { name }, { body: { owners: ['@ada'] } })).status).toBe(400);
-    expect((await call('put', '/v1/datasets/{name}/owners', { name: 'no_such_dataset' }, { body: { owners: [] } })).status).toBe(404);
+    expect(
+      (await call('put', '/v1/datasets/{name}/owners', { name }, { body: { owners: ['U024BE7LH'] } })).status,
+    ).toBe(200);
+    expect((await call('put', '/v1/datasets/{name}/owners', { name }, { body: { owners: ['@ada'] } })).status).toBe(
+      400,
+    );
+    expect(
+      (await call('put', '/v1/datasets/{name}/owners', { name: 'no_such_dataset' }, { body: { owners: [] } })).status,
+    ).toBe(404);
     expect((await call('get', '/v1/datasets/{name}/profile', { name })).status).toBe(200);
     expect((await call('get', '/v1/datasets/{name}/versions', { name }, { query: '?limit=5' })).status).toBe(200);
     expect((await call('get', '/v1/datasets/{name}/versions', { name: 'no_such_dataset' })).status).toBe(404);
@@ -252,16 +359,49 @@ describe('every route answers as documented', () => {
 
   it('runs: trigger, read, digest, rejects, event streams, retry and cancel, and their refusals', async () => {
     const changes = new AbortController();
-    const stream = fetch(`${testStack().apiUrl}/v1/runs/events?datasetName=${name}`, { headers: { accept: 'text/event-stream', ...authHeaders() }, signal: changes.signal });
-    const accepted = await call('post', '/v1/pipelines/run', {}, { body: { datasetName: name }, headers: { 'idempotency-key': `openapi-${name}` } });
+    const stream = fetch(`${testStack().apiUrl}/v1/runs/events?datasetName=${name}`, {
+      headers: { accept: 'text/event-stream', ...authHeaders() },
+      signal: changes.signal,
+    });
+    const accepted = await call(
+      'post',
+      '/v1/pipelines/run',
+      {},
+      { body: { datasetName: name }, headers: { 'idempotency-key': `openapi-${name}` } },
+    );
     expect(accepted.status).toBe(202);
     runId = accepted.body.runId;
     // The same key and body replay the first answer; another body is refused.
-    const replay = await call('post', '/v1/pipelines/run', {}, { body: { datasetName: name }, headers: { 'idempotency-key': `openapi-${name}` } });
+    const replay = await call(
+      'post',
+      '/v1/pipelines/run',
+      {},
+      { body: { datasetName: name }, headers: { 'idempotency-key': `openapi-${name}` } },
+    );
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expect((await call('post', '/v1/pipelines/run', {}, { body: { datasetName: name, force: true }, headers: { 'idempotency-key': `openapi-${name}` } })).status).toBe(422);
-    expect((await call('post', '/v1/pipelines/run', {}, { body: { datasetName: name }, headers: { 'idempotency-key': 'has space' } })).status).toBe(400);
-    expect((await call('post', '/v1/pipelines/run', {}, { body: { datasetName: 'no_such_dataset' } })).status).toBe(404);
+    expect(
+      (
+        await call(
+          'post',
+          '/v1/pipelines/run',
+          {},
+          { body: { datasetName: name, force: true }, headers: { 'idempotency-key': `openapi-${name}` } },
+        )
+      ).status,
+    ).toBe(422);
+    expect(
+      (
+        await call(
+          'post',
+          '/v1/pipelines/run',
+          {},
+          { body: { datasetName: name }, headers: { 'idempotency-key': 'has space' } },
+        )
+      ).status,
+    ).toBe(400);
+    expect((await call('post', '/v1/pipelines/run', {}, { body: { datasetName: 'no_such_dataset' } })).status).toBe(
+      404,
+    );
 
     // GET /v1/runs/events: read until this run's summary came, then stop.
     const res = await stream;
@@ -273,7 +413,11 @@ describe('every route answers as documented', () => {
       text += new TextDecoder().decode(value);
     }
     changes.abort();
-    checkAnswer('get', '/v1/runs/events', { status: res.status, contentType: res.headers.get('content-type'), text: text.slice(0, text.lastIndexOf('\n\n') + 2) });
+    checkAnswer('get', '/v1/runs/events', {
+      status: res.status,
+      contentType: res.headers.get('content-type'),
+      text: text.slice(0, text.lastIndexOf('\n\n') + 2),
+    });
     expect(text).toContain(`"id":"${runId}"`);
     expect((await call('get', '/v1/runs/events', {}, { query: '?status=done' })).status).toBe(400);
 
@@ -300,7 +444,10 @@ describe('every route answers as documented', () => {
     // A second run, canceled, retried and canceled again.
     const second = await call('post', '/v1/pipelines/run', {}, { body: { datasetName: name, force: true } });
     expect(second.status).toBe(202);
-    expect((await call('post', '/v1/runs/{id}/cancel', { id: second.body.runId }, { body: { reason: 'openapi spec' } })).status).toBe(202);
+    expect(
+      (await call('post', '/v1/runs/{id}/cancel', { id: second.body.runId }, { body: { reason: 'openapi spec' } }))
+        .status,
+    ).toBe(202);
     expect((await waitForRun(second.body.runId)).status).toBe('canceled');
     expect((await call('post', '/v1/runs/{id}/retry', { id: second.body.runId })).status).toBe(202);
     expect((await call('post', '/v1/runs/{id}/cancel', { id: second.body.runId })).status).toBe(202);
@@ -308,11 +455,36 @@ describe('every route answers as documented', () => {
   });
 
   it('checks and lineage', async () => {
-    const check = await call('post', '/v1/datasets/{name}/checks', { name }, { body: { kind: 'not_null', column: 'id' } });
+    const check = await call(
+      'post',
+      '/v1/datasets/{name}/checks',
+      { name },
+      { body: { kind: 'not_null', column: 'id' } },
+    );
     expect(check.status).toBe(201);
-    expect((await call('post', '/v1/datasets/{name}/checks', { name }, { body: { kind: 'not_null', column: 'id' } })).status).toBe(409);
-    expect((await call('post', '/v1/datasets/{name}/checks', { name }, { body: { kind: 'not_null', column: 'no_such_column' } })).status).toBe(400);
-    expect((await call('post', '/v1/datasets/{name}/checks', { name: 'no_such_dataset' }, { body: { kind: 'not_null', column: 'id' } })).status).toBe(404);
+    expect(
+      (await call('post', '/v1/datasets/{name}/checks', { name }, { body: { kind: 'not_null', column: 'id' } })).status,
+    ).toBe(409);
+    expect(
+      (
+        await call(
+          'post',
+          '/v1/datasets/{name}/checks',
+          { name },
+          { body: { kind: 'not_null', column: 'no_such_column' } },
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await call(
+          'post',
+          '/v1/datasets/{name}/checks',
+          { name: 'no_such_dataset' },
+          { body: { kind: 'not_null', column: 'id' } },
+        )
+      ).status,
+    ).toBe(404);
     expect((await call('get', '/v1/datasets/{name}/checks', { name })).status).toBe(200);
     expect((await call('get', '/v1/datasets/{name}/checks', { name: 'no_such_dataset' })).status).toBe(404);
     expect((await call('delete', '/v1/datasets/{name}/checks/{id}', { name, id: check.body.id })).status).toBe(204);
@@ -327,16 +499,54 @@ describe('every route answers as documented', () => {
     expect((await call('get', '/v1/tokens')).status).toBe(200);
     expect((await call('get', '/v1/tokens/current')).status).toBe(200);
     expect((await call('get', '/v1/audit', {}, { query: '?limit=5' })).status).toBe(200);
-    expect((await call('get', '/v1/datasets', {}, { headers: { authorization: 'Bearer rb_forged' } })).status).toBe(401);
-    expect((await call('post', '/v1/tokens', {}, { body: { name: 'x', scope: 'read' }, headers: { authorization: `Bearer ${token.body.token}` } })).status).toBe(403);
+    expect((await call('get', '/v1/datasets', {}, { headers: { authorization: 'Bearer rb_forged' } })).status).toBe(
+      401,
+    );
+    expect(
+      (
+        await call(
+          'post',
+          '/v1/tokens',
+          {},
+          { body: { name: 'x', scope: 'read' }, headers: { authorization: `Bearer ${token.body.token}` } },
+        )
+      ).status,
+    ).toBe(403);
     expect((await call('delete', '/v1/tokens/{id}', { id: token.body.id })).status).toBe(200);
     expect((await call('delete', '/v1/tokens/{id}', { id: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);
 
     // Schedules: a yearly cron, so nothing fires while the spec runs.
     expect((await call('get', '/v1/datasets/{name}/schedule', { name })).status).toBe(404);
-    expect((await call('put', '/v1/datasets/{name}/schedule', { name }, { body: { cron: '0 6 1 1 *', timezone: 'Europe/Paris' } })).status).toBe(200);
-    expect((await call('put', '/v1/datasets/{name}/schedule', { name }, { body: { cron: 'every day', timezone: 'Europe/Paris' } })).status).toBe(400);
-    expect((await call('put', '/v1/datasets/{name}/schedule', { name: 'no_such_dataset' }, { body: { cron: '0 6 1 1 *', timezone: 'UTC' } })).status).toBe(404);
+    expect(
+      (
+        await call(
+          'put',
+          '/v1/datasets/{name}/schedule',
+          { name },
+          { body: { cron: '0 6 1 1 *', timezone: 'Europe/Paris' } },
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await call(
+          'put',
+          '/v1/datasets/{name}/schedule',
+          { name },
+          { body: { cron: 'every day', timezone: 'Europe/Paris' } },
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await call(
+          'put',
+          '/v1/datasets/{name}/schedule',
+          { name: 'no_such_dataset' },
+          { body: { cron: '0 6 1 1 *', timezone: 'UTC' } },
+        )
+      ).status,
+    ).toBe(404);
     expect((await call('get', '/v1/datasets/{name}/schedule', { name })).status).toBe(200);
     expect((await call('post', '/v1/datasets/{name}/schedule/pause', { name }, { body: {} })).status).toBe(200);
     expect((await call('post', '/v1/datasets/{name}/schedule/resume', { name }, { body: {} })).status).toBe(200);
@@ -352,12 +562,25 @@ describe('every route answers as documented', () => {
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     try {
-      expect((await call('post', '/v1/destinations/slack', {}, { body: { webhookUrl, datasets: [name] } })).status).toBe(200);
-      expect((await call('post', '/v1/destinations/slack', {}, { body: { webhookUrl: 'https://evil.example.com/services/T1/B1/x1y2z3' } })).status).toBe(400);
+      expect(
+        (await call('post', '/v1/destinations/slack', {}, { body: { webhookUrl, datasets: [name] } })).status,
+      ).toBe(200);
+      expect(
+        (
+          await call(
+            'post',
+            '/v1/destinations/slack',
+            {},
+            { body: { webhookUrl: 'https://evil.example.com/services/T1/B1/x1y2z3' } },
+          )
+        ).status,
+      ).toBe(400);
       expect((await call('get', '/v1/destinations')).status).toBe(200);
       expect((await call('get', '/v1/destinations/{id}', { id })).status).toBe(200);
       expect((await call('get', '/v1/destinations/{id}', RUN_PARAM)).status).toBe(404);
-      expect((await call('patch', '/v1/destinations/{id}', { id }, { body: { notifyOn: 'failures' } })).status).toBe(200);
+      expect((await call('patch', '/v1/destinations/{id}', { id }, { body: { notifyOn: 'failures' } })).status).toBe(
+        200,
+      );
       expect((await call('patch', '/v1/destinations/{id}', { id }, { body: {} })).status).toBe(400);
       expect((await call('post', '/v1/destinations/{id}/test', { id })).status).toBe(200);
       expect((await call('post', '/v1/destinations/{id}/test', RUN_PARAM)).status).toBe(404);
@@ -375,7 +598,9 @@ describe('every route answers as documented', () => {
   });
 
   it('every documented route was called and its answers checked', () => {
-    const routes = Object.entries(document.paths).flatMap(([p, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`));
+    const routes = Object.entries(document.paths).flatMap(([p, item]) =>
+      Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     const uncalled = routes.filter((route) => ![...checked].some((c) => c.startsWith(`${route} 2`)));
     expect(uncalled).toEqual([]);
   });

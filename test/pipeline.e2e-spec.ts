@@ -8,7 +8,9 @@ describe('a CSV from a URL reaches the warehouse and Slack', () => {
   beforeAll(async () => {
     const registered = await api('POST', '/v1/datasets/csv', { name: dataset, csvUrl: fixtureUrl('people.csv') });
     expect(registered.status).toBe(201);
-    const destination = await api('POST', '/v1/destinations/slack', { webhookUrl: `${testStack().slackUrl}/services/T1/B1/pipeline` });
+    const destination = await api('POST', '/v1/destinations/slack', {
+      webhookUrl: `${testStack().slackUrl}/services/T1/B1/pipeline`,
+    });
     expect([200, 201]).toContain(destination.status);
     const started = await api('POST', '/v1/pipelines/run', { datasetName: dataset });
     expect(started.status).toBe(202);
@@ -19,7 +21,9 @@ describe('a CSV from a URL reaches the warehouse and Slack', () => {
     const { status, body } = await api('GET', `/v1/datasets/${dataset}`);
     expect(status).toBe(200);
     expect(body.currentVersion.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(body.currentVersion.objectKey).toBe(`csv/sha256/${body.currentVersion.sha256.slice(0, 2)}/${body.currentVersion.sha256}`);
+    expect(body.currentVersion.objectKey).toBe(
+      `csv/sha256/${body.currentVersion.sha256.slice(0, 2)}/${body.currentVersion.sha256}`,
+    );
     expect(body.currentVersion.sizeBytes).toBe(159);
   });
 
@@ -52,7 +56,9 @@ describe('a CSV from a URL reaches the warehouse and Slack', () => {
 
   it('posts one Slack message naming the dataset and the row count', async () => {
     // Destinations receive every dataset's runs, so look at this test's webhook only.
-    const mine = (await slackMessages()).filter((m) => m.path === '/services/T1/B1/pipeline' && m.body.text.includes(dataset));
+    const mine = (await slackMessages()).filter(
+      (m) => m.path === '/services/T1/B1/pipeline' && m.body.text.includes(dataset),
+    );
     expect(mine).toHaveLength(1);
     expect(mine[0].body.text).toBe(`Relayboard: ${dataset} succeeded: 4 rows (first load)`);
     expect(JSON.stringify(mine[0].body.blocks)).toContain(runId);
@@ -83,10 +89,15 @@ describe('a CSV that COPY cannot take', () => {
 
     const badRun = await waitForRun((await api('POST', '/v1/pipelines/run', { datasetName: bad })).body.runId);
     expect(badRun.status).toBe('failed');
-    expect(badRun.error).toMatch(/^stage: the CSV for "ragged_\w+" could not be loaded at line 3 of the file \("3,4,5"\): extra data after last expected column/);
+    expect(badRun.error).toMatch(
+      /^stage: the CSV for "ragged_\w+" could not be loaded at line 3 of the file \("3,4,5"\): extra data after last expected column/,
+    );
     expect(badRun.steps.map((s) => s.status)).toEqual(['succeeded', 'failed', 'skipped', 'succeeded']);
 
-    const leftovers = await query(`select tablename from pg_tables where schemaname = 'staging' and tablename like $1`, [`${bad}%`]);
+    const leftovers = await query(
+      `select tablename from pg_tables where schemaname = 'staging' and tablename like $1`,
+      [`${bad}%`],
+    );
     expect(leftovers).toEqual([]);
     const [{ count }] = await query<{ count: string }>(`select count(*) from warehouse."${good}"`);
     expect(count).toBe('4');

@@ -22,8 +22,11 @@ describe('README curl examples', () => {
     expect(script).toContain(testStack().apiUrl);
     // Asynchronously: jest runs in band, in the process that serves the test CSVs and the Slack stand-in.
     const result = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-      execFile('bash', ['-euo', 'pipefail', '-c', script], { encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) =>
-        resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        'bash',
+        ['-euo', 'pipefail', '-c', script],
+        { encoding: 'utf8', timeout: 60_000 },
+        (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
       );
     });
     expect(result.stderr).toBe('');

@@ -1,5 +1,14 @@
 import type { RunSummary } from '@relayboard/contracts';
-import { api, fixtureUrl, insertFinishedRuns, openRunChanges, query, statusesOf, uniqueName, type OpenStream } from './helpers';
+import {
+  api,
+  fixtureUrl,
+  insertFinishedRuns,
+  openRunChanges,
+  query,
+  statusesOf,
+  uniqueName,
+  type OpenStream,
+} from './helpers';
 
 /**
  * The stream of every run's changes, fed by runs written straight into the database (as
@@ -20,7 +29,11 @@ describe('GET /v1/runs/events (server-sent events of every run)', () => {
   });
 
   it('sends each new or changed run to the streams whose dataset and status filters it matches', async () => {
-    const [ofDataset, failed, ofOther] = await Promise.all([`?datasetName=${name}`, `?datasetName=${name}&status=failed`, `?datasetName=${uniqueName('nobody')}`].map(openRunChanges));
+    const [ofDataset, failed, ofOther] = await Promise.all(
+      [`?datasetName=${name}`, `?datasetName=${name}&status=failed`, `?datasetName=${uniqueName('nobody')}`].map(
+        openRunChanges,
+      ),
+    );
     streams.push(ofDataset, failed, ofOther);
     expect(ofDataset.status).toBe(200);
     expect(ofDataset.type).toContain('text/event-stream');
@@ -31,7 +44,11 @@ describe('GET /v1/runs/events (server-sent events of every run)', () => {
     ]);
     await ofDataset.waitFor((run) => run.id === bad);
     await failed.waitFor((run) => run.id === bad);
-    expect(ofDataset.runs.find((run) => run.id === good)).toMatchObject({ datasetName: name, status: 'succeeded', trigger: 'test' });
+    expect(ofDataset.runs.find((run) => run.id === good)).toMatchObject({
+      datasetName: name,
+      status: 'succeeded',
+      trigger: 'test',
+    });
     // Each summary is a list item of GET /v1/runs, as the list has it.
     const { body: list } = await api<{ runs: RunSummary[] }>('GET', `/v1/runs?datasetName=${name}`);
     expect(ofDataset.runs.find((run) => run.id === bad)).toEqual(list.runs.find((run) => run.id === bad));
@@ -67,11 +84,18 @@ describe('GET /v1/runs pages both ways', () => {
   beforeAll(async () => {
     expect((await api('POST', '/v1/datasets/csv', { name, csvUrl: fixtureUrl('people.csv') })).status).toBe(201);
     // Newest first, as the list answers them.
-    ids = await insertFinishedRuns(name, [6, 7, 8, 9, 10].map((minutesAgo) => ({ status: 'succeeded' as const, minutesAgo })));
+    ids = await insertFinishedRuns(
+      name,
+      [6, 7, 8, 9, 10].map((minutesAgo) => ({ status: 'succeeded' as const, minutesAgo })),
+    );
   });
 
   it('goes back from a page with prevCursor as before, and answers the first page when fewer than a page of newer runs remain', async () => {
-    const page = (query: string) => api<{ runs: RunSummary[]; nextCursor: string | null; prevCursor: string | null }>('GET', `/v1/runs?datasetName=${name}&limit=2${query}`);
+    const page = (query: string) =>
+      api<{ runs: RunSummary[]; nextCursor: string | null; prevCursor: string | null }>(
+        'GET',
+        `/v1/runs?datasetName=${name}&limit=2${query}`,
+      );
     const first = await page('');
     expect(first.body.runs.map((r) => r.id)).toEqual(ids.slice(0, 2));
     expect(first.body.prevCursor).toBeNull();

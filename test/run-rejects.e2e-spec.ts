@@ -15,7 +15,8 @@ function csvWithTwoRejects(): string {
 
 async function uploadAndRun(name: string, csv: string): Promise<Run> {
   const uploaded = await uploadCsv(name, csv);
-  if (uploaded.status !== 201) throw new Error(`uploading ${name} answered ${uploaded.status}: ${JSON.stringify(uploaded.body)}`);
+  if (uploaded.status !== 201)
+    throw new Error(`uploading ${name} answered ${uploaded.status}: ${JSON.stringify(uploaded.body)}`);
   return runDataset(name);
 }
 
@@ -37,8 +38,18 @@ describe('GET /v1/runs/:id/rejects', () => {
       replacedByRunId: null,
       table: `staging.${name}__rejects`,
       rejects: [
-        { lineNumber: 51, reason: 'extra data after last expected column: 4 fields where the header has 3', raw: '50,ragged,1,extra', rawTruncated: false },
-        { lineNumber: 201, reason: 'missing data for column 3: 2 fields where the header has 3', raw: '200,short', rawTruncated: false },
+        {
+          lineNumber: 51,
+          reason: 'extra data after last expected column: 4 fields where the header has 3',
+          raw: '50,ragged,1,extra',
+          rawTruncated: false,
+        },
+        {
+          lineNumber: 201,
+          reason: 'missing data for column 3: 2 fields where the header has 3',
+          raw: '200,short',
+          rawTruncated: false,
+        },
       ],
       total: 2,
       nextCursor: null,
@@ -64,7 +75,10 @@ describe('GET /v1/runs/:id/rejects', () => {
     for (const id of [randomUUID(), 'not-a-run']) {
       const { status, body } = await api('GET', `/v1/runs/${id}/rejects`);
       expect(status).toBe(404);
-      expect(body.error).toMatchObject({ code: 'run_not_found', message: `no run with id "${id}"; list runs with GET /v1/runs` });
+      expect(body.error).toMatchObject({
+        code: 'run_not_found',
+        message: `no run with id "${id}"; list runs with GET /v1/runs`,
+      });
     }
   });
 

@@ -11,7 +11,9 @@ const YEARLY = '0 0 1 1 *';
 
 const queue = new PipelineQueue(testStack().redisUrl, 1);
 const slackPosts = async (route: string): Promise<number> =>
-  ((await (await fetch(`${testStack().slackUrl}/_received`)).json()) as { path: string }[]).filter((m) => m.path === route).length;
+  ((await (await fetch(`${testStack().slackUrl}/_received`)).json()) as { path: string }[]).filter(
+    (m) => m.path === route,
+  ).length;
 
 let served = 'city,country\nAccra,Ghana\n';
 let server: http.Server;
@@ -42,14 +44,17 @@ async function scheduledRunStarted(dataset: string, after: string, timeoutMs = 9
     if (first) {
       const { body: run } = await api<Run>('GET', `/v1/runs/${first.id}`);
       const stage = run.steps.find((s) => s.name === 'stage')!;
-      if (!['queued', 'running'].includes(run.status) || ['succeeded', 'failed', 'skipped'].includes(stage.status)) return run;
+      if (!['queued', 'running'].includes(run.status) || ['succeeded', 'failed', 'skipped'].includes(stage.status))
+        return run;
     }
-    if (Date.now() > deadline) throw new Error(`no scheduled run of ${dataset} after ${after} staged within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`no scheduled run of ${dataset} after ${after} staged within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 300));
   }
 }
 
-const runIds = async (dataset: string): Promise<string[]> => (await api<{ runs: RunSummary[] }>('GET', `/v1/runs?datasetName=${dataset}&limit=200`)).body.runs.map((r) => r.id);
+const runIds = async (dataset: string): Promise<string[]> =>
+  (await api<{ runs: RunSummary[] }>('GET', `/v1/runs?datasetName=${dataset}&limit=200`)).body.runs.map((r) => r.id);
 
 /** Waits until the dataset has no queued or running run (so it can be deleted, or counted). */
 async function settled(dataset: string): Promise<void> {
@@ -67,7 +72,12 @@ beforeAll(async () => {
   const registered = await api<Dataset>('POST', '/v1/datasets/csv', { name, csvUrl: sourceUrl });
   expect(registered.status).toBe(201);
   datasetId = registered.body.id;
-  const dest = await api('POST', '/v1/destinations/slack', { webhookUrl: `${testStack().slackUrl}${route}`, name: route, datasets: [name], notifyOn: 'always' });
+  const dest = await api('POST', '/v1/destinations/slack', {
+    webhookUrl: `${testStack().slackUrl}${route}`,
+    name: route,
+    datasets: [name],
+    notifyOn: 'always',
+  });
   expect(dest.status).toBe(201);
   destinationId = dest.body.id;
 });
@@ -86,9 +96,18 @@ describe('a dataset on a seconds-level cron', () => {
   it('fires a scheduled run that fetches the source again and loads the new content', async () => {
     served = 'city,country\nAccra,Ghana\nCusco,Peru\n';
     const before = new Date().toISOString();
-    const put = await api<DatasetSchedule>('PUT', `/v1/datasets/${name}/schedule`, { cron: EVERY_2_S, timezone: 'utc' });
+    const put = await api<DatasetSchedule>('PUT', `/v1/datasets/${name}/schedule`, {
+      cron: EVERY_2_S,
+      timezone: 'utc',
+    });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ datasetName: name, cron: EVERY_2_S, timezone: 'UTC', paused: false, alwaysRun: false });
+    expect(put.body).toMatchObject({
+      datasetName: name,
+      cron: EVERY_2_S,
+      timezone: 'UTC',
+      paused: false,
+      alwaysRun: false,
+    });
     expect(Date.parse(put.body.nextRunAt!)).toBeGreaterThan(Date.parse(before));
     const read = await api<Dataset>('GET', `/v1/datasets/${name}`);
     expect(read.body.schedule).toMatchObject({ cron: EVERY_2_S, timezone: 'UTC', paused: false });
@@ -112,8 +131,17 @@ describe('a dataset on a seconds-level cron', () => {
     const reason = `source unchanged since version ${current.id} (sha256 ${current.sha256}`;
     expect(skipped.error).toContain(reason);
     expect(skipped.error).toContain('set alwaysRun on the schedule to run anyway');
-    expect(skipped.events.some((e) => e.step === 'fetch' && e.message.includes(reason) && e.data?.unchangedSince === current.id)).toBe(true);
-    expect(skipped.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['fetch:succeeded', 'stage:skipped', 'transform:skipped', 'deliver:skipped']);
+    expect(
+      skipped.events.some(
+        (e) => e.step === 'fetch' && e.message.includes(reason) && e.data?.unchangedSince === current.id,
+      ),
+    ).toBe(true);
+    expect(skipped.steps.map((s) => `${s.name}:${s.status}`)).toEqual([
+      'fetch:succeeded',
+      'stage:skipped',
+      'transform:skipped',
+      'deliver:skipped',
+    ]);
     expect(skipped.deliveries).toEqual([]);
     expect(skipped.datasetVersionId).toBe(current.id);
     expect((await api<RunDigest>('GET', `/v1/runs/${skipped.id}/digest`)).body.digest).toBeNull();
@@ -127,7 +155,11 @@ describe('a dataset on a seconds-level cron', () => {
 
   it('runs an unchanged source when the schedule says alwaysRun', async () => {
     const since = new Date().toISOString();
-    const put = await api<DatasetSchedule>('PUT', `/v1/datasets/${name}/schedule`, { cron: EVERY_2_S, timezone: 'UTC', alwaysRun: true });
+    const put = await api<DatasetSchedule>('PUT', `/v1/datasets/${name}/schedule`, {
+      cron: EVERY_2_S,
+      timezone: 'UTC',
+      alwaysRun: true,
+    });
     expect(put.body.alwaysRun).toBe(true);
     const started = await scheduledRunStarted(name, since);
     const fetched = started.steps.find((s) => s.name === 'fetch')!;
@@ -146,7 +178,10 @@ describe('a dataset on a seconds-level cron', () => {
     expect(paused.body).toMatchObject({ paused: true, nextRunAt: null });
     expect(await queue.schedule(datasetId)).toBeNull();
     // Replacing a paused schedule keeps it paused.
-    const replaced = await api<DatasetSchedule>('PUT', `/v1/datasets/${name}/schedule`, { cron: EVERY_2_S, timezone: 'UTC' });
+    const replaced = await api<DatasetSchedule>('PUT', `/v1/datasets/${name}/schedule`, {
+      cron: EVERY_2_S,
+      timezone: 'UTC',
+    });
     expect(replaced.body).toMatchObject({ paused: true, alwaysRun: false });
     expect(await queue.schedule(datasetId)).toBeNull();
     await settled(name);
@@ -194,11 +229,19 @@ describe('schedule requests that are refused', () => {
     }
     const zone = await api('PUT', `/v1/datasets/${name}/schedule`, { cron: '0 6 * * *', timezone: 'Mars/Olympus' });
     expect(zone.status).toBe(400);
-    expect(zone.body.error.message).toMatch(/^invalid request body: timezone: "Mars\/Olympus" is not an IANA time zone; use a name such as Europe\/Paris/);
-    const typo = await api('PUT', `/v1/datasets/${name}/schedule`, { cron: '0 6 * * *', timezone: 'UTC', alwaysrun: true });
+    expect(zone.body.error.message).toMatch(
+      /^invalid request body: timezone: "Mars\/Olympus" is not an IANA time zone; use a name such as Europe\/Paris/,
+    );
+    const typo = await api('PUT', `/v1/datasets/${name}/schedule`, {
+      cron: '0 6 * * *',
+      timezone: 'UTC',
+      alwaysrun: true,
+    });
     expect(typo.status).toBe(400);
     expect(typo.body.error.message).toContain('unknown field(s) alwaysrun');
-    expect((await api('PUT', `/v1/datasets/${name}/schedule`, { cron: '0 6 * * *' })).body.error.message).toContain('timezone: is required');
+    expect((await api('PUT', `/v1/datasets/${name}/schedule`, { cron: '0 6 * * *' })).body.error.message).toContain(
+      'timezone: is required',
+    );
     expect((await api('GET', `/v1/datasets/${name}/schedule`)).status).toBe(404);
   });
 
@@ -217,12 +260,16 @@ describe('an uploaded dataset on a schedule', () => {
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     const since = new Date().toISOString();
-    expect((await api('PUT', `/v1/datasets/${uploaded}/schedule`, { cron: EVERY_2_S, timezone: 'Europe/Paris' })).status).toBe(200);
+    expect(
+      (await api('PUT', `/v1/datasets/${uploaded}/schedule`, { cron: EVERY_2_S, timezone: 'Europe/Paris' })).status,
+    ).toBe(200);
     const run = await scheduledRunAfter(uploaded, since);
     expect(run).toMatchObject({ status: 'skipped', refresh: false });
     expect(run.error).toContain('the dataset is uploaded, so a schedule has no source to fetch again');
 
-    expect((await api('PUT', `/v1/datasets/${uploaded}/schedule`, { cron: YEARLY, timezone: 'Europe/Paris' })).status).toBe(200);
+    expect(
+      (await api('PUT', `/v1/datasets/${uploaded}/schedule`, { cron: YEARLY, timezone: 'Europe/Paris' })).status,
+    ).toBe(200);
     expect(await queue.schedule(id)).toMatchObject({ cron: YEARLY, timezone: 'Europe/Paris' });
     await settled(uploaded);
     expect((await api('DELETE', `/v1/datasets/${uploaded}`)).status).toBe(204);

@@ -33,7 +33,9 @@ function copyProject(to: string): void {
     recursive: true,
     filter: (source) => {
       const rel = path.relative(from, source);
-      return !['target', 'logs', 'dbt_packages', GENERATED].some((skip) => rel === skip || rel.startsWith(`${skip}${path.sep}`));
+      return !['target', 'logs', 'dbt_packages', GENERATED].some(
+        (skip) => rel === skip || rel.startsWith(`${skip}${path.sep}`),
+      );
     },
   });
 }
@@ -63,7 +65,11 @@ async function startWorker(label: string): Promise<TestWorker> {
 function generatedFiles(projectDir: string, dataset: string): Record<string, string> {
   const dir = path.join(projectDir, GENERATED, dataset);
   if (!existsSync(dir)) return {};
-  return Object.fromEntries(readdirSync(dir).sort().map((file) => [file, readFileSync(path.join(dir, file), 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((file) => [file, readFileSync(path.join(dir, file), 'utf8')]),
+  );
 }
 
 describe('several workers sharing PostgreSQL, Redis and the object store', () => {
@@ -96,15 +102,21 @@ describe('several workers sharing PostgreSQL, Redis and the object store', () =>
   it(`runs ${RUNS} runs over ${DATASETS} datasets on both workers, each regenerating the dbt files it needs from PostgreSQL`, async () => {
     const requested = await Promise.all(
       Array.from({ length: RUNS }, async (_, i) => {
-        const { status, body } = await api('POST', '/v1/pipelines/run', { datasetName: names[i % DATASETS], force: true });
+        const { status, body } = await api('POST', '/v1/pipelines/run', {
+          datasetName: names[i % DATASETS],
+          force: true,
+        });
         expect(status).toBe(202);
         return { id: body.runId as string, dataset: i % DATASETS };
       }),
     );
     const runs: Run[] = [];
     for (const r of requested) runs.push(await waitForRun(r.id, 1_200_000));
-    expect(runs.filter((r) => r.status !== 'succeeded').map((r) => ({ id: r.id, dataset: r.datasetName, error: r.error }))).toEqual([]);
-    for (const [i, r] of requested.entries()) expect({ run: r.id, rows: runs[i].rows }).toEqual({ run: r.id, rows: rows(r.dataset) });
+    expect(
+      runs.filter((r) => r.status !== 'succeeded').map((r) => ({ id: r.id, dataset: r.datasetName, error: r.error })),
+    ).toEqual([]);
+    for (const [i, r] of requested.entries())
+      expect({ run: r.id, rows: runs[i].rows }).toEqual({ run: r.id, rows: rows(r.dataset) });
 
     // Which worker ran each run: its first event names the worker's host and pid.
     const pids = workers.map((w) => w.child.pid!);
@@ -112,14 +124,18 @@ describe('several workers sharing PostgreSQL, Redis and the object store', () =>
       `select run_id::text, data->>'worker' as worker from relayboard.run_events where run_id = any($1::uuid[]) and message like 'attempt % started' order by id`,
       [requested.map((r) => r.id)],
     );
-    const byWorker = pids.map((pid) => new Set(ranOn.filter((e) => e.worker === `${os.hostname()}:${pid}`).map((e) => e.run_id)));
+    const byWorker = pids.map(
+      (pid) => new Set(ranOn.filter((e) => e.worker === `${os.hostname()}:${pid}`).map((e) => e.run_id)),
+    );
     expect(ranOn.every((e) => pids.some((pid) => e.worker === `${os.hostname()}:${pid}`))).toBe(true);
     // Spread over both: each took a fair share of the four slots' work.
     for (const ran of byWorker) expect(ran.size).toBeGreaterThanOrEqual(RUNS / 10);
     // dbt ran each build in that worker's own folder.
     for (const [w, ran] of byWorker.entries()) {
       for (const id of ran) {
-        const build = runs.find((r) => r.id === id)!.events.find((e) => e.message.startsWith('dbt build --select'))!.message;
+        const build = runs
+          .find((r) => r.id === id)!
+          .events.find((e) => e.message.startsWith('dbt build --select'))!.message;
         expect(build).toContain(path.join(workers[w].tmpDir, 'relayboard-dbt', 'runs', id, 'target'));
       }
     }
@@ -127,9 +143,19 @@ describe('several workers sharing PostgreSQL, Redis and the object store', () =>
     // PostgreSQL by the runs it ran, and the same on both (a dataset none of its runs built included).
     for (const name of names) {
       const [first, second] = workers.map((w) => generatedFiles(w.projectDir, name));
-      expect(Object.keys(first)).toEqual([`_${name}__models.yml`, `_${name}__sources.yml`, `${name}.sql`, `${name}__profile.sql`, `stg_${name}.sql`].sort());
+      expect(Object.keys(first)).toEqual(
+        [
+          `_${name}__models.yml`,
+          `_${name}__sources.yml`,
+          `${name}.sql`,
+          `${name}__profile.sql`,
+          `stg_${name}.sql`,
+        ].sort(),
+      );
       expect(second).toEqual(first);
     }
-    console.log(`[several workers] ${RUNS} runs over ${DATASETS} datasets: ${byWorker.map((ran, w) => `worker ${w + 1} ran ${ran.size}`).join(', ')}`);
+    console.log(
+      `[several workers] ${RUNS} runs over ${DATASETS} datasets: ${byWorker.map((ran, w) => `worker ${w + 1} ran ${ran.size}`).join(', ')}`,
+    );
   }, 1_500_000);
 });

@@ -14,11 +14,19 @@ const CAP = 64 * MiB;
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
-async function upload(name: string, parts: { field?: string; file?: Buffer; filename?: string; fields?: Record<string, string>; copies?: number }) {
+async function upload(
+  name: string,
+  parts: { field?: string; file?: Buffer; filename?: string; fields?: Record<string, string>; copies?: number },
+) {
   const form = new FormData();
   for (const [key, value] of Object.entries(parts.fields ?? {})) form.append(key, value);
-  for (let copy = 0; parts.file && copy < (parts.copies ?? 1); copy++) form.append(parts.field ?? 'file', new Blob([parts.file]), parts.filename ?? 'data.csv');
-  const res = await fetch(`${testStack().apiUrl}/v1/datasets/${name}/upload`, { method: 'POST', body: form, headers: authHeaders() });
+  for (let copy = 0; parts.file && copy < (parts.copies ?? 1); copy++)
+    form.append(parts.field ?? 'file', new Blob([parts.file]), parts.filename ?? 'data.csv');
+  const res = await fetch(`${testStack().apiUrl}/v1/datasets/${name}/upload`, {
+    method: 'POST',
+    body: form,
+    headers: authHeaders(),
+  });
   return { status: res.status, body: (await res.json()) as any };
 }
 
@@ -67,7 +75,11 @@ async function warehouseRows(name: string): Promise<Record<string, unknown>[]> {
 }
 
 async function run(datasetName: string, refresh?: boolean): Promise<Run> {
-  const started = await api('POST', '/v1/pipelines/run', refresh === undefined ? { datasetName } : { datasetName, refresh });
+  const started = await api(
+    'POST',
+    '/v1/pipelines/run',
+    refresh === undefined ? { datasetName } : { datasetName, refresh },
+  );
   expect(started.status).toBe(202);
   return waitForRun(started.body.runId);
 }
@@ -108,7 +120,11 @@ describe('POST /v1/datasets/:name/upload', () => {
   it('records the same file uploaded again as an unchanged version', async () => {
     const res = await upload(name, { file: first });
     expect(res.status).toBe(200);
-    expect(res.body.currentVersion).toMatchObject({ sha256: sha256(first), objectKey: created.currentVersion!.objectKey, unchanged: true });
+    expect(res.body.currentVersion).toMatchObject({
+      sha256: sha256(first),
+      objectKey: created.currentVersion!.objectKey,
+      unchanged: true,
+    });
     expect(res.body.currentVersion.id).not.toBe(created.currentVersion!.id);
     const listed = await versions(name);
     expect(listed.map((v) => [v.id, v.unchanged])).toEqual([
@@ -137,7 +153,11 @@ describe('POST /v1/datasets/:name/upload', () => {
 
   it.each([
     ['plain', () => Buffer.alloc(CAP + 6 * MiB, 'a,b\n'), /big\.csv is larger than MAX_CSV_BYTES \(67108864 bytes\)/],
-    ['once decompressed', () => zlib.gzipSync(Buffer.alloc(CAP + 6 * MiB, 'a')), /big\.csv is larger than MAX_CSV_BYTES \(67108864 bytes once decompressed\)/],
+    [
+      'once decompressed',
+      () => zlib.gzipSync(Buffer.alloc(CAP + 6 * MiB, 'a')),
+      /big\.csv is larger than MAX_CSV_BYTES \(67108864 bytes once decompressed\)/,
+    ],
   ])('answers 413 for a file past MAX_CSV_BYTES (%s), and keeps nothing', async (_what, file, message) => {
     const target = uniqueName('upload_big');
     const before = await bucketKeys();
@@ -157,7 +177,9 @@ describe('POST /v1/datasets/:name/upload', () => {
       headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...authHeaders() },
     });
     req.on('error', () => undefined);
-    req.write(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="cut.csv"\r\ncontent-type: text/csv\r\n\r\n`);
+    req.write(
+      `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="cut.csv"\r\ncontent-type: text/csv\r\n\r\n`,
+    );
     req.write(Buffer.alloc(MiB, 'a,b\n'));
     await eventually(async () => (await openUploads()).length === 1, 'the api to open its temporary upload');
     req.destroy();
@@ -172,10 +194,34 @@ describe('POST /v1/datasets/:name/upload', () => {
   });
 
   it.each([
-    ['no file part', () => upload(uniqueName('upload_x'), { fields: { note: 'no file here' } }), 400, 'validation_failed', /no file part/],
-    ['a file under another field name', () => upload(uniqueName('upload_x'), { field: 'csv', file: first }), 400, 'validation_failed', /file field named "csv"/],
-    ['two files', () => upload(uniqueName('upload_x'), { file: first, copies: 2 }), 400, 'validation_failed', /more than one file/],
-    ['an empty file', () => upload(uniqueName('upload_x'), { file: Buffer.alloc(0), filename: 'empty.csv' }), 422, 'source_empty', /empty\.csv is empty/],
+    [
+      'no file part',
+      () => upload(uniqueName('upload_x'), { fields: { note: 'no file here' } }),
+      400,
+      'validation_failed',
+      /no file part/,
+    ],
+    [
+      'a file under another field name',
+      () => upload(uniqueName('upload_x'), { field: 'csv', file: first }),
+      400,
+      'validation_failed',
+      /file field named "csv"/,
+    ],
+    [
+      'two files',
+      () => upload(uniqueName('upload_x'), { file: first, copies: 2 }),
+      400,
+      'validation_failed',
+      /more than one file/,
+    ],
+    [
+      'an empty file',
+      () => upload(uniqueName('upload_x'), { file: Buffer.alloc(0), filename: 'empty.csv' }),
+      422,
+      'source_empty',
+      /empty\.csv is empty/,
+    ],
     ['an invalid name', () => upload('Bad-Name', { file: first }), 400, 'validation_failed', /dataset name must match/],
     [
       'a body that is not multipart',
@@ -204,13 +250,21 @@ describe('URL sources', () => {
       if (route) return route(req, res);
       res.writeHead(404).end();
     });
-    routes.set('/encoded.csv', (_req, res) => res.writeHead(200, { 'content-type': 'text/csv', 'content-encoding': 'gzip' }).end(zlib.gzipSync(plain)));
-    routes.set('/file.csv.gz', (_req, res) => res.writeHead(200, { 'content-type': 'application/gzip' }).end(zlib.gzipSync(plain)));
-    routes.set('/to-metadata.csv', (_req, res) => res.writeHead(302, { location: 'http://169.254.10.20/latest/data.csv' }).end());
+    routes.set('/encoded.csv', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/csv', 'content-encoding': 'gzip' }).end(zlib.gzipSync(plain)),
+    );
+    routes.set('/file.csv.gz', (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/gzip' }).end(zlib.gzipSync(plain)),
+    );
+    routes.set('/to-metadata.csv', (_req, res) =>
+      res.writeHead(302, { location: 'http://169.254.10.20/latest/data.csv' }).end(),
+    );
     routes.set('/loop.csv', (_req, res) => res.writeHead(302, { location: '/loop.csv' }).end());
     routes.set('/to-file.csv', (_req, res) => res.writeHead(301, { location: 'file:///etc/passwd' }).end());
     routes.set('/to-gopher.csv', (_req, res) => res.writeHead(302, { location: 'gopher://127.0.0.1:70/_GET' }).end());
-    routes.set('/to-mapped-metadata.csv', (_req, res) => res.writeHead(307, { location: 'http://[::ffff:169.254.169.254]/latest/meta-data/' }).end());
+    routes.set('/to-mapped-metadata.csv', (_req, res) =>
+      res.writeHead(307, { location: 'http://[::ffff:169.254.169.254]/latest/meta-data/' }).end(),
+    );
     routes.set('/declared-huge.csv', (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/csv', 'content-length': String(CAP + 1) });
       res.write('a,b\n');
@@ -249,17 +303,71 @@ describe('URL sources', () => {
   });
 
   it.each([
-    ['the cloud metadata address', () => 'http://169.254.169.254/latest/meta-data/', 400, 'url_not_allowed', /169\.254\.169\.254, a link-local or cloud metadata address/],
+    [
+      'the cloud metadata address',
+      () => 'http://169.254.169.254/latest/meta-data/',
+      400,
+      'url_not_allowed',
+      /169\.254\.169\.254, a link-local or cloud metadata address/,
+    ],
     ['a file:// URL', () => 'file:///etc/passwd', 400, 'validation_failed', /only http and https/],
     ['a gopher:// URL', () => 'gopher://127.0.0.1:70/_GET', 400, 'validation_failed', /only http and https/],
-    ['the metadata address IPv4-mapped in IPv6', () => 'http://[::ffff:169.254.169.254]/latest/meta-data/', 400, 'url_not_allowed', /points at ::ffff:a9fe:a9fe, a link-local or cloud metadata address/],
-    ['the metadata address IPv4-mapped, in hex', () => 'http://[::ffff:a9fe:a9fe]/', 400, 'url_not_allowed', /points at ::ffff:a9fe:a9fe, a link-local or cloud metadata address/],
-    ['a redirect to gopher://', () => `${server.url}/to-gopher.csv`, 400, 'url_not_allowed', /redirects to gopher: URL gopher:\/\/127\.0\.0\.1:70\/_GET; only http and https/],
-    ['a redirect to the IPv4-mapped metadata address', () => `${server.url}/to-mapped-metadata.csv`, 400, 'url_not_allowed', /redirects to http:\/\/\[::ffff:a9fe:a9fe\]\/latest\/meta-data\/, which points at ::ffff:a9fe:a9fe/],
-    ['a redirect into 169.254.0.0/16', () => `${server.url}/to-metadata.csv`, 400, 'url_not_allowed', /redirects to http:\/\/169\.254\.10\.20\/latest\/data\.csv, which points at 169\.254\.10\.20/],
-    ['a redirect to file://', () => `${server.url}/to-file.csv`, 400, 'url_not_allowed', /redirects to file: URL file:\/\/\/etc\/passwd; only http and https/],
-    ['a redirect loop', () => `${server.url}/loop.csv`, 422, 'source_http_error', /loop\.csv redirected more than 5 times/],
-    ['a declared length past the cap', () => `${server.url}/declared-huge.csv`, 413, 'source_too_large', /declares 67108865 bytes, more than MAX_CSV_BYTES/],
+    [
+      'the metadata address IPv4-mapped in IPv6',
+      () => 'http://[::ffff:169.254.169.254]/latest/meta-data/',
+      400,
+      'url_not_allowed',
+      /points at ::ffff:a9fe:a9fe, a link-local or cloud metadata address/,
+    ],
+    [
+      'the metadata address IPv4-mapped, in hex',
+      () => 'http://[::ffff:a9fe:a9fe]/',
+      400,
+      'url_not_allowed',
+      /points at ::ffff:a9fe:a9fe, a link-local or cloud metadata address/,
+    ],
+    [
+      'a redirect to gopher://',
+      () => `${server.url}/to-gopher.csv`,
+      400,
+      'url_not_allowed',
+      /redirects to gopher: URL gopher:\/\/127\.0\.0\.1:70\/_GET; only http and https/,
+    ],
+    [
+      'a redirect to the IPv4-mapped metadata address',
+      () => `${server.url}/to-mapped-metadata.csv`,
+      400,
+      'url_not_allowed',
+      /redirects to http:\/\/\[::ffff:a9fe:a9fe\]\/latest\/meta-data\/, which points at ::ffff:a9fe:a9fe/,
+    ],
+    [
+      'a redirect into 169.254.0.0/16',
+      () => `${server.url}/to-metadata.csv`,
+      400,
+      'url_not_allowed',
+      /redirects to http:\/\/169\.254\.10\.20\/latest\/data\.csv, which points at 169\.254\.10\.20/,
+    ],
+    [
+      'a redirect to file://',
+      () => `${server.url}/to-file.csv`,
+      400,
+      'url_not_allowed',
+      /redirects to file: URL file:\/\/\/etc\/passwd; only http and https/,
+    ],
+    [
+      'a redirect loop',
+      () => `${server.url}/loop.csv`,
+      422,
+      'source_http_error',
+      /loop\.csv redirected more than 5 times/,
+    ],
+    [
+      'a declared length past the cap',
+      () => `${server.url}/declared-huge.csv`,
+      413,
+      'source_too_large',
+      /declares 67108865 bytes, more than MAX_CSV_BYTES/,
+    ],
   ])('refuses %s', async (_what, url, status, code, message) => {
     const res = await api('POST', '/v1/datasets/csv', { name: uniqueName('refused'), csvUrl: url() });
     expect(res.status).toBe(status);
@@ -272,7 +380,10 @@ describe('URL sources', () => {
     const name = uniqueName('endless');
     const res = await api('POST', '/v1/datasets/csv', { name, csvUrl: `${server.url}/endless.csv` });
     expect(res.status).toBe(413);
-    expect(res.body.error).toMatchObject({ code: 'source_too_large', message: expect.stringMatching(/endless\.csv is larger than MAX_CSV_BYTES \(67108864 bytes\)/) });
+    expect(res.body.error).toMatchObject({
+      code: 'source_too_large',
+      message: expect.stringMatching(/endless\.csv is larger than MAX_CSV_BYTES \(67108864 bytes\)/),
+    });
     expect(await bucketKeys()).toEqual(before);
     expect(await openUploads()).toEqual([]);
     expect((await api('GET', `/v1/datasets/${name}`)).status).toBe(404);
@@ -280,7 +391,10 @@ describe('URL sources', () => {
 
   it('gives up on a server that stalls, naming FETCH_IDLE_TIMEOUT_MS, and keeps nothing', async () => {
     const before = await bucketKeys();
-    const res = await api('POST', '/v1/datasets/csv', { name: uniqueName('stalls'), csvUrl: `${server.url}/stalls.csv` });
+    const res = await api('POST', '/v1/datasets/csv', {
+      name: uniqueName('stalls'),
+      csvUrl: `${server.url}/stalls.csv`,
+    });
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({
       code: 'source_unreachable',
@@ -315,9 +429,18 @@ describe('refresh: POST /v1/pipelines/run { refresh: true }', () => {
     expect(done.refresh).toBe(true);
     const [latest, previous] = await versions(name);
     expect(previous.id).toBe(firstVersion.id);
-    expect(latest).toMatchObject({ sha256: sha256(served.body), source: 'url', sourceUrl: `${server.url}/cities.csv`, unchanged: false, rows: 2 });
+    expect(latest).toMatchObject({
+      sha256: sha256(served.body),
+      source: 'url',
+      sourceUrl: `${server.url}/cities.csv`,
+      unchanged: false,
+      rows: 2,
+    });
     expect(done.datasetVersionId).toBe(latest.id);
-    expect(done.steps.find((s) => s.name === 'fetch')!.metrics).toMatchObject({ refreshed: 'changed', sha256: latest.sha256 });
+    expect(done.steps.find((s) => s.name === 'fetch')!.metrics).toMatchObject({
+      refreshed: 'changed',
+      sha256: latest.sha256,
+    });
     expect((await api<Dataset>('GET', `/v1/datasets/${name}`)).body.currentVersion!.id).toBe(latest.id);
     expect(await warehouseRows(name)).toEqual([
       { city: 'Accra', country: 'Ghana' },
@@ -353,7 +476,10 @@ describe('refresh: POST /v1/pipelines/run { refresh: true }', () => {
     expect((await upload(uploaded, { file: Buffer.from('a,b\n1,2\n') })).status).toBe(201);
     const res = await api('POST', '/v1/pipelines/run', { datasetName: uploaded, refresh: true });
     expect(res.status).toBe(400);
-    expect(res.body.error).toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/was uploaded, so it has no URL to fetch again/) });
+    expect(res.body.error).toMatchObject({
+      code: 'validation_failed',
+      message: expect.stringMatching(/was uploaded, so it has no URL to fetch again/),
+    });
     expect((await api('GET', `/v1/runs?datasetName=${uploaded}`)).body.runs).toEqual([]);
   });
 });

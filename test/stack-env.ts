@@ -29,7 +29,10 @@ export interface TestStackEnv {
 
 export function testStack(): TestStackEnv {
   const raw = process.env.RELAYBOARD_TEST_STACK;
-  if (!raw) throw new Error('RELAYBOARD_TEST_STACK is not set: run integration tests through jest (test/global-setup.ts starts the stack)');
+  if (!raw)
+    throw new Error(
+      'RELAYBOARD_TEST_STACK is not set: run integration tests through jest (test/global-setup.ts starts the stack)',
+    );
   return JSON.parse(raw) as TestStackEnv;
 }
 

@@ -29,7 +29,8 @@ interface Loaded {
 async function load(prefix: string, csvUrl: string): Promise<Loaded> {
   const dataset = uniqueName(prefix);
   const registered = await api('POST', '/v1/datasets/csv', { name: dataset, csvUrl });
-  if (registered.status !== 201) throw new Error(`registering ${csvUrl}: ${registered.status} ${JSON.stringify(registered.body)}`);
+  if (registered.status !== 201)
+    throw new Error(`registering ${csvUrl}: ${registered.status} ${JSON.stringify(registered.body)}`);
   const started = await api('POST', '/v1/pipelines/run', { datasetName: dataset });
   const run = waitForRun(started.body.runId, RUN_TIMEOUT_MS);
   run.catch(() => undefined);
@@ -51,7 +52,10 @@ async function failedAtStage(loaded: Loaded): Promise<string> {
     ['transform', 'skipped'],
     ['deliver', 'succeeded'],
   ]);
-  const leftovers = await query(`select tablename from pg_tables where schemaname = 'staging' and starts_with(tablename, $1)`, [loaded.dataset]);
+  const leftovers = await query(
+    `select tablename from pg_tables where schemaname = 'staging' and starts_with(tablename, $1)`,
+    [loaded.dataset],
+  );
   expect(leftovers).toEqual([]);
   return run.error ?? '';
 }
@@ -87,8 +91,12 @@ async function types(dataset: string): Promise<Record<string, string>> {
   return Object.fromEntries((await version(dataset)).columns.map((c) => [c.name, c.type]));
 }
 
-async function rejects(dataset: string): Promise<{ line_number: string; record_number: string; reason: string; raw: string }[]> {
-  return query(`select line_number, record_number, reason, raw from staging."${dataset}__rejects" order by line_number`);
+async function rejects(
+  dataset: string,
+): Promise<{ line_number: string; record_number: string; reason: string; raw: string }[]> {
+  return query(
+    `select line_number, record_number, reason, raw from staging."${dataset}__rejects" order by line_number`,
+  );
 }
 
 /** Every run is started up front, so they queue together; each test awaits its own. */
@@ -124,19 +132,24 @@ afterAll(async () => {
 describe('every csv-spectrum case loads to exactly its expected values', () => {
   const spectrumDir = path.dirname(require.resolve('csv-spectrum/package.json'));
   const names = readdirSync(path.join(spectrumDir, 'csvs')).map((f) => path.basename(f, '.csv'));
-  for (const name of names) start(`spectrum/${name}`, `spectrum_${name}`, () => serve(`spectrum/${name}.csv`, readFileSync(path.join(spectrumDir, 'csvs', `${name}.csv`))));
+  for (const name of names)
+    start(`spectrum/${name}`, `spectrum_${name}`, () =>
+      serve(`spectrum/${name}.csv`, readFileSync(path.join(spectrumDir, 'csvs', `${name}.csv`))),
+    );
 
   it.each(names)('%s', async (name) => {
     const loaded = await started.get(`spectrum/${name}`)!;
     await succeeded(loaded);
-    const parsed = JSON.parse(readFileSync(path.join(spectrumDir, 'json', `${name}.json`), 'utf8')) as Record<string, string> | Record<string, string>[];
+    const parsed = JSON.parse(readFileSync(path.join(spectrumDir, 'json', `${name}.json`), 'utf8')) as
+      Record<string, string> | Record<string, string>[];
     // location_coordinates.json holds one object instead of an array (csv-spectrum issue #22) and a phone
     // number that is not in its CSV (issue #20, "2095257564" in the CSV, "1234567890" in the JSON).
     const expected = (Array.isArray(parsed) ? parsed : [parsed]).map((record) =>
       name === 'location_coordinates' ? { ...record, 'Contact Phone Number': '2095257564' } : record,
     );
     const { columns } = await version(loaded.dataset);
-    const byHeader = (row: Record<string, unknown>) => Object.fromEntries(columns.map((c) => [c.originalName, row[c.name]]));
+    const byHeader = (row: Record<string, unknown>) =>
+      Object.fromEntries(columns.map((c) => [c.originalName, row[c.name]]));
     expect((await rows(loaded.dataset)).map(byHeader)).toEqual(expected);
   });
 });
@@ -179,7 +192,10 @@ describe('the hostile corpus: each file has one exact outcome', () => {
 
   it('empty file: refused at registration, nothing stored', async () => {
     const dataset = uniqueName('corpus_empty');
-    const { status, body } = await api('POST', '/v1/datasets/csv', { name: dataset, csvUrl: fixtureUrl('corpus/empty.csv') });
+    const { status, body } = await api('POST', '/v1/datasets/csv', {
+      name: dataset,
+      csvUrl: fixtureUrl('corpus/empty.csv'),
+    });
     expect(status).toBe(422);
     expect(body.error.message).toMatch(/empty/);
     expect((await api('GET', `/v1/datasets/${dataset}`)).status).toBe(404);
@@ -201,7 +217,14 @@ describe('the hostile corpus: each file has one exact outcome', () => {
       { id: '2', name: 'Øre' },
     ]);
     const v = await version(loaded.dataset);
-    expect(v.dialect).toEqual({ encoding: 'utf-8', bom: true, delimiter: ',', quote: '"', header: true, lineEnding: 'lf' });
+    expect(v.dialect).toEqual({
+      encoding: 'utf-8',
+      bom: true,
+      delimiter: ',',
+      quote: '"',
+      header: true,
+      lineEnding: 'lf',
+    });
     expect(v.columns).toEqual([
       { name: 'id', originalName: 'id', type: 'bigint' },
       { name: 'name', originalName: 'name', type: 'text' },
@@ -211,7 +234,10 @@ describe('the hostile corpus: each file has one exact outcome', () => {
   it.each(['utf16le.csv', 'utf16be.csv'])('%s: transcoded in the stream', async (file) => {
     const loaded = await get(file);
     const run = await succeeded(loaded);
-    expect(stageMetrics(run)).toMatchObject({ path: 'fast', encoding: file.replace('.csv', '').replace('utf16', 'utf-16') });
+    expect(stageMetrics(run)).toMatchObject({
+      path: 'fast',
+      encoding: file.replace('.csv', '').replace('utf16', 'utf-16'),
+    });
     expect(await rows(loaded.dataset)).toEqual([
       { id: '1', city: 'Zürich' },
       { id: '2', city: '東京' },
@@ -279,11 +305,25 @@ describe('the hostile corpus: each file has one exact outcome', () => {
     const run = await succeeded(loaded);
     expect(stageMetrics(run)).toMatchObject({ rows: 150, rejects: 1, path: 'normalized' });
     expect(await rejects(loaded.dataset)).toEqual([
-      { line_number: '51', record_number: '50', reason: 'missing data for column 3: 2 fields where the header has 3', raw: '50,item 50' },
+      {
+        line_number: '51',
+        record_number: '50',
+        reason: 'missing data for column 3: 2 fields where the header has 3',
+        raw: '50,item 50',
+      },
     ]);
-    const numbers = await query<{ _rb_row: string }>(`select _rb_row from staging."${loaded.dataset}" where _rb_row between '49' and '51' order by 1`);
+    const numbers = await query<{ _rb_row: string }>(
+      `select _rb_row from staging."${loaded.dataset}" where _rb_row between '49' and '51' order by 1`,
+    );
     expect(numbers.map((r) => r._rb_row)).toEqual(['49', '51']);
-    expect(run.events.some((e) => e.level === 'warn' && /1 of 151 rows rejected/.test(e.message) && e.message.includes(`staging.${loaded.dataset}__rejects`))).toBe(true);
+    expect(
+      run.events.some(
+        (e) =>
+          e.level === 'warn' &&
+          /1 of 151 rows rejected/.test(e.message) &&
+          e.message.includes(`staging.${loaded.dataset}__rejects`),
+      ),
+    ).toBe(true);
     expect((await version(loaded.dataset)).rejected_rows).toBe('1');
   });
 
@@ -292,7 +332,12 @@ describe('the hostile corpus: each file has one exact outcome', () => {
     const run = await succeeded(loaded);
     expect(stageMetrics(run)).toMatchObject({ rows: 150, rejects: 1 });
     expect(await rejects(loaded.dataset)).toEqual([
-      { line_number: '101', record_number: '100', reason: 'extra data after last expected column: 4 fields where the header has 3', raw: '100,item 100,1000,surprise' },
+      {
+        line_number: '101',
+        record_number: '100',
+        reason: 'extra data after last expected column: 4 fields where the header has 3',
+        raw: '100,item 100,1000,surprise',
+      },
     ]);
   });
 
@@ -327,11 +372,15 @@ describe('the hostile corpus: each file has one exact outcome', () => {
   });
 
   it('a binary file: the run fails saying it is not CSV text', async () => {
-    expect(await failedAtStage(await get('binary.csv'))).toMatch(/^stage: the file for "corpus_binary_\w+" cannot be staged: the file looks binary \(\d+ control bytes in its first 4096\), not like CSV text/);
+    expect(await failedAtStage(await get('binary.csv'))).toMatch(
+      /^stage: the file for "corpus_binary_\w+" cannot be staged: the file looks binary \(\d+ control bytes in its first 4096\), not like CSV text/,
+    );
   });
 
   it('an HTML page served as CSV: the run fails saying so', async () => {
-    expect(await failedAtStage(await get('html.csv'))).toMatch(/cannot be staged: the file is an HTML page, not a CSV: the URL probably points at a web page/);
+    expect(await failedAtStage(await get('html.csv'))).toMatch(
+      /cannot be staged: the file is an HTML page, not a CSV: the URL probably points at a web page/,
+    );
   });
 
   it('gzip: decompressed when fetched and staged as CSV', async () => {
@@ -436,7 +485,9 @@ describe('the hostile corpus: each file has one exact outcome', () => {
 
   it('a quote that is never closed: the run fails naming the line and the rows it swallowed', async () => {
     const error = await failedAtStage(await get('unterminated_quote.csv'));
-    expect(error).toMatch(/could not be loaded at line 3 of the file \("2,\\"b\\n3,c\\n4,d\\n"\): unterminated quoted field/);
+    expect(error).toMatch(
+      /could not be loaded at line 3 of the file \("2,\\"b\\n3,c\\n4,d\\n"\): unterminated quoted field/,
+    );
     expect(error).toContain('3 of 4 rows rejected (75%) in 1 records, more than REJECT_MAX_SHARE allows (1%)');
   });
 
@@ -467,8 +518,17 @@ describe('the hostile corpus: each file has one exact outcome', () => {
     };
     expect(await types(loaded.dataset)).toEqual(expected);
     const { body } = await api('GET', `/v1/datasets/${loaded.dataset}`);
-    expect(Object.fromEntries(body.currentVersion.columns.map((c: { name: string; type: string }) => [c.name, c.type]))).toEqual(expected);
-    expect(body.currentVersion.dialect).toEqual({ encoding: 'utf-8', bom: false, delimiter: ',', quote: '"', header: true, lineEnding: 'lf' });
+    expect(
+      Object.fromEntries(body.currentVersion.columns.map((c: { name: string; type: string }) => [c.name, c.type])),
+    ).toEqual(expected);
+    expect(body.currentVersion.dialect).toEqual({
+      encoding: 'utf-8',
+      bom: false,
+      delimiter: ',',
+      quote: '"',
+      header: true,
+      lineEnding: 'lf',
+    });
     const casts = Object.entries(expected)
       // As the warehouse casts them: spaces trimmed, blanks NULL.
       .map(([name, type]) => `nullif(btrim("${name}"), '')::${type}`)
@@ -479,16 +539,39 @@ describe('the hostile corpus: each file has one exact outcome', () => {
 
 describe('files made by the tests', () => {
   const TEN_MB = 10 * 1024 * 1024;
-  const asciiRows = (n: number) => Array.from({ length: n }, (_, i) => `${i + 3},plain ascii row number ${i + 3}\n`).join('');
-  const made = (key: string, body: () => Buffer | string) => start(`made/${key}`, `made_${key}`, () => serve(`made/${key}.csv`, body()));
+  const asciiRows = (n: number) =>
+    Array.from({ length: n }, (_, i) => `${i + 3},plain ascii row number ${i + 3}\n`).join('');
+  const made = (key: string, body: () => Buffer | string) =>
+    start(`made/${key}`, `made_${key}`, () => serve(`made/${key}.csv`, body()));
   {
     made('big_field', () => `id,big\n1,"${'ab""\n'.repeat(TEN_MB / 4)}"\n2,small\n`);
-    made('wide', () => `${Array.from({ length: 2000 }, (_, i) => `c${i + 1}`).join(',')}\n${Array.from({ length: 2000 }, (_, i) => i).join(',')}\n`);
+    made(
+      'wide',
+      () =>
+        `${Array.from({ length: 2000 }, (_, i) => `c${i + 1}`).join(',')}\n${Array.from({ length: 2000 }, (_, i) => i).join(',')}\n`,
+    );
     // Past the 256 KiB head, so detection cannot see the bad byte.
-    made('late_bad_utf8', () => Buffer.concat([Buffer.from(`id,name\n1,café\n${asciiRows(15000)}`), Buffer.from('99999,caf'), Buffer.from([0xe9]), Buffer.from('\n100000,last\n')]));
-    made('late_1252', () => Buffer.concat([Buffer.from(`id,name\n1,cafe\n${asciiRows(15000)}`), Buffer.from('99999,caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    made('late_bad_utf8', () =>
+      Buffer.concat([
+        Buffer.from(`id,name\n1,café\n${asciiRows(15000)}`),
+        Buffer.from('99999,caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('\n100000,last\n'),
+      ]),
+    );
+    made('late_1252', () =>
+      Buffer.concat([
+        Buffer.from(`id,name\n1,cafe\n${asciiRows(15000)}`),
+        Buffer.from('99999,caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('\n'),
+      ]),
+    );
     // About 12 MB: both COPY streams have loaded units of it when the stray quote near the end stops the fast path.
-    made('late_stray_quote', () => `id,name\n1,first\n2,second\n${asciiRows(340_000)}340003,Monitor 27" glossy\n340004,last\n`);
+    made(
+      'late_stray_quote',
+      () => `id,name\n1,first\n2,second\n${asciiRows(340_000)}340003,Monitor 27" glossy\n340004,last\n`,
+    );
     // The guard passes a short row: COPY itself refuses it, on one stream while the other may be loading.
     made('late_short_row', () => `id,name\n1,first\n2,second\n${asciiRows(340_000)}340003\n340004,last\n`);
   }
@@ -497,7 +580,9 @@ describe('files made by the tests', () => {
     const loaded = await started.get('made/big_field')!;
     const run = await succeeded(loaded);
     expect(stageMetrics(run)).toMatchObject({ rows: 2, path: 'fast' });
-    const result = await query<{ id: string; length: number; tail: string }>(`select id, length(big) as length, right(big, 4) as tail from staging."${loaded.dataset}" order by _rb_row`);
+    const result = await query<{ id: string; length: number; tail: string }>(
+      `select id, length(big) as length, right(big, 4) as tail from staging."${loaded.dataset}" order by _rb_row`,
+    );
     expect(result).toEqual([
       { id: '1', length: TEN_MB, tail: 'ab"\n' },
       { id: '2', length: 5, tail: 'mall' },
@@ -505,15 +590,26 @@ describe('files made by the tests', () => {
   });
 
   it('2,000 columns: the run fails saying PostgreSQL holds at most 1,599 besides _rb_row', async () => {
-    expect(await failedAtStage(await started.get('made/wide')!)).toMatch(/has 2000 columns; a PostgreSQL table holds at most 1599 besides _rb_row: split the file into narrower ones or drop columns/);
+    expect(await failedAtStage(await started.get('made/wide')!)).toMatch(
+      /has 2000 columns; a PostgreSQL table holds at most 1599 besides _rb_row: split the file into narrower ones or drop columns/,
+    );
   });
 
   it('bad UTF-8 past the head of a UTF-8 file: that row rejected, the rest loaded', async () => {
     const loaded = await started.get('made/late_bad_utf8')!;
     const run = await succeeded(loaded);
     expect(stageMetrics(run)).toMatchObject({ rows: 15002, rejects: 1, path: 'normalized', encoding: 'utf-8' });
-    expect(await rejects(loaded.dataset)).toEqual([{ line_number: '15003', record_number: '15002', reason: 'not valid UTF-8 (the rest of the file is UTF-8)', raw: '99999,caf\uFFFD' }]);
-    expect(run.events.some((e) => e.level === 'warn' && /loading it again through the normalizing path/.test(e.message))).toBe(true);
+    expect(await rejects(loaded.dataset)).toEqual([
+      {
+        line_number: '15003',
+        record_number: '15002',
+        reason: 'not valid UTF-8 (the rest of the file is UTF-8)',
+        raw: '99999,caf\uFFFD',
+      },
+    ]);
+    expect(
+      run.events.some((e) => e.level === 'warn' && /loading it again through the normalizing path/.test(e.message)),
+    ).toBe(true);
   });
 
   it('Windows-1252 past an ASCII head: the whole file read again as Windows-1252', async () => {
@@ -530,13 +626,23 @@ describe('a fast-path load stopped late', () => {
     const loaded = await started.get('made/late_stray_quote')!;
     const run = await succeeded(loaded);
     expect(stageMetrics(run)).toMatchObject({ rows: 340_004, rejects: 0, path: 'normalized' });
-    expect(run.events.some((e) => e.level === 'warn' && /a quote inside an unquoted field.*loading it again through the normalizing path/.test(e.message))).toBe(true);
+    expect(
+      run.events.some(
+        (e) =>
+          e.level === 'warn' &&
+          /a quote inside an unquoted field.*loading it again through the normalizing path/.test(e.message),
+      ),
+    ).toBe(true);
     const [numbers] = await query<{ rows: string; misplaced: string }>(
       `select count(*) as rows, count(*) filter (where _rb_row <> id::bigint) as misplaced from staging."${loaded.dataset}"`,
     );
     expect(numbers).toEqual({ rows: '340004', misplaced: '0' });
-    expect(await query(`select name from staging."${loaded.dataset}" where id = '340003'`)).toEqual([{ name: 'Monitor 27" glossy' }]);
-    expect((await version(loaded.dataset)).columns.map((c: { name: string; type: string }) => [c.name, c.type])).toEqual([
+    expect(await query(`select name from staging."${loaded.dataset}" where id = '340003'`)).toEqual([
+      { name: 'Monitor 27" glossy' },
+    ]);
+    expect(
+      (await version(loaded.dataset)).columns.map((c: { name: string; type: string }) => [c.name, c.type]),
+    ).toEqual([
       ['id', 'bigint'],
       ['name', 'text'],
     ]);
@@ -548,14 +654,33 @@ describe('a fast-path load COPY refuses late', () => {
     const loaded = await started.get('made/late_short_row')!;
     const run = await succeeded(loaded);
     expect(stageMetrics(run)).toMatchObject({ rows: 340_003, rejects: 1, path: 'normalized' });
-    expect(run.events.some((e) => e.level === 'warn' && /COPY cannot take this file as it is \(missing data for column "name"\): loading it again through the normalizing path/.test(e.message))).toBe(true);
-    expect(await rejects(loaded.dataset)).toEqual([{ line_number: '340004', record_number: '340003', reason: 'missing data for column 2: 1 fields where the header has 2', raw: '340003' }]);
+    expect(
+      run.events.some(
+        (e) =>
+          e.level === 'warn' &&
+          /COPY cannot take this file as it is \(missing data for column "name"\): loading it again through the normalizing path/.test(
+            e.message,
+          ),
+      ),
+    ).toBe(true);
+    expect(await rejects(loaded.dataset)).toEqual([
+      {
+        line_number: '340004',
+        record_number: '340003',
+        reason: 'missing data for column 2: 1 fields where the header has 2',
+        raw: '340003',
+      },
+    ]);
     const [numbers] = await query<{ rows: string; misplaced: string }>(
       `select count(*) as rows, count(*) filter (where _rb_row <> id::bigint) as misplaced from staging."${loaded.dataset}"`,
     );
     expect(numbers).toEqual({ rows: '340003', misplaced: '0' });
     // Each COPY connection's row sequence (named after the load) is dropped when the load ends.
-    expect(await query(`select relname from pg_class where relkind = 'S' and relname = $1`, [`rb_rows_${run.id.replace(/-/g, '').slice(0, 7)}`])).toEqual([]);
+    expect(
+      await query(`select relname from pg_class where relkind = 'S' and relname = $1`, [
+        `rb_rows_${run.id.replace(/-/g, '').slice(0, 7)}`,
+      ]),
+    ).toEqual([]);
   });
 });
 
@@ -571,9 +696,19 @@ describe('schema changes between versions', () => {
     expect(started.status).toBe(202);
     const run = await waitForRun(started.body.runId, RUN_TIMEOUT_MS);
     expect(run.status).toBe('succeeded');
-    const changes = (await version(first.dataset)).schema_changes as { added: string[]; removed: string[]; retyped: unknown[] };
-    expect(changes).toMatchObject({ added: ['added'], removed: ['gone'], retyped: [{ name: 'amount', from: 'bigint', to: 'numeric' }] });
-    expect(run.events.map((e) => e.message)).toContain('schema changed since the previous version: added added; removed gone; retyped amount (bigint -> numeric)');
+    const changes = (await version(first.dataset)).schema_changes as {
+      added: string[];
+      removed: string[];
+      retyped: unknown[];
+    };
+    expect(changes).toMatchObject({
+      added: ['added'],
+      removed: ['gone'],
+      retyped: [{ name: 'amount', from: 'bigint', to: 'numeric' }],
+    });
+    expect(run.events.map((e) => e.message)).toContain(
+      'schema changed since the previous version: added added; removed gone; retyped amount (bigint -> numeric)',
+    );
   });
 });
 
@@ -581,7 +716,10 @@ describe('progress, and a load killed mid-stream', () => {
   const ROWS = 700_000;
   let loaded: Loaded;
   start('made/killed', 'killed', () => {
-    const body = Array.from({ length: ROWS }, (_, i) => `${i},customer ${i},${(i * 1.25).toFixed(2)},2024-01-${String((i % 28) + 1).padStart(2, '0')}\n`).join('');
+    const body = Array.from(
+      { length: ROWS },
+      (_, i) => `${i},customer ${i},${(i * 1.25).toFixed(2)},2024-01-${String((i % 28) + 1).padStart(2, '0')}\n`,
+    ).join('');
     return serve('made/killed.csv', `id,name,amount,day\n${body}`);
   });
 
@@ -594,7 +732,11 @@ describe('progress, and a load killed mid-stream', () => {
     const progress = run.events.filter((e) => e.step === 'stage' && e.data && 'bytesDone' in e.data);
     expect(progress.length).toBeGreaterThan(0);
     for (const event of progress) {
-      expect(event.data).toMatchObject({ bytesTotal: expect.any(Number), bytesDone: expect.any(Number), rowsDone: expect.any(Number) });
+      expect(event.data).toMatchObject({
+        bytesTotal: expect.any(Number),
+        bytesDone: expect.any(Number),
+        rowsDone: expect.any(Number),
+      });
       expect(event.message).toMatch(/^(staged \d+ of \d+ bytes, \d+ rows|publishing)/);
     }
     expect(stageMetrics(run)).toMatchObject({ rows: ROWS });
@@ -616,14 +758,20 @@ describe('progress, and a load killed mid-stream', () => {
 
   it('leaves the published table as it was and no load tables while attempts are killed, and retries the stage step until one gets through', async () => {
     await loaded.run;
-    const published = () => query<{ oid: number; rows: string }>(`select 'staging."${loaded.dataset}"'::regclass::oid as oid, (select count(*) from staging."${loaded.dataset}") as rows`);
+    const published = () =>
+      query<{ oid: number; rows: string }>(
+        `select 'staging."${loaded.dataset}"'::regclass::oid as oid, (select count(*) from staging."${loaded.dataset}") as rows`,
+      );
     const [before] = await published();
     const started = await api('POST', '/v1/pipelines/run', { datasetName: loaded.dataset, force: true });
     const runId: string = started.body.runId;
 
     // The first KILLED attempts each lose their COPY connections; the step's retries (STEP_RETRY_*) take it from there.
     const KILLED = 3;
-    const retriesOf = (run: Run) => run.events.filter((e) => e.step === 'stage' && /^attempt \d+ of \d+ failed \(.+\); trying again in [\d.]+ s$/.test(e.message));
+    const retriesOf = (run: Run) =>
+      run.events.filter(
+        (e) => e.step === 'stage' && /^attempt \d+ of \d+ failed \(.+\); trying again in [\d.]+ s$/.test(e.message),
+      );
     const killed = new Set<number>();
     const during: { oid: number; rows: string }[] = [];
     for (;;) {
@@ -654,7 +802,10 @@ describe('progress, and a load killed mid-stream', () => {
     expect(retries[0].message).toContain(`the warehouse connection was cut while staging "${loaded.dataset}"`);
     const [after] = await published();
     expect(after.rows).toBe(String(ROWS));
-    const orphans = await query(`select tablename from pg_tables where schemaname = 'staging' and position($1 in tablename) = 1`, [`${loaded.dataset}__load_`]);
+    const orphans = await query(
+      `select tablename from pg_tables where schemaname = 'staging' and position($1 in tablename) = 1`,
+      [`${loaded.dataset}__load_`],
+    );
     expect(orphans).toEqual([]);
   });
 });

@@ -17,7 +17,9 @@ const step = (r: Run, name: string) => r.steps.find((s) => s.name === name)!;
 /** A CSV whose headers are the corpus (after `label` and `tag`), and whose `label` and `tag` columns hold the corpus as values. */
 function hostileCsv(): string {
   const header = ['label', 'tag', ...HOSTILE].map(cell).join(',');
-  const rows = HOSTILE.map((value, i) => [cell(value), cell(value), ...HOSTILE.map((_, j) => String(i * 100 + j))].join(','));
+  const rows = HOSTILE.map((value, i) =>
+    [cell(value), cell(value), ...HOSTILE.map((_, j) => String(i * 100 + j))].join(','),
+  );
   return `${[header, ...rows].join('\n')}\n`;
 }
 
@@ -36,7 +38,12 @@ describe('text from a CSV and from requests reaches dbt as data, never as code',
     };
     checks.all = await declare({ kind: 'accepted_values', column: 'label', values: HOSTILE });
     // Leaves out two values the column holds, so the check fails on exactly those literal values.
-    checks.some = await declare({ kind: 'accepted_values', column: 'tag', values: HOSTILE.filter((v) => v !== "O'Brien" && v !== '{{ 7*191 }}'), severity: 'warn' });
+    checks.some = await declare({
+      kind: 'accepted_values',
+      column: 'tag',
+      values: HOSTILE.filter((v) => v !== "O'Brien" && v !== '{{ 7*191 }}'),
+      severity: 'warn',
+    });
     run = await runDataset(name);
   });
 
@@ -49,10 +56,14 @@ describe('text from a CSV and from requests reaches dbt as data, never as code',
     const expected = ['label', 'tag', ...HOSTILE];
     const { body } = await api<Dataset>('GET', `/v1/datasets/${name}`);
     expect(body.currentVersion?.columns?.map((c) => c.originalName)).toEqual(expected);
-    const profile = await query<{ original_name: string; column_name: string }>(`select original_name, column_name from warehouse."${name}__profile" order by position`);
+    const profile = await query<{ original_name: string; column_name: string }>(
+      `select original_name, column_name from warehouse."${name}__profile" order by position`,
+    );
     expect(profile.map((p) => p.original_name)).toEqual(expected);
     expect(profile.map((p) => p.column_name)).toEqual(body.currentVersion?.columns?.map((c) => c.name));
-    const values = await query<{ label: string; tag: string }>(`select label, tag from warehouse."${name}" order by _rb_row`);
+    const values = await query<{ label: string; tag: string }>(
+      `select label, tag from warehouse."${name}" order by _rb_row`,
+    );
     expect(values.map((v) => v.label)).toEqual(HOSTILE);
     expect(values.map((v) => v.tag)).toEqual(HOSTILE);
   });
@@ -112,6 +123,8 @@ describe("dbt's environment", () => {
     );
     const r = await runDataset(name);
     expect(r.error).toBeNull();
-    expect(await query(`select canary, s3, pg, people::int as people from warehouse."${name}_env"`)).toEqual([{ canary: 'absent', s3: 'absent', pg: 'relayboard', people: 4 }]);
+    expect(await query(`select canary, s3, pg, people::int as people from warehouse."${name}_env"`)).toEqual([
+      { canary: 'absent', s3: 'absent', pg: 'relayboard', people: 4 },
+    ]);
   });
 });

@@ -12,9 +12,19 @@ import { testStack } from './stack-env';
 describe('worker heartbeat and healthcheck', () => {
   const root = path.resolve(__dirname, '..');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'relayboard-worker-health-'));
-  const env = { ...testStack().appEnv, WORKER_HEARTBEAT_FILE: path.join(dir, 'worker.heartbeat'), WORKER_HEARTBEAT_MS: '200', WORKER_CONCURRENCY: '1' };
+  const env = {
+    ...testStack().appEnv,
+    WORKER_HEARTBEAT_FILE: path.join(dir, 'worker.heartbeat'),
+    WORKER_HEARTBEAT_MS: '200',
+    WORKER_CONCURRENCY: '1',
+  };
   let worker: ChildProcess | null = null;
-  const healthcheck = () => spawnSync(process.execPath, [path.join(root, 'apps', 'worker', 'dist', 'health', 'healthcheck.js')], { cwd: root, env, encoding: 'utf8' });
+  const healthcheck = () =>
+    spawnSync(process.execPath, [path.join(root, 'apps', 'worker', 'dist', 'health', 'healthcheck.js')], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+    });
 
   afterAll(() => {
     if (worker && worker.exitCode === null) worker.kill('SIGKILL');
@@ -23,7 +33,11 @@ describe('worker heartbeat and healthcheck', () => {
 
   it('is healthy while the worker takes jobs and unhealthy after it stops', async () => {
     expect(healthcheck().status).toBe(1);
-    worker = spawn(process.execPath, [path.join(root, 'apps', 'worker', 'dist', 'main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    worker = spawn(process.execPath, [path.join(root, 'apps', 'worker', 'dist', 'main.js')], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const exited = new Promise<number | null>((resolve) => worker!.once('exit', (code) => resolve(code)));
     await new Promise<void>((resolve, reject) => {

@@ -48,7 +48,8 @@ export function parseSize(text: string): BenchSize {
 
 function positiveInt(name: string, text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive whole number, got "${text}"`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--${name} must be a positive whole number, got "${text}"`);
   return value;
 }
 
@@ -78,7 +79,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     .sort((a, b) => a.bytes - b.bytes);
   if (sizes.length === 0) throw new Error('--sizes needs at least one size, like 10MB');
   const portBase = positiveInt('port-base', values['port-base']);
-  if (portBase + 12 > 65535) throw new Error(`--port-base ${portBase} leaves no room for the 13 ports the benchmark needs`);
+  if (portBase + 12 > 65535)
+    throw new Error(`--port-base ${portBase} leaves no room for the 13 ports the benchmark needs`);
   const keepFiles = values['keep-files'] || values['csv-dir'] !== undefined;
   const csvDir = values['csv-dir'] ?? (keepFiles ? path.join(os.tmpdir(), 'relayboard-bench-csv') : undefined);
   return {

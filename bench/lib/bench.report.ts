@@ -46,12 +46,16 @@ export function median(values: number[]): number {
 function describe(m: Measurement, ok: LoadOutcome[]): string {
   const notes: string[] = [];
   const failed = m.outcomes.filter((o) => !o.ok);
-  if (failed.length > 0) notes.push(`${failed.length} of ${m.outcomes.length} failed: ${(failed[0].error ?? 'no reason given').slice(0, 200)}`);
+  if (failed.length > 0)
+    notes.push(
+      `${failed.length} of ${m.outcomes.length} failed: ${(failed[0].error ?? 'no reason given').slice(0, 200)}`,
+    );
   const last = ok.at(-1);
   if (last?.note) notes.push(last.note);
   if (last?.rows !== undefined) {
     const accounted = last.rows + (last.rejects ?? 0);
-    if (accounted !== m.records) notes.push(`${accounted} rows${last.rejects !== undefined ? ' + rejects' : ''} for ${m.records} records`);
+    if (accounted !== m.records)
+      notes.push(`${accounted} rows${last.rejects !== undefined ? ' + rejects' : ''} for ${m.records} records`);
   }
   if (m.remark) notes.push(m.remark);
   return notes.join('; ');
@@ -74,7 +78,10 @@ export function summarize(measurements: Measurement[]): Summary[] {
   });
   for (const s of summaries) {
     const reference = summaries.find(
-      (r) => r.measurement.contender === 'psql \\copy' && r.measurement.kind === 'clean' && r.measurement.size.bytes === s.measurement.size.bytes,
+      (r) =>
+        r.measurement.contender === 'psql \\copy' &&
+        r.measurement.kind === 'clean' &&
+        r.measurement.size.bytes === s.measurement.size.bytes,
     );
     if (s.mbPerS !== undefined && reference?.mbPerS !== undefined) s.ratio = s.mbPerS / reference.mbPerS;
   }
@@ -83,17 +90,37 @@ export function summarize(measurements: Measurement[]): Summary[] {
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
-const fixed = (value: number | undefined, digits: number, suffix = '') => (value === undefined ? '-' : `${value.toFixed(digits)}${suffix}`);
+const fixed = (value: number | undefined, digits: number, suffix = '') =>
+  value === undefined ? '-' : `${value.toFixed(digits)}${suffix}`;
 
 export function resultsTable(summaries: Summary[]): string {
-  const header = ['contender', 'file', 'size', 'runs', 'seconds', 'MB/s', 'x psql \\copy clean', 'peak RSS', 'rows', 'note'];
+  const header = [
+    'contender',
+    'file',
+    'size',
+    'runs',
+    'seconds',
+    'MB/s',
+    'x psql \\copy clean',
+    'peak RSS',
+    'rows',
+    'note',
+  ];
   const rows = summaries.map((s) => {
     const m = s.measurement;
     const last = s.ok.at(-1);
-    const rows = last?.rows === undefined ? '-' : `${last.rows}${last.rejects !== undefined ? ` +${last.rejects} rejects` : ''}`;
+    const rows =
+      last?.rows === undefined ? '-' : `${last.rows}${last.rejects !== undefined ? ` +${last.rejects} rejects` : ''}`;
     return [
       m.contender,
       m.kind,
@@ -111,7 +138,9 @@ export function resultsTable(summaries: Summary[]): string {
 }
 
 function find(summaries: Summary[], contender: Contender, kind: CsvKind, bytes: number): Summary | undefined {
-  return summaries.find((s) => s.measurement.contender === contender && s.measurement.kind === kind && s.measurement.size.bytes === bytes);
+  return summaries.find(
+    (s) => s.measurement.contender === contender && s.measurement.kind === kind && s.measurement.size.bytes === bytes,
+  );
 }
 
 function verdict(pass: boolean | undefined): string {
@@ -123,7 +152,8 @@ function verdict(pass: boolean | undefined): string {
 export function targetLines(summaries: Summary[], sizes: BenchSize[]): string[] {
   const large = sizes[sizes.length - 1];
   const small = sizes[0];
-  const atLarge = large.bytes === TARGETS.largeBytes ? '' : ` (measured at ${large.label}; the target is stated for 1GB)`;
+  const atLarge =
+    large.bytes === TARGETS.largeBytes ? '' : ` (measured at ${large.label}; the target is stated for 1GB)`;
   const lines: string[] = [];
 
   const clean = find(summaries, 'stage', 'clean', large.bytes);

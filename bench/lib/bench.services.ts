@@ -32,14 +32,27 @@ export async function stopLeftovers(root: string): Promise<void> {
 }
 
 const BENCH_DATABASE = 'relayboard_bench';
-const SHOWN_SETTINGS = ['server_version', 'shared_buffers', 'max_wal_size', 'wal_level', 'fsync', 'synchronous_commit', 'full_page_writes', 'max_parallel_workers'];
+const SHOWN_SETTINGS = [
+  'server_version',
+  'shared_buffers',
+  'max_wal_size',
+  'wal_level',
+  'fsync',
+  'synchronous_commit',
+  'full_page_writes',
+  'max_parallel_workers',
+];
 
 /**
  * Starts a PostgreSQL server and a SeaweedFS S3 gateway of the benchmark's own
  * under `root`, with durable (non-ephemeral) settings: every contender loads into
  * the same server as a production-like deployment would run it.
  */
-export async function startBenchServices(root: string, portBase: number, log: (line: string) => void): Promise<BenchServices> {
+export async function startBenchServices(
+  root: string,
+  portBase: number,
+  log: (line: string) => void,
+): Promise<BenchServices> {
   const devstack = requireBuilt<Devstack>('packages/devstack/dist/index.js');
   const { ObjectStore } = requireBuilt<Storage>('packages/storage/dist/index.js');
   const { CREDENTIALS } = devstack;

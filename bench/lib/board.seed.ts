@@ -25,11 +25,20 @@ interface Column {
 }
 
 async function columnsOf(pg: Client, table: string): Promise<Column[]> {
-  const { rows } = await pg.query<{ column_name: string; data_type: string; column_default: string | null; is_identity: string }>(
+  const { rows } = await pg.query<{
+    column_name: string;
+    data_type: string;
+    column_default: string | null;
+    is_identity: string;
+  }>(
     `select column_name, data_type, column_default, is_identity from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position`,
     [S, table],
   );
-  return rows.map((r) => ({ name: r.column_name, type: r.data_type, generated: r.is_identity === 'YES' || (r.column_default ?? '').startsWith('nextval(') }));
+  return rows.map((r) => ({
+    name: r.column_name,
+    type: r.data_type,
+    generated: r.is_identity === 'YES' || (r.column_default ?? '').startsWith('nextval('),
+  }));
 }
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -40,7 +49,14 @@ const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * columns have the template's name replaced by the copy's (`nameExpr`); timestamps
  * move by `shiftExpr` when given.
  */
-async function copyRows(pg: Client, table: string, from: string, set: Record<string, string>, names: { template: string; nameExpr: string }, shiftExpr?: string): Promise<number> {
+async function copyRows(
+  pg: Client,
+  table: string,
+  from: string,
+  set: Record<string, string>,
+  names: { template: string; nameExpr: string },
+  shiftExpr?: string,
+): Promise<number> {
   const columns = (await columnsOf(pg, table)).filter((c) => !c.generated);
   const template = `'${names.template}'`;
   const exprs = columns.map((c) => {
@@ -51,7 +67,9 @@ async function copyRows(pg: Client, table: string, from: string, set: Record<str
     if (shiftExpr && c.type === 'timestamp with time zone') return `${col} + ${shiftExpr}`;
     return col;
   });
-  const result = await pg.query(`insert into ${S}.${table} (${columns.map((c) => ident(c.name)).join(', ')}) select ${exprs.join(', ')} from ${from}`);
+  const result = await pg.query(
+    `insert into ${S}.${table} (${columns.map((c) => ident(c.name)).join(', ')}) select ${exprs.join(', ')} from ${from}`,
+  );
   return result.rowCount ?? 0;
 }
 
@@ -71,14 +89,34 @@ export async function cloneTemplate(pg: Client, plan: SeedPlan): Promise<void> {
       { id: 'gen_random_uuid()', current_version_id: 'null', created_at: `now() - g * interval '1 hour'` },
       names,
     );
-    await pg.query(`create temp table bench_ds on commit drop as select id, name from ${S}.datasets where name ~ '^bench_[0-9]{4}$'`);
+    await pg.query(
+      `create temp table bench_ds on commit drop as select id, name from ${S}.datasets where name ~ '^bench_[0-9]{4}$'`,
+    );
     const ds = `bench_ds ds`;
-    await copyRows(pg, 'dataset_versions', `${S}.dataset_versions src cross join ${ds} where src.dataset_id = '${templateId}'`, { id: 'gen_random_uuid()', dataset_id: 'ds.id', fetched_by_run_id: 'null' }, names);
+    await copyRows(
+      pg,
+      'dataset_versions',
+      `${S}.dataset_versions src cross join ${ds} where src.dataset_id = '${templateId}'`,
+      { id: 'gen_random_uuid()', dataset_id: 'ds.id', fetched_by_run_id: 'null' },
+      names,
+    );
     await pg.query(
       `update ${S}.datasets d set current_version_id = (select v.id from ${S}.dataset_versions v where v.dataset_id = d.id order by v.fetched_at desc, v.id desc limit 1) where d.id in (select id from bench_ds)`,
     );
-    await copyRows(pg, 'dataset_checks', `${S}.dataset_checks src cross join ${ds} where src.dataset_id = '${templateId}'`, { id: 'gen_random_uuid()', dataset_id: 'ds.id' }, names);
-    await copyRows(pg, 'dataset_lineage', `${S}.dataset_lineage src cross join ${ds} where src.dataset_id = '${templateId}'`, { dataset_id: 'ds.id' }, names);
+    await copyRows(
+      pg,
+      'dataset_checks',
+      `${S}.dataset_checks src cross join ${ds} where src.dataset_id = '${templateId}'`,
+      { id: 'gen_random_uuid()', dataset_id: 'ds.id' },
+      names,
+    );
+    await copyRows(
+      pg,
+      'dataset_lineage',
+      `${S}.dataset_lineage src cross join ${ds} where src.dataset_id = '${templateId}'`,
+      { dataset_id: 'ds.id' },
+      names,
+    );
 
     // Which template each new run repeats, when it was created, and the copy's version with the same content.
     const pattern = `array[${plan.runPattern.map((id) => `'${id}'::uuid`).join(', ')}]`;
@@ -97,7 +135,14 @@ export async function cloneTemplate(pg: Client, plan: SeedPlan): Promise<void> {
          where v.dataset_id = r.dataset_id limit 1)`);
     const shift = '(ds.created - tr.created_at)';
     const runs = `bench_runs ds join ${S}.runs tr on tr.id = ds.tmpl_id`;
-    await copyRows(pg, 'runs', `${runs} join ${S}.runs src on src.id = ds.tmpl_id`, { id: 'ds.new_id', dataset_id: 'ds.dataset_id', dataset_version_id: 'ds.version_id', created_at: 'ds.created' }, names, shift);
+    await copyRows(
+      pg,
+      'runs',
+      `${runs} join ${S}.runs src on src.id = ds.tmpl_id`,
+      { id: 'ds.new_id', dataset_id: 'ds.dataset_id', dataset_version_id: 'ds.version_id', created_at: 'ds.created' },
+      names,
+      shift,
+    );
     for (const child of ['run_steps', 'run_events', 'run_node_results', 'deliveries']) {
       const set: Record<string, string> = { run_id: 'ds.new_id' };
       const columns = await columnsOf(pg, child);

@@ -38,7 +38,11 @@ export class OutputTail {
 }
 
 /** Runs a program to its end and times it from spawn to exit. */
-export function runTimed(command: string, args: string[], options: SpawnOptions & { timeoutS?: number } = {}): Promise<RunResult> {
+export function runTimed(
+  command: string,
+  args: string[],
+  options: SpawnOptions & { timeoutS?: number } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -61,7 +61,18 @@ const PRODUCTS = [
   'Mouse pad XL',
   'Webcam 1080p',
 ];
-const CITIES = ['New York', 'São Paulo', 'Zürich', 'Kraków', '東京', 'München', 'Montréal', 'Lagos', 'Mumbai', 'Reykjavík'];
+const CITIES = [
+  'New York',
+  'São Paulo',
+  'Zürich',
+  'Kraków',
+  '東京',
+  'München',
+  'Montréal',
+  'Lagos',
+  'Mumbai',
+  'Reykjavík',
+];
 const STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'returned', 'canceled'];
 const WORDS = (
   'the customer asked for delivery before noon please leave at the back door fragile handle with care ' +
@@ -135,7 +146,9 @@ class RowMaker {
   fields(orderId: number): string[] {
     const created = EPOCH_2019 + this.int(FIVE_YEARS_MS);
     const createdIso = new Date(created).toISOString();
-    const shipped = this.chance(0.2) ? '' : new Date(created + this.int(10 * 24 * 3600 * 1000)).toISOString().slice(0, 19).replace('T', ' ');
+    const shipped = this.chance(0.2)
+      ? ''
+      : new Date(created + this.int(10 * 24 * 3600 * 1000)).toISOString().slice(0, 19).replace('T', ' ');
     return [
       String(orderId),
       String(1 + this.int(5_000_000)),
@@ -160,7 +173,12 @@ class RowMaker {
  * Clean: RFC 4180, UTF-8, LF, every row complete. Messy: the same kind of data
  * with mixed CRLF/LF line endings and about 0.5% broken records.
  */
-export async function generateCsv(kind: CsvKind, targetBytes: number, seed: number, file: string): Promise<GeneratedCsv> {
+export async function generateCsv(
+  kind: CsvKind,
+  targetBytes: number,
+  seed: number,
+  file: string,
+): Promise<GeneratedCsv> {
   const rows = new RowMaker(seed);
   const irregular: IrregularRows = { shortRows: 0, longRows: 0, strayQuotes: 0, nulBytes: 0, windows1252: 0 };
   const partial = `${file}.partial`;
@@ -232,13 +250,22 @@ export async function generateCsv(kind: CsvKind, targetBytes: number, seed: numb
 }
 
 /** Reuses a file made earlier by the same generator, seed and size (kept with --keep-files), else makes it. */
-export async function ensureCsv(dir: string, kind: CsvKind, targetBytes: number, label: string, seed: number): Promise<{ csv: GeneratedCsv; reused: boolean }> {
+export async function ensureCsv(
+  dir: string,
+  kind: CsvKind,
+  targetBytes: number,
+  label: string,
+  seed: number,
+): Promise<{ csv: GeneratedCsv; reused: boolean }> {
   const file = path.join(dir, `${kind}-${label}-seed${seed}.csv`);
   const manifestFile = `${file}.json`;
   if (existsSync(file) && existsSync(manifestFile)) {
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as GeneratedCsv;
     const same =
-      manifest.generatorVersion === GENERATOR_VERSION && manifest.kind === kind && manifest.seed === seed && manifest.targetBytes === targetBytes;
+      manifest.generatorVersion === GENERATOR_VERSION &&
+      manifest.kind === kind &&
+      manifest.seed === seed &&
+      manifest.targetBytes === targetBytes;
     if (same && statSync(file).size === manifest.bytes) return { csv: { ...manifest, file }, reused: true };
   }
   const csv = await generateCsv(kind, targetBytes, seed, file);

@@ -21,7 +21,8 @@ async function pgloaderVersion(): Promise<string | undefined> {
 export async function ensurePgloader(log: (line: string) => void): Promise<PgloaderAvailability> {
   const found = await pgloaderVersion();
   if (found) return { available: true, version: found };
-  if (process.getuid?.() !== 0) return { available: false, reason: 'pgloader is not installed; run `apt-get install -y pgloader` as root' };
+  if (process.getuid?.() !== 0)
+    return { available: false, reason: 'pgloader is not installed; run `apt-get install -y pgloader` as root' };
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   log('installing pgloader from Debian (apt-get install -y pgloader)');
   let install = await runTimed('apt-get', ['install', '-y', '--no-install-recommends', 'pgloader'], { env });
@@ -57,22 +58,37 @@ function commandFile(csv: GeneratedCsv, pgUrl: string, table: string): string {
  * pgloader with its defaults into a fresh plain table. It reports bad rows in its
  * own files and goes on, so the outcome counts the rows that reached the table.
  */
-export async function pgloaderLoad(admin: Pool, pgUrl: string, csv: GeneratedCsv, workDir: string, timeoutS: number): Promise<LoadOutcome> {
+export async function pgloaderLoad(
+  admin: Pool,
+  pgUrl: string,
+  csv: GeneratedCsv,
+  workDir: string,
+  timeoutS: number,
+): Promise<LoadOutcome> {
   const table = 'pgloader_copy';
   await createTextTable(admin, table);
   const dir = path.join(workDir, 'pgloader', `${csv.kind}-${csv.targetBytes}`);
   mkdirSync(dir, { recursive: true });
   const loadFile = path.join(dir, 'load.pgl');
   writeFileSync(loadFile, commandFile(csv, pgUrl, table));
-  const run = await runTimed('pgloader', ['--root-dir', dir, '--logfile', path.join(dir, 'pgloader.log'), loadFile], { timeoutS, cwd: dir });
+  const run = await runTimed('pgloader', ['--root-dir', dir, '--logfile', path.join(dir, 'pgloader.log'), loadFile], {
+    timeoutS,
+    cwd: dir,
+  });
   const { rows } = await admin.query<{ n: string }>(`select count(*) as n from ${BENCH_SCHEMA}.${table}`);
   await admin.query(`drop table if exists ${BENCH_SCHEMA}.${table}`);
   const loaded = Number(rows[0].n);
   const said = errorLines(run.output, PGLOADER_PROBLEM, 160);
-  if (run.timedOut) return { ok: false, seconds: run.seconds, rows: loaded, error: `stopped after ${timeoutS} s (--pgloader-timeout)` };
+  if (run.timedOut)
+    return { ok: false, seconds: run.seconds, rows: loaded, error: `stopped after ${timeoutS} s (--pgloader-timeout)` };
   // pgloader can exit 0 after a FATAL parse error that ended the load part way.
   if (run.code !== 0 || /\bFATAL\b/.test(run.output)) {
-    return { ok: false, seconds: run.seconds, rows: loaded, error: `${loaded} of ${csv.records} rows loaded, then: ${said}` };
+    return {
+      ok: false,
+      seconds: run.seconds,
+      rows: loaded,
+      error: `${loaded} of ${csv.records} rows loaded, then: ${said}`,
+    };
   }
   const missing = csv.records - loaded;
   return missing === 0

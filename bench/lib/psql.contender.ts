@@ -14,14 +14,17 @@ export const BENCH_SCHEMA = 'bench';
 /** A plain, logged table of all-TEXT columns: the reference the targets are stated against. */
 export async function createTextTable(admin: Pool, table: string, unlogged = false): Promise<void> {
   await admin.query(`drop table if exists ${BENCH_SCHEMA}.${table}`);
-  await admin.query(`create ${unlogged ? 'unlogged ' : ''}table ${BENCH_SCHEMA}.${table} (${CSV_COLUMNS.map((c) => `${c} text`).join(', ')})`);
+  await admin.query(
+    `create ${unlogged ? 'unlogged ' : ''}table ${BENCH_SCHEMA}.${table} (${CSV_COLUMNS.map((c) => `${c} text`).join(', ')})`,
+  );
   // Each timed load starts without the previous one's dirty pages to write out.
   await admin.query('checkpoint');
 }
 
 /** `psql \copy` of the file into a fresh plain table, timed from psql's start to its exit. */
 export async function psqlCopy(admin: Pool, pgUrl: string, csv: GeneratedCsv): Promise<LoadOutcome> {
-  if (csv.file.includes("'")) throw new Error(`psql \\copy cannot name ${csv.file}: move the CSVs to a folder without quotes (--csv-dir)`);
+  if (csv.file.includes("'"))
+    throw new Error(`psql \\copy cannot name ${csv.file}: move the CSVs to a folder without quotes (--csv-dir)`);
   const table = 'psql_copy';
   await createTextTable(admin, table);
   const command = `\\copy ${BENCH_SCHEMA}.${table} (${CSV_COLUMNS.join(', ')}) from '${csv.file}' with (format csv, header true)`;
@@ -63,7 +66,8 @@ async function middleRecordBoundary(csv: GeneratedCsv): Promise<number> {
  * store read and no type inference. Timed from the start of both to the exit of both.
  */
 export async function psqlCopyTwoStreams(admin: Pool, pgUrl: string, csv: GeneratedCsv): Promise<LoadOutcome> {
-  if (csv.file.includes("'")) throw new Error(`psql \\copy cannot name ${csv.file}: move the CSVs to a folder without quotes (--csv-dir)`);
+  if (csv.file.includes("'"))
+    throw new Error(`psql \\copy cannot name ${csv.file}: move the CSVs to a folder without quotes (--csv-dir)`);
   const table = 'psql_copy_x2';
   const cut = await middleRecordBoundary(csv);
   await createTextTable(admin, table, true);
@@ -77,6 +81,7 @@ export async function psqlCopyTwoStreams(admin: Pool, pgUrl: string, csv: Genera
   const seconds = (performance.now() - started) / 1000;
   const counts = runs.map((run) => (run.code === 0 ? /COPY (\d+)/.exec(run.output) : null));
   await admin.query(`drop table if exists ${BENCH_SCHEMA}.${table}`);
-  if (counts.some((c) => c === null)) return { ok: false, seconds, error: runs.map((run) => errorLines(run.output)).join('; ') };
+  if (counts.some((c) => c === null))
+    return { ok: false, seconds, error: runs.map((run) => errorLines(run.output)).join('; ') };
   return { ok: true, seconds, rows: counts.reduce((sum, c) => sum + Number(c![1]), 0) };
 }

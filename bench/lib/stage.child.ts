@@ -16,7 +16,11 @@ async function stageOnce(job: StageJob): Promise<StageReport> {
   const { ObjectStore } = requireBuilt<Storage>('packages/storage/dist/index.js');
   const { stageCsv } = requireBuilt<StageCsvModule>('apps/worker/dist/staging/stage-csv.js');
   const config = loadConfig();
-  const warehouse = new Pool({ connectionString: config.warehouseUrl, max: config.worker.concurrency * config.staging.copyStreams + 2, application_name: 'relayboard-bench-stage' });
+  const warehouse = new Pool({
+    connectionString: config.warehouseUrl,
+    max: config.worker.concurrency * config.staging.copyStreams + 2,
+    application_name: 'relayboard-bench-stage',
+  });
   const store = new ObjectStore(config.s3);
   // A running worker already holds a connection; opening the first one is not part of the step.
   (await warehouse.connect()).release();
@@ -40,10 +44,24 @@ async function stageOnce(job: StageJob): Promise<StageReport> {
       onProgress: () => undefined,
     });
     const seconds = (performance.now() - started) / 1000;
-    return { ok: true, seconds, rows: result.rows, bytes: result.bytes, baselineRssBytes, peakRssBytes: peakRss(), cpuSeconds: cpuSeconds() };
+    return {
+      ok: true,
+      seconds,
+      rows: result.rows,
+      bytes: result.bytes,
+      baselineRssBytes,
+      peakRssBytes: peakRss(),
+      cpuSeconds: cpuSeconds(),
+    };
   } catch (error) {
     const seconds = (performance.now() - started) / 1000;
-    return { ok: false, seconds, error: error instanceof Error ? error.message : String(error), baselineRssBytes, peakRssBytes: peakRss() };
+    return {
+      ok: false,
+      seconds,
+      error: error instanceof Error ? error.message : String(error),
+      baselineRssBytes,
+      peakRssBytes: peakRss(),
+    };
   } finally {
     await warehouse.end();
   }
@@ -55,7 +73,12 @@ function peakRss(): number {
 }
 
 process.once('message', (job: StageJob) => {
-  stageOnce(job)
-    .catch((error: unknown): StageReport => ({ ok: false, seconds: 0, error: `setting up the stage step failed: ${error instanceof Error ? error.message : String(error)}`, peakRssBytes: peakRss() }))
+  void stageOnce(job)
+    .catch((error: unknown): StageReport => ({
+      ok: false,
+      seconds: 0,
+      error: `setting up the stage step failed: ${error instanceof Error ? error.message : String(error)}`,
+      peakRssBytes: peakRss(),
+    }))
     .then((report) => process.send?.(report, () => process.disconnect()));
 });

@@ -39,7 +39,9 @@ async function dropStaged(services: BenchServices, dataset: string): Promise<voi
 /** Rows the step set aside, if this build of it keeps a rejects table. */
 async function countRejects(services: BenchServices, dataset: string): Promise<number | undefined> {
   const table = `${ident(STAGING_SCHEMA)}.${ident(`${dataset}__rejects`)}`;
-  const { rows } = await services.admin.query<{ exists: boolean }>(`select to_regclass($1) is not null as exists`, [table]);
+  const { rows } = await services.admin.query<{ exists: boolean }>(`select to_regclass($1) is not null as exists`, [
+    table,
+  ]);
   if (!rows[0].exists) return undefined;
   const counted = await services.admin.query<{ n: string }>(`select count(*) as n from ${table}`);
   return Number(counted.rows[0].n);
@@ -79,13 +81,31 @@ export async function stageInChild(services: BenchServices, job: StageJob): Prom
   child.send(job);
   const [code, signal] = await exited;
   if (!report) {
-    return { ok: false, seconds: 0, error: `the staging process ended (${code ?? signal}) without a result: ${errorLines(output.toString())}` };
+    return {
+      ok: false,
+      seconds: 0,
+      error: `the staging process ended (${code ?? signal}) without a result: ${errorLines(output.toString())}`,
+    };
   }
   const rejects = report.ok ? await countRejects(services, job.dataset) : undefined;
   await dropStaged(services, job.dataset);
   return report.ok
-    ? { ok: true, seconds: report.seconds, rows: report.rows, rejects, peakRssBytes: report.peakRssBytes, baselineRssBytes: report.baselineRssBytes, cpuSeconds: report.cpuSeconds }
-    : { ok: false, seconds: report.seconds, error: report.error, peakRssBytes: report.peakRssBytes, baselineRssBytes: report.baselineRssBytes };
+    ? {
+        ok: true,
+        seconds: report.seconds,
+        rows: report.rows,
+        rejects,
+        peakRssBytes: report.peakRssBytes,
+        baselineRssBytes: report.baselineRssBytes,
+        cpuSeconds: report.cpuSeconds,
+      }
+    : {
+        ok: false,
+        seconds: report.seconds,
+        error: report.error,
+        peakRssBytes: report.peakRssBytes,
+        baselineRssBytes: report.baselineRssBytes,
+      };
 }
 
 /**
@@ -93,7 +113,11 @@ export async function stageInChild(services: BenchServices, job: StageJob): Prom
  * thing (this process's CPU time included; the server's is not): the part of
  * every stage run that psql \\copy of a local file does not pay.
  */
-export async function readFromStore(services: BenchServices, objectKey: string, sizeBytes: number): Promise<LoadOutcome> {
+export async function readFromStore(
+  services: BenchServices,
+  objectKey: string,
+  sizeBytes: number,
+): Promise<LoadOutcome> {
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   let bytes = 0;

@@ -4,7 +4,8 @@ import path from 'node:path';
 function findRepoRoot(start: string): string {
   for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'pnpm-workspace.yaml'))) return dir;
-    if (dir === path.dirname(dir)) throw new Error(`no pnpm-workspace.yaml above ${start}: run the benchmark from the Relayboard checkout`);
+    if (dir === path.dirname(dir))
+      throw new Error(`no pnpm-workspace.yaml above ${start}: run the benchmark from the Relayboard checkout`);
   }
 }
 
@@ -17,7 +18,8 @@ export const REPO_ROOT = findRepoRoot(__dirname);
  */
 export function requireBuilt<T>(relativePath: string): T {
   const file = path.join(REPO_ROOT, relativePath);
-  if (!existsSync(file)) throw new Error(`${relativePath} is missing: build the workspace first with \`pnpm build:ts\``);
+  if (!existsSync(file))
+    throw new Error(`${relativePath} is missing: build the workspace first with \`pnpm build:ts\``);
   return require(file) as T;
 }
 

@@ -17,7 +17,12 @@ export const scale = (ci: number, full: number): number => (FULL ? full : ci);
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function until<T>(what: string, check: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs: number, intervalMs = 100): Promise<T> {
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -61,31 +66,51 @@ export function killWorker(): { killed: number; killedAt: number } {
 
 /** Waits until the stack runs a worker other than `killed`; returns its pid. */
 export function nextWorker(killed: number, timeoutMs = 60_000): Promise<number> {
-  return until('a new worker started by the stack', () => {
-    const pid = workerPid();
-    return pid !== null && pid !== killed && isAlive(pid) ? pid : null;
-  }, timeoutMs);
+  return until(
+    'a new worker started by the stack',
+    () => {
+      const pid = workerPid();
+      return pid !== null && pid !== killed && isAlive(pid) ? pid : null;
+    },
+    timeoutMs,
+  );
 }
 
 /** When the step started again (its "<step> started" event) after `since`. */
-export async function stepStartedAfter(runId: string, step: StepName, since: number, timeoutMs = 90_000): Promise<Date> {
-  const [row] = await until(`${step} of run ${runId} starting again`, async () => {
-    const rows = await query<{ at: Date }>(
-      `select created_at as at from relayboard.run_events where run_id = $1 and step = $2 and message = $3 and created_at > to_timestamp($4 / 1000.0) order by id limit 1`,
-      [runId, step, `${step} started`, since],
-    );
-    return rows.length ? rows : null;
-  }, timeoutMs, 200);
+export async function stepStartedAfter(
+  runId: string,
+  step: StepName,
+  since: number,
+  timeoutMs = 90_000,
+): Promise<Date> {
+  const [row] = await until(
+    `${step} of run ${runId} starting again`,
+    async () => {
+      const rows = await query<{ at: Date }>(
+        `select created_at as at from relayboard.run_events where run_id = $1 and step = $2 and message = $3 and created_at > to_timestamp($4 / 1000.0) order by id limit 1`,
+        [runId, step, `${step} started`, since],
+      );
+      return rows.length ? rows : null;
+    },
+    timeoutMs,
+    200,
+  );
   return row.at;
 }
 
 /** The run's step status as the worker recorded it. */
 export async function stepStatus(runId: string, step: StepName): Promise<string | undefined> {
-  return (await query<{ status: string }>(`select status from relayboard.run_steps where run_id = $1 and name = $2`, [runId, step]))[0]?.status;
+  return (
+    await query<{ status: string }>(`select status from relayboard.run_steps where run_id = $1 and name = $2`, [
+      runId,
+      step,
+    ])
+  )[0]?.status;
 }
 
 /** Times a worker started the run (relayboard.runs.attempts). */
-export const attempts = async (runId: string) => (await query<{ attempts: number }>('select attempts from relayboard.runs where id = $1', [runId]))[0].attempts;
+export const attempts = async (runId: string) =>
+  (await query<{ attempts: number }>('select attempts from relayboard.runs where id = $1', [runId]))[0].attempts;
 
 interface Posted {
   path: string;
@@ -94,7 +119,9 @@ interface Posted {
 
 /** Everything the Slack stand-in took that names the run. */
 export async function postsOf(runId: string): Promise<Posted[]> {
-  return ((await (await fetch(`${testStack().slackUrl}/_received`)).json()) as Posted[]).filter((m) => JSON.stringify(m.body).includes(runId));
+  return ((await (await fetch(`${testStack().slackUrl}/_received`)).json()) as Posted[]).filter((m) =>
+    JSON.stringify(m.body).includes(runId),
+  );
 }
 
 /** The posts of the run to one route. */
@@ -102,7 +129,12 @@ export const posts = async (route: string, runId: string) => (await postsOf(runI
 
 /** Load tables of the dataset left in staging (a load cut off and never cleaned up). */
 export const loadTables = async (dataset: string) =>
-  (await query<{ tablename: string }>(`select tablename from pg_tables where schemaname = 'staging' and position($1 in tablename) = 1`, [`${dataset}__load_`])).map((r) => r.tablename);
+  (
+    await query<{ tablename: string }>(
+      `select tablename from pg_tables where schemaname = 'staging' and position($1 in tablename) = 1`,
+      [`${dataset}__load_`],
+    )
+  ).map((r) => r.tablename);
 
 /**
  * The run ended whole: succeeded, every step succeeded, `rows` rows staged and in
@@ -110,7 +142,13 @@ export const loadTables = async (dataset: string) =>
  * destination it went to (each `sent`, or `unknown` for those in `unknownDeliveries`),
  * no load table and no dbt process of the run left.
  */
-export async function expectWhole(run: Run, name: string, route: string, rows: number, options: { unknownDeliveries?: string[] } = {}): Promise<void> {
+export async function expectWhole(
+  run: Run,
+  name: string,
+  route: string,
+  rows: number,
+  options: { unknownDeliveries?: string[] } = {},
+): Promise<void> {
   expect(run.status).toBe('succeeded');
   expect(run.error).toBeNull();
   expect(run.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
@@ -124,7 +162,9 @@ export async function expectWhole(run: Run, name: string, route: string, rows: n
   const unknown = new Set(options.unknownDeliveries ?? []);
   const routed = run.deliveries.filter((d) => d.status !== 'skipped' || unknown.has(d.destinationId));
   expect(routed.length).toBeGreaterThanOrEqual(1);
-  expect(routed.map((d) => [d.destinationId, d.status])).toEqual(routed.map((d) => [d.destinationId, unknown.has(d.destinationId) ? 'unknown' : 'sent']));
+  expect(routed.map((d) => [d.destinationId, d.status])).toEqual(
+    routed.map((d) => [d.destinationId, unknown.has(d.destinationId) ? 'unknown' : 'sent']),
+  );
   const perPath = new Map<string, number>();
   for (const m of await postsOf(run.id)) perPath.set(m.path, (perPath.get(m.path) ?? 0) + 1);
   expect([...perPath.values()]).toEqual(routed.map(() => 1));
@@ -136,10 +176,14 @@ export async function expectWhole(run: Run, name: string, route: string, rows: n
  * Asks for a run of the dataset; returns the run's id. Without `force` it may be a run
  * already queued for the dataset (POST /v1/pipelines/run answers that one, 200).
  */
-export async function requestRun(datasetName: string, extra: { refresh?: boolean; force?: boolean } = {}): Promise<string> {
+export async function requestRun(
+  datasetName: string,
+  extra: { refresh?: boolean; force?: boolean } = {},
+): Promise<string> {
   const body = { datasetName, ...extra };
   const res = await api('POST', '/v1/pipelines/run', body);
-  if (res.status !== 202 && res.status !== 200) throw new Error(`POST /v1/pipelines/run for ${datasetName} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  if (res.status !== 202 && res.status !== 200)
+    throw new Error(`POST /v1/pipelines/run for ${datasetName} answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body.runId as string;
 }
 
@@ -165,5 +209,7 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map(String))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  return [line(cells[0]), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...cells.slice(1).map(line)].join('\n');
+  return [line(cells[0]), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...cells.slice(1).map(line)].join(
+    '\n',
+  );
 }

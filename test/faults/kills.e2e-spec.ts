@@ -1,7 +1,23 @@
 import type { Run, StepName } from '@relayboard/contracts';
 import { api, query, removeAllDestinations, uniqueName, uploadCsv, waitForRun } from '../helpers';
 import { testStack } from '../stack-env';
-import { attempts, dbtProcessesOf, expectWhole, FULL, killWorker, loadTables, nextWorker, posts, requestRun, scale, sleep, stepStartedAfter, stepStatus, table, until } from './helpers';
+import {
+  attempts,
+  dbtProcessesOf,
+  expectWhole,
+  FULL,
+  killWorker,
+  loadTables,
+  nextWorker,
+  posts,
+  requestRun,
+  scale,
+  sleep,
+  stepStartedAfter,
+  stepStatus,
+  table,
+  until,
+} from './helpers';
 
 /**
  * The worker SIGKILLed during each step of a run (fetch, stage, transform while dbt
@@ -17,7 +33,12 @@ import { attempts, dbtProcessesOf, expectWhole, FULL, killWorker, loadTables, ne
  * 1 run (during fetch, then during transform): each step once.
  */
 
-const KILLS: Record<StepName, number> = { fetch: scale(0, 5), stage: scale(1, 5), transform: scale(0, 5), deliver: scale(1, 5) };
+const KILLS: Record<StepName, number> = {
+  fetch: scale(0, 5),
+  stage: scale(1, 5),
+  transform: scale(0, 5),
+  deliver: scale(1, 5),
+};
 const DOUBLE_KILLS = scale(1, 2);
 
 const ROWS = 250;
@@ -41,19 +62,37 @@ interface Target {
   rows: number;
 }
 
-async function target(prefix: string, rows: number, routeOf: (name: string) => string = (name) => `/services/T11/${name}/kills`): Promise<Target> {
+async function target(
+  prefix: string,
+  rows: number,
+  routeOf: (name: string) => string = (name) => `/services/T11/${name}/kills`,
+): Promise<Target> {
   const name = uniqueName(prefix);
   const route = routeOf(name);
-  const created = await api('POST', '/v1/destinations/slack', { webhookUrl: `${testStack().slackUrl}${route}`, name: route, datasets: [name] });
+  const created = await api('POST', '/v1/destinations/slack', {
+    webhookUrl: `${testStack().slackUrl}${route}`,
+    name: route,
+    datasets: [name],
+  });
   expect(created.status).toBe(201);
   return { name, route, destinationId: created.body.id as string, rows };
 }
 
-const rowsCsv = (rows: number) => `id,name,city\n${Array.from({ length: rows }, (_, i) => `${i + 1},name ${i + 1},city ${i % 7}`).join('\n')}\n`;
+const rowsCsv = (rows: number) =>
+  `id,name,city\n${Array.from({ length: rows }, (_, i) => `${i + 1},name ${i + 1},city ${i % 7}`).join('\n')}\n`;
 
 /** Waits until the step is under way as `underWay` says (polled every 50 ms), then SIGKILLs the worker. */
-async function killDuring(runId: string, step: StepName, underWay: () => Promise<boolean> | boolean): Promise<{ killed: number; killedAt: number }> {
-  await until(`${step} of run ${runId} under way`, async () => (await stepStatus(runId, step)) === 'running' && (await underWay()), 180_000, 50);
+async function killDuring(
+  runId: string,
+  step: StepName,
+  underWay: () => Promise<boolean> | boolean,
+): Promise<{ killed: number; killedAt: number }> {
+  await until(
+    `${step} of run ${runId} under way`,
+    async () => (await stepStatus(runId, step)) === 'running' && (await underWay()),
+    180_000,
+    50,
+  );
   const kill = killWorker();
   // The step was still running when the worker died (not finished in the meantime).
   expect(await stepStatus(runId, step)).toBe('running');
@@ -61,7 +100,12 @@ async function killDuring(runId: string, step: StepName, underWay: () => Promise
 }
 
 /** After a kill: the stack's next worker, the step started again, the run's end. */
-async function recover(fault: string, runId: string, step: StepName, kill: { killed: number; killedAt: number }): Promise<void> {
+async function recover(
+  fault: string,
+  runId: string,
+  step: StepName,
+  kill: { killed: number; killedAt: number },
+): Promise<void> {
   await nextWorker(kill.killed);
   const workerBackMs = Date.now() - kill.killedAt;
   const resumedMs = (await stepStartedAfter(runId, step, kill.killedAt)).getTime() - kill.killedAt;
@@ -78,9 +122,15 @@ async function finish(runId: string, kills: { killedAt: number }[]): Promise<Run
   return run;
 }
 
-const events = (runId: string, like: string) => query<{ message: string }>(`select message from relayboard.run_events where run_id = $1 and message like $2`, [runId, like]);
+const events = (runId: string, like: string) =>
+  query<{ message: string }>(`select message from relayboard.run_events where run_id = $1 and message like $2`, [
+    runId,
+    like,
+  ]);
 
-describe(`the worker SIGKILLed during each step (${FULL ? 'full' : 'CI'} scale: ${Object.entries(KILLS).map(([step, n]) => `${n} during ${step}`).join(', ')}, twice in ${DOUBLE_KILLS} run(s))`, () => {
+describe(`the worker SIGKILLed during each step (${FULL ? 'full' : 'CI'} scale: ${Object.entries(KILLS)
+  .map(([step, n]) => `${n} during ${step}`)
+  .join(', ')}, twice in ${DOUBLE_KILLS} run(s))`, () => {
   let fetched: Target;
   let staged: Target;
   let built: Target;
@@ -94,7 +144,10 @@ describe(`the worker SIGKILLed during each step (${FULL ? 'full' : 'CI'} scale: 
     built = await target('kill_dbt', ROWS);
     // The stand-in takes a post on /services/slow/... at once and answers 5 s later: the worker dies while Slack answers.
     delivered = await target('kill_deliver', ROWS, (name) => `/services/slow/${name}/kills`);
-    const registered = await api('POST', '/v1/datasets/csv', { name: fetched.name, csvUrl: `${testStack().filesUrl}/_trickle/faults-rows.csv?ms=${FETCH_MS}` });
+    const registered = await api('POST', '/v1/datasets/csv', {
+      name: fetched.name,
+      csvUrl: `${testStack().filesUrl}/_trickle/faults-rows.csv?ms=${FETCH_MS}`,
+    });
     expect(registered.status).toBe(201);
     expect((await uploadCsv(staged.name, rowsCsv(STAGE_ROWS))).status).toBe(201);
     expect((await uploadCsv(built.name, rowsCsv(ROWS))).status).toBe(201);
@@ -102,13 +155,19 @@ describe(`the worker SIGKILLed during each step (${FULL ? 'full' : 'CI'} scale: 
   }, 120_000);
 
   afterAll(async () => {
-    for (const t of [fetched, staged, built, delivered]) if (t) await api('DELETE', `/v1/destinations/${t.destinationId}`);
+    for (const t of [fetched, staged, built, delivered])
+      if (t) await api('DELETE', `/v1/destinations/${t.destinationId}`);
     // Leave a worker running for the suites after this one.
     await until('a worker of the stack', () => nextWorker(-1).then(() => true), 60_000);
     console.log(
       `[faults/kills] worker SIGKILLed (${FULL ? 'RELAYBOARD_FAULTS=full' : 'CI scale'}); times from the kill:\n${table(
         ['fault', 'worker back', 'run resumed (step started again)', 'run succeeded'],
-        figures.map((f) => [f.fault, `${(f.workerBackMs / 1000).toFixed(1)} s`, `${(f.resumedMs / 1000).toFixed(1)} s`, `${(f.succeededMs / 1000).toFixed(1)} s`]),
+        figures.map((f) => [
+          f.fault,
+          `${(f.workerBackMs / 1000).toFixed(1)} s`,
+          `${(f.resumedMs / 1000).toFixed(1)} s`,
+          `${(f.succeededMs / 1000).toFixed(1)} s`,
+        ]),
       )}`,
     );
   });
@@ -163,7 +222,9 @@ describe(`the worker SIGKILLed during each step (${FULL ? 'full' : 'CI'} scale: 
       const run = await finish(runId, [kill]);
       await expectWhole(run, delivered.name, delivered.route, ROWS, { unknownDeliveries: [delivered.destinationId] });
       expect(run.deliveryStatus).toBe('unknown');
-      expect(run.deliveries.find((d) => d.destinationId === delivered.destinationId)!.error).toContain('the worker stopped while Slack was answering, so the digest may have been delivered; it is not sent again');
+      expect(run.deliveries.find((d) => d.destinationId === delivered.destinationId)!.error).toContain(
+        'the worker stopped while Slack was answering, so the digest may have been delivered; it is not sent again',
+      );
       // The stand-in keeps the slow answer 5 s: no second post came meanwhile either.
       await sleep(1_000);
       expect(await posts(delivered.route, runId)).toHaveLength(1);

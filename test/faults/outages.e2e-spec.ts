@@ -33,12 +33,20 @@ const smallCsv = `id,name,city\n${Array.from({ length: SMALL_ROWS }, (_, i) => `
 const BIG_ROWS = FULL ? 400_000 : 100_000;
 const bigCsv = (() => {
   const lines = ['id,name,city,amount,note'];
-  for (let i = 1; i <= BIG_ROWS; i++) lines.push(`${i},name ${i},city ${i % 97},${(i * 7) % 10_000}.${i % 100},some words to make the row longer ${i % 13}`);
+  for (let i = 1; i <= BIG_ROWS; i++)
+    lines.push(
+      `${i},name ${i},city ${i % 97},${(i * 7) % 10_000}.${i % 100},some words to make the row longer ${i % 13}`,
+    );
   return `${lines.join('\n')}\n`;
 })();
 
 /** Calls check until it returns something truthy; errors (PostgreSQL or the api being down) count as "not yet". */
-async function until<T>(what: string, check: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs: number, intervalMs = 100): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -48,17 +56,25 @@ async function until<T>(what: string, check: () => Promise<T | null | undefined 
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what} did not happen within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`,
+      );
     await sleep(intervalMs);
   }
 }
 
 /** The run once it ended, polling through outages of the api's stores. */
 const ended = (runId: string, timeoutMs = 240_000) =>
-  until<Run>(`run ${runId} ending`, async () => {
-    const { status, body } = await api<Run>('GET', `/v1/runs/${runId}`);
-    return status === 200 && ['succeeded', 'failed', 'canceled'].includes(body.status) ? body : null;
-  }, timeoutMs, 300);
+  until<Run>(
+    `run ${runId} ending`,
+    async () => {
+      const { status, body } = await api<Run>('GET', `/v1/runs/${runId}`);
+      return status === 200 && ['succeeded', 'failed', 'canceled'].includes(body.status) ? body : null;
+    },
+    timeoutMs,
+    300,
+  );
 
 async function startRun(name: string): Promise<string> {
   const { status, body } = await api('POST', '/v1/pipelines/run', { datasetName: name });
@@ -67,12 +83,17 @@ async function startRun(name: string): Promise<string> {
 }
 
 async function addDestination(name: string, route: string): Promise<string> {
-  const created = await api('POST', '/v1/destinations/slack', { webhookUrl: `${testStack().slackUrl}${route}`, name: route, datasets: [name] });
+  const created = await api('POST', '/v1/destinations/slack', {
+    webhookUrl: `${testStack().slackUrl}${route}`,
+    name: route,
+    datasets: [name],
+  });
   expect(created.status).toBe(201);
   return created.body.id as string;
 }
 
-const received = async () => (await (await fetch(`${testStack().slackUrl}/_received`)).json()) as { path: string; body: unknown }[];
+const received = async () =>
+  (await (await fetch(`${testStack().slackUrl}/_received`)).json()) as { path: string; body: unknown }[];
 const postsOf = async (runId: string) => (await received()).filter((m) => JSON.stringify(m.body).includes(runId));
 
 const stepEvents = (runId: string, step: string) =>
@@ -80,16 +101,27 @@ const stepEvents = (runId: string, step: string) =>
     `select level, message, data, created_at as at from relayboard.run_events where run_id = $1 and step = $2 order by id`,
     [runId, step],
   );
-const retriesOf = async (runId: string, step: string) => (await stepEvents(runId, step)).filter((e) => e.level === 'warn' && e.data && 'retry' in e.data);
+const retriesOf = async (runId: string, step: string) =>
+  (await stepEvents(runId, step)).filter((e) => e.level === 'warn' && e.data && 'retry' in e.data);
 
 const loadTables = async (name: string) =>
-  (await query<{ tablename: string }>(`select tablename from pg_tables where schemaname = 'staging' and tablename like $1`, [`${name.replace(/_/g, '\\_')}\\_\\_load\\_%`])).map((r) => r.tablename);
+  (
+    await query<{ tablename: string }>(
+      `select tablename from pg_tables where schemaname = 'staging' and tablename like $1`,
+      [`${name.replace(/_/g, '\\_')}\\_\\_load\\_%`],
+    )
+  ).map((r) => r.tablename);
 
 const count = async (table: string) => Number((await query<{ n: string }>(`select count(*) as n from ${table}`))[0].n);
 
 /** The step's metrics while it runs (stage writes bytesDone/bytesTotal every second). */
 const stepMetrics = async (runId: string, step: string) =>
-  (await query<{ status: string; metrics: Record<string, number> }>(`select status, metrics from relayboard.run_steps where run_id = $1 and name = $2`, [runId, step]))[0];
+  (
+    await query<{ status: string; metrics: Record<string, number> }>(
+      `select status, metrics from relayboard.run_steps where run_id = $1 and name = $2`,
+      [runId, step],
+    )
+  )[0];
 
 /**
  * Waits until the run's stage is running, then holds the stack's worker still
@@ -98,10 +130,15 @@ const stepMetrics = async (runId: string, step: string) =>
  * Held for a few seconds at most: the job's lock (8 s in the test stack) must not expire.
  */
 async function holdInStage(runId: string): Promise<{ release(): void }> {
-  const pid = await until('stage starting', async () => {
-    const s = await stepMetrics(runId, 'stage');
-    return s?.status === 'running' ? workerPid() : null;
-  }, 120_000, 10);
+  const pid = await until(
+    'stage starting',
+    async () => {
+      const s = await stepMetrics(runId, 'stage');
+      return s?.status === 'running' ? workerPid() : null;
+    },
+    120_000,
+    10,
+  );
   process.kill(pid, 'SIGSTOP');
   let held = true;
   return {
@@ -113,7 +150,12 @@ async function holdInStage(runId: string): Promise<{ release(): void }> {
 }
 
 /** Stops a store while the worker is held in stage, lets the worker go on, and starts the store again `ms` after it stopped. */
-async function outageInStage(runId: string, name: 'postgres' | 's3', ms: number, options: { hard?: boolean } = {}): Promise<{ downMs: number; backAt: number }> {
+async function outageInStage(
+  runId: string,
+  name: 'postgres' | 's3',
+  ms: number,
+  options: { hard?: boolean } = {},
+): Promise<{ downMs: number; backAt: number }> {
   const held = await holdInStage(runId);
   const stoppedAt = Date.now();
   try {
@@ -147,7 +189,9 @@ async function expectWhole(run: Run, name: string, rows: number, route: string):
 
 const redis = (...args: string[]) => {
   const url = new URL(testStack().redisUrl);
-  return execFileSync('redis-cli', ['-h', url.hostname, '-p', url.port, ...args]).toString().trim();
+  return execFileSync('redis-cli', ['-h', url.hostname, '-p', url.port, ...args])
+    .toString()
+    .trim();
 };
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -195,7 +239,9 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
     expect(retries.length).toBeGreaterThanOrEqual(1);
     expect(retries[0].message).toMatch(/^attempt 1 of 12 failed \(.+\); trying again in 1\.0 s$/);
     const stageDone = Date.parse(run.steps.find((s) => s.name === 'stage')!.finishedAt!);
-    console.log(`[outages] PostgreSQL restarted during stage (${BIG_ROWS} rows): down ${seconds(back - t0)}, ${retries.length} retr${retries.length === 1 ? 'y' : 'ies'} of stage, stage succeeded ${seconds(stageDone - back)} after PostgreSQL was back, run succeeded ${seconds(Date.parse(run.finishedAt!) - back)} after`);
+    console.log(
+      `[outages] PostgreSQL restarted during stage (${BIG_ROWS} rows): down ${seconds(back - t0)}, ${retries.length} retr${retries.length === 1 ? 'y' : 'ies'} of stage, stage succeeded ${seconds(stageDone - back)} after PostgreSQL was back, run succeeded ${seconds(Date.parse(run.finishedAt!) - back)} after`,
+    );
   });
 
   it('PostgreSQL restarted while dbt builds: the build is retried, the dataset lock taken again, and the run ends whole', async () => {
@@ -204,7 +250,10 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
     // which frees the lock for the retried build.
     const hold = 720_000_000 + Math.floor(Math.random() * 1_000_000);
     const model = `${small}_held`;
-    models.write(model, `{{ config(enabled=relayboard_dataset_exists('${small}')) }}\nselect count(*) as n from {{ ref('${small}') }} cross join (select pg_advisory_xact_lock(${hold})) as held\n`);
+    models.write(
+      model,
+      `{{ config(enabled=relayboard_dataset_exists('${small}')) }}\nselect count(*) as n from {{ ref('${small}') }} cross join (select pg_advisory_xact_lock(${hold})) as held\n`,
+    );
     const holder = new Client({ connectionString: testStack().databaseUrl });
     holder.on('error', () => undefined);
     await holder.connect();
@@ -212,13 +261,18 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
     let runId: string;
     try {
       runId = await startRun(small);
-      await until('dbt building the held model', async () => {
-        const waiting = await query(
-          `select 1 from pg_locks l join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' and l.objid = $1 and not l.granted and a.application_name = $2`,
-          [hold, `relayboard-dbt:${runId}`],
-        );
-        return waiting.length > 0;
-      }, 180_000, 100);
+      await until(
+        'dbt building the held model',
+        async () => {
+          const waiting = await query(
+            `select 1 from pg_locks l join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' and l.objid = $1 and not l.granted and a.application_name = $2`,
+            [hold, `relayboard-dbt:${runId}`],
+          );
+          return waiting.length > 0;
+        },
+        180_000,
+        100,
+      );
     } finally {
       models.remove(model);
     }
@@ -234,7 +288,9 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
     expect(retries[0].message).toMatch(/dbt build failed because its database connection failed/);
     // PostgreSQL dropped the run's lock with its session: the runner took it again before trying again.
     expect(events.some((e) => /^took the lock of .+ again before attempt \d+/.test(e.message))).toBe(true);
-    console.log(`[outages] PostgreSQL restarted while dbt builds: down ${seconds(back - t0)}, ${retries.length} retr${retries.length === 1 ? 'y' : 'ies'} of transform, run succeeded ${seconds(Date.parse(run.finishedAt!) - back)} after PostgreSQL was back`);
+    console.log(
+      `[outages] PostgreSQL restarted while dbt builds: down ${seconds(back - t0)}, ${retries.length} retr${retries.length === 1 ? 'y' : 'ies'} of transform, run succeeded ${seconds(Date.parse(run.finishedAt!) - back)} after PostgreSQL was back`,
+    );
   });
 
   it(`the object store stopped for ${S3_OUTAGE_MS / 1000} s during stage (past the old 6 s budget): stage is retried and the run ends whole`, async () => {
@@ -245,7 +301,9 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
     const retries = await retriesOf(runId, 'stage');
     expect(retries.length).toBeGreaterThanOrEqual(3);
     const stageDone = Date.parse(run.steps.find((s) => s.name === 'stage')!.finishedAt!);
-    console.log(`[outages] object store stopped during stage: down ${seconds(downMs)}, ${retries.length} retries of stage, stage succeeded ${seconds(stageDone - backAt)} after the store was back, run succeeded ${seconds(Date.parse(run.finishedAt!) - backAt)} after`);
+    console.log(
+      `[outages] object store stopped during stage: down ${seconds(downMs)}, ${retries.length} retries of stage, stage succeeded ${seconds(stageDone - backAt)} after the store was back, run succeeded ${seconds(Date.parse(run.finishedAt!) - backAt)} after`,
+    );
   }, 420_000);
 
   /** Three datasets, each with its own destination; three runs at once against a worker that runs two at a time. */
@@ -259,11 +317,19 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
     const runIds: string[] = [];
     for (const n of names) runIds.push(await startRun(n));
     // The first run builds with dbt while at least one other waits in the queue.
-    await until('a run building and another queued', async () => {
-      const rows = await query<{ status: string }>(`select status from relayboard.runs where id = any($1)`, [runIds]);
-      const [t] = await query<{ status: string }>(`select status from relayboard.run_steps where run_id = $1 and name = 'transform'`, [runIds[0]]);
-      return t.status === 'running' && rows.some((r) => r.status === 'queued');
-    }, 120_000, 50);
+    await until(
+      'a run building and another queued',
+      async () => {
+        const rows = await query<{ status: string }>(`select status from relayboard.runs where id = any($1)`, [runIds]);
+        const [t] = await query<{ status: string }>(
+          `select status from relayboard.run_steps where run_id = $1 and name = 'transform'`,
+          [runIds[0]],
+        );
+        return t.status === 'running' && rows.some((r) => r.status === 'queued');
+      },
+      120_000,
+      50,
+    );
     return { names, routes, runIds };
   }
 
@@ -279,14 +345,21 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
 
   it('Redis flushed (FLUSHALL) while runs are queued and running: every run ends whole, with one digest', async () => {
     const { names, routes, runIds } = await queuedAndRunning('flush');
-    const queuedBefore = (await query<{ id: string }>(`select id from relayboard.runs where id = any($1) and status = 'queued'`, [runIds])).length;
+    const queuedBefore = (
+      await query<{ id: string }>(`select id from relayboard.runs where id = any($1) and status = 'queued'`, [runIds])
+    ).length;
     const t0 = Date.now();
     expect(redis('FLUSHALL')).toBe('OK');
     const runs = await expectAllWhole(names, routes, runIds);
     // The queued runs' jobs went with the flush: the reconciler enqueued them again.
-    const recovered = await query<{ n: string }>(`select count(distinct run_id) as n from relayboard.run_events where run_id = any($1) and data->>'recovery' is not null`, [runIds]);
+    const recovered = await query<{ n: string }>(
+      `select count(distinct run_id) as n from relayboard.run_events where run_id = any($1) and data->>'recovery' is not null`,
+      [runIds],
+    );
     expect(Number(recovered[0].n)).toBeGreaterThanOrEqual(1);
-    console.log(`[outages] Redis FLUSHALL with ${queuedBefore} of 3 runs queued: all 3 succeeded, the last ${seconds(Math.max(...runs.map((r) => Date.parse(r.finishedAt!))) - t0)} after the flush; ${recovered[0].n} re-enqueued by the reconciler`);
+    console.log(
+      `[outages] Redis FLUSHALL with ${queuedBefore} of 3 runs queued: all 3 succeeded, the last ${seconds(Math.max(...runs.map((r) => Date.parse(r.finishedAt!))) - t0)} after the flush; ${recovered[0].n} re-enqueued by the reconciler`,
+    );
   });
 
   it('Redis restarted without its data while runs are queued and running: every run ends whole, with one digest', async () => {
@@ -296,7 +369,9 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
     const back = Date.now();
     expect(redis('DBSIZE')).toMatch(/^\d+$/);
     const runs = await expectAllWhole(names, routes, runIds);
-    console.log(`[outages] Redis restarted empty (down ${seconds(back - t0)}): all 3 runs succeeded, the last ${seconds(Math.max(...runs.map((r) => Date.parse(r.finishedAt!))) - back)} after Redis was back`);
+    console.log(
+      `[outages] Redis restarted empty (down ${seconds(back - t0)}): all 3 runs succeeded, the last ${seconds(Math.max(...runs.map((r) => Date.parse(r.finishedAt!))) - back)} after Redis was back`,
+    );
   });
 
   it(`Redis stopped for ${REDIS_OUTAGE_MS / 1000} s (longer than the job lock) while dbt builds: the job is handed out again, and the run still ends once, whole`, async () => {
@@ -306,18 +381,29 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
     const { downMs, backAt } = await outage('redis', REDIS_OUTAGE_MS);
     const run = await ended(runId, 300_000);
     await expectWhole(run, small, SMALL_ROWS, smallRoute);
-    const [{ attempts }] = await query<{ attempts: number }>('select attempts from relayboard.runs where id = $1', [runId]);
-    const errors = await query(`select message from relayboard.run_events where run_id = $1 and level = 'error'`, [runId]);
+    const [{ attempts }] = await query<{ attempts: number }>('select attempts from relayboard.runs where id = $1', [
+      runId,
+    ]);
+    const errors = await query(`select message from relayboard.run_events where run_id = $1 and level = 'error'`, [
+      runId,
+    ]);
     expect(errors).toEqual([]);
     // The job whose lock expired is not a failed job: it ends completed (the execution handed it again finds the run ended).
     const queue = new PipelineQueue(testStack().redisUrl, 1);
     try {
-      await until('the job completed in BullMQ', async () => (await queue.runJobState(runId)).state === 'completed', 60_000, 500);
+      await until(
+        'the job completed in BullMQ',
+        async () => (await queue.runJobState(runId)).state === 'completed',
+        60_000,
+        500,
+      );
     } finally {
       await queue.close();
     }
     expect((await api<Run>('GET', `/v1/runs/${runId}`)).body.status).toBe('succeeded');
-    console.log(`[outages] Redis stopped during dbt (job lock 8 s): down ${seconds(downMs)}, started ${attempts} time(s), run succeeded ${seconds(Date.parse(run.finishedAt!) - backAt)} after Redis was back`);
+    console.log(
+      `[outages] Redis stopped during dbt (job lock 8 s): down ${seconds(downMs)}, started ${attempts} time(s), run succeeded ${seconds(Date.parse(run.finishedAt!) - backAt)} after Redis was back`,
+    );
   }, 420_000);
 
   it('Slack flapping (500 and 429 with Retry-After): a destination that recovers gets one digest; one that does not is a failed delivery with its reason, and the run succeeds', async () => {
@@ -337,7 +423,10 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
     const posts = await postsOf(runId);
     expect(posts.filter((p) => p.path === recovers)).toHaveLength(1);
     expect(posts.filter((p) => p.path === never)).toHaveLength(0);
-    const requests = (await (await fetch(`${testStack().slackUrl}/_requests`)).json()) as { path: string; status: number }[];
+    const requests = (await (await fetch(`${testStack().slackUrl}/_requests`)).json()) as {
+      path: string;
+      status: number;
+    }[];
     expect(requests.filter((r) => r.path === recovers).map((r) => r.status)).toEqual([500, 429, 500, 200]);
     expect(requests.filter((r) => r.path === never).map((r) => r.status)).toEqual([500, 429, 500, 429, 500]);
     expect(run.deliveryStatus).toBe('partial');
@@ -347,19 +436,30 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
     // A worker of its own with a 4 s budget takes the run: the stack's worker is paused meanwhile.
     const env = { ...testStack().appEnv, STEP_RETRY_INITIAL_MS: '500', STEP_RETRY_BUDGET_MS: '4000' };
     const logFile = path.join(testStack().home, 'logs', 'outages-small-budget-worker.log');
-    const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, '..', '..', 'apps', 'worker', 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [path.join(__dirname, '..', '..', 'apps', 'worker', 'dist', 'main.js')],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const out = createWriteStream(logFile);
     child.stdout!.pipe(out);
     child.stderr!.pipe(out);
     const stackWorker = workerPid()!;
     try {
-      await until('the small-budget worker ready', () => readFileSync(logFile, 'utf8').includes('worker ready'), 60_000, 200);
+      await until(
+        'the small-budget worker ready',
+        () => readFileSync(logFile, 'utf8').includes('worker ready'),
+        60_000,
+        200,
+      );
       process.kill(stackWorker, 'SIGSTOP');
       await stopService('s3');
       const runId = await startRun(small);
       const run = await ended(runId, 120_000);
       expect(run.status).toBe('failed');
-      expect(run.error).toMatch(/^fetch: .+; gave up after \d+ attempt\(s\) over [\d.]+ s: the next would start past STEP_RETRY_BUDGET_MS \(4000 ms; raise it to ride out longer outages\)$/);
+      expect(run.error).toMatch(
+        /^fetch: .+; gave up after \d+ attempt\(s\) over [\d.]+ s: the next would start past STEP_RETRY_BUDGET_MS \(4000 ms; raise it to ride out longer outages\)$/,
+      );
       expect(run.steps.map((s) => s.status)).toEqual(['failed', 'skipped', 'skipped', 'succeeded']);
       expect((await retriesOf(runId, 'fetch')).length).toBeGreaterThanOrEqual(2);
       // The failure digest went out once; staging and the warehouse keep the last good load.
@@ -370,7 +470,12 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
     } finally {
       process.kill(stackWorker, 'SIGCONT');
       child.kill('SIGTERM');
-      await until('the small-budget worker gone', () => child.exitCode !== null || child.signalCode !== null, 40_000, 200).catch(() => child.kill('SIGKILL'));
+      await until(
+        'the small-budget worker gone',
+        () => child.exitCode !== null || child.signalCode !== null,
+        40_000,
+        200,
+      ).catch(() => child.kill('SIGKILL'));
       await startService('s3');
     }
   });
@@ -381,11 +486,14 @@ describe('outages of PostgreSQL, Redis, the object store and Slack under running
     const run = await ended(runId, 300_000);
     await expectWhole(run, big, BIG_ROWS, bigRoute);
     // Written without waiting while PostgreSQL was down, so by attempt rather than by id.
-    const retries = (await retriesOf(runId, 'stage')).sort((a, b) => (a.data!.retry as number) - (b.data!.retry as number));
+    const retries = (await retriesOf(runId, 'stage')).sort(
+      (a, b) => (a.data!.retry as number) - (b.data!.retry as number),
+    );
     // Retried while PostgreSQL was down (1, 2, 4, 8, 15 ... s), not held up until it came back.
     expect(retries.length).toBeGreaterThanOrEqual(2);
     const stageDone = Date.parse(run.steps.find((s) => s.name === 'stage')!.finishedAt!);
-    console.log(`[outages] PostgreSQL down ${seconds(downMs)} during stage (default STEP_RETRY_*): ${retries.length} retries of stage (${retries.map((r) => (r.data!.delayMs as number) / 1000).join(', ')} s), stage succeeded ${seconds(stageDone - backAt)} after PostgreSQL was back, run succeeded ${seconds(Date.parse(run.finishedAt!) - backAt)} after`);
+    console.log(
+      `[outages] PostgreSQL down ${seconds(downMs)} during stage (default STEP_RETRY_*): ${retries.length} retries of stage (${retries.map((r) => (r.data!.delayMs as number) / 1000).join(', ')} s), stage succeeded ${seconds(stageDone - backAt)} after PostgreSQL was back, run succeeded ${seconds(Date.parse(run.finishedAt!) - backAt)} after`,
+    );
   }, 420_000);
 });
-

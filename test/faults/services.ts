@@ -32,9 +32,12 @@ const flags = (options: { empty?: boolean; hard?: boolean }) => {
   return q.size ? `?${q}` : '';
 };
 
-export const stopService = (name: ServiceName, options: { hard?: boolean } = {}) => control(`/services/${name}/stop${flags(options)}`);
-export const startService = (name: ServiceName, options: { empty?: boolean } = {}) => control(`/services/${name}/start${flags(options)}`);
-export const restartService = (name: ServiceName, options: { empty?: boolean; hard?: boolean } = {}) => control(`/services/${name}/restart${flags(options)}`);
+export const stopService = (name: ServiceName, options: { hard?: boolean } = {}) =>
+  control(`/services/${name}/stop${flags(options)}`);
+export const startService = (name: ServiceName, options: { empty?: boolean } = {}) =>
+  control(`/services/${name}/start${flags(options)}`);
+export const restartService = (name: ServiceName, options: { empty?: boolean; hard?: boolean } = {}) =>
+  control(`/services/${name}/restart${flags(options)}`);
 export const pauseService = (name: ServiceName) => control(`/services/${name}/pause`);
 export const resumeService = (name: ServiceName) => control(`/services/${name}/resume`);
 
@@ -48,7 +51,11 @@ export async function restoreServices(): Promise<void> {
 }
 
 /** Stops a store for `ms`, then starts it again; returns how long it was really down (stop to answering again). */
-export async function outage(name: ServiceName, ms: number, options: { empty?: boolean; hard?: boolean } = {}): Promise<{ downMs: number; stoppedAt: number; backAt: number }> {
+export async function outage(
+  name: ServiceName,
+  ms: number,
+  options: { empty?: boolean; hard?: boolean } = {},
+): Promise<{ downMs: number; stoppedAt: number; backAt: number }> {
   const stoppedAt = Date.now();
   await stopService(name, { hard: options.hard });
   try {

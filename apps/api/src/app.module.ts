@@ -12,7 +12,17 @@ import { RunsModule } from './runs/runs.module';
 import { SchedulesModule } from './schedules/schedules.module';
 
 @Module({
-  imports: [CoreModule, AuthModule, DatasetsModule, DestinationsModule, RunsModule, SchedulesModule, ChecksModule, LineageModule, MetricsModule],
+  imports: [
+    CoreModule,
+    AuthModule,
+    DatasetsModule,
+    DestinationsModule,
+    RunsModule,
+    SchedulesModule,
+    ChecksModule,
+    LineageModule,
+    MetricsModule,
+  ],
   controllers: [HealthController, ReadyController, OpenApiController],
 })
 export class AppModule {}

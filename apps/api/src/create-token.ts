@@ -3,7 +3,8 @@ import { createTokenRequestSchema } from '@relayboard/contracts';
 import { createKnex, migrateLatest, Tables, type ApiTokenRow } from '@relayboard/db';
 import { generateToken, hashToken, tokenPrefix } from './auth/auth-policy';
 
-const USAGE = 'usage: node apps/api/dist/create-token.js --name <name> [--scope read|write|admin] [--expires-at <ISO 8601>]';
+const USAGE =
+  'usage: node apps/api/dist/create-token.js --name <name> [--scope read|write|admin] [--expires-at <ISO 8601>]';
 
 /**
  * A one-shot way in for a server or a container, and after losing every admin token: creates a
@@ -16,7 +17,11 @@ async function main(): Promise<void> {
     const at = args.indexOf(name);
     return at >= 0 ? args[at + 1] : undefined;
   };
-  const parsed = createTokenRequestSchema.safeParse({ name: flag('--name'), scope: flag('--scope') ?? 'admin', ...(flag('--expires-at') ? { expiresAt: flag('--expires-at') } : {}) });
+  const parsed = createTokenRequestSchema.safeParse({
+    name: flag('--name'),
+    scope: flag('--scope') ?? 'admin',
+    ...(flag('--expires-at') ? { expiresAt: flag('--expires-at') } : {}),
+  });
   if (!parsed.success) {
     console.error(`${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n${USAGE}`);
     process.exit(2);
@@ -35,7 +40,13 @@ async function main(): Promise<void> {
         expires_at: parsed.data.expiresAt ? new Date(parsed.data.expiresAt) : null,
       })
       .returning('*');
-    await knex(Tables.auditLog).insert({ method: 'CLI', route: 'create-token', path: 'apps/api/dist/create-token.js', target_id: row.id, status: 201 });
+    await knex(Tables.auditLog).insert({
+      method: 'CLI',
+      route: 'create-token',
+      path: 'apps/api/dist/create-token.js',
+      target_id: row.id,
+      status: 201,
+    });
     console.error(`created ${row.scope} token "${row.name}" (${row.id}); it is shown this once:`);
     console.log(token);
   } finally {

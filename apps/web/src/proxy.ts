@@ -14,7 +14,9 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   try {
     const response = await fetch(`${apiBaseUrl()}/v1/tokens/current`, {
       cache: 'no-store',
-      headers: token ? { accept: 'application/json', authorization: `Bearer ${token}` } : { accept: 'application/json' },
+      headers: token
+        ? { accept: 'application/json', authorization: `Bearer ${token}` }
+        : { accept: 'application/json' },
       signal: AbortSignal.timeout(10_000),
     });
     status = response.status;

@@ -35,7 +35,10 @@ describe('CancelWatcher', () => {
 
   it('reads no more once stopped, and a failed read is tried again', async () => {
     let fail = true;
-    const repo = { cancelRequest: async () => (fail ? Promise.reject(new Error('connection terminated')) : { at: new Date(), reason: 'later' }) };
+    const repo = {
+      cancelRequest: async () =>
+        fail ? Promise.reject(new Error('connection terminated')) : { at: new Date(), reason: 'later' },
+    };
     const sut = await CancelWatcher.start(repo, 'run-1', 10);
     expect(sut.canceled).toBe(false);
     fail = false;

@@ -25,7 +25,11 @@ export class CancelWatcher {
   ) {}
 
   /** Checks once (a request made before the run started is seen at once), then every CANCEL_CHECK_MS until stopped. */
-  static async start(repo: Pick<RunsRepository, 'cancelRequest'>, runId: string, intervalMs = CANCEL_CHECK_MS): Promise<CancelWatcher> {
+  static async start(
+    repo: Pick<RunsRepository, 'cancelRequest'>,
+    runId: string,
+    intervalMs = CANCEL_CHECK_MS,
+  ): Promise<CancelWatcher> {
     const watcher = new CancelWatcher(repo, runId);
     await watcher.check();
     if (!watcher.canceled) {

@@ -23,7 +23,9 @@ describe("the worker's JSON log", () => {
     expect(raw).toHaveLength(2);
     for (const line of raw) expect(line.match(/"step":/g)).toHaveLength(1);
     const lines = raw.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.map(({ runId, dataset, step, msg, level, service }) => ({ runId, dataset, step, msg, level, service }))).toEqual([
+    expect(
+      lines.map(({ runId, dataset, step, msg, level, service }) => ({ runId, dataset, step, msg, level, service })),
+    ).toEqual([
       { runId: 'r1', dataset: 'orders', step: null, msg: 'attempt 1 started', level: 'info', service: 'worker' },
       { runId: 'r1', dataset: 'orders', step: 'stage', msg: 'stage succeeded', level: 'info', service: 'worker' },
     ]);
@@ -36,6 +38,11 @@ describe("the worker's JSON log", () => {
     log.info('left out');
     log.debug('left out');
     log.warn('kept');
-    expect(text().trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['kept']);
+    expect(
+      text()
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { msg: string }).msg),
+    ).toEqual(['kept']);
   });
 });

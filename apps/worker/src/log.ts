@@ -27,10 +27,5 @@ export interface RunLogFields {
 }
 
 export function createLog(level: LogLevel | 'silent', destination?: pino.DestinationStream): Log {
-  return pino(
-    jsonLogOptions('worker', level),
-    destination ?? pino.destination({ dest: 1, sync: true }),
-  );
+  return pino(jsonLogOptions('worker', level), destination ?? pino.destination({ dest: 1, sync: true }));
 }
-
-

@@ -1,6 +1,13 @@
 import { Pool } from 'pg';
 import { loadConfig, routeConsoleTo } from '@relayboard/config';
-import { createKnex, DatasetLocks, migrateLatest, ModelBuildLocks, pgTimeoutOptions, verifySecretsKey } from '@relayboard/db';
+import {
+  createKnex,
+  DatasetLocks,
+  migrateLatest,
+  ModelBuildLocks,
+  pgTimeoutOptions,
+  verifySecretsKey,
+} from '@relayboard/db';
 import { JobName, PipelineWorker } from '@relayboard/queue';
 import { secretBoxFromConfig } from '@relayboard/secrets';
 import { createSources } from '@relayboard/sources';
@@ -28,7 +35,12 @@ async function main(): Promise<void> {
   routeConsoleTo(log);
   const secrets = secretBoxFromConfig(config);
   const { timeouts } = config;
-  const knex = createKnex(config.databaseUrl, {}, { connectMs: timeouts.dbConnectMs, statementMs: timeouts.dbStatementMs }, log);
+  const knex = createKnex(
+    config.databaseUrl,
+    {},
+    { connectMs: timeouts.dbConnectMs, statementMs: timeouts.dbStatementMs },
+    log,
+  );
   await migrateLatest(knex);
   await verifySecretsKey(knex, secrets);
   // No statement timeout on the warehouse: COPY of a large file and the profile queries may run long (a cut connection still fails them).
@@ -39,7 +51,9 @@ async function main(): Promise<void> {
     ...pgTimeoutOptions({ connectMs: timeouts.dbConnectMs }),
   });
   // An idle pooled connection that PostgreSQL drops (a restart) is reported here; without a listener it would end the process.
-  warehouse.on('error', (error) => log.error(`warehouse: an idle connection failed (${error.message}); the pool opens a new one when needed`));
+  warehouse.on('error', (error) =>
+    log.error(`warehouse: an idle connection failed (${error.message}); the pool opens a new one when needed`),
+  );
   const store = new ObjectStore(config.s3, { idleTimeoutMs: timeouts.s3IdleMs });
   // Every write and read of the metadata database rides out a restart of PostgreSQL (STEP_RETRY_*), so no step's outcome is lost.
   const repo = retryingRepository(new RunsRepository(knex), config.retry, (message) => log.error(message));
@@ -68,7 +82,11 @@ async function main(): Promise<void> {
       stalledCheckMs: config.worker.stalledCheckMs,
       maxStalledCount: config.worker.maxStalledCount,
       onError: (error) => log.error(`queue: ${error.message}`),
-      onStalled: (jobId) => log.warn({ jobId }, `job ${jobId} stalled (its worker stopped renewing its lock); BullMQ moved it back to the queue`),
+      onStalled: (jobId) =>
+        log.warn(
+          { jobId },
+          `job ${jobId} stalled (its worker stopped renewing its lock); BullMQ moved it back to the queue`,
+        ),
       onFailed: (jobId, reason) => log.info({ jobId }, `job ${jobId} failed: ${reason}`),
     },
     {
@@ -82,7 +100,9 @@ async function main(): Promise<void> {
   await worker.waitUntilReady();
   // The healthcheck's liveness signal (dist/health/healthcheck.js): beats only once the worker takes jobs, and stops when it
   // begins to shut down. Its first beat is written before "ready" is said, so whoever waits for that finds the file.
-  const heartbeat = config.worker.heartbeatFile ? new Heartbeat(config.worker.heartbeatFile, config.worker.heartbeatMs, (message) => log.error(message)) : null;
+  const heartbeat = config.worker.heartbeatFile
+    ? new Heartbeat(config.worker.heartbeatFile, config.worker.heartbeatMs, (message) => log.error(message))
+    : null;
   heartbeat?.start();
   log.info(`Relayboard worker ready (concurrency ${config.worker.concurrency}, dbt ${config.dbt.bin})`);
 
@@ -91,12 +111,17 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     const graceMs = config.worker.shutdownGraceMs;
-    log.info(`${signal}: taking no new jobs; running steps get ${graceMs} ms (WORKER_SHUTDOWN_GRACE_MS) to finish, then their runs are left to resume on another worker`);
+    log.info(
+      `${signal}: taking no new jobs; running steps get ${graceMs} ms (WORKER_SHUTDOWN_GRACE_MS) to finish, then their runs are left to resume on another worker`,
+    );
     // Running runs end at their next step: their jobs go back to the queue (see PipelineRunner).
     worker.beginShutdown();
     heartbeat?.stop();
     const closed = worker.close().then(() => true);
-    const inTime = await Promise.race([closed, new Promise<false>((resolve) => setTimeout(() => resolve(false), graceMs).unref())]);
+    const inTime = await Promise.race([
+      closed,
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
+    ]);
     if (!inTime) {
       // A step is still running: dbt's process groups are stopped, and the jobs stay locked until
       // BullMQ's stalled check (or the api's reconciler) gives them to another worker.

@@ -7,7 +7,14 @@ import { DEFAULT_RETRY, messageOf, withoutRetries, type RetryPolicy } from './re
 import { RunEndedElsewhere, runWithRetries, StepRetriesSpent } from './retry/step-retries';
 import type { RunContext, RunsRepository } from './runs.repository';
 import type { Logger, RunLogFields } from './log';
-import { DeliveryProblem, PermanentStepError, RunSkipped, type PipelineStep, type StepContext, type StepState } from './steps/step';
+import {
+  DeliveryProblem,
+  PermanentStepError,
+  RunSkipped,
+  type PipelineStep,
+  type StepContext,
+  type StepState,
+} from './steps/step';
 
 /** `<host>:<pid>` of this worker process, in each attempt's first event. */
 const WORKER_IDENTITY = `${os.hostname()}:${process.pid}`;
@@ -34,7 +41,8 @@ export class PipelineRunner {
     private readonly waitRecheckMs = 5_000,
   ) {
     const order = steps.map((s) => s.name).join(',');
-    if (order !== STEP_NAMES.join(',')) throw new Error(`pipeline steps must be ${STEP_NAMES.join(', ')}; got ${order}`);
+    if (order !== STEP_NAMES.join(','))
+      throw new Error(`pipeline steps must be ${STEP_NAMES.join(', ')}; got ${order}`);
   }
 
   async run(job: PipelineJobContext): Promise<void> {
@@ -68,12 +76,23 @@ export class PipelineRunner {
       if (outcome === 'ended-elsewhere') return;
       canceled = outcome === 'canceled' ? cancel.reason : null;
       if (cancel.canceled && outcome !== 'canceled') {
-        await this.repo.event(runId, null, 'warn', `the cancel request (${cancel.reason}) came as the last step was finishing; the run ends with its outcome`);
+        await this.repo.event(
+          runId,
+          null,
+          'warn',
+          `the cancel request (${cancel.reason}) came as the last step was finishing; the run ends with its outcome`,
+        );
       }
       // Recorded while the dataset's lock is held, so the reconciler never sees a finished run as unfinished with a free lock.
       if (canceled !== null) await this.repo.finish(runId, 'canceled', `canceled: ${canceled}`);
-      else if (state.skipped !== undefined && !state.failure) await this.repo.finish(runId, 'skipped', `skipped: ${state.skipped}`);
-      else await this.repo.finish(runId, state.failure ? 'failed' : 'succeeded', state.failure ? `${state.failure.step}: ${state.failure.message}` : null);
+      else if (state.skipped !== undefined && !state.failure)
+        await this.repo.finish(runId, 'skipped', `skipped: ${state.skipped}`);
+      else
+        await this.repo.finish(
+          runId,
+          state.failure ? 'failed' : 'succeeded',
+          state.failure ? `${state.failure.step}: ${state.failure.message}` : null,
+        );
     } finally {
       await lock.release();
       await this.wakeWaiting(job, context, log);
@@ -123,7 +142,9 @@ export class PipelineRunner {
       const holder = await this.locks.holder(dataset);
       if (holder?.runId === runId) {
         // An earlier attempt of this run (a worker BullMQ took for stalled, still alive) holds it: its end ends the run.
-        log.info(`run ${runId}: an earlier attempt still holds ${dataset}'s lock; this job looks again in ${this.waitRecheckMs} ms`);
+        log.info(
+          `run ${runId}: an earlier attempt still holds ${dataset}'s lock; this job looks again in ${this.waitRecheckMs} ms`,
+        );
         continue;
       }
       const reason = holder?.runId
@@ -131,10 +152,19 @@ export class PipelineRunner {
         : `waiting for ${dataset}'s lock (held by ${holder ? `session ${holder.session || 'unnamed'}, a delete of the dataset or an older worker` : 'a session that just let it go'}): runs of one dataset take turns`;
       if (await this.repo.markWaiting(runId, holder?.runId ?? null, reason)) {
         log.info(`run ${runId} ${reason}; it waits in the queue without holding a worker slot`);
-        await this.repo.event(runId, null, 'info', `${reason}; this run waits in the queue without holding a worker slot`, holder?.runId ? { waitingFor: holder.runId } : undefined);
+        await this.repo.event(
+          runId,
+          null,
+          'info',
+          `${reason}; this run waits in the queue without holding a worker slot`,
+          holder?.runId ? { waitingFor: holder.runId } : undefined,
+        );
       }
     }
-    throw new JobDefer(this.waitRecheckMs, `run ${runId} waits for ${dataset}; its job looks again in ${this.waitRecheckMs} ms`);
+    throw new JobDefer(
+      this.waitRecheckMs,
+      `run ${runId} waits for ${dataset}; its job looks again in ${this.waitRecheckMs} ms`,
+    );
   }
 
   /** The dataset is free again: its waiting runs' jobs start now rather than after RUN_WAIT_RECHECK_MS. */
@@ -143,11 +173,21 @@ export class PipelineRunner {
       const waiting = (await this.repo.waitingRuns(context.dataset.id)).filter((id) => id !== job.runId);
       if (waiting.length) await job.promote(waiting);
     } catch (error) {
-      log.error(`could not promote the runs waiting for ${context.dataset.name} (${(error as Error).message}); they look again within RUN_WAIT_RECHECK_MS`);
+      log.error(
+        `could not promote the runs waiting for ${context.dataset.name} (${(error as Error).message}); they look again within RUN_WAIT_RECHECK_MS`,
+      );
     }
   }
 
-  private async runSteps(job: PipelineJobContext, context: RunContext, run: RunContext['run'], state: StepState, lock: HeldLock, cancel: CancelWatcher, log: Logger): Promise<StepsOutcome> {
+  private async runSteps(
+    job: PipelineJobContext,
+    context: RunContext,
+    run: RunContext['run'],
+    state: StepState,
+    lock: HeldLock,
+    cancel: CancelWatcher,
+    log: Logger,
+  ): Promise<StepsOutcome> {
     const { runId } = job;
     // A job BullMQ handed out again (its lock expired while Redis was away) waits for the dataset's lock
     // above while the first execution still runs; once that one ended the run, there is nothing left to do.
@@ -169,7 +209,12 @@ export class PipelineRunner {
       }
       if (job.stopping()) {
         // Shutting down: the steps done so far are recorded, the job goes back to the queue and resumes from here.
-        await this.repo.event(runId, null, 'info', `the worker is shutting down; the run continues from ${step.name} on the next worker`);
+        await this.repo.event(
+          runId,
+          null,
+          'info',
+          `the worker is shutting down; the run continues from ${step.name} on the next worker`,
+        );
         throw new JobYield();
       }
       const done = await this.repo.stepStatus(runId, step.name);
@@ -219,7 +264,11 @@ export class PipelineRunner {
           onRetry: ({ attempt, attempts, delayMs, reason, message }) => {
             const text = `attempt ${attempt} of ${attempts} failed (${message}; ${reason}); trying again in ${(delayMs / 1000).toFixed(1)} s`;
             stepLog.info(`run ${runId} ${step.name}: ${text}`);
-            notices.push(this.repo.event(runId, step.name, 'warn', text, { retry: attempt, attempts, delayMs }).catch((e) => stepLog.error(`run ${runId}: could not record a retry event: ${messageOf(e)}`)));
+            notices.push(
+              this.repo
+                .event(runId, step.name, 'warn', text, { retry: attempt, attempts, delayMs })
+                .catch((e) => stepLog.error(`run ${runId}: could not record a retry event: ${messageOf(e)}`)),
+            );
           },
         });
         await Promise.all(notices);
@@ -245,7 +294,10 @@ export class PipelineRunner {
           state.metrics[step.name] = error.metrics;
           state.skipped = error.message;
           await this.repo.finishStep(runId, step.name, 'succeeded', error.metrics);
-          await this.repo.event(runId, step.name, 'info', `run skipped: ${error.message}`, { skipped: true, unchangedSince: error.unchangedSince });
+          await this.repo.event(runId, step.name, 'info', `run skipped: ${error.message}`, {
+            skipped: true,
+            unchangedSince: error.unchangedSince,
+          });
           continue;
         }
         if (error instanceof DeliveryProblem) {
@@ -257,7 +309,13 @@ export class PipelineRunner {
         // A permanent failure, or transient ones that outlasted STEP_RETRY_ATTEMPTS / STEP_RETRY_BUDGET_MS (the message says which).
         const permanent = error instanceof PermanentStepError;
         await this.repo.finishStep(runId, step.name, 'failed', permanent ? error.metrics : {}, message);
-        await this.repo.event(runId, step.name, 'error', message, error instanceof StepRetriesSpent ? { retriesSpent: true } : undefined);
+        await this.repo.event(
+          runId,
+          step.name,
+          'error',
+          message,
+          error instanceof StepRetriesSpent ? { retriesSpent: true } : undefined,
+        );
         stepLog.error(`run ${runId} ${step.name} failed: ${message}`);
         if (state.failure === null) state.failure = { step: step.name, message };
       }
@@ -270,10 +328,28 @@ export class PipelineRunner {
    * restarted), takes it again, waiting for a run that took it meanwhile; then
    * the step may already be done, or the run ended, by another execution.
    */
-  private async beforeTry(runId: string, dataset: string, step: PipelineStep, lock: HeldLock, attempt: number): Promise<{ done: StepMetrics } | null> {
-    const retaken = await lock.ensure(() => this.repo.event(runId, step.name, 'info', `waiting for another run of ${dataset} to finish: the dataset's lock was lost with its database session`));
+  private async beforeTry(
+    runId: string,
+    dataset: string,
+    step: PipelineStep,
+    lock: HeldLock,
+    attempt: number,
+  ): Promise<{ done: StepMetrics } | null> {
+    const retaken = await lock.ensure(() =>
+      this.repo.event(
+        runId,
+        step.name,
+        'info',
+        `waiting for another run of ${dataset} to finish: the dataset's lock was lost with its database session`,
+      ),
+    );
     if (!retaken) return null;
-    await this.repo.event(runId, step.name, 'info', `took the lock of ${dataset} again before attempt ${attempt} (its database session was lost)`);
+    await this.repo.event(
+      runId,
+      step.name,
+      'info',
+      `took the lock of ${dataset} again before attempt ${attempt} (its database session was lost)`,
+    );
     const status = (await this.repo.load(runId))?.run.status;
     if (status !== 'running') throw new RunEndedElsewhere(String(status));
     const done = await this.repo.stepStatus(runId, step.name);

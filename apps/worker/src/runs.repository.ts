@@ -42,7 +42,9 @@ export class RunsRepository {
     if (!run) return null;
     const dataset = await this.knex<DatasetRow>(Tables.datasets).where({ id: run.dataset_id }).first();
     const versionId = run.dataset_version_id ?? dataset?.current_version_id;
-    const version = versionId ? await this.knex<DatasetVersionRow>(Tables.datasetVersions).where({ id: versionId }).first() : undefined;
+    const version = versionId
+      ? await this.knex<DatasetVersionRow>(Tables.datasetVersions).where({ id: versionId }).first()
+      : undefined;
     if (!dataset || !version) return null;
     return { run, dataset, version };
   }
@@ -90,7 +92,9 @@ export class RunsRepository {
         status: 'queued',
         waiting_for_run_id: holderRunId,
         waiting_reason: reason,
-        waiting_since: this.knex.raw('case when waiting_reason is null then now() else waiting_since end') as unknown as Date,
+        waiting_since: this.knex.raw(
+          'case when waiting_reason is null then now() else waiting_since end',
+        ) as unknown as Date,
       });
     return updated > 0;
   }
@@ -105,8 +109,14 @@ export class RunsRepository {
     return rows.map((r) => r.id);
   }
 
-  async finish(runId: string, status: 'succeeded' | 'failed' | 'canceled' | 'skipped', error: string | null): Promise<void> {
-    await this.knex<RunRow>(Tables.runs).where({ id: runId }).update({ status, error, finished_at: this.knex.fn.now() as unknown as Date });
+  async finish(
+    runId: string,
+    status: 'succeeded' | 'failed' | 'canceled' | 'skipped',
+    error: string | null,
+  ): Promise<void> {
+    await this.knex<RunRow>(Tables.runs)
+      .where({ id: runId })
+      .update({ status, error, finished_at: this.knex.fn.now() as unknown as Date });
   }
 
   /** The run's cancel request (POST /v1/runs/:id/cancel), or null while there is none. */
@@ -125,10 +135,21 @@ export class RunsRepository {
       .update({ status: 'running', started_at: this.knex.fn.now() as unknown as Date, finished_at: null, error: null });
   }
 
-  async finishStep(runId: string, name: StepName, status: 'succeeded' | 'failed' | 'skipped' | 'canceled', metrics: StepMetrics, error: string | null = null): Promise<void> {
+  async finishStep(
+    runId: string,
+    name: StepName,
+    status: 'succeeded' | 'failed' | 'skipped' | 'canceled',
+    metrics: StepMetrics,
+    error: string | null = null,
+  ): Promise<void> {
     await this.knex<RunStepRow>(Tables.runSteps)
       .where({ run_id: runId, name })
-      .update({ status, metrics: JSON.stringify(metrics) as unknown as StepMetrics, error, finished_at: this.knex.fn.now() as unknown as Date });
+      .update({
+        status,
+        metrics: JSON.stringify(metrics) as unknown as StepMetrics,
+        error,
+        finished_at: this.knex.fn.now() as unknown as Date,
+      });
   }
 
   async updateStepMetrics(runId: string, name: StepName, metrics: StepMetrics): Promise<void> {
@@ -137,7 +158,13 @@ export class RunsRepository {
       .update({ metrics: JSON.stringify(metrics) as unknown as StepMetrics });
   }
 
-  async event(runId: string, step: StepName | null, level: RunEventRow['level'], message: string, data?: Record<string, unknown>): Promise<void> {
+  async event(
+    runId: string,
+    step: StepName | null,
+    level: RunEventRow['level'],
+    message: string,
+    data?: Record<string, unknown>,
+  ): Promise<void> {
     await this.knex<RunEventRow>(Tables.runEvents).insert({
       run_id: runId,
       step,
@@ -158,14 +185,21 @@ export class RunsRepository {
       .update({
         columns: JSON.stringify(columns) as unknown as StagedColumn[],
         row_count: String(rowCount),
-        ...(details.dialect !== undefined && { dialect: JSON.stringify(details.dialect) as unknown as Record<string, unknown> }),
-        ...(details.schemaChanges !== undefined && { schema_changes: details.schemaChanges === null ? null : JSON.stringify(details.schemaChanges) }),
+        ...(details.dialect !== undefined && {
+          dialect: JSON.stringify(details.dialect) as unknown as Record<string, unknown>,
+        }),
+        ...(details.schemaChanges !== undefined && {
+          schema_changes: details.schemaChanges === null ? null : JSON.stringify(details.schemaChanges),
+        }),
         ...(details.rejectedRows !== undefined && { rejected_rows: String(details.rejectedRows) }),
       });
   }
 
   /** The dataset's latest other version that was staged, to compare schemas with. */
-  async previousStagedVersion(datasetId: string, versionId: string): Promise<{ id: string; columns: StagedColumn[] } | null> {
+  async previousStagedVersion(
+    datasetId: string,
+    versionId: string,
+  ): Promise<{ id: string; columns: StagedColumn[] } | null> {
     const row = await this.knex<DatasetVersionRow>(Tables.datasetVersions)
       .where({ dataset_id: datasetId })
       .whereNot({ id: versionId })
@@ -177,13 +211,17 @@ export class RunsRepository {
 
   /** Whether the dataset's schedule says to run even with nothing new to load (false without a schedule). */
   async scheduleAlwaysRun(datasetId: string): Promise<boolean> {
-    const row = await this.knex<DatasetScheduleRow>(Tables.datasetSchedules).where({ dataset_id: datasetId }).first('always_run');
+    const row = await this.knex<DatasetScheduleRow>(Tables.datasetSchedules)
+      .where({ dataset_id: datasetId })
+      .first('always_run');
     return row?.always_run ?? false;
   }
 
   async currentVersion(datasetId: string): Promise<DatasetVersionRow | undefined> {
     const dataset = await this.knex<DatasetRow>(Tables.datasets).where({ id: datasetId }).first('current_version_id');
-    return dataset?.current_version_id ? this.knex<DatasetVersionRow>(Tables.datasetVersions).where({ id: dataset.current_version_id }).first() : undefined;
+    return dataset?.current_version_id
+      ? this.knex<DatasetVersionRow>(Tables.datasetVersions).where({ id: dataset.current_version_id }).first()
+      : undefined;
   }
 
   /** Points the run at a version (a skipped scheduled run, at the current one it did not replace). */
@@ -245,11 +283,19 @@ export class RunsRepository {
       .distinctOn('d.name')
       .orderBy([{ column: 'd.name' }, { column: 'v.fetched_at', order: 'desc' }])
       .select('d.id', 'd.name', 'v.columns', 'd.dbt_disabled_reason', 'd.dbt_disabled_at', 'd.dbt_disabled_by_run_id');
-    return (rows as (Pick<DatasetRow, 'id' | 'name' | 'dbt_disabled_reason' | 'dbt_disabled_at' | 'dbt_disabled_by_run_id'> & { columns: StagedColumn[] })[]).map((r) => ({
+    return (
+      rows as (Pick<
+        DatasetRow,
+        'id' | 'name' | 'dbt_disabled_reason' | 'dbt_disabled_at' | 'dbt_disabled_by_run_id'
+      > & { columns: StagedColumn[] })[]
+    ).map((r) => ({
       id: r.id,
       name: r.name,
       columns: r.columns,
-      disabled: r.dbt_disabled_reason === null ? null : { reason: r.dbt_disabled_reason, at: r.dbt_disabled_at!, runId: r.dbt_disabled_by_run_id },
+      disabled:
+        r.dbt_disabled_reason === null
+          ? null
+          : { reason: r.dbt_disabled_reason, at: r.dbt_disabled_at!, runId: r.dbt_disabled_by_run_id },
     }));
   }
 
@@ -261,11 +307,17 @@ export class RunsRepository {
   async disableDataset(datasetId: string, reason: string, runId: string): Promise<void> {
     await this.knex<DatasetRow>(Tables.datasets)
       .where({ id: datasetId })
-      .update({ dbt_disabled_reason: reason, dbt_disabled_at: this.knex.fn.now() as unknown as Date, dbt_disabled_by_run_id: runId });
+      .update({
+        dbt_disabled_reason: reason,
+        dbt_disabled_at: this.knex.fn.now() as unknown as Date,
+        dbt_disabled_by_run_id: runId,
+      });
   }
 
   async enableDataset(datasetId: string): Promise<void> {
-    await this.knex<DatasetRow>(Tables.datasets).where({ id: datasetId }).update({ dbt_disabled_reason: null, dbt_disabled_at: null, dbt_disabled_by_run_id: null });
+    await this.knex<DatasetRow>(Tables.datasets)
+      .where({ id: datasetId })
+      .update({ dbt_disabled_reason: null, dbt_disabled_at: null, dbt_disabled_by_run_id: null });
   }
 
   /** Every declared data-quality check, with its dataset's name, for the generated dbt project. */
@@ -352,11 +404,15 @@ export class RunsRepository {
   }
 
   async saveProfile(runId: string, profile: Record<string, unknown>[]): Promise<void> {
-    await this.knex<RunRow>(Tables.runs).where({ id: runId }).update({ profile: JSON.stringify(profile) as unknown as RunRow['profile'] });
+    await this.knex<RunRow>(Tables.runs)
+      .where({ id: runId })
+      .update({ profile: JSON.stringify(profile) as unknown as RunRow['profile'] });
   }
 
   async saveDigest(runId: string, digest: object): Promise<void> {
-    await this.knex<RunRow>(Tables.runs).where({ id: runId }).update({ digest: JSON.stringify(digest) as unknown as RunRow['digest'] });
+    await this.knex<RunRow>(Tables.runs)
+      .where({ id: runId })
+      .update({ digest: JSON.stringify(digest) as unknown as RunRow['digest'] });
   }
 
   async setDeliveryStatus(runId: string, status: NonNullable<RunRow['delivery_status']>): Promise<void> {
@@ -365,11 +421,18 @@ export class RunsRepository {
 
   /** The run's delivery to the destination for this outcome of the run (its retry generation). */
   async delivery(runId: string, destinationId: string, generation: number): Promise<DeliveryRow | undefined> {
-    return this.knex<DeliveryRow>(Tables.deliveries).where({ run_id: runId, destination_id: destinationId, generation }).first();
+    return this.knex<DeliveryRow>(Tables.deliveries)
+      .where({ run_id: runId, destination_id: destinationId, generation })
+      .first();
   }
 
   /** The destination's newest delivery of another outcome of the dataset (another run, or an earlier try of this one) that was posted or failed. */
-  async previousDelivery(destinationId: string, datasetId: string, runId: string, generation: number): Promise<DeliveryRow | undefined> {
+  async previousDelivery(
+    destinationId: string,
+    datasetId: string,
+    runId: string,
+    generation: number,
+  ): Promise<DeliveryRow | undefined> {
     return this.knex<DeliveryRow>(`${Tables.deliveries} as d`)
       .join(`${Tables.runs} as r`, 'r.id', 'd.run_id')
       .where({ 'd.destination_id': destinationId, 'r.dataset_id': datasetId })
@@ -380,7 +443,12 @@ export class RunsRepository {
   }
 
   /** For a suppression interval: when the destination last got a failure digest of the dataset, and how many it held back since. */
-  async failureDigests(destinationId: string, datasetId: string, runId: string, generation: number): Promise<{ lastSentAt: Date | null; suppressedSince: number }> {
+  async failureDigests(
+    destinationId: string,
+    datasetId: string,
+    runId: string,
+    generation: number,
+  ): Promise<{ lastSentAt: Date | null; suppressedSince: number }> {
     const last = await this.knex<DeliveryRow>(`${Tables.deliveries} as d`)
       .join(`${Tables.runs} as r`, 'r.id', 'd.run_id')
       .where({ 'd.destination_id': destinationId, 'r.dataset_id': datasetId, 'd.status': 'sent', 'd.failure': true })
@@ -401,10 +469,32 @@ export class RunsRepository {
     runId: string,
     destinationId: string,
     generation: number,
-    fields: Partial<Pick<DeliveryRow, 'status' | 'response_status' | 'response_body' | 'error' | 'skip_reason' | 'failure' | 'attempts' | 'started_at' | 'finished_at'>>,
+    fields: Partial<
+      Pick<
+        DeliveryRow,
+        | 'status'
+        | 'response_status'
+        | 'response_body'
+        | 'error'
+        | 'skip_reason'
+        | 'failure'
+        | 'attempts'
+        | 'started_at'
+        | 'finished_at'
+      >
+    >,
   ): Promise<void> {
-    const row = { run_id: runId, destination_id: destinationId, generation, attempted_at: this.knex.fn.now() as unknown as Date, ...fields };
+    const row = {
+      run_id: runId,
+      destination_id: destinationId,
+      generation,
+      attempted_at: this.knex.fn.now() as unknown as Date,
+      ...fields,
+    };
     const key = ['run_id', 'destination_id', 'generation'];
-    await this.knex<DeliveryRow>(Tables.deliveries).insert(row).onConflict(key).merge(Object.keys(row).filter((k) => !key.includes(k)) as (keyof DeliveryRow)[]);
+    await this.knex<DeliveryRow>(Tables.deliveries)
+      .insert(row)
+      .onConflict(key)
+      .merge(Object.keys(row).filter((k) => !key.includes(k)) as (keyof DeliveryRow)[]);
   }
 }

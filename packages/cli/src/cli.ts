@@ -21,8 +21,12 @@ out.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw error;
 });
-const indent = (text: string, by = '  ') => text.split('\n').map((line) => `${by}${line}`).join('\n');
-const print = (line = ""): void => {
+const indent = (text: string, by = '  ') =>
+  text
+    .split('\n')
+    .map((line) => `${by}${line}`)
+    .join('\n');
+const print = (line = ''): void => {
   out.write(`${line}\n`);
 };
 
@@ -34,9 +38,19 @@ function positiveInt(value: string): number {
 
 const program = new Command('relayboard')
   .description('Relayboard from a terminal: datasets, runs and tokens over the REST api')
-  .addOption(new Option('--api-url <url>', 'the api (default: RELAYBOARD_API_URL, the local stack\'s .relayboard/api-url, http://127.0.0.1:4000)'))
-  .addOption(new Option('--token <token>', 'an api token (default: RELAYBOARD_TOKEN, the local stack\'s .relayboard/admin-token)'))
-  .option('--json', 'print the api\'s JSON instead of text')
+  .addOption(
+    new Option(
+      '--api-url <url>',
+      "the api (default: RELAYBOARD_API_URL, the local stack's .relayboard/api-url, http://127.0.0.1:4000)",
+    ),
+  )
+  .addOption(
+    new Option(
+      '--token <token>',
+      "an api token (default: RELAYBOARD_TOKEN, the local stack's .relayboard/admin-token)",
+    ),
+  )
+  .option('--json', "print the api's JSON instead of text")
   .showHelpAfterError();
 
 function client(): ApiClient {
@@ -46,7 +60,8 @@ function client(): ApiClient {
 
 const json = () => program.opts<GlobalOptions>().json === true;
 const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : null);
-const tookOf = (from: string | null, to: string | null) => (from && to ? duration(Date.parse(to) - Date.parse(from)) : null);
+const tookOf = (from: string | null, to: string | null) =>
+  from && to ? duration(Date.parse(to) - Date.parse(from)) : null;
 
 // --- datasets ---------------------------------------------------------------
 
@@ -74,7 +89,9 @@ datasets
     }
     if (json()) return print(JSON.stringify(res.body, null, 2));
     const version = res.body.currentVersion;
-    print(`${res.status === 201 ? 'registered' : 'new version of'} dataset ${res.body.name}${version ? `: ${bytes(version.sizeBytes)}, sha256 ${version.sha256.slice(0, 12)}` : ''}`);
+    print(
+      `${res.status === 201 ? 'registered' : 'new version of'} dataset ${res.body.name}${version ? `: ${bytes(version.sizeBytes)}, sha256 ${version.sha256.slice(0, 12)}` : ''}`,
+    );
     print(`run it with: relayboard run ${res.body.name} --wait`);
   });
 
@@ -86,9 +103,17 @@ datasets
   .action(async (options: { prefix?: string; limit: number }) => {
     const query = new URLSearchParams({ limit: String(options.limit) });
     if (options.prefix) query.set('prefix', options.prefix);
-    const { body } = await client().request<{ datasets: Dataset[]; nextCursor: string | null }>('GET', `/v1/datasets?${query}`);
+    const { body } = await client().request<{ datasets: Dataset[]; nextCursor: string | null }>(
+      'GET',
+      `/v1/datasets?${query}`,
+    );
     if (json()) return print(JSON.stringify(body, null, 2));
-    if (body.datasets.length === 0) return print(options.prefix ? `no dataset name starts with ${options.prefix}` : 'no datasets yet: add one with relayboard datasets add <name> --url <csvUrl>');
+    if (body.datasets.length === 0)
+      return print(
+        options.prefix
+          ? `no dataset name starts with ${options.prefix}`
+          : 'no datasets yet: add one with relayboard datasets add <name> --url <csvUrl>',
+      );
     print(
       table(
         ['NAME', 'SOURCE', 'ROWS', 'SIZE', 'LAST RUN', 'STATUS', 'FINISHED'],
@@ -118,11 +143,26 @@ datasets
     print(`  created    ${when(d.createdAt)}`);
     const v = d.currentVersion;
     if (v) {
-      print(`  version    ${v.id} (${bytes(v.sizeBytes)}, sha256 ${v.sha256.slice(0, 12)}${v.rows !== null ? `, ${count(v.rows)} rows` : ''})`);
-      if (v.columns?.length) print(indent(table(['COLUMN', 'TYPE'], v.columns.map((c) => [c.name, c.type]))));
+      print(
+        `  version    ${v.id} (${bytes(v.sizeBytes)}, sha256 ${v.sha256.slice(0, 12)}${v.rows !== null ? `, ${count(v.rows)} rows` : ''})`,
+      );
+      if (v.columns?.length)
+        print(
+          indent(
+            table(
+              ['COLUMN', 'TYPE'],
+              v.columns.map((c) => [c.name, c.type]),
+            ),
+          ),
+        );
     }
-    if (d.dbtDisabled) print(`  dbt        out of the project since ${when(d.dbtDisabled.at)}: ${d.dbtDisabled.reason}`);
-    print(d.lastRun ? `  last run   ${d.lastRun.id} ${d.lastRun.status}${d.lastRun.finishedAt ? ` at ${when(d.lastRun.finishedAt)}` : ''}` : '  last run   none yet');
+    if (d.dbtDisabled)
+      print(`  dbt        out of the project since ${when(d.dbtDisabled.at)}: ${d.dbtDisabled.reason}`);
+    print(
+      d.lastRun
+        ? `  last run   ${d.lastRun.id} ${d.lastRun.status}${d.lastRun.finishedAt ? ` at ${when(d.lastRun.finishedAt)}` : ''}`
+        : '  last run   none yet',
+    );
   });
 
 // --- run ---------------------------------------------------------------------
@@ -141,7 +181,9 @@ program
     });
     if (!options.wait) {
       if (json()) return print(JSON.stringify(body, null, 2));
-      print(`run ${body.runId} of ${dataset} ${body.existing ? 'was already queued' : 'queued'}; follow it with relayboard runs show ${body.runId}`);
+      print(
+        `run ${body.runId} of ${dataset} ${body.existing ? 'was already queued' : 'queued'}; follow it with relayboard runs show ${body.runId}`,
+      );
       return;
     }
     if (!json()) print(`run ${body.runId} of ${dataset} ${body.existing ? 'was already queued' : 'queued'}`);
@@ -157,7 +199,7 @@ const runs = program.command('runs').description('list and show runs');
 runs
   .command('list')
   .description('runs, newest first')
-  .option('--dataset <name>', 'only this dataset\'s runs')
+  .option('--dataset <name>', "only this dataset's runs")
   .option('--status <status>', 'only runs with this status (queued, running, succeeded, failed, canceled, skipped)')
   .option('--limit <n>', 'at most this many (1-200)', positiveInt, 20)
   .action(async (options: { dataset?: string; status?: string; limit: number }) => {
@@ -170,7 +212,16 @@ runs
     print(
       table(
         ['RUN', 'DATASET', 'STATUS', 'TRIGGER', 'ROWS', 'DIGEST', 'CREATED', 'TOOK'],
-        body.runs.map((r) => [r.id, r.datasetName, r.status, r.trigger, r.rows, r.deliveryStatus, when(r.createdAt), tookOf(r.startedAt, r.finishedAt)]),
+        body.runs.map((r) => [
+          r.id,
+          r.datasetName,
+          r.status,
+          r.trigger,
+          r.rows,
+          r.deliveryStatus,
+          when(r.createdAt),
+          tookOf(r.startedAt, r.finishedAt),
+        ]),
       ),
     );
   });
@@ -183,10 +234,15 @@ runs
     const { body: r } = await client().request<Run>('GET', `/v1/runs/${encodeURIComponent(id)}`);
     if (json()) return print(JSON.stringify(r, null, 2));
     print(`run ${r.id} of ${r.datasetName}: ${r.status}${r.error ? `: ${r.error}` : ''}`);
-    print(`  trigger ${r.trigger}, created ${when(r.createdAt)}${r.finishedAt ? `, took ${tookOf(r.startedAt, r.finishedAt)}` : ''}${r.rows !== null ? `, ${count(r.rows)} rows` : ''}`);
+    print(
+      `  trigger ${r.trigger}, created ${when(r.createdAt)}${r.finishedAt ? `, took ${tookOf(r.startedAt, r.finishedAt)}` : ''}${r.rows !== null ? `, ${count(r.rows)} rows` : ''}`,
+    );
     if (r.waitingFor) print(`  waiting: ${r.waitingFor.reason}`);
     for (const step of r.steps) print(stepLine(step, { deliveryStatus: r.deliveryStatus }));
-    for (const d of r.deliveries) print(`  digest to ${d.destinationName ?? d.destinationId}: ${d.status}${d.error ? ` (${d.error})` : d.skipReason ? ` (${d.skipReason})` : ''}`);
+    for (const d of r.deliveries)
+      print(
+        `  digest to ${d.destinationName ?? d.destinationId}: ${d.status}${d.error ? ` (${d.error})` : d.skipReason ? ` (${d.skipReason})` : ''}`,
+      );
   });
 
 // --- tokens ------------------------------------------------------------------
@@ -213,10 +269,16 @@ tokens
   .addOption(new Option('--scope <scope>', 'what it may do').choices(['read', 'write', 'admin']).default('read'))
   .option('--expires-in-days <days>', 'it stops working after this many days', positiveInt)
   .action(async (options: { name: string; scope: string; expiresInDays?: number }) => {
-    const expiresAt = options.expiresInDays ? new Date(Date.now() + options.expiresInDays * 86_400_000).toISOString() : undefined;
-    const { body } = await client().request<TokenView>('POST', '/v1/tokens', { body: { name: options.name, scope: options.scope, ...(expiresAt && { expiresAt }) } });
+    const expiresAt = options.expiresInDays
+      ? new Date(Date.now() + options.expiresInDays * 86_400_000).toISOString()
+      : undefined;
+    const { body } = await client().request<TokenView>('POST', '/v1/tokens', {
+      body: { name: options.name, scope: options.scope, ...(expiresAt && { expiresAt }) },
+    });
     if (json()) return print(JSON.stringify(body, null, 2));
-    print(`token ${body.id} (${body.name}, ${body.scope}${body.expiresAt ? `, expires ${when(body.expiresAt)}` : ''}):`);
+    print(
+      `token ${body.id} (${body.name}, ${body.scope}${body.expiresAt ? `, expires ${when(body.expiresAt)}` : ''}):`,
+    );
     print(body.token ?? '');
     print('keep it now: it is shown only once (the api stores a hash of it)');
   });
@@ -227,7 +289,21 @@ tokens
   .action(async () => {
     const { body } = await client().request<{ tokens: TokenView[] }>('GET', '/v1/tokens');
     if (json()) return print(JSON.stringify(body, null, 2));
-    print(table(['ID', 'NAME', 'SCOPE', 'STATUS', 'PREFIX', 'CREATED', 'EXPIRES', 'LAST USED'], body.tokens.map((t) => [t.id, t.name, t.scope, t.status, t.prefix, when(t.createdAt), when(t.expiresAt), when(t.lastUsedAt)])));
+    print(
+      table(
+        ['ID', 'NAME', 'SCOPE', 'STATUS', 'PREFIX', 'CREATED', 'EXPIRES', 'LAST USED'],
+        body.tokens.map((t) => [
+          t.id,
+          t.name,
+          t.scope,
+          t.status,
+          t.prefix,
+          when(t.createdAt),
+          when(t.expiresAt),
+          when(t.lastUsedAt),
+        ]),
+      ),
+    );
   });
 
 tokens
@@ -245,5 +321,6 @@ class UsageError extends Error {}
 program.parseAsync(process.argv).catch((error: Error) => {
   process.stderr.write(`relayboard: ${error.message}\n`);
   process.exitCode = error instanceof UsageError ? 2 : 1;
-  if (!(error instanceof ApiError) && !(error instanceof UsageError) && process.env.RELAYBOARD_DEBUG) process.stderr.write(`${error.stack}\n`);
+  if (!(error instanceof ApiError) && !(error instanceof UsageError) && process.env.RELAYBOARD_DEBUG)
+    process.stderr.write(`${error.stack}\n`);
 });

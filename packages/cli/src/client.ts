@@ -24,7 +24,11 @@ export class ApiClient {
     return this.connection.apiUrl;
   }
 
-  async request<T>(method: string, route: string, options: { body?: unknown; form?: FormData; ok?: number[] } = {}): Promise<ApiResponse<T>> {
+  async request<T>(
+    method: string,
+    route: string,
+    options: { body?: unknown; form?: FormData; ok?: number[] } = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.connection.token) headers.authorization = `Bearer ${this.connection.token}`;
     let body: string | FormData | undefined;

@@ -44,15 +44,26 @@ export function resolveConnection({ flags, env, home, readFile = readIfThere }: 
     const found = sources.find(([value]) => value);
     return found ? [found[0]!, found[1]] : [null, null];
   };
-  const [apiUrlGiven, apiUrlGivenFrom] = first([flags.apiUrl, '--api-url'], [env.RELAYBOARD_API_URL, 'RELAYBOARD_API_URL'], [fromFile('api-url'), path.join(home, 'api-url')]);
+  const [apiUrlGiven, apiUrlGivenFrom] = first(
+    [flags.apiUrl, '--api-url'],
+    [env.RELAYBOARD_API_URL, 'RELAYBOARD_API_URL'],
+    [fromFile('api-url'), path.join(home, 'api-url')],
+  );
   const [apiUrl, apiUrlFrom] = [apiUrlGiven ?? DEFAULT_API_URL, apiUrlGivenFrom ?? 'the default'];
-  const [token, tokenFrom] = first([flags.token, '--token'], [env.RELAYBOARD_TOKEN, 'RELAYBOARD_TOKEN'], [fromFile('admin-token'), path.join(home, 'admin-token')]);
+  const [token, tokenFrom] = first(
+    [flags.token, '--token'],
+    [env.RELAYBOARD_TOKEN, 'RELAYBOARD_TOKEN'],
+    [fromFile('admin-token'), path.join(home, 'admin-token')],
+  );
   let parsed: URL;
   try {
     parsed = new URL(apiUrl);
   } catch {
-    throw new Error(`the api URL ${JSON.stringify(apiUrl)} (from ${apiUrlFrom}) is not a URL; pass one like ${DEFAULT_API_URL} with --api-url or RELAYBOARD_API_URL`);
+    throw new Error(
+      `the api URL ${JSON.stringify(apiUrl)} (from ${apiUrlFrom}) is not a URL; pass one like ${DEFAULT_API_URL} with --api-url or RELAYBOARD_API_URL`,
+    );
   }
-  if (!['http:', 'https:'].includes(parsed.protocol)) throw new Error(`the api URL ${apiUrl} (from ${apiUrlFrom}) must be http(s)`);
+  if (!['http:', 'https:'].includes(parsed.protocol))
+    throw new Error(`the api URL ${apiUrl} (from ${apiUrlFrom}) must be http(s)`);
   return { apiUrl: apiUrl.replace(/\/+$/, ''), token, apiUrlFrom, tokenFrom };
 }

@@ -18,7 +18,11 @@ export interface FollowOptions {
  * (redrawn in place on a terminal, a line every 2 s otherwise), each step as it
  * finishes, and the outcome. Resolves with the run as it ended.
  */
-export async function followRun(client: ApiClient, runId: string, { out, intervalMs = 500, timeoutMs = 6 * 3600_000 }: FollowOptions): Promise<Run> {
+export async function followRun(
+  client: ApiClient,
+  runId: string,
+  { out, intervalMs = 500, timeoutMs = 6 * 3600_000 }: FollowOptions,
+): Promise<Run> {
   const seen = new Set<string>();
   let bar: SingleBar | null = null;
   let barPass = 0;
@@ -32,7 +36,8 @@ export async function followRun(client: ApiClient, runId: string, { out, interva
   try {
     for (;;) {
       const { body: run } = await client.request<Run>('GET', `/v1/runs/${encodeURIComponent(runId)}`);
-      if (run.status !== lastStatus && run.status !== 'queued' && !FINAL.has(run.status)) out.write(`run ${run.id} ${run.status}\n`);
+      if (run.status !== lastStatus && run.status !== 'queued' && !FINAL.has(run.status))
+        out.write(`run ${run.id} ${run.status}\n`);
       lastStatus = run.status;
       const waiting = run.waitingFor?.reason ?? '';
       if (waiting && waiting !== lastWaiting) out.write(`  waiting: ${waiting}\n`);
@@ -51,9 +56,17 @@ export async function followRun(client: ApiClient, runId: string, { out, interva
             notTTYSchedule: 2000,
             barsize: 24,
           });
-          bar.start(Math.max(progress.bytesTotal, 1), 0, { done: bytes(0), total: bytes(progress.bytesTotal), rows: '0' });
+          bar.start(Math.max(progress.bytesTotal, 1), 0, {
+            done: bytes(0),
+            total: bytes(progress.bytesTotal),
+            rows: '0',
+          });
         }
-        bar.update(Math.min(progress.bytesDone, Math.max(progress.bytesTotal, 1)), { done: bytes(progress.bytesDone), total: bytes(progress.bytesTotal), rows: count(progress.rowsDone) });
+        bar.update(Math.min(progress.bytesDone, Math.max(progress.bytesTotal, 1)), {
+          done: bytes(progress.bytesDone),
+          total: bytes(progress.bytesTotal),
+          rows: count(progress.rowsDone),
+        });
       }
       const ended = newlyEnded(run.steps, seen);
       if (ended.length) stopBar();
@@ -63,12 +76,20 @@ export async function followRun(client: ApiClient, runId: string, { out, interva
       }
       if (FINAL.has(run.status)) {
         stopBar();
-        const took = run.startedAt && run.finishedAt ? ` in ${duration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))}` : '';
+        const took =
+          run.startedAt && run.finishedAt
+            ? ` in ${duration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))}`
+            : '';
         const rows = run.rows !== null ? `: ${count(run.rows)} rows` : '';
-        out.write(`run ${run.id} of ${run.datasetName} ${run.status}${took}${run.status === 'succeeded' ? rows : ''}${run.error ? `: ${run.error}` : ''}\n`);
+        out.write(
+          `run ${run.id} of ${run.datasetName} ${run.status}${took}${run.status === 'succeeded' ? rows : ''}${run.error ? `: ${run.error}` : ''}\n`,
+        );
         return run;
       }
-      if (Date.now() > deadline) throw new Error(`run ${runId} is still ${run.status} after ${duration(timeoutMs)}; it goes on: follow it with relayboard runs show ${runId}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `run ${runId} is still ${run.status} after ${duration(timeoutMs)}; it goes on: follow it with relayboard runs show ${runId}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   } finally {

@@ -2,9 +2,21 @@ import type { RunStep } from '@relayboard/contracts';
 
 /** A plain-text table: a header row and left-aligned columns two spaces apart (cells with line breaks are flattened). */
 export function table(header: string[], rows: (string | number | null | undefined)[][]): string {
-  const cells = [header, ...rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '-' : String(cell).replace(/\s+/g, ' '))))];
+  const cells = [
+    header,
+    ...rows.map((row) =>
+      row.map((cell) => (cell === null || cell === undefined ? '-' : String(cell).replace(/\s+/g, ' '))),
+    ),
+  ];
   const widths = header.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
-  return cells.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : (cell ?? '').padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
+  return cells
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : (cell ?? '').padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** 0.4 s, 12.0 s, 3 min 05 s, 1 h 02 min. */
@@ -69,7 +81,9 @@ export function newlyEnded(steps: RunStep[], seen: ReadonlySet<string>): RunStep
 }
 
 /** The stage step's live figures from its metrics while it runs (bytesDone, bytesTotal, rowsDone, pass), or null. */
-export function stageProgress(step: RunStep | undefined): { bytesDone: number; bytesTotal: number; rowsDone: number; pass: number } | null {
+export function stageProgress(
+  step: RunStep | undefined,
+): { bytesDone: number; bytesTotal: number; rowsDone: number; pass: number } | null {
   if (!step || step.name !== 'stage' || step.status !== 'running') return null;
   const { bytesDone, bytesTotal, rowsDone, pass } = step.metrics;
   if (typeof bytesDone !== 'number' || typeof bytesTotal !== 'number' || typeof rowsDone !== 'number') return null;

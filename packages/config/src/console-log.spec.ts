@@ -1,7 +1,13 @@
 import { routeConsoleTo } from './console-log';
 
 describe('routeConsoleTo', () => {
-  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug };
+  const saved = {
+    log: console.log,
+    info: console.info,
+    warn: console.warn,
+    error: console.error,
+    debug: console.debug,
+  };
   afterEach(() => Object.assign(console, saved));
 
   it('sends console.* through the logger, formatted as console would', () => {
@@ -13,6 +19,11 @@ describe('routeConsoleTo', () => {
     console.error({ code: 'E1' });
     console.debug('x');
     Object.assign(console, saved);
-    expect(lines).toEqual(['info ready on 4000', 'warn [ioredis] Unhandled error event: connect ECONNREFUSED', "error { code: 'E1' }", 'debug x']);
+    expect(lines).toEqual([
+      'info ready on 4000',
+      'warn [ioredis] Unhandled error event: connect ECONNREFUSED',
+      "error { code: 'E1' }",
+      'debug x',
+    ]);
   });
 });

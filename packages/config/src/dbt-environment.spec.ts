@@ -30,12 +30,29 @@ describe("dbt's environment", () => {
   });
 
   it("keeps what a process needs and dbt's own variables", () => {
-    expect(sut).toMatchObject({ PATH: '/usr/bin:/bin', HOME: '/root', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', DBT_ENV_SECRET_API_KEY: 'for-peoples-models', DBT_ENV_CUSTOM_ENV_TEAM: 'data' });
+    expect(sut).toMatchObject({
+      PATH: '/usr/bin:/bin',
+      HOME: '/root',
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C.UTF-8',
+      DBT_ENV_SECRET_API_KEY: 'for-peoples-models',
+      DBT_ENV_CUSTOM_ENV_TEAM: 'data',
+    });
   });
 
   it("leaves out every other variable of the worker's, its secrets among them", () => {
-    for (const name of ['DATABASE_URL', 'WAREHOUSE_URL', 'REDIS_URL', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'SLACK_WEBHOOK_URL', 'AWS_SECRET_ACCESS_KEY']) expect(sut).not.toHaveProperty(name);
+    for (const name of [
+      'DATABASE_URL',
+      'WAREHOUSE_URL',
+      'REDIS_URL',
+      'S3_ACCESS_KEY',
+      'S3_SECRET_KEY',
+      'SLACK_WEBHOOK_URL',
+      'AWS_SECRET_ACCESS_KEY',
+    ])
+      expect(sut).not.toHaveProperty(name);
     const values = Object.values(sut).join('\n');
-    for (const secret of ['meta-password', 'redis-password', 's3-secret-key', 'aws-secret', 'AKIA-EXAMPLE']) expect(values).not.toContain(secret);
+    for (const secret of ['meta-password', 'redis-password', 's3-secret-key', 'aws-secret', 'AKIA-EXAMPLE'])
+      expect(values).not.toContain(secret);
   });
 });

@@ -11,16 +11,21 @@ const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 
 /** A size in bytes, or with a unit: `1048576`, `512kb`, `1mb`. */
 const byteSize = z
   .string()
-  .regex(/^\s*\d+\s*(b|kb|mb|gb)?\s*$/i, { message: 'must be a number of bytes, or a number with b, kb, mb or gb (e.g. 1mb)' })
+  .regex(/^\s*\d+\s*(b|kb|mb|gb)?\s*$/i, {
+    message: 'must be a number of bytes, or a number with b, kb, mb or gb (e.g. 1mb)',
+  })
   .transform((value) => {
     const [, digits, unit] = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(value)!;
     return Number(digits) * UNITS[(unit || 'b').toLowerCase()];
   })
   .refine((bytes) => bytes > 0, { message: 'must be more than 0 bytes' });
 
-const csvList = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean));
+const csvList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter(Boolean),
+);
 
 /** Finds the checkout (or image) root, so relative paths work from any working directory. */
 export function findRepoRoot(start: string = __dirname): string {
@@ -60,17 +65,27 @@ const envSchema = z.object({
   API_JSON_BODY_LIMIT: byteSize.default(1024 ** 2),
   READY_CHECK_DBT: boolean.default(true),
   // off: no token is asked for on any route. Only for a single trusted laptop: anyone who reaches the api may then change everything.
-  AUTH: z.enum(['on', 'off'], { error: () => 'must be on or off (off is only for a single trusted laptop)' }).default('on'),
+  AUTH: z
+    .enum(['on', 'off'], { error: () => 'must be on or off (off is only for a single trusted laptop)' })
+    .default('on'),
   // Where the api writes a first admin token at start when no active admin token exists (the local stack sets it); unset: never.
   AUTH_BOOTSTRAP_TOKEN_FILE: z.string().min(1).optional(),
 
   SLACK_WEBHOOK_HOSTS: csvList.default(['hooks.slack.com']),
   ALLOW_PRIVATE_URLS: boolean.default(false),
-  MAX_CSV_BYTES: z.coerce.number().int().positive().default(5 * 1024 ** 3),
+  MAX_CSV_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 ** 3),
   FETCH_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   FETCH_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   FETCH_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
-  FETCH_DEADLINE_MS: z.coerce.number().int().positive().default(10 * 60_000),
+  FETCH_DEADLINE_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 60_000),
 
   DBT_BIN: z.string().optional(),
   DBT_PROJECT_DIR: z.string().optional(),
@@ -91,7 +106,11 @@ const envSchema = z.object({
   WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
   WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   RUN_WAIT_RECHECK_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
-  DBT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
+  DBT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(30 * 60_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(15_000),
   RUN_MAX_RECOVERIES: z.coerce.number().int().min(0).max(100).default(3),
 
@@ -137,7 +156,13 @@ export interface AppConfig {
   slackWebhookHosts: string[];
   allowPrivateUrls: boolean;
   /** headersTimeoutMs: from connecting to the response headers; deadlineMs: the whole download, however steadily it trickles. */
-  fetch: { maxBytes: number; connectTimeoutMs: number; idleTimeoutMs: number; headersTimeoutMs: number; deadlineMs: number };
+  fetch: {
+    maxBytes: number;
+    connectTimeoutMs: number;
+    idleTimeoutMs: number;
+    headersTimeoutMs: number;
+    deadlineMs: number;
+  };
   /** timeoutMs: a dbt build still running after this is killed (its process group) and the run fails. */
   dbt: { bin: string; projectDir: string; threads: number; timeoutMs: number };
   /**
@@ -147,7 +172,17 @@ export interface AppConfig {
    * heartbeatFile / heartbeatMs: the file the worker rewrites every heartbeatMs while it takes jobs (null: none), read by its healthcheck;
    * waitRecheckMs: a run whose dataset another run holds waits in the delayed set this long before it looks again (it is promoted sooner when that run ends).
    */
-  worker: { concurrency: number; attempts: number; lockMs: number; stalledCheckMs: number; maxStalledCount: number; shutdownGraceMs: number; waitRecheckMs: number; heartbeatFile: string | null; heartbeatMs: number };
+  worker: {
+    concurrency: number;
+    attempts: number;
+    lockMs: number;
+    stalledCheckMs: number;
+    maxStalledCount: number;
+    shutdownGraceMs: number;
+    waitRecheckMs: number;
+    heartbeatFile: string | null;
+    heartbeatMs: number;
+  };
   /** The api's reconciler: how often it compares PostgreSQL's unfinished runs with the queue, and how often one run may be recovered before it is failed. */
   reconcile: { intervalMs: number; maxRecoveries: number };
   /** previewRows: first rows of the table shown in a digest; attempts and timeoutMs: per destination and post. */
@@ -192,9 +227,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
-      .join('\n');
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
     throw new ConfigError(`Invalid Relayboard settings (fix these environment variables):\n${problems}`);
   }
   const e = parsed.data;
@@ -215,9 +248,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       secretKey: e.S3_SECRET_KEY,
       bucket: e.S3_BUCKET,
     },
-    api: { host: e.API_HOST, port: e.API_PORT, url: e.API_URL, jsonBodyLimit: e.API_JSON_BODY_LIMIT, readyChecksDbt: e.READY_CHECK_DBT },
+    api: {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      url: e.API_URL,
+      jsonBodyLimit: e.API_JSON_BODY_LIMIT,
+      readyChecksDbt: e.READY_CHECK_DBT,
+    },
     web: { port: e.WEB_PORT, url: e.WEB_URL },
-    auth: { enabled: e.AUTH === 'on', bootstrapTokenFile: e.AUTH_BOOTSTRAP_TOKEN_FILE ? path.resolve(repoRoot, e.AUTH_BOOTSTRAP_TOKEN_FILE) : null },
+    auth: {
+      enabled: e.AUTH === 'on',
+      bootstrapTokenFile: e.AUTH_BOOTSTRAP_TOKEN_FILE ? path.resolve(repoRoot, e.AUTH_BOOTSTRAP_TOKEN_FILE) : null,
+    },
     slackWebhookHosts: e.SLACK_WEBHOOK_HOSTS,
     allowPrivateUrls: e.ALLOW_PRIVATE_URLS,
     fetch: {
@@ -248,8 +290,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     slack: { previewRows: e.DIGEST_PREVIEW_ROWS, attempts: e.SLACK_ATTEMPTS, timeoutMs: e.SLACK_TIMEOUT_MS },
     staging: { rejectMaxShare: e.REJECT_MAX_SHARE, copyStreams: e.STAGING_COPY_STREAMS },
     secretsKey: e.SECRETS_KEY ?? null,
-    retry: { attempts: e.STEP_RETRY_ATTEMPTS, initialDelayMs: e.STEP_RETRY_INITIAL_MS, maxDelayMs: e.STEP_RETRY_MAX_DELAY_MS, budgetMs: e.STEP_RETRY_BUDGET_MS },
-    timeouts: { dbConnectMs: e.DB_CONNECT_TIMEOUT_MS, dbStatementMs: e.DB_STATEMENT_TIMEOUT_MS, s3IdleMs: e.S3_TIMEOUT_MS, redisCommandMs: e.REDIS_COMMAND_TIMEOUT_MS },
+    retry: {
+      attempts: e.STEP_RETRY_ATTEMPTS,
+      initialDelayMs: e.STEP_RETRY_INITIAL_MS,
+      maxDelayMs: e.STEP_RETRY_MAX_DELAY_MS,
+      budgetMs: e.STEP_RETRY_BUDGET_MS,
+    },
+    timeouts: {
+      dbConnectMs: e.DB_CONNECT_TIMEOUT_MS,
+      dbStatementMs: e.DB_STATEMENT_TIMEOUT_MS,
+      s3IdleMs: e.S3_TIMEOUT_MS,
+      redisCommandMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    },
   };
 }
 
@@ -272,7 +324,19 @@ export function pgConnectionFields(url: string): {
 }
 
 /** Variables of the parent's environment a dbt child keeps: what a process needs to run, and dbt's own. */
-const DBT_INHERITED = ['PATH', 'HOME', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'TEMP', 'TMP', 'SYSTEMROOT', 'USER', 'LOGNAME'];
+const DBT_INHERITED = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TMPDIR',
+  'TEMP',
+  'TMP',
+  'SYSTEMROOT',
+  'USER',
+  'LOGNAME',
+];
 const DBT_INHERITED_PREFIXES = ['LC_', 'DBT_'];
 
 /**
@@ -286,7 +350,10 @@ const DBT_INHERITED_PREFIXES = ['LC_', 'DBT_'];
 export function dbtEnvironment(config: AppConfig, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const pg = pgConnectionFields(config.warehouseUrl);
   const inherited = Object.fromEntries(
-    Object.entries(base).filter(([name, value]) => value !== undefined && (DBT_INHERITED.includes(name) || DBT_INHERITED_PREFIXES.some((p) => name.startsWith(p)))),
+    Object.entries(base).filter(
+      ([name, value]) =>
+        value !== undefined && (DBT_INHERITED.includes(name) || DBT_INHERITED_PREFIXES.some((p) => name.startsWith(p))),
+    ),
   );
   return {
     ...inherited,

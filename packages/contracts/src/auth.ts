@@ -3,7 +3,9 @@ import { strictRequest } from './strict';
 
 /** admin implies write implies read. */
 export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
-export const tokenScopeSchema = z.enum(TOKEN_SCOPES, { error: () => `must be one of ${TOKEN_SCOPES.join(', ')} (admin implies write implies read)` });
+export const tokenScopeSchema = z.enum(TOKEN_SCOPES, {
+  error: () => `must be one of ${TOKEN_SCOPES.join(', ')} (admin implies write implies read)`,
+});
 export type TokenScope = z.infer<typeof tokenScopeSchema>;
 
 /** Every token starts with this, so a leaked one is easy to recognise (secret scanners, logs). */
@@ -13,7 +15,11 @@ export const TOKEN_PREFIX = 'rb_';
 export const AUTH_HEADER = 'authorization';
 
 export const createTokenRequestSchema = strictRequest({
-  name: z.string().trim().min(1, { message: 'must not be empty: say who or what uses the token' }).max(100, { message: 'must be at most 100 characters' }),
+  name: z
+    .string()
+    .trim()
+    .min(1, { message: 'must not be empty: say who or what uses the token' })
+    .max(100, { message: 'must be at most 100 characters' }),
   scope: tokenScopeSchema,
   /** When the token stops working (ISO 8601 with a time zone); leave out for a token that does not expire. */
   expiresAt: z.iso

@@ -16,7 +16,8 @@ const columnSchema = z
   .min(1, { message: 'must name a column' })
   .max(63, { message: 'column names are at most 63 bytes' })
   .regex(/^[a-z_][a-z0-9_]*$/, {
-    message: "must be a column name as Relayboard writes it (lowercase letters, digits and _, not starting with a digit); the dataset's columns are in GET /v1/datasets/:name",
+    message:
+      "must be a column name as Relayboard writes it (lowercase letters, digits and _, not starting with a digit); the dataset's columns are in GET /v1/datasets/:name",
   });
 const severity = checkSeveritySchema.default('error');
 const bound = z.number().int({ message: 'must be a whole number' }).min(0, { message: 'must be 0 or more' });
@@ -35,11 +36,20 @@ export const createCheckRequestSchema = z.discriminatedUnion(
         .max(1000, { message: 'at most 1000 accepted values' }),
       severity,
     }),
-    strictRequest({ kind: z.literal('relationships'), column: columnSchema, toDataset: datasetNameSchema, toColumn: columnSchema, severity }),
+    strictRequest({
+      kind: z.literal('relationships'),
+      column: columnSchema,
+      toDataset: datasetNameSchema,
+      toColumn: columnSchema,
+      severity,
+    }),
     z
       .strictObject({ kind: z.literal('row_count'), min: bound.optional(), max: bound.optional(), severity })
       .refine((c) => c.min !== undefined || c.max !== undefined, { message: 'give min, max or both' })
-      .refine((c) => c.min === undefined || c.max === undefined || c.min <= c.max, { message: 'min must not be greater than max', path: ['min'] }),
+      .refine((c) => c.min === undefined || c.max === undefined || c.min <= c.max, {
+        message: 'min must not be greater than max',
+        path: ['min'],
+      }),
   ],
   { error: () => `kind must be one of ${CHECK_KINDS.join(', ')}` },
 );

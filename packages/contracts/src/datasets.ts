@@ -45,7 +45,10 @@ export const datasetVersionSchema = z.object({
 export type DatasetVersion = z.infer<typeof datasetVersionSchema>;
 
 /** Newest first; `nextCursor` is null on the last page. */
-export const datasetVersionListSchema = z.object({ versions: z.array(datasetVersionSchema), nextCursor: z.string().nullable() });
+export const datasetVersionListSchema = z.object({
+  versions: z.array(datasetVersionSchema),
+  nextCursor: z.string().nullable(),
+});
 
 export const listDatasetVersionsQuerySchema = strictRequest({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -77,7 +80,13 @@ export const datasetSchema = z.object({
   owners: z.array(z.string()),
   /** The dataset's newest run, or null before its first. */
   lastRun: z
-    .object({ id: z.string(), status: runStatusSchema, deliveryStatus: z.enum(DELIVERY_STATUSES).nullable(), createdAt: z.string(), finishedAt: z.string().nullable() })
+    .object({
+      id: z.string(),
+      status: runStatusSchema,
+      deliveryStatus: z.enum(DELIVERY_STATUSES).nullable(),
+      createdAt: z.string(),
+      finishedAt: z.string().nullable(),
+    })
     .nullable(),
   /** The dataset's cron schedule with its next run time, or null when it has none. */
   schedule: datasetScheduleSummarySchema.nullable(),
@@ -88,7 +97,8 @@ export const SLACK_USER_ID_PATTERN = /^[UW][A-Z0-9]{2,20}$/;
 export const MAX_DATASET_OWNERS = 20;
 
 export const slackUserIdSchema = z.string().regex(SLACK_USER_ID_PATTERN, {
-  message: "must be a Slack member id like U024BE7LH (in Slack: the person's profile, the ⋮ menu, Copy member ID), not a name or @handle",
+  message:
+    "must be a Slack member id like U024BE7LH (in Slack: the person's profile, the ⋮ menu, Copy member ID), not a name or @handle",
 });
 
 /** Replaces the owners; an empty list removes them all. */
@@ -99,13 +109,21 @@ export const setDatasetOwnersRequestSchema = z.strictObject(
       .transform((owners) => [...new Set(owners)])
       .refine((owners) => owners.length <= MAX_DATASET_OWNERS, { message: `at most ${MAX_DATASET_OWNERS} owners` }),
   },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}; the body is { "owners": ["U…", …] }` : undefined) },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field(s) ${issue.keys.join(', ')}; the body is { "owners": ["U…", …] }`
+        : undefined,
+  },
 );
 export type SetDatasetOwnersRequest = z.infer<typeof setDatasetOwnersRequestSchema>;
 
 /** `DELETE /v1/datasets/:name?force=true` deletes even when people's models ref the dataset. */
 export const deleteDatasetQuerySchema = strictRequest({
-  force: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  force: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 export type DeleteDatasetQuery = z.infer<typeof deleteDatasetQuerySchema>;
 
@@ -120,7 +138,9 @@ export const listDatasetsQuerySchema = strictRequest({
   prefix: z
     .string()
     .max(48)
-    .regex(/^[a-z0-9_]*$/, { message: 'a name prefix is lowercase letters, digits and _ (dataset names have nothing else)' })
+    .regex(/^[a-z0-9_]*$/, {
+      message: 'a name prefix is lowercase letters, digits and _ (dataset names have nothing else)',
+    })
     .optional(),
 });
 export type ListDatasetsQuery = z.infer<typeof listDatasetsQuerySchema>;

@@ -14,7 +14,10 @@ export const webhookUrlSchema = z
   .string()
   .trim()
   .max(2000, { message: 'is longer than any Slack webhook URL (2000 characters at most)' })
-  .url({ message: 'must be a Slack incoming webhook URL like https://hooks.slack.com/services/T…/B…/… (Slack app settings, Incoming Webhooks)' });
+  .url({
+    message:
+      'must be a Slack incoming webhook URL like https://hooks.slack.com/services/T…/B…/… (Slack app settings, Incoming Webhooks)',
+  });
 
 const uniqueList = (list: string[]) => [...new Set(list)];
 
@@ -27,7 +30,9 @@ export const destinationDatasetsSchema = z
   .nullable();
 
 export const rowChangeThresholdSchema = z
-  .number({ error: () => 'must be a number: the share by which a row count must move to count as a change (0.1 = 10%)' })
+  .number({
+    error: () => 'must be a number: the share by which a row count must move to count as a change (0.1 = 10%)',
+  })
   .min(0, { message: 'must be between 0 and 10 (a share: 0.1 = 10%)' })
   .max(10, { message: 'must be between 0 and 10 (a share: 0.1 = 10%)' });
 
@@ -37,11 +42,17 @@ export const suppressHoursSchema = z
   .max(8760, { message: 'must be at most 8760 hours (a year), or null for no suppression' })
   .nullable();
 
-const destinationNameSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(100, { message: 'must be at most 100 characters' });
+const destinationNameSchema = z
+  .string()
+  .trim()
+  .min(1, { message: 'must not be empty' })
+  .max(100, { message: 'must be at most 100 characters' });
 
 const ROUTING_FIELDS = ['name', 'webhookUrl', 'datasets', 'notifyOn', 'rowChangeThreshold', 'suppressHours'] as const;
 const unknownFields = (issue: { code?: string; keys?: string[] }) =>
-  issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys?.join(', ')}; a destination has ${ROUTING_FIELDS.join(', ')}` : undefined;
+  issue.code === 'unrecognized_keys'
+    ? `unknown field(s) ${issue.keys?.join(', ')}; a destination has ${ROUTING_FIELDS.join(', ')}`
+    : undefined;
 
 export const createSlackDestinationRequestSchema = z.strictObject(
   {
@@ -68,7 +79,9 @@ export const updateDestinationRequestSchema = z
     },
     { error: unknownFields },
   )
-  .refine((body) => Object.values(body).some((value) => value !== undefined), { message: `give at least one of ${ROUTING_FIELDS.join(', ')}` });
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: `give at least one of ${ROUTING_FIELDS.join(', ')}`,
+  });
 export type UpdateDestinationRequest = z.infer<typeof updateDestinationRequestSchema>;
 
 /** What relayboard.deliveries records; sending is in flight, unknown is a post a dead worker may or may not have made. */

@@ -22,12 +22,21 @@ export interface BinaryKind {
 /** How many leading bytes sniffBinary looks at (fewer is fine for short content). */
 export const SNIFF_BYTES = 64;
 
-const ZIP = { kind: 'zip', what: 'a ZIP archive (an .xlsx, .docx or .jar is one too)', advice: 'export the sheet as CSV, or unzip the CSV first' };
+const ZIP = {
+  kind: 'zip',
+  what: 'a ZIP archive (an .xlsx, .docx or .jar is one too)',
+  advice: 'export the sheet as CSV, or unzip the CSV first',
+};
 const UNPACK = 'decompress it first (only gzip is decompressed for you)';
 
 const SIGNATURES: (BinaryKind & { bytes: number[] | string })[] = [
   // Fetches and uploads decompress gzip once; what still starts like gzip was compressed twice.
-  { kind: 'gzip', what: 'still gzip-compressed after decompressing it once (compressed twice?)', advice: 'decompress it before registering', bytes: [0x1f, 0x8b] },
+  {
+    kind: 'gzip',
+    what: 'still gzip-compressed after decompressing it once (compressed twice?)',
+    advice: 'decompress it before registering',
+    bytes: [0x1f, 0x8b],
+  },
   { kind: 'png', what: 'a PNG image', bytes: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] },
   { kind: 'jpeg', what: 'a JPEG image', bytes: [0xff, 0xd8, 0xff] },
   { kind: 'gif', what: 'a GIF image', bytes: 'GIF87a' },
@@ -35,7 +44,12 @@ const SIGNATURES: (BinaryKind & { bytes: number[] | string })[] = [
   { ...ZIP, bytes: [0x50, 0x4b, 0x03, 0x04] },
   { ...ZIP, bytes: [0x50, 0x4b, 0x05, 0x06] },
   { ...ZIP, bytes: [0x50, 0x4b, 0x07, 0x08] },
-  { kind: 'ole', what: 'an old Office document (.xls or .doc)', advice: 'export the sheet as CSV', bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1] },
+  {
+    kind: 'ole',
+    what: 'an old Office document (.xls or .doc)',
+    advice: 'export the sheet as CSV',
+    bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1],
+  },
   { kind: 'parquet', what: 'a Parquet file', advice: 'export it as CSV', bytes: 'PAR1' },
   { kind: '7z', what: 'a 7-Zip archive', advice: UNPACK, bytes: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c] },
   { kind: 'rar', what: 'a RAR archive', advice: UNPACK, bytes: [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07] },
@@ -61,7 +75,8 @@ export function sniffBinary(head: Buffer): BinaryKind | null {
     if (startsWith(head, bytes)) return kind;
   }
   // "BZh" may start a header too; a bzip2 stream follows it with a block size digit and the block magic.
-  if (/^BZh[1-9]1AY&SY/.test(head.subarray(0, 10).toString('latin1'))) return { kind: 'bzip2', what: 'a bzip2 archive', advice: UNPACK };
+  if (/^BZh[1-9]1AY&SY/.test(head.subarray(0, 10).toString('latin1')))
+    return { kind: 'bzip2', what: 'a bzip2 archive', advice: UNPACK };
   // "MZ" may start a CSV's header ("MZ_code,..."); a DOS/PE header has NUL bytes right after it, a text file none.
   if (startsWith(head, 'MZ') && head.subarray(2, SNIFF_BYTES).includes(0x00)) {
     return { kind: 'pe', what: 'a Windows executable (an .exe or .dll)' };

@@ -189,7 +189,11 @@ export type ListRunsQuery = z.infer<typeof listRunsQuerySchema>;
  * Newest first. `nextCursor` (older runs) is null on the last page; `prevCursor`
  * (newer runs, passed as `before`) is null on the first page.
  */
-export const runListSchema = z.object({ runs: z.array(runSummarySchema), nextCursor: z.string().nullable(), prevCursor: z.string().nullable() });
+export const runListSchema = z.object({
+  runs: z.array(runSummarySchema),
+  nextCursor: z.string().nullable(),
+  prevCursor: z.string().nullable(),
+});
 export type RunList = z.infer<typeof runListSchema>;
 
 /** Filters of `GET /v1/runs/events`; a run is sent when its summary, as it is now, matches them. */

@@ -8,6 +8,9 @@ import { z } from 'zod';
 export function strictRequest<T extends z.core.$ZodLooseShape>(shape: T) {
   const accepted = Object.keys(shape).join(', ');
   return z.strictObject(shape, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}; the accepted fields are ${accepted}` : undefined),
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field(s) ${issue.keys.join(', ')}; the accepted fields are ${accepted}`
+        : undefined,
   });
 }

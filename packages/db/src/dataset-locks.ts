@@ -69,7 +69,13 @@ export class DatasetLocks {
   ) {}
 
   private client(applicationName: string): Client {
-    return new Client({ connectionString: this.connectionString, application_name: applicationName, connectionTimeoutMillis: this.connectMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    return new Client({
+      connectionString: this.connectionString,
+      application_name: applicationName,
+      connectionTimeoutMillis: this.connectMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
   }
 
   /** Takes the dataset's lock, calling onWait once first if another run holds it. */
@@ -142,7 +148,11 @@ export class DatasetLocks {
   }
 
   /** With a run id, the session is named after the run, so holder() can say which run holds the lock. */
-  private async session(dataset: string, onWait: (() => Promise<void>) | null, runId?: string): Promise<{ client: Client; lost: boolean } | null> {
+  private async session(
+    dataset: string,
+    onWait: (() => Promise<void>) | null,
+    runId?: string,
+  ): Promise<{ client: Client; lost: boolean } | null> {
     const client = this.client(runId ? runLockSessionName('lock', runId) : `relayboard-lock:${dataset}`);
     const session = { client, lost: false };
     // A dropped connection also drops the lock: the runner sees lost() and takes it again before its next step.
@@ -153,7 +163,10 @@ export class DatasetLocks {
     client.on('end', onLost);
     await client.connect();
     try {
-      const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as locked', [LOCK_CLASS, dataset]);
+      const { rows } = await client.query<{ locked: boolean }>(
+        'select pg_try_advisory_lock($1, hashtext($2)) as locked',
+        [LOCK_CLASS, dataset],
+      );
       if (!rows[0].locked) {
         if (!onWait) {
           await client.end().catch(() => undefined);

@@ -80,7 +80,12 @@ export interface KnexLog {
   error(message: string): void;
 }
 
-export function createKnex(connectionString: string, pool: { min?: number; max?: number } = {}, timeouts?: PgTimeouts, log?: KnexLog): Knex {
+export function createKnex(
+  connectionString: string,
+  pool: { min?: number; max?: number } = {},
+  timeouts?: PgTimeouts,
+  log?: KnexLog,
+): Knex {
   return knexFactory({
     client: 'pg',
     connection: { connectionString, application_name: 'relayboard', ...(timeouts && pgTimeoutOptions(timeouts)) },
@@ -89,7 +94,8 @@ export function createKnex(connectionString: string, pool: { min?: number; max?:
       log: {
         warn: (message: unknown) => log.warn(`knex: ${String(message)}`),
         error: (message: unknown) => log.error(`knex: ${String(message)}`),
-        deprecate: (method: unknown, alternative: unknown) => log.warn(`knex: ${String(method)} is deprecated, use ${String(alternative)}`),
+        deprecate: (method: unknown, alternative: unknown) =>
+          log.warn(`knex: ${String(method)} is deprecated, use ${String(alternative)}`),
         debug: () => undefined,
       },
     }),
@@ -103,10 +109,17 @@ const KEY_CHECK_PLAINTEXT = 'relayboard secrets key check';
  * with: the first start records a token under the key, every later start must
  * decrypt it. Call after migrating.
  */
-export async function verifySecretsKey(knex: Knex, box: { encrypt(plain: string): string; decrypt(token: string): string }): Promise<void> {
-  await knex(`${METADATA_SCHEMA}.secrets_key_check`).insert({ id: 1, token: box.encrypt(KEY_CHECK_PLAINTEXT) }).onConflict('id').ignore();
+export async function verifySecretsKey(
+  knex: Knex,
+  box: { encrypt(plain: string): string; decrypt(token: string): string },
+): Promise<void> {
+  await knex(`${METADATA_SCHEMA}.secrets_key_check`)
+    .insert({ id: 1, token: box.encrypt(KEY_CHECK_PLAINTEXT) })
+    .onConflict('id')
+    .ignore();
   const row = await knex(`${METADATA_SCHEMA}.secrets_key_check`).where({ id: 1 }).first<{ token: string }>();
-  if (box.decrypt(row.token) !== KEY_CHECK_PLAINTEXT) throw new Error('SECRETS_KEY does not match the key this database was set up with');
+  if (box.decrypt(row.token) !== KEY_CHECK_PLAINTEXT)
+    throw new Error('SECRETS_KEY does not match the key this database was set up with');
 }
 
 /**

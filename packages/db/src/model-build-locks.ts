@@ -43,15 +43,23 @@ export class ModelBuildLocks {
    * Every build takes '*' (shared, or exclusive for `all`), so a build whose plan was made
    * before a person's file changed is waited for by the builds planned after it.
    */
-  async acquire(runId: string, plan: BuildLockPlan, onWait: (wait: BuildLockWait) => Promise<void>): Promise<BuildLocks> {
-    const client = new Client({ connectionString: this.connectionString, application_name: runLockSessionName('dbt-lock', runId) });
+  async acquire(
+    runId: string,
+    plan: BuildLockPlan,
+    onWait: (wait: BuildLockWait) => Promise<void>,
+  ): Promise<BuildLocks> {
+    const client = new Client({
+      connectionString: this.connectionString,
+      application_name: runLockSessionName('dbt-lock', runId),
+    });
     client.on('error', () => undefined);
     await client.connect();
     try {
       const shared = plan.kind === 'models';
       await this.take(client, ALL_MODELS_KEY, shared, (holder) => onWait({ model: null, holder }));
       if (plan.kind === 'models') {
-        for (const model of [...new Set(plan.models)].sort()) await this.take(client, model, false, (holder) => onWait({ model, holder }));
+        for (const model of [...new Set(plan.models)].sort())
+          await this.take(client, model, false, (holder) => onWait({ model, holder }));
       }
     } catch (error) {
       await client.end().catch(() => undefined);
@@ -65,12 +73,23 @@ export class ModelBuildLocks {
     };
   }
 
-  private async take(client: Client, key: string, shared: boolean, onWait: (holder: LockHolder) => Promise<void>): Promise<void> {
+  private async take(
+    client: Client,
+    key: string,
+    shared: boolean,
+    onWait: (holder: LockHolder) => Promise<void>,
+  ): Promise<void> {
     const fn = shared ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
-    const { rows } = await client.query<{ locked: boolean }>(`select ${fn}($1, hashtext($2)) as locked`, [MODEL_LOCK_CLASS, key]);
+    const { rows } = await client.query<{ locked: boolean }>(`select ${fn}($1, hashtext($2)) as locked`, [
+      MODEL_LOCK_CLASS,
+      key,
+    ]);
     if (rows[0].locked) return;
     const holder = await advisoryLockHolder(client, MODEL_LOCK_CLASS, key);
     if (holder) await onWait(holder);
-    await client.query(`select ${shared ? 'pg_advisory_lock_shared' : 'pg_advisory_lock'}($1, hashtext($2))`, [MODEL_LOCK_CLASS, key]);
+    await client.query(`select ${shared ? 'pg_advisory_lock_shared' : 'pg_advisory_lock'}($1, hashtext($2))`, [
+      MODEL_LOCK_CLASS,
+      key,
+    ]);
   }
 }

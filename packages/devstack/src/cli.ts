@@ -28,7 +28,13 @@ function portsFromEnv(): StackPorts {
   };
 }
 
-async function api<T>(base: string, token: string | null, method: string, route: string, body?: unknown): Promise<{ status: number; json: T }> {
+async function api<T>(
+  base: string,
+  token: string | null,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<{ status: number; json: T }> {
   const headers: Record<string, string> = {};
   if (body) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
@@ -48,7 +54,12 @@ interface RunView {
   steps: { name: string; status: string; metrics: Record<string, unknown>; error: string | null }[];
 }
 
-async function runSample(apiUrl: string, token: string | null, filesUrl: string, slackWebhook: string): Promise<RunView> {
+async function runSample(
+  apiUrl: string,
+  token: string | null,
+  filesUrl: string,
+  slackWebhook: string,
+): Promise<RunView> {
   const registered = await api<{ error?: { message: string } }>(apiUrl, token, 'POST', '/v1/datasets/csv', {
     name: SAMPLE_DATASET,
     csvUrl: `${filesUrl}/orders.csv`,
@@ -57,11 +68,17 @@ async function runSample(apiUrl: string, token: string | null, filesUrl: string,
   else if (registered.status === 409) say(`dataset ${SAMPLE_DATASET} is already registered`);
   else throw new Error(`registering the sample failed (${registered.status}): ${registered.json.error?.message}`);
 
-  const destination = await api<{ error?: { message: string } }>(apiUrl, token, 'POST', '/v1/destinations/slack', { webhookUrl: slackWebhook });
-  if (destination.status >= 400) throw new Error(`registering the Slack destination failed: ${destination.json.error?.message}`);
+  const destination = await api<{ error?: { message: string } }>(apiUrl, token, 'POST', '/v1/destinations/slack', {
+    webhookUrl: slackWebhook,
+  });
+  if (destination.status >= 400)
+    throw new Error(`registering the Slack destination failed: ${destination.json.error?.message}`);
 
-  const started = await api<{ runId: string }>(apiUrl, token, 'POST', '/v1/pipelines/run', { datasetName: SAMPLE_DATASET });
-  if (started.status !== 202) throw new Error(`starting the sample run failed (${started.status}): ${JSON.stringify(started.json)}`);
+  const started = await api<{ runId: string }>(apiUrl, token, 'POST', '/v1/pipelines/run', {
+    datasetName: SAMPLE_DATASET,
+  });
+  if (started.status !== 202)
+    throw new Error(`starting the sample run failed (${started.status}): ${JSON.stringify(started.json)}`);
   say(`run ${started.json.runId} queued; following it`);
   const deadline = Date.now() + 5 * 60_000;
   let lastLine = '';
@@ -71,7 +88,8 @@ async function runSample(apiUrl: string, token: string | null, filesUrl: string,
     if (line !== lastLine) say(`  ${line}`);
     lastLine = line;
     if (['succeeded', 'failed', 'canceled', 'skipped'].includes(run.status)) return run;
-    if (Date.now() > deadline) throw new Error('the sample run did not finish within 5 minutes; see .relayboard/logs/worker.log');
+    if (Date.now() > deadline)
+      throw new Error('the sample run did not finish within 5 minutes; see .relayboard/logs/worker.log');
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -120,7 +138,8 @@ async function up(args: string[]): Promise<number> {
     const webhook = process.env.SLACK_WEBHOOK_URL || stack.slack.webhookUrl();
     const run = await runSample(stack.apiUrl, stack.adminToken, stack.filesUrl, webhook);
     const stage = run.steps.find((s) => s.name === 'stage');
-    if (run.status === 'succeeded') say(`sample run succeeded: ${stage?.metrics.rows} rows in warehouse.${SAMPLE_DATASET}`);
+    if (run.status === 'succeeded')
+      say(`sample run succeeded: ${stage?.metrics.rows} rows in warehouse.${SAMPLE_DATASET}`);
     else {
       code = 1;
       say(`sample run ${run.status}: ${run.error}`);
@@ -128,7 +147,10 @@ async function up(args: string[]): Promise<number> {
     // The data's outcome and the digest's are separate facts: a published load whose digest failed is said as such.
     const undelivered = run.deliveries.filter((d) => d.status === 'failed' || d.status === 'unknown');
     if (run.deliveryStatus === 'delivered') say('Slack digest delivered');
-    else if (run.deliveryStatus) say(`Slack digest ${run.deliveryStatus}${undelivered.length ? `: ${undelivered.map((d) => `${d.destinationName}: ${d.error}`).join('; ')}` : ''}`);
+    else if (run.deliveryStatus)
+      say(
+        `Slack digest ${run.deliveryStatus}${undelivered.length ? `: ${undelivered.map((d) => `${d.destinationName}: ${d.error}`).join('; ')}` : ''}`,
+      );
   } catch (error) {
     code = 1;
     say(`sample run could not complete: ${(error as Error).message}`);

@@ -172,7 +172,9 @@ export function superviseProcess(
     proc.child.once('exit', (code, signal) => {
       if (stopped) return;
       if (Date.now() - startedAt >= policy.stableMs) delay = policy.initialDelayMs;
-      log(`${name} exited with code ${exitCodeOf(code, signal)}${signal ? ` (${signal})` : ''}; restarting it in ${delay / 1000} s`);
+      log(
+        `${name} exited with code ${exitCodeOf(code, signal)}${signal ? ` (${signal})` : ''}; restarting it in ${delay / 1000} s`,
+      );
       timer = setTimeout(() => {
         if (stopped) return;
         startedAt = Date.now();

@@ -20,7 +20,9 @@ export function findRedisServer(): string {
   try {
     return execFileSync('sh', ['-c', 'command -v redis-server']).toString().trim();
   } catch {
-    throw new Error('redis-server is not installed: run `apt-get install -y redis-server` (./relayboard bootstrap does it).');
+    throw new Error(
+      'redis-server is not installed: run `apt-get install -y redis-server` (./relayboard bootstrap does it).',
+    );
   }
 }
 
@@ -43,7 +45,22 @@ export async function startRedis(options: RedisOptions): Promise<RedisHandle> {
   const proc = startProcess(
     'redis',
     findRedisServer(),
-    ['--bind', '127.0.0.1', '--port', String(options.port), '--dir', options.dataDir, '--save', '', '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--daemonize', 'no'],
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(options.port),
+      '--dir',
+      options.dataDir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--maxmemory-policy',
+      'noeviction',
+      '--daemonize',
+      'no',
+    ],
     options,
   );
   try {

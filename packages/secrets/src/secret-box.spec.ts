@@ -36,7 +36,9 @@ describe('SecretBox', () => {
     const flipped = Buffer.from(ciphertext, 'base64url');
     flipped[0] ^= 1;
     expect(() => sut.decrypt([version, iv, tag, flipped.toString('base64url')].join('.'))).toThrow(SecretsKeyError);
-    expect(() => sut.decrypt([version, iv, Buffer.alloc(16).toString('base64url'), ciphertext].join('.'))).toThrow(SecretsKeyError);
+    expect(() => sut.decrypt([version, iv, Buffer.alloc(16).toString('base64url'), ciphertext].join('.'))).toThrow(
+      SecretsKeyError,
+    );
     expect(() => sut.decrypt('v2.a.b.c')).toThrow(SecretsKeyError);
     expect(() => sut.decrypt('not a token')).toThrow(SecretsKeyError);
   });
@@ -71,12 +73,18 @@ describe('maskWebhookUrl', () => {
   });
 
   it('keeps the same shape for other hosts, port included', () => {
-    expect(maskWebhookUrl('http://127.0.0.1:4010/services/T000/B000/abcdefghijklmnop')).toBe('http://127.0.0.1:4010/services/T0…/B0…/••••mnop');
+    expect(maskWebhookUrl('http://127.0.0.1:4010/services/T000/B000/abcdefghijklmnop')).toBe(
+      'http://127.0.0.1:4010/services/T0…/B0…/••••mnop',
+    );
   });
 
   it('shows at most a quarter of a short token', () => {
-    expect(maskWebhookUrl('https://hooks.slack.com/services/T1/B1/readme')).toBe('https://hooks.slack.com/services/T1…/B1…/••••e');
-    expect(maskWebhookUrl('https://hooks.slack.com/services/T1/B1/abc')).toBe('https://hooks.slack.com/services/T1…/B1…/••••');
+    expect(maskWebhookUrl('https://hooks.slack.com/services/T1/B1/readme')).toBe(
+      'https://hooks.slack.com/services/T1…/B1…/••••e',
+    );
+    expect(maskWebhookUrl('https://hooks.slack.com/services/T1/B1/abc')).toBe(
+      'https://hooks.slack.com/services/T1…/B1…/••••',
+    );
   });
 
   it('hides the whole path of URLs that are not /services/<team>/<bot>/<token>, and never throws', () => {
@@ -86,6 +94,8 @@ describe('maskWebhookUrl', () => {
   });
 
   it('never shows credentials, a query or a fragment', () => {
-    expect(maskWebhookUrl('https://user:pw@hooks.slack.com/services/T1/B1/tokentokentoken1?k=secret#frag')).toBe('https://hooks.slack.com/services/T1…/B1…/••••ken1');
+    expect(maskWebhookUrl('https://user:pw@hooks.slack.com/services/T1/B1/tokentokentoken1?k=secret#frag')).toBe(
+      'https://hooks.slack.com/services/T1…/B1…/••••ken1',
+    );
   });
 });

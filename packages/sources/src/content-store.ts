@@ -47,7 +47,8 @@ export class ContentStore {
     const iterator = gunzipIfCompressed(source.body, (sniffed) => (gzipped = sniffed));
     // Nothing is written to the store until the first byte arrives: an empty or dead source leaves no trace.
     const head = await this.head(iterator, source);
-    if (head.done) throw new SourceError(ErrorCode.SourceEmpty, `${source.label} is empty; a CSV needs at least a header line`);
+    if (head.done)
+      throw new SourceError(ErrorCode.SourceEmpty, `${source.label} is empty; a CSV needs at least a header line`);
     // The first bytes (after gzip decompression) say whether this is text at all: an image or an archive is refused before anything is stored.
     const binary = sniffBinary(head.value);
     if (binary) {
@@ -141,13 +142,18 @@ export class ContentStore {
     } catch (error) {
       throw this.describe(error, source);
     }
-    return length === 0 ? { done: true, value: undefined } : { done: false, value: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) };
+    return length === 0
+      ? { done: true, value: undefined }
+      : { done: false, value: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) };
   }
 
   private describe(error: unknown, source: IncomingSource): SourceError {
     if (error instanceof SourceError) return error;
     if (isZlibError(error)) {
-      return new SourceError(ErrorCode.SourceInvalid, `${source.label} starts like a gzip file but does not decompress (${(error as Error).message}); send the plain CSV or an intact .gz`);
+      return new SourceError(
+        ErrorCode.SourceInvalid,
+        `${source.label} starts like a gzip file but does not decompress (${(error as Error).message}); send the plain CSV or an intact .gz`,
+      );
     }
     return source.describeFailure(error);
   }

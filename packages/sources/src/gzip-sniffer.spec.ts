@@ -10,7 +10,10 @@ async function collect(source: Readable, onSniffed?: (gzipped: boolean) => void)
 
 /** One byte per chunk: the magic bytes must be found across chunk boundaries. */
 function trickle(bytes: Buffer): Readable {
-  return Readable.from([...bytes].map((b) => Buffer.from([b])), { objectMode: false });
+  return Readable.from(
+    [...bytes].map((b) => Buffer.from([b])),
+    { objectMode: false },
+  );
 }
 
 describe('gunzipIfCompressed', () => {

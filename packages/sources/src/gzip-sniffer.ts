@@ -12,7 +12,10 @@ export function isGzip(head: Buffer): boolean {
  * When the reader stops early or anything fails, the source is destroyed, so a
  * connection never stays open behind an abandoned read.
  */
-export async function* gunzipIfCompressed(source: Readable, onSniffed: (gzipped: boolean) => void = () => undefined): AsyncGenerator<Buffer> {
+export async function* gunzipIfCompressed(
+  source: Readable,
+  onSniffed: (gzipped: boolean) => void = () => undefined,
+): AsyncGenerator<Buffer> {
   const iterator: AsyncIterator<Buffer> = source[Symbol.asyncIterator]();
   let completed = false;
   try {

@@ -60,7 +60,12 @@ function guardedLookup(hostname: string, options: dns.LookupOptions, callback: (
   dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error);
     const denied = addresses.find((a) => isAlwaysDenied(a.address));
-    if (denied) return callback(new Error(`DNS lookup ${denied.address} (host:${hostname}) is not allowed. Because, It is a link-local or cloud metadata address.`));
+    if (denied)
+      return callback(
+        new Error(
+          `DNS lookup ${denied.address} (host:${hostname}) is not allowed. Because, It is a link-local or cloud metadata address.`,
+        ),
+      );
     if (options.all) return callback(null, addresses);
     return callback(null, addresses[0].address, addresses[0].family);
   });
@@ -101,7 +106,9 @@ export class UrlFetcher {
 
   private async fetchWithin(url: string, live: LiveFetch): Promise<FetchedContent> {
     const { response, finalUrl } = await this.open(url, live);
-    const encoding = String(response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    const encoding = String(response.headers['content-encoding'] ?? 'identity')
+      .trim()
+      .toLowerCase();
     const declared = Number(response.headers['content-length']);
     if (encoding === 'identity' && Number.isFinite(declared) && declared > this.content.maxBytes) {
       response.destroy();
@@ -112,7 +119,11 @@ export class UrlFetcher {
       );
     }
     const body = this.decode(response, encoding, url);
-    const received = await this.content.receive({ body, label: url, describeFailure: (error) => this.describe(error, url) });
+    const received = await this.content.receive({
+      body,
+      label: url,
+      describeFailure: (error) => this.describe(error, url),
+    });
     return { ...(await this.content.publish(received)), finalUrl };
   }
 
@@ -121,7 +132,10 @@ export class UrlFetcher {
     const decoder = DECODERS[encoding]?.();
     if (!decoder) {
       response.destroy();
-      throw new SourceError(ErrorCode.SourceInvalid, `${url} answered with Content-Encoding "${encoding}", which Relayboard cannot decode; serve the CSV plain or gzip-compressed`);
+      throw new SourceError(
+        ErrorCode.SourceInvalid,
+        `${url} answered with Content-Encoding "${encoding}", which Relayboard cannot decode; serve the CSV plain or gzip-compressed`,
+      );
     }
     // Either side failing tears down the other: a dropped connection fails the read, an abandoned read closes the connection.
     pipeline(response, decoder).catch(() => undefined);
@@ -141,11 +155,19 @@ export class UrlFetcher {
       }
       if (status < 200 || status >= 300) {
         response.resume();
-        throw new SourceError(ErrorCode.SourceHttpError, `${current.href} answered HTTP ${status}; check that the URL serves the CSV without authentication`, { status });
+        throw new SourceError(
+          ErrorCode.SourceHttpError,
+          `${current.href} answered HTTP ${status}; check that the URL serves the CSV without authentication`,
+          { status },
+        );
       }
       return { response, finalUrl: current.href };
     }
-    throw new SourceError(ErrorCode.SourceHttpError, `${url} redirected more than ${MAX_REDIRECTS} times; give the final URL of the CSV`, { redirects: MAX_REDIRECTS + 1 });
+    throw new SourceError(
+      ErrorCode.SourceHttpError,
+      `${url} redirected more than ${MAX_REDIRECTS} times; give the final URL of the CSV`,
+      { redirects: MAX_REDIRECTS + 1 },
+    );
   }
 
   private checkUrl(href: string, from: string): URL {
@@ -156,13 +178,17 @@ export class UrlFetcher {
       throw new SourceError(ErrorCode.UrlNotAllowed, `${href} is not an absolute URL; give an http(s) URL of the CSV`);
     }
     if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-      const how = href === from ? `${href} is a ${target.protocol} URL` : `${from} redirects to ${target.protocol} URL ${href}`;
+      const how =
+        href === from ? `${href} is a ${target.protocol} URL` : `${from} redirects to ${target.protocol} URL ${href}`;
       throw new SourceError(ErrorCode.UrlNotAllowed, `${how}; only http and https are fetched`);
     }
     const literal = target.hostname.replace(/^\[|\]$/g, '');
     if (isAlwaysDenied(literal)) {
       const how = href === from ? `${href} points at` : `${from} redirects to ${href}, which points at`;
-      throw new SourceError(ErrorCode.UrlNotAllowed, `${how} ${literal}, a link-local or cloud metadata address, which Relayboard never fetches from`);
+      throw new SourceError(
+        ErrorCode.UrlNotAllowed,
+        `${how} ${literal}, a link-local or cloud metadata address, which Relayboard never fetches from`,
+      );
     }
     return target;
   }
@@ -177,16 +203,24 @@ export class UrlFetcher {
     return new Promise((resolve, reject) => {
       let response: http.IncomingMessage | null = null;
       let headersTimer: NodeJS.Timeout | undefined;
-      const req = client.get(target, { agent, lookup: guardedLookup as typeof dns.lookup, headers: { 'accept-encoding': 'gzip', 'user-agent': 'relayboard' } }, (res) => {
-        clearTimeout(headersTimer);
-        response = res;
-        live.current = res;
-        // From the headers on, any silence longer than the idle timeout ends the fetch.
-        req.setTimeout(idleTimeoutMs, stalled);
-        // Errors are read by whoever consumes the body; until then they must not go unhandled.
-        res.on('error', () => undefined);
-        resolve(res);
-      });
+      const req = client.get(
+        target,
+        {
+          agent,
+          lookup: guardedLookup as typeof dns.lookup,
+          headers: { 'accept-encoding': 'gzip', 'user-agent': 'relayboard' },
+        },
+        (res) => {
+          clearTimeout(headersTimer);
+          response = res;
+          live.current = res;
+          // From the headers on, any silence longer than the idle timeout ends the fetch.
+          req.setTimeout(idleTimeoutMs, stalled);
+          // Errors are read by whoever consumes the body; until then they must not go unhandled.
+          res.on('error', () => undefined);
+          resolve(res);
+        },
+      );
       live.current = req;
       const stalled = () => {
         const error = new SourceError(
@@ -197,7 +231,13 @@ export class UrlFetcher {
         else req.destroy(error);
       };
       const connectTimer = setTimeout(
-        () => req.destroy(new SourceError(ErrorCode.SourceUnreachable, `${url} did not accept a connection within ${connectTimeoutMs} ms (FETCH_CONNECT_TIMEOUT_MS)`)),
+        () =>
+          req.destroy(
+            new SourceError(
+              ErrorCode.SourceUnreachable,
+              `${url} did not accept a connection within ${connectTimeoutMs} ms (FETCH_CONNECT_TIMEOUT_MS)`,
+            ),
+          ),
         connectTimeoutMs,
       );
       // The connect timeout covers reaching the server, the headers timeout its answer (a server that accepts and never answers).
@@ -235,8 +275,14 @@ export class UrlFetcher {
     if (error instanceof SourceError) return error;
     const message = (error as Error)?.message ?? String(error);
     if (/is not allowed/.test(message)) {
-      const hint = /private IP/.test(message) && !this.settings.allowPrivateUrls ? '; set ALLOW_PRIVATE_URLS=true to allow private and loopback addresses' : '';
-      return new SourceError(ErrorCode.UrlNotAllowed, `${url} resolves to an address Relayboard does not fetch from (${message})${hint}`);
+      const hint =
+        /private IP/.test(message) && !this.settings.allowPrivateUrls
+          ? '; set ALLOW_PRIVATE_URLS=true to allow private and loopback addresses'
+          : '';
+      return new SourceError(
+        ErrorCode.UrlNotAllowed,
+        `${url} resolves to an address Relayboard does not fetch from (${message})${hint}`,
+      );
     }
     return new SourceError(ErrorCode.SourceUnreachable, `could not fetch ${url}: ${message}`);
   }

@@ -27,7 +27,9 @@ export const DEFAULT_S3_IDLE_TIMEOUT_MS = 60_000;
 export class ObjectStoreTimeoutError extends Error {
   readonly code = 'S3_TIMEOUT';
   constructor(endpoint: string, ms: number) {
-    super(`the object store at ${endpoint} sent or received nothing for ${ms} ms (S3_TIMEOUT_MS); it may be down or hung`);
+    super(
+      `the object store at ${endpoint} sent or received nothing for ${ms} ms (S3_TIMEOUT_MS); it may be down or hung`,
+    );
     this.name = 'ObjectStoreTimeoutError';
   }
 }
@@ -40,7 +42,9 @@ export class ObjectStoreTimeoutError extends Error {
  * with ObjectStoreTimeoutError instead of hanging.
  */
 function idleTimeoutAgent(useSSL: boolean, endpoint: string, idleMs: number): http.Agent {
-  const agent = useSSL ? new https.Agent({ keepAlive: true, timeout: idleMs }) : new http.Agent({ keepAlive: true, timeout: idleMs });
+  const agent = useSSL
+    ? new https.Agent({ keepAlive: true, timeout: idleMs })
+    : new http.Agent({ keepAlive: true, timeout: idleMs });
   const base = agent as unknown as { createConnection: (options: unknown, callback?: unknown) => Socket };
   const create = base.createConnection.bind(agent);
   base.createConnection = (options, callback) => {

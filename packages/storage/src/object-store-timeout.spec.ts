@@ -6,21 +6,30 @@ import { ObjectStore, ObjectStoreTimeoutError } from './index';
 async function stallingServer(mode: 'mid-body' | 'no-answer'): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     if (mode === 'no-answer') return; // holds the request, never answers
-    res.writeHead(200, { 'content-type': 'text/csv', 'content-length': '1000000', etag: '"x"', 'last-modified': new Date().toUTCString() });
+    res.writeHead(200, {
+      'content-type': 'text/csv',
+      'content-length': '1000000',
+      etag: '"x"',
+      'last-modified': new Date().toUTCString(),
+    });
     res.write('id,name\n1,a\n'); // then nothing more
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 const storeAt = (endpoint: string) =>
-  new ObjectStore({ endpoint, region: 'us-east-1', accessKey: 'k', secretKey: 's', bucket: 'relayboard' }, { idleTimeoutMs: 300 });
+  new ObjectStore(
+    { endpoint, region: 'us-east-1', accessKey: 'k', secretKey: 's', bucket: 'relayboard' },
+    { idleTimeoutMs: 300 },
+  );
 
 describe('object store calls time out (S3_TIMEOUT_MS)', () => {
   it('a read that stalls mid-body fails instead of hanging', async () => {

@@ -55,7 +55,11 @@ export function auditChanges(audit: AuditService): (req: Request, res: Response,
           remote_address: req.ip ?? req.socket.remoteAddress ?? null,
         })
         // The change is made: failing its answer would only make the client repeat it. Said loudly instead.
-        .catch((error: Error) => logger.error(`could not record ${req.method} ${route} by ${token ? `token "${token.name}" (${token.id})` : 'no token'} in the audit log: ${error.message}`))
+        .catch((error: Error) =>
+          logger.error(
+            `could not record ${req.method} ${route} by ${token ? `token "${token.name}" (${token.id})` : 'no token'} in the audit log: ${error.message}`,
+          ),
+        )
         .finally(() => (end as (...a: unknown[]) => Response).apply(this, args));
       return this;
     } as Response['end'];

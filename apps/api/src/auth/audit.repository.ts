@@ -19,7 +19,10 @@ export class AuditRepository {
   async list(limit: number, after: { atKey: string; id: string } | null): Promise<AuditRow[]> {
     const query = this.knex(Tables.auditLog)
       .select('*', this.knex.raw(`to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at_key`))
-      .orderBy([{ column: 'at', order: 'desc' }, { column: 'id', order: 'desc' }])
+      .orderBy([
+        { column: 'at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
       .limit(limit);
     if (after) query.whereRaw('(at, id) < (?::timestamptz, ?::bigint)', [after.atKey, after.id]);
     return (await query) as AuditRow[];

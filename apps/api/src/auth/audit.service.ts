@@ -29,7 +29,10 @@ export class AuditService {
   async list(query: ListAuditQuery): Promise<AuditList> {
     const after = query.cursor ? decodeCursor(query.cursor, ['string', 'string']).map(String) : null;
     if (after && (Number.isNaN(Date.parse(after[0])) || !/^\d{1,18}$/.test(after[1]))) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'invalid request query: cursor: is not a cursor this api gave out (use nextCursor from the previous page, or leave it out for the first page)');
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        'invalid request query: cursor: is not a cursor this api gave out (use nextCursor from the previous page, or leave it out for the first page)',
+      );
     }
     const rows = await this.repository.list(query.limit + 1, after ? { atKey: after[0], id: after[1] } : null);
     const { items, nextCursor } = page(rows, query.limit, (row) => [row.at_key, String(row.id)]);

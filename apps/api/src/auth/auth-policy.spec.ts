@@ -1,10 +1,23 @@
 import { ErrorCode } from '@relayboard/contracts';
 import { DomainError } from '../common/domain-error';
-import { authorize, generateToken, hashToken, isPublicPath, parseAuthorization, requiredScope, scopeAllows, tokenPrefix, type AccessRequest, type TokenLookup } from './auth-policy';
+import {
+  authorize,
+  generateToken,
+  hashToken,
+  isPublicPath,
+  parseAuthorization,
+  requiredScope,
+  scopeAllows,
+  tokenPrefix,
+  type AccessRequest,
+  type TokenLookup,
+} from './auth-policy';
 
 const TOKEN = generateToken();
 
-function request(overrides: Partial<AccessRequest> & { found?: TokenLookup } = {}): AccessRequest & { lookup: jest.Mock } {
+function request(
+  overrides: Partial<AccessRequest> & { found?: TokenLookup } = {},
+): AccessRequest & { lookup: jest.Mock } {
   const found = overrides.found ?? { kind: 'valid', token: { id: 't1', name: 'ci', scope: 'read' } };
   return {
     authEnabled: true,
@@ -17,7 +30,10 @@ function request(overrides: Partial<AccessRequest> & { found?: TokenLookup } = {
 }
 
 async function refusal(sut: Promise<unknown>): Promise<DomainError> {
-  const error = await sut.then(() => null, (e: unknown) => e);
+  const error = await sut.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(DomainError);
   return error as DomainError;
 }
@@ -75,8 +91,19 @@ describe('generateToken / hashToken', () => {
 
 describe('isPublicPath', () => {
   it('opens the probes, metrics and docs, and nothing under /v1', () => {
-    for (const path of ['/health', '/ready', '/metrics', '/openapi.json', '/docs', '/docs/', '/docs/index.css', '/health/']) expect(isPublicPath(path)).toBe(true);
-    for (const path of ['/v1/runs', '/v1/health', '/healthz', '/docsx', '/', '/v1/tokens']) expect(isPublicPath(path)).toBe(false);
+    for (const path of [
+      '/health',
+      '/ready',
+      '/metrics',
+      '/openapi.json',
+      '/docs',
+      '/docs/',
+      '/docs/index.css',
+      '/health/',
+    ])
+      expect(isPublicPath(path)).toBe(true);
+    for (const path of ['/v1/runs', '/v1/health', '/healthz', '/docsx', '/', '/v1/tokens'])
+      expect(isPublicPath(path)).toBe(false);
   });
 });
 
@@ -88,7 +115,13 @@ describe('authorize', () => {
   });
 
   it('with AUTH=off asks for no token and looks none up', async () => {
-    const sut = request({ authEnabled: false, method: 'DELETE', path: '/v1/tokens/x', authorization: undefined, routeScope: 'admin' });
+    const sut = request({
+      authEnabled: false,
+      method: 'DELETE',
+      path: '/v1/tokens/x',
+      authorization: undefined,
+      routeScope: 'admin',
+    });
     await expect(authorize(sut)).resolves.toBeNull();
     expect(sut.lookup).not.toHaveBeenCalled();
   });
@@ -108,8 +141,16 @@ describe('authorize', () => {
 
   it.each([
     ['unknown', { kind: 'unknown' }, 'not one this api gave out'],
-    ['revoked', { kind: 'revoked', name: 'ci', at: new Date('2026-01-01T00:00:00Z') }, 'was revoked at 2026-01-01T00:00:00.000Z'],
-    ['expired', { kind: 'expired', name: 'ci', at: new Date('2026-01-02T00:00:00Z') }, 'expired at 2026-01-02T00:00:00.000Z'],
+    [
+      'revoked',
+      { kind: 'revoked', name: 'ci', at: new Date('2026-01-01T00:00:00Z') },
+      'was revoked at 2026-01-01T00:00:00.000Z',
+    ],
+    [
+      'expired',
+      { kind: 'expired', name: 'ci', at: new Date('2026-01-02T00:00:00Z') },
+      'expired at 2026-01-02T00:00:00.000Z',
+    ],
   ] as const)('refuses a %s token with 401 saying which', async (reason, found, words) => {
     const error = await refusal(authorize(request({ found: found as TokenLookup })));
     expect(error.code).toBe(ErrorCode.Unauthorized);
@@ -128,7 +169,15 @@ describe('authorize', () => {
     expect(error.code).toBe(ErrorCode.Forbidden);
     expect(error.message).toContain('needs a token with scope write');
     expect(error.details).toEqual({ requiredScope: 'write', tokenScope: 'read' });
-    const admin = await refusal(authorize(request({ path: '/v1/audit', routeScope: 'admin', found: { kind: 'valid', token: { id: 't2', name: 'ops', scope: 'write' } } })));
+    const admin = await refusal(
+      authorize(
+        request({
+          path: '/v1/audit',
+          routeScope: 'admin',
+          found: { kind: 'valid', token: { id: 't2', name: 'ops', scope: 'write' } },
+        }),
+      ),
+    );
     expect(admin.code).toBe(ErrorCode.Forbidden);
     expect(admin.details).toEqual({ requiredScope: 'admin', tokenScope: 'write' });
   });

@@ -28,7 +28,8 @@ export function requiredScope(method: string, routeScope?: TokenScope): TokenSco
 // rb_ + 32 random bytes in base64url (43 characters).
 const TOKEN_SHAPE = /^rb_[A-Za-z0-9_-]{43}$/;
 
-export type ParsedAuthorization = { kind: 'missing' } | { kind: 'malformed'; reason: string } | { kind: 'token'; token: string };
+export type ParsedAuthorization =
+  { kind: 'missing' } | { kind: 'malformed'; reason: string } | { kind: 'token'; token: string };
 
 /** The token of an `Authorization: Bearer <token>` header, or why there is none. */
 export function parseAuthorization(header: string | string[] | undefined): ParsedAuthorization {
@@ -36,7 +37,11 @@ export function parseAuthorization(header: string | string[] | undefined): Parse
   if (value === undefined || value.trim() === '') return { kind: 'missing' };
   const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(value);
   if (!match) return { kind: 'malformed', reason: 'the Authorization header must be "Bearer <token>"' };
-  if (!TOKEN_SHAPE.test(match[1])) return { kind: 'malformed', reason: `the bearer token is not a Relayboard api token (they start with ${TOKEN_PREFIX} and are 46 characters long)` };
+  if (!TOKEN_SHAPE.test(match[1]))
+    return {
+      kind: 'malformed',
+      reason: `the bearer token is not a Relayboard api token (they start with ${TOKEN_PREFIX} and are 46 characters long)`,
+    };
   return { kind: 'token', token: match[1] };
 }
 
@@ -89,16 +94,34 @@ export async function authorize(request: AccessRequest): Promise<RequestToken | 
   if (isPublicPath(request.path) || !request.authEnabled) return null;
   const needed = requiredScope(request.method, request.routeScope);
   const parsed = parseAuthorization(request.authorization);
-  if (parsed.kind === 'missing') throw new DomainError(ErrorCode.Unauthorized, `${request.method} ${request.path} needs an api token: ${HOW_TO_GET_ONE}`, { reason: 'missing' });
-  if (parsed.kind === 'malformed') throw new DomainError(ErrorCode.Unauthorized, `${parsed.reason}; ${HOW_TO_GET_ONE}`, { reason: 'malformed' });
+  if (parsed.kind === 'missing')
+    throw new DomainError(
+      ErrorCode.Unauthorized,
+      `${request.method} ${request.path} needs an api token: ${HOW_TO_GET_ONE}`,
+      { reason: 'missing' },
+    );
+  if (parsed.kind === 'malformed')
+    throw new DomainError(ErrorCode.Unauthorized, `${parsed.reason}; ${HOW_TO_GET_ONE}`, { reason: 'malformed' });
   const found = await request.lookup(parsed.token);
   switch (found.kind) {
     case 'unknown':
-      throw new DomainError(ErrorCode.Unauthorized, `the api token is not one this api gave out (mistyped, or made for another installation); ${HOW_TO_GET_ONE}`, { reason: 'unknown' });
+      throw new DomainError(
+        ErrorCode.Unauthorized,
+        `the api token is not one this api gave out (mistyped, or made for another installation); ${HOW_TO_GET_ONE}`,
+        { reason: 'unknown' },
+      );
     case 'revoked':
-      throw new DomainError(ErrorCode.Unauthorized, `the api token "${found.name}" was revoked at ${found.at.toISOString()}; ask an admin for a new one (POST /v1/tokens)`, { reason: 'revoked' });
+      throw new DomainError(
+        ErrorCode.Unauthorized,
+        `the api token "${found.name}" was revoked at ${found.at.toISOString()}; ask an admin for a new one (POST /v1/tokens)`,
+        { reason: 'revoked' },
+      );
     case 'expired':
-      throw new DomainError(ErrorCode.Unauthorized, `the api token "${found.name}" expired at ${found.at.toISOString()}; ask an admin for a new one (POST /v1/tokens)`, { reason: 'expired' });
+      throw new DomainError(
+        ErrorCode.Unauthorized,
+        `the api token "${found.name}" expired at ${found.at.toISOString()}; ask an admin for a new one (POST /v1/tokens)`,
+        { reason: 'expired' },
+      );
   }
   if (!scopeAllows(found.token.scope, needed)) {
     throw new DomainError(

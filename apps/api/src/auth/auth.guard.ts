@@ -28,7 +28,10 @@ export class AuthGuard implements CanActivate {
       method: req.method,
       path: req.path,
       authorization: req.headers.authorization,
-      routeScope: this.reflector.getAllAndOverride<TokenScope | undefined>(REQUIRED_SCOPE, [context.getHandler(), context.getClass()]),
+      routeScope: this.reflector.getAllAndOverride<TokenScope | undefined>(REQUIRED_SCOPE, [
+        context.getHandler(),
+        context.getClass(),
+      ]),
       lookup: (token) => this.tokens.authenticate(token),
     });
     return true;

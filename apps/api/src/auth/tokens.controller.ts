@@ -25,7 +25,10 @@ export class TokensController {
 
   /** 201 with the token's secret in `token`: shown this once, stored only as its hash. */
   @Post()
-  create(@Body(new ZodValidationPipe(createTokenRequestSchema)) body: CreateTokenRequest, @RequestTokenOf() by: RequestToken | null): Promise<CreatedToken> {
+  create(
+    @Body(new ZodValidationPipe(createTokenRequestSchema)) body: CreateTokenRequest,
+    @RequestTokenOf() by: RequestToken | null,
+  ): Promise<CreatedToken> {
     return this.service.create(body, by);
   }
 

@@ -43,7 +43,10 @@ export class TokensRepository {
 
   /** Newest first; revoked and expired ones too (they say so). */
   async list(): Promise<ApiTokenRow[]> {
-    return this.knex<ApiTokenRow>(Tables.apiTokens).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+    return this.knex<ApiTokenRow>(Tables.apiTokens).orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ]);
   }
 
   /** Revokes once: a second revoke keeps the first time. */

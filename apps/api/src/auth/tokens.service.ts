@@ -1,5 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, type ApiToken, type CreatedToken, type CreateTokenRequest, type TokenScope } from '@relayboard/contracts';
+import {
+  ErrorCode,
+  type ApiToken,
+  type CreatedToken,
+  type CreateTokenRequest,
+  type TokenScope,
+} from '@relayboard/contracts';
 import type { ApiTokenRow, Knex } from '@relayboard/db';
 import { DomainError } from '../common/domain-error';
 import { generateToken, hashToken, tokenPrefix, type RequestToken, type TokenLookup } from './auth-policy';
@@ -89,6 +95,8 @@ export class TokensService {
     if (now - (this.lastTouched.get(id) ?? 0) < LAST_USED_EVERY_MS) return;
     this.lastTouched.set(id, now);
     // Off the request's path: a slow write never slows a request, and a failed one only loses a last-used time.
-    this.repository.touchLastUsed(id).catch((error: Error) => this.logger.warn(`could not note the use of api token ${id}: ${error.message}`));
+    this.repository
+      .touchLastUsed(id)
+      .catch((error: Error) => this.logger.warn(`could not note the use of api token ${id}: ${error.message}`));
   }
 }

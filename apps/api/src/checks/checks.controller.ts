@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { createCheckRequestSchema, datasetNameSchema, type Check, type CheckList, type CreateCheckRequest } from '@relayboard/contracts';
+import {
+  createCheckRequestSchema,
+  datasetNameSchema,
+  type Check,
+  type CheckList,
+  type CreateCheckRequest,
+} from '@relayboard/contracts';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ChecksService } from './checks.service';
 
@@ -23,7 +29,10 @@ export class ChecksController {
 
   @Delete(':id')
   @HttpCode(204)
-  async delete(@Param('name', new ZodValidationPipe(datasetNameSchema, 'path')) name: string, @Param('id') id: string): Promise<void> {
+  async delete(
+    @Param('name', new ZodValidationPipe(datasetNameSchema, 'path')) name: string,
+    @Param('id') id: string,
+  ): Promise<void> {
     await this.service.delete(name, id);
   }
 }

@@ -11,7 +11,9 @@ describe('check names', () => {
   });
 
   it('name the target of a relationship, so one column may point at two datasets', () => {
-    expect(name({ kind: 'relationships', column: 'customer_id', toDataset: 'customers', toColumn: 'id' })).toBe('orders__relationships_customer_id_to_customers');
+    expect(name({ kind: 'relationships', column: 'customer_id', toDataset: 'customers', toColumn: 'id' })).toBe(
+      'orders__relationships_customer_id_to_customers',
+    );
   });
 });
 
@@ -19,6 +21,8 @@ describe('check config', () => {
   it('keeps only what the kind needs', () => {
     expect(checkConfig(createCheckRequestSchema.parse({ kind: 'row_count', max: 5 }))).toEqual({ max: 5 });
     expect(checkConfig(createCheckRequestSchema.parse({ kind: 'unique', column: 'id' }))).toEqual({});
-    expect(checkConfig(createCheckRequestSchema.parse({ kind: 'accepted_values', column: 's', values: [1, 'b'] }))).toEqual({ values: ['1', 'b'] });
+    expect(
+      checkConfig(createCheckRequestSchema.parse({ kind: 'accepted_values', column: 's', values: [1, 'b'] })),
+    ).toEqual({ values: ['1', 'b'] });
   });
 });

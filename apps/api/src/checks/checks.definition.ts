@@ -15,7 +15,10 @@ export function checkConfig(check: CreateCheckRequest): CheckConfig {
     case 'relationships':
       return { toDataset: check.toDataset, toColumn: check.toColumn };
     case 'row_count':
-      return { ...(check.min === undefined ? {} : { min: check.min }), ...(check.max === undefined ? {} : { max: check.max }) };
+      return {
+        ...(check.min === undefined ? {} : { min: check.min }),
+        ...(check.max === undefined ? {} : { max: check.max }),
+      };
     default:
       return {};
   }

@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Tables, type DatasetCheckRow, type DatasetRow, type DatasetVersionRow, type Knex, type RunNodeResultRow, type RunRow, type StagedColumn } from '@relayboard/db';
+import {
+  Tables,
+  type DatasetCheckRow,
+  type DatasetRow,
+  type DatasetVersionRow,
+  type Knex,
+  type RunNodeResultRow,
+  type RunRow,
+  type StagedColumn,
+} from '@relayboard/db';
 import { KNEX } from '../core/tokens';
 
 export interface DatasetColumns {
@@ -9,7 +18,9 @@ export interface DatasetColumns {
   columns: StagedColumn[] | null;
 }
 
-export type CheckResultRow = Pick<RunNodeResultRow, 'check_id' | 'run_id' | 'status' | 'failures' | 'message'> & { at: Date };
+export type CheckResultRow = Pick<RunNodeResultRow, 'check_id' | 'run_id' | 'status' | 'failures' | 'message'> & {
+  at: Date;
+};
 
 export type NewCheck = Pick<DatasetCheckRow, 'dataset_id' | 'name' | 'kind' | 'column_name' | 'severity' | 'config'>;
 
@@ -22,11 +33,16 @@ export class ChecksRepository {
       .leftJoin<DatasetVersionRow>(`${Tables.datasetVersions} as v`, 'v.id', 'd.current_version_id')
       .where('d.name', name)
       .first('d.id', 'd.name', 'v.columns');
-    return row ? { id: row.id, name: row.name, columns: (row as { columns: StagedColumn[] | null }).columns ?? null } : null;
+    return row
+      ? { id: row.id, name: row.name, columns: (row as { columns: StagedColumn[] | null }).columns ?? null }
+      : null;
   }
 
   list(datasetId: string): Promise<DatasetCheckRow[]> {
-    return this.knex<DatasetCheckRow>(Tables.datasetChecks).where({ dataset_id: datasetId }).orderBy('created_at').orderBy('name');
+    return this.knex<DatasetCheckRow>(Tables.datasetChecks)
+      .where({ dataset_id: datasetId })
+      .orderBy('created_at')
+      .orderBy('name');
   }
 
   /** The new check, or null when the dataset already declares a check with that name. */
@@ -54,7 +70,14 @@ export class ChecksRepository {
       .join<RunRow>(`${Tables.runs} as r`, 'r.id', 'n.run_id')
       .whereIn('n.check_id', checkIds)
       .distinctOn('n.check_id')
-      .select('n.check_id', 'n.run_id', 'n.status', 'n.failures', 'n.message', this.knex.raw('coalesce(r.finished_at, r.created_at) as at'))
+      .select(
+        'n.check_id',
+        'n.run_id',
+        'n.status',
+        'n.failures',
+        'n.message',
+        this.knex.raw('coalesce(r.finished_at, r.created_at) as at'),
+      )
       .orderBy([{ column: 'n.check_id' }, { column: 'n.id', order: 'desc' }]);
   }
 }

@@ -19,9 +19,13 @@ export class ChecksService {
     if (request.kind === 'relationships') {
       const target = await this.repository.findDataset(request.toDataset);
       if (!target) {
-        throw new DomainError(ErrorCode.ValidationFailed, `toDataset: no dataset named "${request.toDataset}"; register it first with POST /v1/datasets/csv`, {
-          issues: [{ field: 'toDataset', message: `no dataset named "${request.toDataset}"; register it first` }],
-        });
+        throw new DomainError(
+          ErrorCode.ValidationFailed,
+          `toDataset: no dataset named "${request.toDataset}"; register it first with POST /v1/datasets/csv`,
+          {
+            issues: [{ field: 'toDataset', message: `no dataset named "${request.toDataset}"; register it first` }],
+          },
+        );
       }
       this.assertColumn(target, request.toColumn, 'toColumn');
     }
@@ -54,22 +58,34 @@ export class ChecksService {
   async delete(datasetName: string, id: string): Promise<void> {
     const dataset = await this.dataset(datasetName);
     if (!UUID.test(id) || !(await this.repository.delete(dataset.id, id))) {
-      throw new DomainError(ErrorCode.CheckNotFound, `dataset "${dataset.name}" has no check with id "${id}"; list them with GET /v1/datasets/${dataset.name}/checks`);
+      throw new DomainError(
+        ErrorCode.CheckNotFound,
+        `dataset "${dataset.name}" has no check with id "${id}"; list them with GET /v1/datasets/${dataset.name}/checks`,
+      );
     }
   }
 
   private async dataset(name: string): Promise<DatasetColumns> {
     const dataset = await this.repository.findDataset(name);
-    if (!dataset) throw new DomainError(ErrorCode.DatasetNotFound, `no dataset named "${name}"; register it with POST /v1/datasets/csv`);
+    if (!dataset)
+      throw new DomainError(
+        ErrorCode.DatasetNotFound,
+        `no dataset named "${name}"; register it with POST /v1/datasets/csv`,
+      );
     return dataset;
   }
 
   /** Checks are validated against the columns once a run has staged the dataset; before that, the run reports a missing column. */
   private assertColumn(dataset: DatasetColumns, column: string, field: string): void {
-    if (dataset.columns === null || column === ROW_NUMBER_COLUMN || dataset.columns.some((c) => c.name === column)) return;
+    if (dataset.columns === null || column === ROW_NUMBER_COLUMN || dataset.columns.some((c) => c.name === column))
+      return;
     const known = dataset.columns.map((c) => c.name).join(', ');
-    throw new DomainError(ErrorCode.ValidationFailed, `${field}: dataset "${dataset.name}" has no column "${column}"; its columns are ${known}`, {
-      issues: [{ field, message: `no column "${column}" in ${dataset.name}` }],
-    });
+    throw new DomainError(
+      ErrorCode.ValidationFailed,
+      `${field}: dataset "${dataset.name}" has no column "${column}"; its columns are ${known}`,
+      {
+        issues: [{ field, message: `no column "${column}" in ${dataset.name}` }],
+      },
+    );
   }
 }

@@ -33,7 +33,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.toResponse(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (status >= 500)
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     if (res.headersSent) {
       // A stream (server-sent events) that fails after its headers can only be ended.
       res.end();
@@ -44,14 +45,26 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   private toResponse(exception: unknown): { status: number; body: ErrorResponse } {
     if (exception instanceof DomainError) {
-      const error = { code: exception.code, message: exception.message, ...(exception.details === undefined ? {} : { details: exception.details }) };
+      const error = {
+        code: exception.code,
+        message: exception.message,
+        ...(exception.details === undefined ? {} : { details: exception.details }),
+      };
       return { status: HTTP_STATUS_BY_CODE[exception.code], body: { error } };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       // The express adapter wraps body-parser's SyntaxError for malformed JSON in a 400.
       if (exception.cause instanceof SyntaxError) {
-        return { status: 400, body: { error: { code: ErrorCode.ValidationFailed, message: `request body is not valid JSON: ${exception.cause.message}` } } };
+        return {
+          status: 400,
+          body: {
+            error: {
+              code: ErrorCode.ValidationFailed,
+              message: `request body is not valid JSON: ${exception.cause.message}`,
+            },
+          },
+        };
       }
       const parser = this.bodyParserError(exception.cause);
       if (parser) return parser;
@@ -61,9 +74,20 @@ export class HttpExceptionFilter implements ExceptionFilter {
         typeof response === 'object' && response !== null && 'message' in response
           ? [response.message].flat().join('; ')
           : exception.message;
-      return { status, body: { error: { code, message: status === 404 ? `${message}: no such route (the README's REST section lists them)` : message } } };
+      return {
+        status,
+        body: {
+          error: {
+            code,
+            message: status === 404 ? `${message}: no such route (the README's REST section lists them)` : message,
+          },
+        },
+      };
     }
-    return { status: 500, body: { error: { code: ErrorCode.Internal, message: 'internal error; see the api log for details' } } };
+    return {
+      status: 500,
+      body: { error: { code: ErrorCode.Internal, message: 'internal error; see the api log for details' } },
+    };
   }
 
   private bodyParserError(cause: unknown): { status: number; body: ErrorResponse } | null {
@@ -85,11 +109,32 @@ export class HttpExceptionFilter implements ExceptionFilter {
         };
       }
       case 'charset.unsupported':
-        return { status: 415, body: { error: { code: ErrorCode.UnsupportedMediaType, message: `a JSON body must be UTF-8, not charset "${error.charset}"` } } };
+        return {
+          status: 415,
+          body: {
+            error: {
+              code: ErrorCode.UnsupportedMediaType,
+              message: `a JSON body must be UTF-8, not charset "${error.charset}"`,
+            },
+          },
+        };
       case 'encoding.unsupported':
-        return { status: 415, body: { error: { code: ErrorCode.UnsupportedMediaType, message: `a JSON body may be sent plain, gzip or deflate, not Content-Encoding "${error.encoding}"` } } };
+        return {
+          status: 415,
+          body: {
+            error: {
+              code: ErrorCode.UnsupportedMediaType,
+              message: `a JSON body may be sent plain, gzip or deflate, not Content-Encoding "${error.encoding}"`,
+            },
+          },
+        };
       case 'request.aborted':
-        return { status: 400, body: { error: { code: ErrorCode.ValidationFailed, message: 'the request body was cut off before it ended' } } };
+        return {
+          status: 400,
+          body: {
+            error: { code: ErrorCode.ValidationFailed, message: 'the request body was cut off before it ended' },
+          },
+        };
       default:
         return null;
     }

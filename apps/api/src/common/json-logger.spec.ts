@@ -9,14 +9,28 @@ function capture(): { stream: Writable; lines: () => Record<string, unknown>[] }
       done();
     },
   });
-  return { stream, lines: () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    stream,
+    lines: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe("Nest's Logger calls as JSON lines", () => {
   it('reads the context Nest passes last, and a stack before it on error()', () => {
     expect(nestLogFields('listening', ['api'], false)).toEqual({ msg: 'listening', context: 'api' });
-    expect(nestLogFields('boom', ['Error: boom\n    at x (y.js:1:1)', 'http'], true)).toEqual({ msg: 'boom', stack: 'Error: boom\n    at x (y.js:1:1)', context: 'http' });
-    expect(nestLogFields('boom', ['Error: boom\n    at x (y.js:1:1)'], true)).toEqual({ msg: 'boom', stack: 'Error: boom\n    at x (y.js:1:1)' });
+    expect(nestLogFields('boom', ['Error: boom\n    at x (y.js:1:1)', 'http'], true)).toEqual({
+      msg: 'boom',
+      stack: 'Error: boom\n    at x (y.js:1:1)',
+      context: 'http',
+    });
+    expect(nestLogFields('boom', ['Error: boom\n    at x (y.js:1:1)'], true)).toEqual({
+      msg: 'boom',
+      stack: 'Error: boom\n    at x (y.js:1:1)',
+    });
     expect(nestLogFields({ a: 1 }, [], false)).toEqual({ msg: '{"a":1}' });
   });
 

@@ -4,10 +4,7 @@ import { jsonLogOptions, type LogLevel } from '@relayboard/config';
 
 /** The api's log: one JSON object per line on stdout (pino), at LOG_LEVEL and above. */
 export function createApiLog(level: LogLevel, destination?: pino.DestinationStream): pino.Logger {
-  return pino(
-    jsonLogOptions('api', level),
-    destination ?? pino.destination({ dest: 1, sync: true }),
-  );
+  return pino(jsonLogOptions('api', level), destination ?? pino.destination({ dest: 1, sync: true }));
 }
 
 type Method = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -47,10 +44,18 @@ export class JsonNestLogger implements LoggerService {
 }
 
 /** The fields of one line from Nest's (message, ...params): msg, context, stack, err. */
-export function nestLogFields(message: unknown, params: unknown[], mayHaveStack: boolean): { msg: string; context?: string; stack?: string } {
+export function nestLogFields(
+  message: unknown,
+  params: unknown[],
+  mayHaveStack: boolean,
+): { msg: string; context?: string; stack?: string } {
   const rest = [...params];
   const fields: { msg: string; context?: string; stack?: string } = { msg: '' };
-  if (rest.length > 0 && typeof rest[rest.length - 1] === 'string' && !(mayHaveStack && rest.length === 1 && isStack(rest[0] as string))) {
+  if (
+    rest.length > 0 &&
+    typeof rest[rest.length - 1] === 'string' &&
+    !(mayHaveStack && rest.length === 1 && isStack(rest[0] as string))
+  ) {
     fields.context = rest.pop() as string;
   }
   if (mayHaveStack && typeof rest[0] === 'string' && rest[0]) fields.stack = rest.shift() as string;

@@ -20,7 +20,8 @@ export class NoUnknownQueryGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request>();
     const names = Object.keys(req.query ?? {});
     if (names.length === 0) return true;
-    const args: Record<string, unknown> = Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ?? {};
+    const args: Record<string, unknown> =
+      Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), context.getHandler().name) ?? {};
     const types = Object.keys(args).map((key) => Number(key.split(':')[0]));
     if (types.includes(QUERY) || types.includes(REQUEST)) return true;
     throw new DomainError(

@@ -46,18 +46,23 @@ export class DatasetRelationsRepository {
           [wanted.staging, wanted.stagingPrefix, wanted.warehouse],
         );
         for (const r of rows) {
-          const kind = r.kind === 'v' ? 'view' : r.kind === 'm' ? 'materialized view' : r.kind === 'f' ? 'foreign table' : 'table';
+          const kind =
+            r.kind === 'v' ? 'view' : r.kind === 'm' ? 'materialized view' : r.kind === 'f' ? 'foreign table' : 'table';
           await trx.raw(`drop ${kind} if exists ${quoteIdent(r.schema)}.${quoteIdent(r.name)}`);
         }
         for (const table of Object.values(DBT_DATA_TABLES)) {
-          const { rows: exists } = await trx.raw<{ rows: { found: string | null }[] }>('select to_regclass(?) as found', [table]);
+          const { rows: exists } = await trx.raw<{ rows: { found: string | null }[] }>(
+            'select to_regclass(?) as found',
+            [table],
+          );
           if (exists[0].found) await trx.raw(`delete from ${table} where dataset = ?`, [name]);
         }
         return { dropped: rows.map((r) => `${r.schema}.${r.name}`) };
       });
     } catch (error) {
       const pg = error as { code?: string; detail?: string; message: string };
-      if (pg.code === DEPENDENT_OBJECTS) return { blockedBy: `${pg.message}${pg.detail ? ` (${pg.detail.replace(/\n/g, '; ')})` : ''}` };
+      if (pg.code === DEPENDENT_OBJECTS)
+        return { blockedBy: `${pg.message}${pg.detail ? ` (${pg.detail.replace(/\n/g, '; ')})` : ''}` };
       throw error;
     }
   }

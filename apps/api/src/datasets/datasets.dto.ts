@@ -34,10 +34,20 @@ export function toDatasetDto({ dataset, version, lastRun, schedule }: DatasetWit
     dbtDisabled:
       dataset.dbt_disabled_reason === null
         ? null
-        : { reason: dataset.dbt_disabled_reason, at: (dataset.dbt_disabled_at ?? dataset.updated_at).toISOString(), runId: dataset.dbt_disabled_by_run_id },
+        : {
+            reason: dataset.dbt_disabled_reason,
+            at: (dataset.dbt_disabled_at ?? dataset.updated_at).toISOString(),
+            runId: dataset.dbt_disabled_by_run_id,
+          },
     owners: dataset.owners ?? [],
     lastRun: lastRun
-      ? { id: lastRun.id, status: lastRun.status, deliveryStatus: lastRun.delivery_status ?? null, createdAt: lastRun.created_at.toISOString(), finishedAt: lastRun.finished_at?.toISOString() ?? null }
+      ? {
+          id: lastRun.id,
+          status: lastRun.status,
+          deliveryStatus: lastRun.delivery_status ?? null,
+          createdAt: lastRun.created_at.toISOString(),
+          finishedAt: lastRun.finished_at?.toISOString() ?? null,
+        }
       : null,
     schedule: schedule ? toScheduleSummaryDto(schedule) : null,
   };
@@ -47,7 +57,9 @@ const number = (value: unknown) => (value === null || value === undefined || val
 const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
 
 /** A run's profile snapshot (rows of <name>__profile as pg returned them: counts as strings) as the api answers it. */
-export function toDatasetProfileDto(run: Pick<RunRow, 'id' | 'created_at' | 'finished_at' | 'profile'> | null): DatasetProfile {
+export function toDatasetProfileDto(
+  run: Pick<RunRow, 'id' | 'created_at' | 'finished_at' | 'profile'> | null,
+): DatasetProfile {
   if (!run?.profile) return { runId: null, profiledAt: null, columns: [] };
   const columns = run.profile.map((row): ColumnProfile => {
     const rows = number(row.row_count);

@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Tables, type DatasetLineageRow, type DatasetRow, type DatasetScheduleRow, type DatasetVersionRow, type Knex, type RunRow } from '@relayboard/db';
+import {
+  Tables,
+  type DatasetLineageRow,
+  type DatasetRow,
+  type DatasetScheduleRow,
+  type DatasetVersionRow,
+  type Knex,
+  type RunRow,
+} from '@relayboard/db';
 import { KNEX } from '../core/tokens';
 
 export type LastRun = Pick<RunRow, 'id' | 'dataset_id' | 'status' | 'delivery_status' | 'created_at' | 'finished_at'>;
@@ -28,7 +36,11 @@ export class DatasetsRepository {
   async findByName(name: string): Promise<DatasetWithVersion | null> {
     const dataset = await this.knex<DatasetRow>(Tables.datasets).where({ name }).first();
     if (!dataset) return null;
-    const [version, lastRuns, schedules] = await Promise.all([this.findVersion(dataset.current_version_id), this.lastRuns([dataset.id]), this.schedules([dataset.id])]);
+    const [version, lastRuns, schedules] = await Promise.all([
+      this.findVersion(dataset.current_version_id),
+      this.lastRuns([dataset.id]),
+      this.schedules([dataset.id]),
+    ]);
     return { dataset, version, lastRun: lastRuns.get(dataset.id) ?? null, schedule: schedules.get(dataset.id) ?? null };
   }
 
@@ -44,7 +56,9 @@ export class DatasetsRepository {
     const datasets = await q;
     const ids = datasets.map((d) => d.current_version_id).filter((id): id is string => id !== null);
     const [versions, lastRuns, schedules] = await Promise.all([
-      ids.length ? this.knex<DatasetVersionRow>(Tables.datasetVersions).whereIn('id', ids) : Promise.resolve([] as DatasetVersionRow[]),
+      ids.length
+        ? this.knex<DatasetVersionRow>(Tables.datasetVersions).whereIn('id', ids)
+        : Promise.resolve([] as DatasetVersionRow[]),
       this.lastRuns(datasets.map((d) => d.id)),
       this.schedules(datasets.map((d) => d.id)),
     ]);
@@ -79,16 +93,26 @@ export class DatasetsRepository {
     const [dataset] = await this.knex<DatasetRow>(Tables.datasets)
       .where({ name })
       // jsonb takes JSON text: node-postgres would send a JS array as a PostgreSQL array.
-      .update({ owners: JSON.stringify(owners) as unknown as string[], updated_at: this.knex.fn.now() as unknown as Date })
+      .update({
+        owners: JSON.stringify(owners) as unknown as string[],
+        updated_at: this.knex.fn.now() as unknown as Date,
+      })
       .returning('*');
     if (!dataset) return null;
-    const [version, schedules] = await Promise.all([this.findVersion(dataset.current_version_id), this.schedules([dataset.id])]);
+    const [version, schedules] = await Promise.all([
+      this.findVersion(dataset.current_version_id),
+      this.schedules([dataset.id]),
+    ]);
     return { dataset, version, schedule: schedules.get(dataset.id) ?? null };
   }
 
   /** Every version of the dataset, newest first. */
   /** Newest first, after the cursor's (fetched_at, id), by the (dataset_id, fetched_at) index. */
-  versions(datasetId: string, after: { fetchedAt: string; id: string } | null, limit: number): Promise<DatasetVersionRow[]> {
+  versions(
+    datasetId: string,
+    after: { fetchedAt: string; id: string } | null,
+    limit: number,
+  ): Promise<DatasetVersionRow[]> {
     const q = this.knex<DatasetVersionRow>(Tables.datasetVersions)
       .where({ dataset_id: datasetId })
       .orderBy([
@@ -118,8 +142,14 @@ export class DatasetsRepository {
       const inserted = await this.insertDataset(trx, name, version);
       const dataset = inserted ?? (await trx<DatasetRow>(Tables.datasets).where({ name }).forUpdate().first());
       if (!dataset) throw new Error(`dataset ${name} vanished while a version was being added`);
-      const schedule = inserted ? undefined : await trx<DatasetScheduleRow>(Tables.datasetSchedules).where({ dataset_id: dataset.id }).first();
-      return { ...(await this.addVersion(trx, dataset, version)), schedule: schedule ?? null, created: inserted !== null };
+      const schedule = inserted
+        ? undefined
+        : await trx<DatasetScheduleRow>(Tables.datasetSchedules).where({ dataset_id: dataset.id }).first();
+      return {
+        ...(await this.addVersion(trx, dataset, version)),
+        schedule: schedule ?? null,
+        created: inserted !== null,
+      };
     });
   }
 
@@ -135,7 +165,10 @@ export class DatasetsRepository {
   ): Promise<{ deleted: true } | { deleted: false; activeRuns: Pick<RunRow, 'id' | 'status'>[] }> {
     return this.knex.transaction(async (trx) => {
       await trx<DatasetRow>(Tables.datasets).where({ id: datasetId }).forUpdate().first();
-      const activeRuns = await trx<RunRow>(Tables.runs).where({ dataset_id: datasetId }).whereIn('status', ['queued', 'running']).select('id', 'status');
+      const activeRuns = await trx<RunRow>(Tables.runs)
+        .where({ dataset_id: datasetId })
+        .whereIn('status', ['queued', 'running'])
+        .select('id', 'status');
       if (activeRuns.length) return { deleted: false as const, activeRuns };
       await beforeDelete();
       await trx<DatasetRow>(Tables.datasets).where({ id: datasetId }).delete();
@@ -144,7 +177,9 @@ export class DatasetsRepository {
   }
 
   /** The profile snapshot of the dataset's newest run that has one (by the (dataset_id, created_at) index). */
-  async latestProfile(datasetId: string): Promise<Pick<RunRow, 'id' | 'created_at' | 'finished_at' | 'profile'> | null> {
+  async latestProfile(
+    datasetId: string,
+  ): Promise<Pick<RunRow, 'id' | 'created_at' | 'finished_at' | 'profile'> | null> {
     const row = await this.knex<RunRow>(Tables.runs)
       .where({ dataset_id: datasetId })
       .whereNotNull('profile')

@@ -1,6 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, type CreateCsvDatasetRequest, type Dataset, type DatasetList, type DatasetProfile, type DatasetVersionList, type ListDatasetsQuery, type ListDatasetVersionsQuery } from '@relayboard/contracts';
+import {
+  ErrorCode,
+  type CreateCsvDatasetRequest,
+  type Dataset,
+  type DatasetList,
+  type DatasetProfile,
+  type DatasetVersionList,
+  type ListDatasetsQuery,
+  type ListDatasetVersionsQuery,
+} from '@relayboard/contracts';
 import type { DatasetLineageRow, DatasetLocks } from '@relayboard/db';
 import type { PipelineQueue } from '@relayboard/queue';
 import { ContentStore, UrlFetcher } from '@relayboard/sources';
@@ -16,11 +25,17 @@ import { UploadReader } from './upload.reader';
 /** People's models (not Relayboard's generated ones) downstream of the dataset in its last build. */
 function peoplesModelsDownstream(lineage: DatasetLineageRow['lineage'] | null, dataset: string): string[] {
   if (!lineage) return [];
-  const nodes = lineage.nodes as { id: string; role: string; dataset: string | null; path: string | null; name: string }[];
+  const nodes = lineage.nodes as {
+    id: string;
+    role: string;
+    dataset: string | null;
+    path: string | null;
+    name: string;
+  }[];
   const source = nodes.find((n) => n.role === 'source' && n.dataset === dataset);
   if (!source) return [];
   const reached = new Set([source.id]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const edge of lineage.edges) {
       if (reached.has(edge.from) && !reached.has(edge.to)) {
@@ -29,7 +44,9 @@ function peoplesModelsDownstream(lineage: DatasetLineageRow['lineage'] | null, d
       }
     }
   }
-  return nodes.filter((n) => reached.has(n.id) && n.role === 'model' && n.dataset === null).map((n) => n.path ?? n.name);
+  return nodes
+    .filter((n) => reached.has(n.id) && n.role === 'model' && n.dataset === null)
+    .map((n) => n.path ?? n.name);
 }
 
 @Injectable()
@@ -81,7 +98,11 @@ export class DatasetsService {
 
   async list(query: ListDatasetsQuery): Promise<DatasetList> {
     const after = query.cursor ? String(decodeCursor(query.cursor, ['string'])[0]) : null;
-    const { items, nextCursor } = page(await this.repository.list(after, query.limit + 1, query.prefix), query.limit, (d) => [d.dataset.name]);
+    const { items, nextCursor } = page(
+      await this.repository.list(after, query.limit + 1, query.prefix),
+      query.limit,
+      (d) => [d.dataset.name],
+    );
     return { datasets: items.map(toDatasetDto), nextCursor };
   }
 
@@ -98,7 +119,11 @@ export class DatasetsService {
   async versions(name: string, query: ListDatasetVersionsQuery): Promise<DatasetVersionList> {
     const { dataset } = await this.find(name);
     const after = query.cursor ? decodeCursor(query.cursor, ['string', 'string']) : null;
-    const rows = await this.repository.versions(dataset.id, after ? { fetchedAt: String(after[0]), id: String(after[1]) } : null, query.limit + 1);
+    const rows = await this.repository.versions(
+      dataset.id,
+      after ? { fetchedAt: String(after[0]), id: String(after[1]) } : null,
+      query.limit + 1,
+    );
     const { items, nextCursor } = page(rows, query.limit, (v) => [v.fetched_at.toISOString(), v.id]);
     return { versions: items.map(toDatasetVersionDto), nextCursor };
   }
@@ -143,24 +168,38 @@ export class DatasetsService {
         dropped = outcome.dropped;
       });
       if (!result.deleted) {
-        throw this.busy(name, `run(s) ${result.activeRuns.map((r) => `${r.id} (${r.status})`).join(', ')} of it are not finished`, { runs: result.activeRuns });
+        throw this.busy(
+          name,
+          `run(s) ${result.activeRuns.map((r) => `${r.id} (${r.status})`).join(', ')} of it are not finished`,
+          { runs: result.activeRuns },
+        );
       }
     } finally {
       await lock.release();
     }
-    this.logger.log(`deleted dataset ${name} (${dataset.id}); dropped ${dropped.length ? dropped.join(', ') : 'no relations'}`);
+    this.logger.log(
+      `deleted dataset ${name} (${dataset.id}); dropped ${dropped.length ? dropped.join(', ') : 'no relations'}`,
+    );
     // Its schedule row went with the dataset (cascade); a scheduler Redis keeps meanwhile is removed by the re-sync.
     await this.queue.removeSchedule(dataset.id).catch((error: Error) => {
-      this.logger.warn(`could not remove the job scheduler of deleted dataset ${name} (${error.message}); the reconciler's re-sync removes it`);
+      this.logger.warn(
+        `could not remove the job scheduler of deleted dataset ${name} (${error.message}); the reconciler's re-sync removes it`,
+      );
     });
     await this.queue.enqueueForgetDataset({ datasetId: dataset.id, name }).catch((error: Error) => {
       // Workers also remove folders of datasets that no longer exist before every build.
-      this.logger.warn(`could not ask a worker to remove the dbt files of deleted dataset ${name} (${error.message}); the next build on each worker removes them`);
+      this.logger.warn(
+        `could not ask a worker to remove the dbt files of deleted dataset ${name} (${error.message}); the next build on each worker removes them`,
+      );
     });
   }
 
   private busy(name: string, why: string, details?: unknown): DomainError {
-    return new DomainError(ErrorCode.DatasetBusy, `dataset "${name}" cannot be deleted now: ${why}; wait for its runs to finish (GET /v1/runs?datasetName=${name}), then delete again`, details);
+    return new DomainError(
+      ErrorCode.DatasetBusy,
+      `dataset "${name}" cannot be deleted now: ${why}; wait for its runs to finish (GET /v1/runs?datasetName=${name}), then delete again`,
+      details,
+    );
   }
 
   private async find(name: string): Promise<DatasetWithVersion> {
@@ -170,7 +209,10 @@ export class DatasetsService {
   }
 
   private notFound(name: string): DomainError {
-    return new DomainError(ErrorCode.DatasetNotFound, `no dataset named "${name}"; register it with POST /v1/datasets/csv or POST /v1/datasets/${name}/upload`);
+    return new DomainError(
+      ErrorCode.DatasetNotFound,
+      `no dataset named "${name}"; register it with POST /v1/datasets/csv or POST /v1/datasets/${name}/upload`,
+    );
   }
 
   private exists(name: string): DomainError {

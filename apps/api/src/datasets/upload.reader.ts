@@ -22,13 +22,23 @@ export class UploadReader {
   read(req: IncomingMessage): Promise<ReceivedContent> {
     const type = req.headers['content-type'] ?? '';
     if (!/^multipart\/form-data\s*(;|$)/i.test(type)) {
-      throw new DomainError(ErrorCode.UnsupportedMediaType, `an upload must be multipart/form-data, not ${type ? `"${type}"` : 'a body without Content-Type'}; ${HOW_TO}`);
+      throw new DomainError(
+        ErrorCode.UnsupportedMediaType,
+        `an upload must be multipart/form-data, not ${type ? `"${type}"` : 'a body without Content-Type'}; ${HOW_TO}`,
+      );
     }
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fields: 20, parts: 40, fieldSize: 64 * 1024 } });
+      parser = busboy({
+        headers: req.headers,
+        defParamCharset: 'utf8',
+        limits: { files: 1, fields: 20, parts: 40, fieldSize: 64 * 1024 },
+      });
     } catch (error) {
-      throw new DomainError(ErrorCode.ValidationFailed, `the multipart body cannot be read (${(error as Error).message}); ${HOW_TO}`);
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        `the multipart body cannot be read (${(error as Error).message}); ${HOW_TO}`,
+      );
     }
 
     return new Promise((resolve, reject) => {
@@ -43,13 +53,20 @@ export class UploadReader {
         req.unpipe(parser);
         parser.destroy();
         req.resume();
-        if (receiving) receiving.then((received) => this.content.discard(received), () => undefined);
+        if (receiving)
+          receiving.then(
+            (received) => this.content.discard(received),
+            () => undefined,
+          );
         reject(asDomainError(error));
       };
 
       parser.on('file', (field, file, info) => {
         if (field !== UPLOAD_FIELD) {
-          problem ??= new DomainError(ErrorCode.ValidationFailed, `the upload has a file field named "${field}"; ${HOW_TO}`);
+          problem ??= new DomainError(
+            ErrorCode.ValidationFailed,
+            `the upload has a file field named "${field}"; ${HOW_TO}`,
+          );
           file.resume();
           return;
         }
@@ -58,18 +75,29 @@ export class UploadReader {
           body: file,
           label,
           describeFailure: (error) =>
-            new SourceError(ErrorCode.ValidationFailed, `${label} did not arrive whole (${(error as Error)?.message ?? String(error)}); send it again`),
+            new SourceError(
+              ErrorCode.ValidationFailed,
+              `${label} did not arrive whole (${(error as Error)?.message ?? String(error)}); send it again`,
+            ),
         });
         receiving.catch(fail);
       });
       parser.on('filesLimit', () => {
         problem ??= new DomainError(ErrorCode.ValidationFailed, `the upload has more than one file; ${HOW_TO}`);
       });
-      parser.on('error', (error: Error) => fail(new DomainError(ErrorCode.ValidationFailed, `the multipart body cannot be read (${error.message}); ${HOW_TO}`)));
+      parser.on('error', (error: Error) =>
+        fail(
+          new DomainError(
+            ErrorCode.ValidationFailed,
+            `the multipart body cannot be read (${error.message}); ${HOW_TO}`,
+          ),
+        ),
+      );
       parser.on('close', () => {
         if (settled) return;
         if (problem) return fail(problem);
-        if (!receiving) return fail(new DomainError(ErrorCode.ValidationFailed, `the upload has no file part; ${HOW_TO}`));
+        if (!receiving)
+          return fail(new DomainError(ErrorCode.ValidationFailed, `the upload has no file part; ${HOW_TO}`));
         receiving.then((received) => {
           if (settled) return void this.content.discard(received);
           settled = true;
@@ -77,7 +105,10 @@ export class UploadReader {
         }, fail);
       });
       req.on('close', () => {
-        if (!req.complete) fail(new DomainError(ErrorCode.ValidationFailed, `the upload was cut off before the request ended; ${HOW_TO}`));
+        if (!req.complete)
+          fail(
+            new DomainError(ErrorCode.ValidationFailed, `the upload was cut off before the request ended; ${HOW_TO}`),
+          );
       });
       req.pipe(parser);
     });

@@ -38,7 +38,10 @@ export class DestinationsController {
   }
 
   @Patch(':id')
-  update(@Param('id') id: string, @Body(new ZodValidationPipe(updateDestinationRequestSchema)) body: UpdateDestinationRequest): Promise<Destination> {
+  update(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(updateDestinationRequestSchema)) body: UpdateDestinationRequest,
+  ): Promise<Destination> {
     return this.service.update(id, body);
   }
 

@@ -2,7 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Tables, type DeliveryRow, type DestinationRow, type Knex } from '@relayboard/db';
 import { KNEX } from '../core/tokens';
 
-export type LastDelivery = Pick<DeliveryRow, 'destination_id' | 'run_id' | 'status' | 'response_status' | 'response_body' | 'error' | 'skip_reason' | 'attempted_at' | 'finished_at'>;
+export type LastDelivery = Pick<
+  DeliveryRow,
+  | 'destination_id'
+  | 'run_id'
+  | 'status'
+  | 'response_status'
+  | 'response_body'
+  | 'error'
+  | 'skip_reason'
+  | 'attempted_at'
+  | 'finished_at'
+>;
 
 export interface DestinationWithDelivery {
   row: DestinationRow;
@@ -19,7 +30,17 @@ export interface NewSlackDestination {
 }
 
 export type DestinationChanges = Partial<
-  Pick<DestinationRow, 'name' | 'webhook_encrypted' | 'webhook_fingerprint' | 'webhook_masked' | 'datasets' | 'notify_on' | 'row_change_threshold' | 'suppress_hours'>
+  Pick<
+    DestinationRow,
+    | 'name'
+    | 'webhook_encrypted'
+    | 'webhook_fingerprint'
+    | 'webhook_masked'
+    | 'datasets'
+    | 'notify_on'
+    | 'row_change_threshold'
+    | 'suppress_hours'
+  >
 >;
 
 const UNIQUE_VIOLATION = '23505';
@@ -48,12 +69,17 @@ export class DestinationsRepository {
       .returning('*');
     if (inserted) return { row: inserted, created: true };
     const existing = await this.findByFingerprint(input.sealed.webhook_fingerprint as string);
-    if (!existing) throw new Error('a destination with this webhook fingerprint was deleted while it was being registered; register it again');
+    if (!existing)
+      throw new Error(
+        'a destination with this webhook fingerprint was deleted while it was being registered; register it again',
+      );
     return { row: existing, created: false };
   }
 
   async findByFingerprint(fingerprint: string): Promise<DestinationRow | null> {
-    return (await this.knex<DestinationRow>(Tables.destinations).where({ webhook_fingerprint: fingerprint }).first()) ?? null;
+    return (
+      (await this.knex<DestinationRow>(Tables.destinations).where({ webhook_fingerprint: fingerprint }).first()) ?? null
+    );
   }
 
   async find(id: string): Promise<DestinationWithDelivery | null> {
@@ -64,7 +90,10 @@ export class DestinationsRepository {
   }
 
   async list(): Promise<DestinationWithDelivery[]> {
-    const rows = await this.knex<DestinationRow>(Tables.destinations).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+    const rows = await this.knex<DestinationRow>(Tables.destinations).orderBy([
+      { column: 'created_at' },
+      { column: 'id' },
+    ]);
     const deliveries = new Map((await this.lastDeliveries(rows.map((r) => r.id))).map((d) => [d.destination_id, d]));
     return rows.map((row) => ({ row, lastDelivery: deliveries.get(row.id) ?? null }));
   }
@@ -91,8 +120,22 @@ export class DestinationsRepository {
     if (destinationIds.length === 0) return Promise.resolve([]);
     return this.knex<DeliveryRow>(Tables.deliveries)
       .distinctOn('destination_id')
-      .select('destination_id', 'run_id', 'status', 'response_status', 'response_body', 'error', 'skip_reason', 'attempted_at', 'finished_at')
+      .select(
+        'destination_id',
+        'run_id',
+        'status',
+        'response_status',
+        'response_body',
+        'error',
+        'skip_reason',
+        'attempted_at',
+        'finished_at',
+      )
       .whereIn('destination_id', destinationIds)
-      .orderBy([{ column: 'destination_id' }, { column: 'attempted_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+      .orderBy([
+        { column: 'destination_id' },
+        { column: 'attempted_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ]);
   }
 }

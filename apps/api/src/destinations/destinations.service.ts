@@ -12,7 +12,11 @@ import type { SecretBox } from '@relayboard/secrets';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, SECRET_BOX } from '../core/tokens';
 import { toDestinationDto } from './destinations.dto';
-import { DestinationsRepository, type DestinationChanges, type DestinationWithDelivery } from './destinations.repository';
+import {
+  DestinationsRepository,
+  type DestinationChanges,
+  type DestinationWithDelivery,
+} from './destinations.repository';
 import { SlackWebhookClient, type SlackMessage } from './slack-webhook.client';
 import { assertWebhookUrl, sealWebhookUrl } from './webhook-url';
 
@@ -25,13 +29,18 @@ const mrkdwn = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;
 
 function testMessage(row: DestinationRow): SlackMessage {
   const routing = row.datasets === null ? 'every dataset' : row.datasets.join(', ');
-  const when = { always: 'every run', failures: 'failed runs', changes: 'failed runs and runs whose data changed' }[row.notify_on];
+  const when = { always: 'every run', failures: 'failed runs', changes: 'failed runs and runs whose data changed' }[
+    row.notify_on
+  ];
   return {
     text: `Relayboard test message for destination "${row.name}": run digests will arrive here.`,
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: `:white_check_mark: *Relayboard test message* for destination *${mrkdwn(row.name)}*\nDigests of ${when} of ${mrkdwn(routing)} will arrive here.` },
+        text: {
+          type: 'mrkdwn',
+          text: `:white_check_mark: *Relayboard test message* for destination *${mrkdwn(row.name)}*\nDigests of ${when} of ${mrkdwn(routing)} will arrive here.`,
+        },
       },
     ],
   };
@@ -84,7 +93,9 @@ export class DestinationsService {
       assertWebhookUrl(request.webhookUrl, this.config.slackWebhookHosts);
       Object.assign(changes, sealWebhookUrl(this.box, request.webhookUrl));
     }
-    const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as DestinationChanges;
+    const defined = Object.fromEntries(
+      Object.entries(changes).filter(([, value]) => value !== undefined),
+    ) as DestinationChanges;
     const updated = await this.repository.update(id, defined);
     if (updated === 'conflict') {
       const other = await this.repository.findByFingerprint(defined.webhook_fingerprint as string);
@@ -107,12 +118,18 @@ export class DestinationsService {
   /** Posts a short message and says what Slack answered; nothing is recorded as a delivery. */
   async test(id: string): Promise<DestinationTestResult> {
     const { row } = await this.find(id);
-    if (!row.webhook_encrypted) throw new Error(`destination ${id} has no encrypted webhook URL; the api encrypts legacy rows at start`);
+    if (!row.webhook_encrypted)
+      throw new Error(`destination ${id} has no encrypted webhook URL; the api encrypts legacy rows at start`);
     const url = this.box.decrypt(row.webhook_encrypted);
     const host = new URL(url).hostname.toLowerCase();
     // SLACK_WEBHOOK_HOSTS may have changed since the destination was registered.
     if (!this.config.slackWebhookHosts.includes(host)) {
-      return { ok: false, status: null, body: null, error: `host "${host}" is no longer in SLACK_WEBHOOK_HOSTS (${this.config.slackWebhookHosts.join(', ')}); add it back, or PATCH the destination with another webhookUrl` };
+      return {
+        ok: false,
+        status: null,
+        body: null,
+        error: `host "${host}" is no longer in SLACK_WEBHOOK_HOSTS (${this.config.slackWebhookHosts.join(', ')}); add it back, or PATCH the destination with another webhookUrl`,
+      };
     }
     const result = await this.slack.post(url, testMessage(row));
     this.logger.log(`test message to destination ${id} (${row.webhook_masked}): ${result.status ?? result.error}`);
@@ -126,6 +143,9 @@ export class DestinationsService {
   }
 
   private notFound(id: string): DomainError {
-    return new DomainError(ErrorCode.DestinationNotFound, `no destination with id "${id}"; list them with GET /v1/destinations`);
+    return new DomainError(
+      ErrorCode.DestinationNotFound,
+      `no destination with id "${id}"; list them with GET /v1/destinations`,
+    );
   }
 }

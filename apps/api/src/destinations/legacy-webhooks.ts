@@ -13,7 +13,9 @@ const UNIQUE_VIOLATION = '23505';
  * Returns how many rows it encrypted.
  */
 export async function encryptLegacyWebhooks(knex: Knex, box: SecretBox, logger: Logger): Promise<number> {
-  const legacy = await knex<DestinationRow>(Tables.destinations).whereNotNull('webhook_url').select('id', 'webhook_url');
+  const legacy = await knex<DestinationRow>(Tables.destinations)
+    .whereNotNull('webhook_url')
+    .select('id', 'webhook_url');
   let encrypted = 0;
   for (const { id, webhook_url: url } of legacy) {
     const sealed = sealWebhookUrl(box, url as string);
@@ -27,9 +29,13 @@ export async function encryptLegacyWebhooks(knex: Knex, box: SecretBox, logger: 
     } catch (error) {
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
       // An older api registered a webhook that is already registered encrypted: keep both (each has its deliveries), unfingerprinted, rather than keep it in the clear.
-      const twin = await knex<DestinationRow>(Tables.destinations).where({ webhook_fingerprint: sealed.webhook_fingerprint }).first('id');
+      const twin = await knex<DestinationRow>(Tables.destinations)
+        .where({ webhook_fingerprint: sealed.webhook_fingerprint })
+        .first('id');
       encrypted += await seal({ ...sealed, webhook_fingerprint: null });
-      logger.warn(`destinations ${id} and ${twin?.id ?? '(deleted)'} post to the same webhook (${sealed.webhook_masked}); delete one with DELETE /v1/destinations/:id`);
+      logger.warn(
+        `destinations ${id} and ${twin?.id ?? '(deleted)'} post to the same webhook (${sealed.webhook_masked}); delete one with DELETE /v1/destinations/:id`,
+      );
     }
   }
   return encrypted;

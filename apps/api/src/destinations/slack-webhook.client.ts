@@ -33,7 +33,8 @@ export class SlackWebhookClient {
 }
 
 function describe(error: Error, host: string): string {
-  if (error.name === 'TimeoutError' || error.name === 'AbortError') return `${host} did not answer within ${TIMEOUT_MS / 1000} s`;
+  if (error.name === 'TimeoutError' || error.name === 'AbortError')
+    return `${host} did not answer within ${TIMEOUT_MS / 1000} s`;
   const cause = (error as Error & { cause?: Error }).cause;
   return `could not reach ${host}: ${cause?.message ?? error.message}`;
 }

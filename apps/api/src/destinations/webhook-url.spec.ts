@@ -27,16 +27,24 @@ describe('assertWebhookUrl', () => {
 
   it('refuses a host outside SLACK_WEBHOOK_HOSTS, naming the setting and not the path', () => {
     const sut = problem('https://evil.example.com/services/T1/B1/secret-token');
-    expect(sut).toMatchObject({ code: ErrorCode.WebhookHostNotAllowed, message: expect.stringMatching(/^webhookUrl: host "evil\.example\.com".*SLACK_WEBHOOK_HOSTS/) });
+    expect(sut).toMatchObject({
+      code: ErrorCode.WebhookHostNotAllowed,
+      message: expect.stringMatching(/^webhookUrl: host "evil\.example\.com".*SLACK_WEBHOOK_HOSTS/),
+    });
     expect(sut?.message).not.toContain('secret-token');
   });
 
   it('refuses the stand-in hosts unless they are listed', () => {
-    expect(problem('http://127.0.0.1:4010/services/T1/B1/token', ['hooks.slack.com'])?.code).toBe(ErrorCode.WebhookHostNotAllowed);
+    expect(problem('http://127.0.0.1:4010/services/T1/B1/token', ['hooks.slack.com'])?.code).toBe(
+      ErrorCode.WebhookHostNotAllowed,
+    );
   });
 
   it('refuses http for hooks.slack.com', () => {
-    expect(problem('http://hooks.slack.com/services/T1/B1/token')).toMatchObject({ code: ErrorCode.ValidationFailed, message: expect.stringMatching(/https:\/\//) });
+    expect(problem('http://hooks.slack.com/services/T1/B1/token')).toMatchObject({
+      code: ErrorCode.ValidationFailed,
+      message: expect.stringMatching(/https:\/\//),
+    });
   });
 
   it.each([
@@ -45,7 +53,10 @@ describe('assertWebhookUrl', () => {
     ['an empty segment', 'https://hooks.slack.com/services/T1//token'],
     ['a trailing slash after two segments', 'https://hooks.slack.com/services/T1/B1/'],
   ])('refuses %s, saying the shape', (_what, url) => {
-    expect(problem(url)).toMatchObject({ code: ErrorCode.ValidationFailed, message: expect.stringMatching(/^webhookUrl: the path must be \/services\/<team>\/<bot>\/<token>/) });
+    expect(problem(url)).toMatchObject({
+      code: ErrorCode.ValidationFailed,
+      message: expect.stringMatching(/^webhookUrl: the path must be \/services\/<team>\/<bot>\/<token>/),
+    });
   });
 
   it.each([
@@ -54,7 +65,9 @@ describe('assertWebhookUrl', () => {
     ['a path outside /services/', 'https://hooks.slack.com/workflows/T1/B1/token'],
   ])('names the field of %s in details.issues, as the validation pipe does', (_what, url) => {
     const sut = problem(url);
-    expect(sut?.details).toEqual({ issues: [{ field: 'webhookUrl', message: sut?.message.replace(/^webhookUrl: /, '') }] });
+    expect(sut?.details).toEqual({
+      issues: [{ field: 'webhookUrl', message: sut?.message.replace(/^webhookUrl: /, '') }],
+    });
     expect(sut?.message).toMatch(/^webhookUrl: ./);
   });
 

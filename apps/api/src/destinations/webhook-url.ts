@@ -34,10 +34,18 @@ export function assertWebhookUrl(url: string, allowedHosts: string[], field = 'w
     );
   }
   if (parsed.username || parsed.password) {
-    throw refuse(ErrorCode.ValidationFailed, field, 'must not carry a user name or password; paste the URL exactly as Slack shows it');
+    throw refuse(
+      ErrorCode.ValidationFailed,
+      field,
+      'must not carry a user name or password; paste the URL exactly as Slack shows it',
+    );
   }
   if (parsed.search || parsed.hash) {
-    throw refuse(ErrorCode.ValidationFailed, field, 'must not have a query or fragment; paste the URL exactly as Slack shows it');
+    throw refuse(
+      ErrorCode.ValidationFailed,
+      field,
+      'must not have a query or fragment; paste the URL exactly as Slack shows it',
+    );
   }
   const segments = parsed.pathname.split('/');
   // ['', 'services', team, bot, token, ...]: an empty segment is a doubled or trailing slash.
@@ -51,6 +59,13 @@ export function assertWebhookUrl(url: string, allowedHosts: string[], field = 'w
 }
 
 /** The stored form of a webhook URL: never the URL itself. */
-export function sealWebhookUrl(box: SecretBox, url: string): Pick<DestinationRow, 'webhook_encrypted' | 'webhook_fingerprint' | 'webhook_masked'> {
-  return { webhook_encrypted: box.encrypt(url), webhook_fingerprint: box.fingerprint(url), webhook_masked: maskWebhookUrl(url) };
+export function sealWebhookUrl(
+  box: SecretBox,
+  url: string,
+): Pick<DestinationRow, 'webhook_encrypted' | 'webhook_fingerprint' | 'webhook_masked'> {
+  return {
+    webhook_encrypted: box.encrypt(url),
+    webhook_fingerprint: box.fingerprint(url),
+    webhook_masked: maskWebhookUrl(url),
+  };
 }

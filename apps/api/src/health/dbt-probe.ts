@@ -45,7 +45,10 @@ export class DbtProbe {
   private run(): Promise<ProbeResult> {
     const bin = this.bin;
     if (path.isAbsolute(bin) && !existsSync(bin)) {
-      return Promise.resolve({ ok: false, error: `DBT_BIN ${bin} does not exist; install dbt there or point DBT_BIN at it` });
+      return Promise.resolve({
+        ok: false,
+        error: `DBT_BIN ${bin} does not exist; install dbt there or point DBT_BIN at it`,
+      });
     }
     return new Promise((resolve) => {
       execFile(
@@ -53,12 +56,20 @@ export class DbtProbe {
         ['--version'],
         {
           timeout: VERSION_TIMEOUT_MS,
-          env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: process.env.LANG, DBT_SEND_ANONYMOUS_USAGE_STATS: 'false' },
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            LANG: process.env.LANG,
+            DBT_SEND_ANONYMOUS_USAGE_STATS: 'false',
+          },
           encoding: 'utf8',
         },
         (error, stdout, stderr) => {
           if (error) {
-            const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is not found' : `failed (${error.killed ? `no answer within ${VERSION_TIMEOUT_MS} ms` : (stderr || error.message).trim().split('\n')[0]})`;
+            const why =
+              (error as NodeJS.ErrnoException).code === 'ENOENT'
+                ? 'is not found'
+                : `failed (${error.killed ? `no answer within ${VERSION_TIMEOUT_MS} ms` : (stderr || error.message).trim().split('\n')[0]})`;
             return resolve({ ok: false, error: `${bin} --version ${why}; check DBT_BIN` });
           }
           const version = /installed:\s*([\w.+-]+)/.exec(stdout)?.[1] ?? stdout.trim().split('\n')[0];

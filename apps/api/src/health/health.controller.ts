@@ -11,7 +11,10 @@ import { DbtProbe, type ProbeResult } from './dbt-probe';
 async function check(probe: () => Promise<unknown>): Promise<ProbeResult> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([probe(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out after 3 s')), 3_000)))]);
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out after 3 s')), 3_000))),
+    ]);
     return { ok: true };
   } catch (error) {
     return { ok: false, error: (error as Error).message };

@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Tables, type DatasetLineageRow, type DatasetRow, type Knex, type RunNodeResultRow, type RunRow } from '@relayboard/db';
+import {
+  Tables,
+  type DatasetLineageRow,
+  type DatasetRow,
+  type Knex,
+  type RunNodeResultRow,
+  type RunRow,
+} from '@relayboard/db';
 import { KNEX } from '../core/tokens';
 
 export type LineageWithRun = DatasetLineageRow & { finished_at: Date | null };
@@ -22,7 +29,9 @@ export class LineageRepository {
 
   /** Status of each node the run built or tested, by dbt unique_id. */
   async nodeStatuses(runId: string): Promise<Map<string, string>> {
-    const rows = await this.knex<RunNodeResultRow>(Tables.runNodeResults).where({ run_id: runId }).select('unique_id', 'status');
+    const rows = await this.knex<RunNodeResultRow>(Tables.runNodeResults)
+      .where({ run_id: runId })
+      .select('unique_id', 'status');
     return new Map(rows.map((r) => [r.unique_id, r.status]));
   }
 }

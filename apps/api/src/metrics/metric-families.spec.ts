@@ -12,7 +12,13 @@ const row = (label: string, bounds: number[], counts: Array<number | string>, su
 
 describe('histogram samples from metric_histograms rows', () => {
   it('turns per-bucket counts (bigint strings) into cumulative le buckets, +Inf last, with _sum and _count', () => {
-    const samples = histogramSamples([row('stage', [1, 5], ['2', '0', '3'], 42.5)], 'step_duration_seconds', 'rb_step', 'step', [1, 5]);
+    const samples = histogramSamples(
+      [row('stage', [1, 5], ['2', '0', '3'], 42.5)],
+      'step_duration_seconds',
+      'rb_step',
+      'step',
+      [1, 5],
+    );
     expect(samples).toEqual([
       { labels: { step: 'stage', le: 1 }, value: 2, metricName: 'rb_step_bucket' },
       { labels: { step: 'stage', le: 5 }, value: 2, metricName: 'rb_step_bucket' },
@@ -24,12 +30,21 @@ describe('histogram samples from metric_histograms rows', () => {
 
   it('gives expected labels without a row empty buckets, and ignores other metrics', () => {
     const other = { ...row('fetch', [1], [9, 9], 1), metric: 'dbt_duration_seconds' };
-    const samples = histogramSamples([row('stage', [1], [1, 0], 0.5), other], 'step_duration_seconds', 'h', 'step', [1], ['fetch', 'stage']);
+    const samples = histogramSamples(
+      [row('stage', [1], [1, 0], 0.5), other],
+      'step_duration_seconds',
+      'h',
+      'step',
+      [1],
+      ['fetch', 'stage'],
+    );
     expect(samples.filter((s) => s.metricName === 'h_count')).toEqual([
       { labels: { step: 'fetch' }, value: 0, metricName: 'h_count' },
       { labels: { step: 'stage' }, value: 1, metricName: 'h_count' },
     ]);
-    expect(samples.filter((s) => s.labels.step === 'fetch' && s.metricName === 'h_bucket').map((s) => s.value)).toEqual([0, 0]);
+    expect(samples.filter((s) => s.labels.step === 'fetch' && s.metricName === 'h_bucket').map((s) => s.value)).toEqual(
+      [0, 0],
+    );
   });
 
   it('has one unlabelled series for a histogram without a label, empty before any observation', () => {

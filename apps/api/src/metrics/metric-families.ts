@@ -23,7 +23,12 @@ export interface DerivedMetric {
   reset(): void;
 }
 
-export function derivedMetric(name: string, help: string, type: MetricType, samples: () => Promise<Sample[]>): DerivedMetric {
+export function derivedMetric(
+  name: string,
+  help: string,
+  type: MetricType,
+  samples: () => Promise<Sample[]>,
+): DerivedMetric {
   return {
     name,
     help,
@@ -38,7 +43,12 @@ export function derivedMetric(name: string, help: string, type: MetricType, samp
  * A labelled counter's samples from metric_counters rows of one metric: every expected label
  * value is present (0 until something is counted), and any other value a row carries is kept.
  */
-export function counterSamples(rows: MetricCounterRow[], metric: string, labelName: string | null, expected: readonly string[] = []): Sample[] {
+export function counterSamples(
+  rows: MetricCounterRow[],
+  metric: string,
+  labelName: string | null,
+  expected: readonly string[] = [],
+): Sample[] {
   const mine = rows.filter((r) => r.metric === metric);
   if (labelName === null) return [{ labels: {}, value: mine.reduce((sum, r) => sum + Number(r.value), 0) }];
   const values = new Map<string, number>(expected.map((label) => [label, 0]));
@@ -61,7 +71,14 @@ export function histogramSamples(
 ): Sample[] {
   const byLabel = new Map<string, MetricHistogramRow>();
   for (const label of expected) {
-    byLabel.set(label, { metric, label, bounds: [...emptyBounds], bucket_counts: emptyBounds.map(() => 0).concat(0), sum: 0, count: 0 });
+    byLabel.set(label, {
+      metric,
+      label,
+      bounds: [...emptyBounds],
+      bucket_counts: emptyBounds.map(() => 0).concat(0),
+      sum: 0,
+      count: 0,
+    });
   }
   for (const row of rows.filter((r) => r.metric === metric)) byLabel.set(row.label, row);
   const samples: Sample[] = [];

@@ -15,7 +15,14 @@ export class MetricsRepository {
   async totals(): Promise<MetricTotals> {
     const [counters, histograms] = await Promise.all([
       this.knex<MetricCounterRow>(Tables.metricCounters).select('metric', 'label', 'value'),
-      this.knex<MetricHistogramRow>(Tables.metricHistograms).select('metric', 'label', 'bounds', 'bucket_counts', 'sum', 'count'),
+      this.knex<MetricHistogramRow>(Tables.metricHistograms).select(
+        'metric',
+        'label',
+        'bounds',
+        'bucket_counts',
+        'sum',
+        'count',
+      ),
     ]);
     return { counters, histograms };
   }

@@ -47,15 +47,39 @@ export class MetricsService {
       return q ? read(q) : [];
     };
     const metrics = [
-      derivedMetric('relayboard_runs_total', 'Runs that reached an outcome, by status (a retried run counts each outcome it reaches).', 'counter', fromTotals((t) => counterSamples(t.counters, 'runs_total', 'status', RUN_OUTCOMES))),
+      derivedMetric(
+        'relayboard_runs_total',
+        'Runs that reached an outcome, by status (a retried run counts each outcome it reaches).',
+        'counter',
+        fromTotals((t) => counterSamples(t.counters, 'runs_total', 'status', RUN_OUTCOMES)),
+      ),
       derivedMetric(
         'relayboard_step_duration_seconds',
         'How long pipeline steps took (started to succeeded, failed or canceled), by step.',
         'histogram',
-        fromTotals((t) => histogramSamples(t.histograms, 'step_duration_seconds', 'relayboard_step_duration_seconds', 'step', DURATION_BUCKETS_SECONDS, STEP_NAMES)),
+        fromTotals((t) =>
+          histogramSamples(
+            t.histograms,
+            'step_duration_seconds',
+            'relayboard_step_duration_seconds',
+            'step',
+            DURATION_BUCKETS_SECONDS,
+            STEP_NAMES,
+          ),
+        ),
       ),
-      derivedMetric('relayboard_rows_loaded_total', 'Rows the stage step loaded into staging (succeeded stage steps).', 'counter', fromTotals((t) => counterSamples(t.counters, 'rows_loaded_total', null))),
-      derivedMetric('relayboard_rejected_rows_total', 'Rows the stage step could not load and kept in staging.<dataset>__rejects.', 'counter', fromTotals((t) => counterSamples(t.counters, 'rejected_rows_total', null))),
+      derivedMetric(
+        'relayboard_rows_loaded_total',
+        'Rows the stage step loaded into staging (succeeded stage steps).',
+        'counter',
+        fromTotals((t) => counterSamples(t.counters, 'rows_loaded_total', null)),
+      ),
+      derivedMetric(
+        'relayboard_rejected_rows_total',
+        'Rows the stage step could not load and kept in staging.<dataset>__rejects.',
+        'counter',
+        fromTotals((t) => counterSamples(t.counters, 'rejected_rows_total', null)),
+      ),
       derivedMetric(
         'relayboard_slack_deliveries_total',
         'Digest deliveries to destinations, by recorded outcome (sent, failed, skipped, suppressed, unknown).',
@@ -66,7 +90,15 @@ export class MetricsService {
         'relayboard_dbt_duration_seconds',
         "Time spent in dbt build by transform steps (all of a step's builds; lock waits excluded).",
         'histogram',
-        fromTotals((t) => histogramSamples(t.histograms, 'dbt_duration_seconds', 'relayboard_dbt_duration_seconds', null, DURATION_BUCKETS_SECONDS)),
+        fromTotals((t) =>
+          histogramSamples(
+            t.histograms,
+            'dbt_duration_seconds',
+            'relayboard_dbt_duration_seconds',
+            null,
+            DURATION_BUCKETS_SECONDS,
+          ),
+        ),
       ),
       derivedMetric(
         'relayboard_queue_jobs',
@@ -80,13 +112,18 @@ export class MetricsService {
         'gauge',
         fromQueue((q) => [{ labels: {}, value: q.oldestMs / 1000 }]),
       ),
-      derivedMetric('relayboard_metrics_source_up', 'Whether this scrape could read each source of the figures above (1) or not (0).', 'gauge', async () => {
-        const s = await this.snapshot;
-        return [
-          { labels: { source: 'postgres' }, value: s.totals ? 1 : 0 },
-          { labels: { source: 'redis' }, value: s.queue ? 1 : 0 },
-        ];
-      }),
+      derivedMetric(
+        'relayboard_metrics_source_up',
+        'Whether this scrape could read each source of the figures above (1) or not (0).',
+        'gauge',
+        async () => {
+          const s = await this.snapshot;
+          return [
+            { labels: { source: 'postgres' }, value: s.totals ? 1 : 0 },
+            { labels: { source: 'redis' }, value: s.queue ? 1 : 0 },
+          ];
+        },
+      ),
     ];
     for (const metric of metrics) this.registry.registerMetric(metric as unknown as Metric);
   }
@@ -101,13 +138,17 @@ export class MetricsService {
   private async read(): Promise<Snapshot> {
     const [totals, queue] = await Promise.all([
       this.repo.totals().catch((error: Error) => {
-        this.logger.warn(`GET /metrics: could not read the metric totals from PostgreSQL (DATABASE_URL): ${error.message}; the run, step and delivery series are left out of this scrape`);
+        this.logger.warn(
+          `GET /metrics: could not read the metric totals from PostgreSQL (DATABASE_URL): ${error.message}; the run, step and delivery series are left out of this scrape`,
+        );
         return null;
       }),
       Promise.all([this.queue.jobCounts(), this.queue.oldestWaitingMs()]).then(
         ([counts, oldestMs]) => ({ counts, oldestMs }),
         (error: Error) => {
-          this.logger.warn(`GET /metrics: could not read the queue's counts from Redis (REDIS_URL): ${error.message}; the queue series are left out of this scrape`);
+          this.logger.warn(
+            `GET /metrics: could not read the queue's counts from Redis (REDIS_URL): ${error.message}; the queue series are left out of this scrape`,
+          );
           return null;
         },
       ),

@@ -36,7 +36,8 @@ export const DOCS_PAGE = `<!doctype html>
 `;
 
 /** Scripts and styles from this origin only; Swagger UI sets inline styles and shows data: images. */
-export const DOCS_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+export const DOCS_CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
 const cache = new Map<string, Buffer>();
 
@@ -45,7 +46,10 @@ export function docsAsset(name: string): Buffer | null {
   if (!Object.hasOwn(DOCS_ASSETS, name)) return null;
   let bytes = cache.get(name);
   if (!bytes) {
-    bytes = name === 'init.js' ? Buffer.from(INIT_SCRIPT) : readFileSync(path.join(path.dirname(require.resolve('swagger-ui-dist/package.json')), name));
+    bytes =
+      name === 'init.js'
+        ? Buffer.from(INIT_SCRIPT)
+        : readFileSync(path.join(path.dirname(require.resolve('swagger-ui-dist/package.json')), name));
     cache.set(name, bytes);
   }
   return bytes;

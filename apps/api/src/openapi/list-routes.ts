@@ -17,10 +17,18 @@ function controllersOf(root: unknown): Class[] {
   const visit = (module: unknown) => {
     if (!module || seen.has(module)) return;
     seen.add(module);
-    const dynamic = typeof module === 'object' ? (module as { module: Class; imports?: unknown[]; controllers?: Class[] }) : null;
+    const dynamic =
+      typeof module === 'object' ? (module as { module: Class; imports?: unknown[]; controllers?: Class[] }) : null;
     const target = (dynamic ? dynamic.module : module) as object;
-    found.push(...((Reflect.getMetadata(CONTROLLERS, target) as Class[] | undefined) ?? []), ...(dynamic?.controllers ?? []));
-    for (const imported of [...((Reflect.getMetadata(IMPORTS, target) as unknown[] | undefined) ?? []), ...(dynamic?.imports ?? [])]) visit(imported);
+    found.push(
+      ...((Reflect.getMetadata(CONTROLLERS, target) as Class[] | undefined) ?? []),
+      ...(dynamic?.controllers ?? []),
+    );
+    for (const imported of [
+      ...((Reflect.getMetadata(IMPORTS, target) as unknown[] | undefined) ?? []),
+      ...(dynamic?.imports ?? []),
+    ])
+      visit(imported);
   };
   visit(root);
   return [...new Set(found)];
@@ -42,7 +50,10 @@ export function appRoutes(root: unknown = AppModule): string[] {
       if (method === undefined) continue;
       for (const prefix of prefixes) {
         for (const sub of [(Reflect.getMetadata(PATH, handler) as string | string[] | undefined) ?? '/'].flat()) {
-          const joined = `/${prefix}/${sub}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1').replace(/:(\w+)/g, '{$1}');
+          const joined = `/${prefix}/${sub}`
+            .replace(/\/+/g, '/')
+            .replace(/(.)\/$/, '$1')
+            .replace(/:(\w+)/g, '{$1}');
           routes.push(`${RequestMethod[method]} ${joined}`);
         }
       }

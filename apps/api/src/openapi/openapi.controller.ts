@@ -24,7 +24,10 @@ export class OpenApiController {
   asset(@Param('asset') name: string, @Res() res: Response): void {
     const bytes = docsAsset(name);
     if (!bytes) {
-      throw new DomainError(ErrorCode.NotFound, `no file "${name}" under /docs; the page is GET /docs and the document GET /openapi.json`);
+      throw new DomainError(
+        ErrorCode.NotFound,
+        `no file "${name}" under /docs; the page is GET /docs and the document GET /openapi.json`,
+      );
     }
     const type = DOCS_ASSETS[name];
     res

@@ -1,4 +1,9 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import {
+  OpenAPIRegistry,
+  OpenApiGeneratorV31,
+  type ResponseConfig,
+  type RouteConfig,
+} from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
   apiTokenSchema,
@@ -75,7 +80,8 @@ function components(registry: OpenAPIRegistry) {
   registry.registerComponent('securitySchemes', SECURITY_SCHEME, {
     type: 'http',
     scheme: 'bearer',
-    description: 'An api token: `Authorization: Bearer <token>`. Every /v1 route needs one (unless the api runs with AUTH=off).',
+    description:
+      'An api token: `Authorization: Bearer <token>`. Every /v1 route needs one (unless the api runs with AUTH=off).',
   });
   return {
     error: named('ErrorResponse', errorResponseSchema),
@@ -106,7 +112,10 @@ function components(registry: OpenAPIRegistry) {
   };
 }
 
-const json = (schema: z.ZodType, description: string): ResponseConfig => ({ description, content: { [JSON_TYPE]: { schema } } });
+const json = (schema: z.ZodType, description: string): ResponseConfig => ({
+  description,
+  content: { [JSON_TYPE]: { schema } },
+});
 const jsonBody = (schema: z.ZodType, required = true) => ({ required, content: { [JSON_TYPE]: { schema } } });
 const noContent = (description: string): ResponseConfig => ({ description });
 
@@ -116,7 +125,10 @@ function errorShape(codes: ErrorCode[]) {
     error: z.object({
       code: z.enum(codes as [ErrorCode, ...ErrorCode[]]),
       message: z.string().meta({ description: 'What went wrong and how to fix it, for a person.' }),
-      details: z.unknown().optional().meta({ description: 'A refused field is named in `details.issues` (`[{ field, message }]`).' }),
+      details: z
+        .unknown()
+        .optional()
+        .meta({ description: 'A refused field is named in `details.issues` (`[{ field, message }]`).' }),
     }),
   });
 }
@@ -136,7 +148,10 @@ function errors(codes: ErrorCode[], auth: z.ZodType | null): Record<string, Resp
   const responses: Record<string, ResponseConfig> = {};
   if (auth) {
     // The codes are the auth guard's; the shape is the one error shape.
-    responses['401'] = json(auth, 'no token, or a token that is unknown, revoked or expired (`Authorization: Bearer <token>`)');
+    responses['401'] = json(
+      auth,
+      'no token, or a token that is unknown, revoked or expired (`Authorization: Bearer <token>`)',
+    );
     responses['403'] = json(auth, "the token's scope does not allow this route");
   }
   for (const [status, list] of [...byStatus].sort((a, b) => a[0] - b[0])) {
@@ -158,12 +173,21 @@ function addRoute(registry: OpenAPIRegistry, errorResponse: z.ZodType, spec: Rou
   registry.registerPath({
     ...config,
     ...(v1 ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
-    responses: { ...responses, ...errors([...ALWAYS, ...(hasJsonBody ? BODY : []), ...codes], v1 ? errorResponse : null) },
+    responses: {
+      ...responses,
+      ...errors([...ALWAYS, ...(hasJsonBody ? BODY : []), ...codes], v1 ? errorResponse : null),
+    },
   });
 }
 
 // The name's rule is a zod refinement, which JSON Schema cannot carry: its pattern and words are given here.
-const datasetParam = z.object({ name: datasetNameSchema.meta({ description: DATASET_NAME_RULE, pattern: DATASET_NAME_PATTERN.source, example: 'orders' }) });
+const datasetParam = z.object({
+  name: datasetNameSchema.meta({
+    description: DATASET_NAME_RULE,
+    pattern: DATASET_NAME_PATTERN.source,
+    example: 'orders',
+  }),
+});
 const runParam = z.object({ id: z.string().meta({ description: 'the run id (a UUID)' }) });
 const destinationParam = z.object({ id: z.string().meta({ description: 'the destination id (a UUID)' }) });
 const checkParams = datasetParam.extend({ id: z.string().meta({ description: 'the check id (a UUID)' }) });
@@ -174,18 +198,36 @@ function sse(description: string, events: Record<string, string>): ResponseConfi
     description,
     content: {
       'text/event-stream': {
-        schema: z.string().meta({ description: "a text/event-stream; each message's `data` is JSON of the shape its `event` names in x-sse-events" }),
-        ...({ 'x-sse-events': Object.fromEntries(Object.entries(events).map(([event, id]) => [event, { $ref: `#/components/schemas/${id}` }])) } as object),
+        schema: z
+          .string()
+          .meta({
+            description:
+              "a text/event-stream; each message's `data` is JSON of the shape its `event` names in x-sse-events",
+          }),
+        ...({
+          'x-sse-events': Object.fromEntries(
+            Object.entries(events).map(([event, id]) => [event, { $ref: `#/components/schemas/${id}` }]),
+          ),
+        } as object),
       },
     },
   };
 }
 
 /** Components that only the event streams' messages use (no route answers them as JSON). */
-const sseMessages = () => [named('RunEvent', runEventSchema), named('RunChangeMessage', runChangeMessageSchema), named('RunStateMessage', runStateMessageSchema)];
+const sseMessages = () => [
+  named('RunEvent', runEventSchema),
+  named('RunChangeMessage', runChangeMessageSchema),
+  named('RunStateMessage', runStateMessageSchema),
+];
 
 /** Set on an answer replayed for an Idempotency-Key used before with the same body. */
-const replayed = z.object({ 'Idempotent-Replayed': z.literal('true').optional().meta({ description: "present (true) when this is the key's first answer, replayed" }) });
+const replayed = z.object({
+  'Idempotent-Replayed': z
+    .literal('true')
+    .optional()
+    .meta({ description: "present (true) when this is the key's first answer, replayed" }),
+});
 
 function routes(registry: OpenAPIRegistry, c: ReturnType<typeof components>): void {
   const route = (spec: RouteSpec) => addRoute(registry, c.error, spec);
@@ -202,17 +244,25 @@ function routes(registry: OpenAPIRegistry, c: ReturnType<typeof components>): vo
     path: '/ready',
     tags: ['operations'],
     summary: 'Readiness: PostgreSQL, Redis, the object store and dbt answer',
-    responses: { 200: json(c.health, 'every dependency answers'), 503: json(c.health, 'a dependency does not answer: each check says') },
+    responses: {
+      200: json(c.health, 'every dependency answers'),
+      503: json(c.health, 'a dependency does not answer: each check says'),
+    },
   });
   route({
     method: 'get',
     path: '/metrics',
     tags: ['operations'],
-    summary: "Prometheus metrics: runs, steps, rows, rejects, the queue, Slack deliveries and dbt (docs/operations.md lists each series)",
+    summary:
+      'Prometheus metrics: runs, steps, rows, rejects, the queue, Slack deliveries and dbt (docs/operations.md lists each series)',
     responses: {
       200: {
         description: 'the Prometheus text exposition format (version 0.0.4)',
-        content: { 'text/plain': { schema: z.string().meta({ description: 'one `# HELP`, `# TYPE` and sample lines per series' }) } },
+        content: {
+          'text/plain': {
+            schema: z.string().meta({ description: 'one `# HELP`, `# TYPE` and sample lines per series' }),
+          },
+        },
       },
     },
   });
@@ -237,7 +287,12 @@ function routes(registry: OpenAPIRegistry, c: ReturnType<typeof components>): vo
     summary: "The /docs page's scripts and styles (swagger-ui-dist)",
     request: { params: z.object({ asset: z.enum(Object.keys(DOCS_ASSETS) as [string, ...string[]]) }) },
     responses: {
-      200: { description: 'the file', content: Object.fromEntries([...new Set(Object.values(DOCS_ASSETS))].map((type) => [type, { schema: z.string() }])) },
+      200: {
+        description: 'the file',
+        content: Object.fromEntries(
+          [...new Set(Object.values(DOCS_ASSETS))].map((type) => [type, { schema: z.string() }]),
+        ),
+      },
       404: json(errorShape([ErrorCode.NotFound]), 'error: `not_found` (no such file)'),
     },
   });
@@ -274,13 +329,26 @@ function routes(registry: OpenAPIRegistry, c: ReturnType<typeof components>): vo
         required: true,
         content: {
           'multipart/form-data': {
-            schema: { type: 'object', properties: { file: { type: 'string', contentMediaType: 'text/csv', description: 'the CSV file, plain or gzip' } }, required: ['file'] },
+            schema: {
+              type: 'object',
+              properties: {
+                file: { type: 'string', contentMediaType: 'text/csv', description: 'the CSV file, plain or gzip' },
+              },
+              required: ['file'],
+            },
           },
         },
       },
     },
     responses: { 201: json(c.dataset, 'a new dataset'), 200: json(c.dataset, 'a new version of an existing dataset') },
-    errors: [ErrorCode.SourceTooLarge, ErrorCode.UnsupportedMediaType, ErrorCode.SourceEmpty, ErrorCode.SourceInvalid, ErrorCode.NotCsv, ErrorCode.DependencyUnavailable],
+    errors: [
+      ErrorCode.SourceTooLarge,
+      ErrorCode.UnsupportedMediaType,
+      ErrorCode.SourceEmpty,
+      ErrorCode.SourceInvalid,
+      ErrorCode.NotCsv,
+      ErrorCode.DependencyUnavailable,
+    ],
   });
   route({
     method: 'get',
@@ -389,7 +457,8 @@ function routes(registry: OpenAPIRegistry, c: ReturnType<typeof components>): vo
       method: 'post',
       path: `/v1/datasets/{name}/schedule/${action}`,
       tags: ['schedules'],
-      summary: action === 'pause' ? 'Pauses the schedule: no run fires until it is resumed' : 'Resumes a paused schedule',
+      summary:
+        action === 'pause' ? 'Pauses the schedule: no run fires until it is resumed' : 'Resumes a paused schedule',
       request: { params: datasetParam, body: jsonBody(scheduleActionRequestSchema) },
       responses: { 200: json(c.schedule, 'the schedule') },
       errors: [ErrorCode.DatasetNotFound, ErrorCode.ScheduleNotFound],
@@ -459,7 +528,10 @@ function routes(registry: OpenAPIRegistry, c: ReturnType<typeof components>): vo
     tags: ['destinations'],
     summary: 'Registers a Slack incoming webhook as a destination',
     request: { body: jsonBody(createSlackDestinationRequestSchema) },
-    responses: { 201: json(c.destination, 'a new destination'), 200: json(c.destination, 'the destination already registered with this webhook URL, unchanged') },
+    responses: {
+      201: json(c.destination, 'a new destination'),
+      200: json(c.destination, 'the destination already registered with this webhook URL, unchanged'),
+    },
     errors: [ErrorCode.WebhookHostNotAllowed],
   });
   route({
@@ -516,13 +588,17 @@ function routes(registry: OpenAPIRegistry, c: ReturnType<typeof components>): vo
       body: jsonBody(runPipelineRequestSchema),
       headers: z.object({
         'Idempotency-Key': z.string().optional().meta({
-          description: 'Makes the request safe to repeat for 24 h: 1 to 255 visible ASCII characters without spaces, quotes or backslashes (a UUID), quotes optional',
+          description:
+            'Makes the request safe to repeat for 24 h: 1 to 255 visible ASCII characters without spaces, quotes or backslashes (a UUID), quotes optional',
         }),
       }),
     },
     responses: {
       202: { ...json(c.runAccepted, 'a new run (`existing: false`)'), headers: replayed },
-      200: { ...json(c.runAccepted, "the dataset's queued run that does what was asked (`existing: true`)"), headers: replayed },
+      200: {
+        ...json(c.runAccepted, "the dataset's queued run that does what was asked (`existing: true`)"),
+        headers: replayed,
+      },
     },
     errors: [ErrorCode.DatasetNotFound, ErrorCode.IdempotencyKeyInvalid, ErrorCode.IdempotencyKeyReused],
   });
@@ -558,7 +634,11 @@ function routes(registry: OpenAPIRegistry, c: ReturnType<typeof components>): vo
     tags: ['runs'],
     summary: "Server-sent events: every run's summary as it is created or changes",
     request: { query: runChangesQuerySchema },
-    responses: { 200: sse('`event: run` messages (a RunSummary) and `: keep-alive` comments every 15 s; no backlog', { run: 'RunChangeMessage' }) },
+    responses: {
+      200: sse('`event: run` messages (a RunSummary) and `: keep-alive` comments every 15 s; no backlog', {
+        run: 'RunChangeMessage',
+      }),
+    },
   });
   route({
     method: 'get',
@@ -567,13 +647,18 @@ function routes(registry: OpenAPIRegistry, c: ReturnType<typeof components>): vo
     summary: "Server-sent events: the run's events and state as they happen",
     request: {
       params: runParam,
-      headers: z.object({ 'Last-Event-ID': z.string().optional().meta({ description: 'resume after this run event id' }) }),
+      headers: z.object({
+        'Last-Event-ID': z.string().optional().meta({ description: 'resume after this run event id' }),
+      }),
     },
     responses: {
-      200: sse('`event: run-event` messages (a RunEvent, its id as the message id) and `event: run` messages (the run and its steps); ends after the run finished', {
-        'run-event': 'RunEvent',
-        run: 'RunStateMessage',
-      }),
+      200: sse(
+        '`event: run-event` messages (a RunEvent, its id as the message id) and `event: run` messages (the run and its steps); ends after the run finished',
+        {
+          'run-event': 'RunEvent',
+          run: 'RunStateMessage',
+        },
+      ),
     },
     errors: [ErrorCode.RunNotFound],
   });
@@ -613,7 +698,10 @@ export function openApiDocument(): Record<string, unknown> {
   if (cached) return cached;
   const registry = new OpenAPIRegistry();
   routes(registry, components(registry));
-  const document = new OpenApiGeneratorV31([...registry.definitions, ...sseMessages().map((schema) => ({ type: 'schema' as const, schema }))]).generateDocument({
+  const document = new OpenApiGeneratorV31([
+    ...registry.definitions,
+    ...sseMessages().map((schema) => ({ type: 'schema' as const, schema })),
+  ]).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Relayboard api',
@@ -621,7 +709,7 @@ export function openApiDocument(): Record<string, unknown> {
       description:
         'CSV -> PostgreSQL warehouse -> Slack pipelines. Every error is `{ "error": { "code", "message", "details"? } }`; ' +
         'request bodies are JSON (UTF-8, at most API_JSON_BODY_LIMIT) except the upload; a body or query field a route does not know is refused with 400. ' +
-        'The README\'s REST section says more about each route.',
+        "The README's REST section says more about each route.",
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     tags: [

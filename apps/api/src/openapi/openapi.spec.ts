@@ -13,7 +13,11 @@ type Paths = Record<string, Record<string, Operation>>;
 
 /** That every route of the api is in the document is checked against the built app in test/openapi.e2e-spec.ts (Nest is an ES module, which these unit tests cannot load). */
 describe('the OpenAPI document', () => {
-  const document = openApiDocument() as { openapi: string; paths: Paths; components: { securitySchemes: Record<string, unknown> } };
+  const document = openApiDocument() as {
+    openapi: string;
+    paths: Paths;
+    components: { securitySchemes: Record<string, unknown> };
+  };
 
   it('is OpenAPI 3.1 and valid by @seriousme/openapi-schema-validator (the OpenAPI schemas)', () => {
     expect(document.openapi).toBe('3.1.0');
@@ -22,12 +26,18 @@ describe('the OpenAPI document', () => {
       const file = path.join(dir, 'openapi.json');
       writeFileSync(file, JSON.stringify(document));
       // The validator is an ES module: its own CLI runs it (exit 1 and the errors when invalid).
-      const cli = path.join(path.dirname(require.resolve('@seriousme/openapi-schema-validator/package.json')), 'bin', 'validate-api-cli.js');
+      const cli = path.join(
+        path.dirname(require.resolve('@seriousme/openapi-schema-validator/package.json')),
+        'bin',
+        'validate-api-cli.js',
+      );
       let output: string;
       try {
         output = execFileSync(process.execPath, [cli, file], { encoding: 'utf8' });
       } catch (error) {
-        throw new Error(`the OpenAPI document is not valid: ${(error as { stdout?: string }).stdout ?? (error as Error).message}`);
+        throw new Error(
+          `the OpenAPI document is not valid: ${(error as { stdout?: string }).stdout ?? (error as Error).message}`,
+        );
       }
       expect(JSON.parse(output)).toEqual({ valid: true });
     } finally {
@@ -42,7 +52,11 @@ describe('the OpenAPI document', () => {
       const broken = structuredClone(document) as { paths: Paths };
       (broken.paths['/health'].get as unknown as Record<string, unknown>).responses = 'none';
       writeFileSync(file, JSON.stringify(broken));
-      const cli = path.join(path.dirname(require.resolve('@seriousme/openapi-schema-validator/package.json')), 'bin', 'validate-api-cli.js');
+      const cli = path.join(
+        path.dirname(require.resolve('@seriousme/openapi-schema-validator/package.json')),
+        'bin',
+        'validate-api-cli.js',
+      );
       expect(() => execFileSync(process.execPath, [cli, file], { encoding: 'utf8', stdio: 'pipe' })).toThrow();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -54,17 +68,25 @@ describe('the OpenAPI document', () => {
       const names = [...route.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       for (const [method, op] of Object.entries(item)) {
         const params = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
-        expect({ route: `${method} ${route}`, params: params.sort() }).toEqual({ route: `${method} ${route}`, params: names.sort() });
+        expect({ route: `${method} ${route}`, params: params.sort() }).toEqual({
+          route: `${method} ${route}`,
+          params: names.sort(),
+        });
       }
     }
   });
 
   it('asks for the bearer token on every /v1 route and on no other', () => {
-    expect(document.components.securitySchemes.bearerAuth).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+    expect(document.components.securitySchemes.bearerAuth).toEqual(
+      expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    );
     for (const [route, item] of Object.entries(document.paths)) {
       for (const [method, op] of Object.entries(item)) {
         const expected = route.startsWith('/v1/') ? [{ bearerAuth: [] }] : undefined;
-        expect({ route: `${method} ${route}`, security: op.security }).toEqual({ route: `${method} ${route}`, security: expected });
+        expect({ route: `${method} ${route}`, security: op.security }).toEqual({
+          route: `${method} ${route}`,
+          security: expected,
+        });
         if (expected) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403']));
       }
     }
@@ -74,8 +96,14 @@ describe('the OpenAPI document', () => {
     for (const [route, item] of Object.entries(document.paths)) {
       for (const [method, op] of Object.entries(item)) {
         const statuses = Object.keys(op.responses);
-        expect({ route: `${method} ${route}`, success: statuses.some((s) => s.startsWith('2')) }).toEqual({ route: `${method} ${route}`, success: true });
-        expect({ route: `${method} ${route}`, errors: statuses.filter((s) => /^[45]/.test(s)).length > 0 }).toEqual({ route: `${method} ${route}`, errors: true });
+        expect({ route: `${method} ${route}`, success: statuses.some((s) => s.startsWith('2')) }).toEqual({
+          route: `${method} ${route}`,
+          success: true,
+        });
+        expect({ route: `${method} ${route}`, errors: statuses.filter((s) => /^[45]/.test(s)).length > 0 }).toEqual({
+          route: `${method} ${route}`,
+          errors: true,
+        });
       }
     }
   });

@@ -2,7 +2,14 @@ import { decide, type UnfinishedRun } from './reconcile-decision';
 
 const policy = { maxRecoveries: 3, queuedGraceMs: 10_000 };
 const missing = { live: false, state: 'missing', reason: null } as const;
-const running = (over: Partial<UnfinishedRun> = {}): UnfinishedRun => ({ status: 'running', ageMs: 60_000, job: missing, lockHeld: false, recoveries: 0, ...over });
+const running = (over: Partial<UnfinishedRun> = {}): UnfinishedRun => ({
+  status: 'running',
+  ageMs: 60_000,
+  job: missing,
+  lockHeld: false,
+  recoveries: 0,
+  ...over,
+});
 
 describe('the reconciler decision', () => {
   it('leaves a run whose job is live (waiting, delayed or active)', () => {
@@ -27,14 +34,29 @@ describe('the reconciler decision', () => {
     expect(gone).toEqual({ action: 'requeue', message: expect.stringContaining('Redis restarted empty') });
     expect(gone.action === 'requeue' && gone.message).toContain('resume from its last unfinished step');
     expect(gone.action === 'requeue' && gone.message).toContain('recovery 1 of at most 3');
-    const stalled = decide(running({ job: { live: false, state: 'failed', reason: 'job stalled more than allowable limit' }, recoveries: 2 }), policy);
-    expect(stalled).toEqual({ action: 'requeue', message: expect.stringContaining('job stalled more than allowable limit') });
+    const stalled = decide(
+      running({
+        job: { live: false, state: 'failed', reason: 'job stalled more than allowable limit' },
+        recoveries: 2,
+      }),
+      policy,
+    );
+    expect(stalled).toEqual({
+      action: 'requeue',
+      message: expect.stringContaining('job stalled more than allowable limit'),
+    });
     expect(stalled.action === 'requeue' && stalled.message).toContain('recovery 3 of at most 3');
     expect(decide(running({ job: { live: false, state: 'completed', reason: null } }), policy).action).toBe('requeue');
   });
 
   it('fails the run once it was recovered as often as allowed, saying why and where to look', () => {
-    const failed = decide(running({ recoveries: 3, job: { live: false, state: 'failed', reason: 'job stalled more than allowable limit' } }), policy);
+    const failed = decide(
+      running({
+        recoveries: 3,
+        job: { live: false, state: 'failed', reason: 'job stalled more than allowable limit' },
+      }),
+      policy,
+    );
     expect(failed.action).toBe('fail');
     const reason = failed.action === 'fail' ? failed.reason : '';
     expect(reason).toContain('the worker running it stopped 4 time(s)');
@@ -54,13 +76,20 @@ describe('the reconciler decision', () => {
     expect(lost).toEqual({ action: 'cancel', reason: expect.stringContaining('canceled (wrong file)') });
     expect(lost.action === 'cancel' && lost.reason).toContain('the queue had no job for it');
     const noWorker = decide(running({ cancelRequested, job: { live: true, state: 'active' }, workers: 0 }), policy);
-    expect(noWorker).toEqual({ action: 'cancel', reason: expect.stringContaining('no worker is connected to the queue') });
+    expect(noWorker).toEqual({
+      action: 'cancel',
+      reason: expect.stringContaining('no worker is connected to the queue'),
+    });
   });
 
   it('leaves a cancel-requested run to its worker while one can take it or a live run holds its dataset', () => {
     const cancelRequested = { reason: null };
-    expect(decide(running({ cancelRequested, job: { live: true, state: 'active' }, workers: 1 }), policy)).toEqual({ action: 'leave' });
-    expect(decide(running({ cancelRequested, job: { live: true, state: 'waiting' }, workers: 2 }), policy)).toEqual({ action: 'leave' });
+    expect(decide(running({ cancelRequested, job: { live: true, state: 'active' }, workers: 1 }), policy)).toEqual({
+      action: 'leave',
+    });
+    expect(decide(running({ cancelRequested, job: { live: true, state: 'waiting' }, workers: 2 }), policy)).toEqual({
+      action: 'leave',
+    });
     expect(decide(running({ cancelRequested, lockHeld: true }), policy)).toEqual({ action: 'leave' });
   });
 });

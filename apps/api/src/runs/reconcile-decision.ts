@@ -30,7 +30,8 @@ export type ReconcileDecision =
   | { action: 'cancel'; reason: string };
 
 function lostJob(job: Extract<RunJobState, { live: false }>): string {
-  if (job.state === 'missing') return 'the queue had no job for it (Redis restarted empty, was flushed or lost the key)';
+  if (job.state === 'missing')
+    return 'the queue had no job for it (Redis restarted empty, was flushed or lost the key)';
   if (job.state === 'completed') return 'its job ended in the queue while the run did not';
   return `its job failed in the queue${job.reason ? ` (${job.reason})` : ''}`;
 }
@@ -45,7 +46,10 @@ export function decide(run: UnfinishedRun, policy: ReconcilePolicy): ReconcileDe
   // A cancel-requested run that no live run of its dataset holds and no worker will take: nobody else can end it.
   if (run.cancelRequested && !run.lockHeld && (!run.job.live || run.workers === 0)) {
     const why = run.job.live ? 'no worker is connected to the queue' : lostJob(run.job);
-    return { action: 'cancel', reason: `canceled (${run.cancelRequested.reason ?? 'no reason given'}); no worker was running it to stop it: ${why}` };
+    return {
+      action: 'cancel',
+      reason: `canceled (${run.cancelRequested.reason ?? 'no reason given'}); no worker was running it to stop it: ${why}`,
+    };
   }
   if (run.job.live) return { action: 'leave' };
   // A live run of the dataset (maybe this run, on a worker that lost its job in Redis) is still at work.
@@ -61,5 +65,8 @@ export function decide(run: UnfinishedRun, policy: ReconcilePolicy): ReconcileDe
     return { action: 'fail', reason };
   }
   const resume = run.status === 'running' ? 'enqueued again to resume from its last unfinished step' : 'enqueued again';
-  return { action: 'requeue', message: `${resume}: ${why} (recovery ${run.recoveries + 1} of at most ${policy.maxRecoveries})` };
+  return {
+    action: 'requeue',
+    message: `${resume}: ${why} (recovery ${run.recoveries + 1} of at most ${policy.maxRecoveries})`,
+  };
 }

@@ -56,7 +56,9 @@ export class RunChangesListener implements BeforeApplicationShutdown, OnApplicat
       if (this.client === client) this.client = null;
       client.end().catch(() => undefined);
       if (this.closed) return;
-      this.logger.warn(`listening for run changes stopped (${error.message}); trying again in ${RECONNECT_MS / 1000} s`);
+      this.logger.warn(
+        `listening for run changes stopped (${error.message}); trying again in ${RECONNECT_MS / 1000} s`,
+      );
       setTimeout(() => void this.ensureConnected(), RECONNECT_MS).unref();
     };
     client.on('error', retry);

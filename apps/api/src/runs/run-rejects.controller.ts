@@ -9,7 +9,10 @@ export class RunRejectsController {
 
   /** The rows the run's stage step rejected, by line number, while staging still holds them. */
   @Get('runs/:id/rejects')
-  list(@Param('id') id: string, @Query(new ZodValidationPipe(runRejectsQuerySchema, 'query')) query: RunRejectsQuery): Promise<RunRejects> {
+  list(
+    @Param('id') id: string,
+    @Query(new ZodValidationPipe(runRejectsQuerySchema, 'query')) query: RunRejectsQuery,
+  ): Promise<RunRejects> {
     return this.service.list(id, query);
   }
 }

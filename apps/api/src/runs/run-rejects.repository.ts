@@ -46,7 +46,10 @@ export class RunRejectsRepository {
       return await this.warehouse.transaction(
         async (trx) => {
           await trx.raw(`set local statement_timeout = '${READ_TIMEOUT}'`);
-          const { rows: found } = await trx.raw<{ rows: { oid: string | null }[] }>('select to_regclass(?)::oid as oid', [table]);
+          const { rows: found } = await trx.raw<{ rows: { oid: string | null }[] }>(
+            'select to_regclass(?)::oid as oid',
+            [table],
+          );
           if (!found[0].oid) return null;
           await trx.raw(`lock table ${table} in access share mode`);
           const { rows: stamp } = await trx.raw<{ rows: { load_id: string | null; total: string }[] }>(

@@ -18,7 +18,12 @@ function stage(status: RunStepRow['status'], metrics: Record<string, number> = {
   return [{ name: 'stage', status, metrics } as RunStepRow];
 }
 
-function setup(opts: { run: RunWithDataset; steps: RunStepRow[]; read: RejectsTableRead | null; others?: RunWithDataset[] }) {
+function setup(opts: {
+  run: RunWithDataset;
+  steps: RunStepRow[];
+  read: RejectsTableRead | null;
+  others?: RunWithDataset[];
+}) {
   const runs = {
     find: jest.fn(async (id: string) => [opts.run, ...(opts.others ?? [])].find((r) => r.id === id) ?? null),
     steps: jest.fn(async () => opts.steps),
@@ -28,7 +33,11 @@ function setup(opts: { run: RunWithDataset; steps: RunStepRow[]; read: RejectsTa
   return { sut, runs, rejects };
 }
 
-const table = (loadId: string | null, rows: RejectsTableRead['rows'] = []): RejectsTableRead => ({ loadId, total: rows.length, rows });
+const table = (loadId: string | null, rows: RejectsTableRead['rows'] = []): RejectsTableRead => ({
+  loadId,
+  total: rows.length,
+  rows,
+});
 const query = { limit: 1 };
 
 describe('RunRejectsService', () => {
@@ -37,10 +46,18 @@ describe('RunRejectsService', () => {
       { line_number: '5', reason: 'r1', raw: 'a', raw_truncated: false },
       { line_number: '9', reason: 'r2', raw: 'b', raw_truncated: true },
     ];
-    const { sut, rejects } = setup({ run: run(RUN, '2026-01-01'), steps: stage('succeeded', { rejects: 2 }), read: table(RUN, rows) });
+    const { sut, rejects } = setup({
+      run: run(RUN, '2026-01-01'),
+      steps: stage('succeeded', { rejects: 2 }),
+      read: table(RUN, rows),
+    });
     const answer = await sut.list(RUN, query);
     expect(rejects.read).toHaveBeenCalledWith('orders', null, 2);
-    expect(answer).toMatchObject({ source: 'available', rejects: [{ lineNumber: 5, reason: 'r1', raw: 'a', rawTruncated: false }], total: 2 });
+    expect(answer).toMatchObject({
+      source: 'available',
+      rejects: [{ lineNumber: 5, reason: 'r1', raw: 'a', rawTruncated: false }],
+      total: 2,
+    });
     expect(answer.nextCursor).toEqual(expect.any(String));
     await sut.list(RUN, { limit: 1, cursor: answer.nextCursor! });
     expect(rejects.read).toHaveBeenLastCalledWith('orders', 5, 2);
@@ -57,12 +74,27 @@ describe('RunRejectsService', () => {
   });
 
   it('names the later run that replaced the rows, with the count this run recorded', async () => {
-    const { sut } = setup({ run: run(RUN, '2026-01-01'), steps: stage('succeeded', { rejects: 3 }), read: table(LATER), others: [run(LATER, '2026-01-02')] });
-    expect(await sut.list(RUN, query)).toMatchObject({ source: 'replaced', replacedByRunId: LATER, total: 3, rejects: [] });
+    const { sut } = setup({
+      run: run(RUN, '2026-01-01'),
+      steps: stage('succeeded', { rejects: 3 }),
+      read: table(LATER),
+      others: [run(LATER, '2026-01-02')],
+    });
+    expect(await sut.list(RUN, query)).toMatchObject({
+      source: 'replaced',
+      replacedByRunId: LATER,
+      total: 3,
+      rejects: [],
+    });
   });
 
-  it('never shows an earlier or unstamped load as this run\'s', async () => {
-    const earlier = setup({ run: run(RUN, '2026-01-02'), steps: stage('succeeded'), read: table(EARLIER), others: [run(EARLIER, '2026-01-01')] });
+  it("never shows an earlier or unstamped load as this run's", async () => {
+    const earlier = setup({
+      run: run(RUN, '2026-01-02'),
+      steps: stage('succeeded'),
+      read: table(EARLIER),
+      others: [run(EARLIER, '2026-01-01')],
+    });
     expect(await earlier.sut.list(RUN, query)).toMatchObject({ source: 'unattributed', rejects: [] });
     const unstamped = setup({ run: run(RUN, '2026-01-02'), steps: stage('succeeded'), read: table(null) });
     expect(await unstamped.sut.list(RUN, query)).toMatchObject({ source: 'unattributed', rejects: [] });

@@ -24,7 +24,10 @@ export class RunRejectsService {
     const run = UUID.test(id) ? await this.runs.find(id) : null;
     if (!run) throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
     const afterLine = query.cursor ? Number(decodeCursor(query.cursor, ['number'])[0]) : null;
-    const [steps, read] = await Promise.all([this.runs.steps(id), this.rejects.read(run.dataset_name, afterLine, query.limit + 1)]);
+    const [steps, read] = await Promise.all([
+      this.runs.steps(id),
+      this.rejects.read(run.dataset_name, afterLine, query.limit + 1),
+    ]);
     const table = RunRejectsRepository.tableOf(run.dataset_name);
 
     if (read && read.loadId === run.id) {
@@ -34,7 +37,12 @@ export class RunRejectsService {
         source: 'available',
         replacedByRunId: null,
         table,
-        rejects: items.map((r) => ({ lineNumber: Number(r.line_number), reason: r.reason, raw: r.raw, rawTruncated: r.raw_truncated })),
+        rejects: items.map((r) => ({
+          lineNumber: Number(r.line_number),
+          reason: r.reason,
+          raw: r.raw,
+          rawTruncated: r.raw_truncated,
+        })),
         total: read.total,
         nextCursor,
       };
@@ -44,7 +52,9 @@ export class RunRejectsService {
     const counted = typeof stage?.metrics.rejects === 'number' ? stage.metrics.rejects : null;
     const none = { runId: id, replacedByRunId: null, table, rejects: [], nextCursor: null };
     if (stage?.status !== 'succeeded') {
-      const waiting = (run.status === 'queued' || run.status === 'running') && (stage === undefined || stage.status === 'pending' || stage.status === 'running');
+      const waiting =
+        (run.status === 'queued' || run.status === 'running') &&
+        (stage === undefined || stage.status === 'pending' || stage.status === 'running');
       return { ...none, source: waiting ? 'pending' : 'not_staged', total: null };
     }
     // The stage step succeeded, so this run published rejects that the table no longer holds.

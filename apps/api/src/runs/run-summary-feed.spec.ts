@@ -45,7 +45,10 @@ describe('RunSummaryFeed', () => {
   it('reads a burst of notifications once for every subscriber, and sends only summaries that changed', async () => {
     const first: RunSummaryChange[] = [];
     const second: RunSummaryChange[] = [];
-    const subscriptions = [sut.changes().subscribe((c) => first.push(c)), sut.changes().subscribe((c) => second.push(c))];
+    const subscriptions = [
+      sut.changes().subscribe((c) => first.push(c)),
+      sut.changes().subscribe((c) => second.push(c)),
+    ];
     await tick(0);
     database.set('r1', row('r1', 'running'));
     for (let i = 0; i < 5; i++) changes.next('r1');

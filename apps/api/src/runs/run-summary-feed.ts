@@ -70,7 +70,11 @@ export class RunSummaryFeed {
         if (reading || pending.size === 0 || closed) return;
         reading = true;
         read()
-          .catch((error: Error) => this.warn(`reading changed runs failed (${error.message}); they are read again on their next change or sweep`))
+          .catch((error: Error) =>
+            this.warn(
+              `reading changed runs failed (${error.message}); they are read again on their next change or sweep`,
+            ),
+          )
           .finally(() => {
             reading = false;
             if (pending.size > 0) schedule();

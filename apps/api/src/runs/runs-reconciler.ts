@@ -59,7 +59,8 @@ export class RunsReconciler implements OnApplicationBootstrap, OnApplicationShut
   private async syncSchedules(): Promise<void> {
     try {
       const { upserted, removed } = await this.schedules.resync();
-      if (upserted) this.logger.log(`re-created ${upserted} dataset schedule(s) the queue did not hold as PostgreSQL has them`);
+      if (upserted)
+        this.logger.log(`re-created ${upserted} dataset schedule(s) the queue did not hold as PostgreSQL has them`);
       if (removed) this.logger.log(`removed ${removed} job scheduler(s) of paused or deleted schedules`);
     } catch (error) {
       this.logger.warn(`could not re-sync the dataset schedules with the queue: ${(error as Error).message}`);

@@ -1,4 +1,16 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, Sse, type MessageEvent } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  Sse,
+  type MessageEvent,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
 import {
@@ -64,14 +76,22 @@ export class RunsController {
   /** Resumes a failed or canceled run from its failed step: 202 with the run, now queued. */
   @Post('runs/:id/retry')
   @HttpCode(202)
-  retry(@Param('id') id: string, @Body(new ZodValidationPipe(retryRunRequestSchema)) _body: RetryRunRequest, @Headers('x-relayboard-source') source?: string): Promise<RunSummary> {
+  retry(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(retryRunRequestSchema)) _body: RetryRunRequest,
+    @Headers('x-relayboard-source') source?: string,
+  ): Promise<RunSummary> {
     return this.service.retry(id, requester(source));
   }
 
   /** Cancels a queued run at once, or asks a running run's worker to stop it: 202 with the run. */
   @Post('runs/:id/cancel')
   @HttpCode(202)
-  cancel(@Param('id') id: string, @Body(new ZodValidationPipe(cancelRunRequestSchema)) body: CancelRunRequest, @Headers('x-relayboard-source') source?: string): Promise<RunSummary> {
+  cancel(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(cancelRunRequestSchema)) body: CancelRunRequest,
+    @Headers('x-relayboard-source') source?: string,
+  ): Promise<RunSummary> {
     return this.service.cancel(id, body.reason, requester(source));
   }
 
@@ -85,7 +105,9 @@ export class RunsController {
    * dataset and status). Declared before `runs/:id`, which would take `events` for an id.
    */
   @Sse('runs/events')
-  changes(@Query(new ZodValidationPipe(runChangesQuerySchema, 'query')) query: RunChangesQuery): Promise<Observable<MessageEvent>> {
+  changes(
+    @Query(new ZodValidationPipe(runChangesQuerySchema, 'query')) query: RunChangesQuery,
+  ): Promise<Observable<MessageEvent>> {
     return this.service.summaryChanges(query);
   }
 

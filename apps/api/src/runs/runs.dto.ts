@@ -22,7 +22,11 @@ export function toRunSummaryDto(row: RunWithDataset): RunSummary {
     retries: row.retry_generation ?? 0,
     waitingFor:
       row.status === 'queued' && row.waiting_reason
-        ? { runId: row.waiting_for_run_id ?? null, reason: row.waiting_reason, since: (row.waiting_since ?? row.created_at).toISOString() }
+        ? {
+            runId: row.waiting_for_run_id ?? null,
+            reason: row.waiting_reason,
+            since: (row.waiting_since ?? row.created_at).toISOString(),
+          }
         : null,
   };
 }
@@ -81,7 +85,13 @@ export function toStepDtos(steps: RunStepRow[]): RunStep[] {
   }));
 }
 
-export function toRunDto(row: RunWithDataset, steps: RunStepRow[], events: RunEventRow[], nodes: RunNodeResultRow[] = [], deliveries: DeliveryWithDestination[] = []): Run {
+export function toRunDto(
+  row: RunWithDataset,
+  steps: RunStepRow[],
+  events: RunEventRow[],
+  nodes: RunNodeResultRow[] = [],
+  deliveries: DeliveryWithDestination[] = [],
+): Run {
   return {
     ...toRunSummaryDto(row),
     datasetVersionId: row.dataset_version_id,

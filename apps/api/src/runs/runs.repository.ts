@@ -1,6 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STEP_NAMES, type ListRunsQuery } from '@relayboard/contracts';
-import { Tables, type DatasetRow, type DeliveryRow, type IdempotencyKeyRow, type Knex, type RunEventRow, type RunNodeResultRow, type RunRow, type RunStepRow } from '@relayboard/db';
+import {
+  Tables,
+  type DatasetRow,
+  type DeliveryRow,
+  type IdempotencyKeyRow,
+  type Knex,
+  type RunEventRow,
+  type RunNodeResultRow,
+  type RunRow,
+  type RunStepRow,
+} from '@relayboard/db';
 import { KNEX } from '../core/tokens';
 
 export type RunWithDataset = Omit<RunRow, 'digest' | 'profile'> & {
@@ -38,10 +48,30 @@ export type RunRequestOutcome =
   | { kind: 'answered'; answer: RunRequestAnswer; created: RunRow | null }
   | { kind: 'replay'; stored: IdempotencyKeyRow };
 
-export type CancelOutcome = { kind: 'missing' } | { kind: 'ended'; status: RunRow['status'] } | { kind: 'canceled' } | { kind: 'requested' };
+export type CancelOutcome =
+  { kind: 'missing' } | { kind: 'ended'; status: RunRow['status'] } | { kind: 'canceled' } | { kind: 'requested' };
 
 /** The run columns answers need; the digest and the profile snapshot are read only where they are shown. */
-const RUN_COLUMNS = ['id', 'dataset_id', 'dataset_version_id', 'status', 'trigger', 'refresh', 'error', 'attempts', 'created_at', 'started_at', 'finished_at', 'delivery_status', 'cancel_requested_at', 'cancel_reason', 'retry_generation', 'waiting_for_run_id', 'waiting_reason', 'waiting_since'].map((c) => `r.${c}`);
+const RUN_COLUMNS = [
+  'id',
+  'dataset_id',
+  'dataset_version_id',
+  'status',
+  'trigger',
+  'refresh',
+  'error',
+  'attempts',
+  'created_at',
+  'started_at',
+  'finished_at',
+  'delivery_status',
+  'cancel_requested_at',
+  'cancel_reason',
+  'retry_generation',
+  'waiting_for_run_id',
+  'waiting_reason',
+  'waiting_since',
+].map((c) => `r.${c}`);
 
 @Injectable()
 export class RunsRepository {
@@ -72,7 +102,9 @@ export class RunsRepository {
           .ignore()
           .returning('key');
         if (!claimed.length) {
-          const stored = await trx<IdempotencyKeyRow>(Tables.idempotencyKeys).where({ scope: idem.scope, key: idem.key }).first();
+          const stored = await trx<IdempotencyKeyRow>(Tables.idempotencyKeys)
+            .where({ scope: idem.scope, key: idem.key })
+            .first();
           return { kind: 'replay', stored: stored! };
         }
       }
@@ -91,17 +123,33 @@ export class RunsRepository {
         answer = { status: 200, body: { runId: queued.id, status: queued.status, existing: true } };
       } else {
         [created] = await trx<RunRow>(Tables.runs)
-          .insert({ dataset_id: request.datasetId, dataset_version_id: request.datasetVersionId, status: 'queued', trigger: request.trigger, refresh: request.refresh })
+          .insert({
+            dataset_id: request.datasetId,
+            dataset_version_id: request.datasetVersionId,
+            status: 'queued',
+            trigger: request.trigger,
+            refresh: request.refresh,
+          })
           .returning('*');
         await trx<RunStepRow>(Tables.runSteps).insert(
-          STEP_NAMES.map((name, position) => ({ run_id: created!.id, name, position, status: 'pending' as const, metrics: {} })),
+          STEP_NAMES.map((name, position) => ({
+            run_id: created!.id,
+            name,
+            position,
+            status: 'pending' as const,
+            metrics: {},
+          })),
         );
         answer = { status: 202, body: { runId: created.id, status: created.status, existing: false } };
       }
       if (idem) {
         await trx<IdempotencyKeyRow>(Tables.idempotencyKeys)
           .where({ scope: idem.scope, key: idem.key })
-          .update({ response_status: answer.status, response_body: JSON.stringify(answer.body) as unknown as Record<string, unknown>, run_id: answer.body.runId });
+          .update({
+            response_status: answer.status,
+            response_body: JSON.stringify(answer.body) as unknown as Record<string, unknown>,
+            run_id: answer.body.runId,
+          });
       }
       return { kind: 'answered', answer, created };
     });
@@ -132,16 +180,28 @@ export class RunsRepository {
         .returning('*');
       if (!run) return null;
       const stagedSince = await trx<RunRow>(`${Tables.runs} as r`)
-        .join(`${Tables.runSteps} as s`, (j) => j.on('s.run_id', 'r.id').andOnVal('s.name', 'stage').andOnVal('s.status', 'succeeded'))
+        .join(`${Tables.runSteps} as s`, (j) =>
+          j.on('s.run_id', 'r.id').andOnVal('s.name', 'stage').andOnVal('s.status', 'succeeded'),
+        )
         .where('r.dataset_id', run.dataset_id)
         .whereNot('r.id', runId)
-        .where('s.finished_at', '>', trx<RunStepRow>(Tables.runSteps).where({ run_id: runId, name: 'stage' }).select('finished_at'))
+        .where(
+          's.finished_at',
+          '>',
+          trx<RunStepRow>(Tables.runSteps).where({ run_id: runId, name: 'stage' }).select('finished_at'),
+        )
         .first('r.id');
       const again = ['deliver', ...(stagedSince ? ['stage', 'transform'] : [])];
       await trx<RunStepRow>(Tables.runSteps)
         .where({ run_id: runId })
         .where((q) => q.whereNot('status', 'succeeded').orWhereIn('name', again))
-        .update({ status: 'pending', started_at: null, finished_at: null, error: null, metrics: JSON.stringify({}) as unknown as RunStepRow['metrics'] });
+        .update({
+          status: 'pending',
+          started_at: null,
+          finished_at: null,
+          error: null,
+          metrics: JSON.stringify({}) as unknown as RunStepRow['metrics'],
+        });
       const steps = await trx<RunStepRow>(Tables.runSteps).where({ run_id: runId }).orderBy('position');
       const resumeFrom = steps.find((s) => s.status !== 'succeeded')?.name ?? 'deliver';
       const kept = steps.filter((s) => s.status === 'succeeded').map((s) => s.name);
@@ -164,20 +224,40 @@ export class RunsRepository {
    */
   async cancel(runId: string, reason: string, by: string): Promise<CancelOutcome> {
     return this.knex.transaction(async (trx) => {
-      const run = await trx<RunRow>(Tables.runs).where({ id: runId }).forUpdate().first('id', 'status', 'cancel_requested_at');
+      const run = await trx<RunRow>(Tables.runs)
+        .where({ id: runId })
+        .forUpdate()
+        .first('id', 'status', 'cancel_requested_at');
       if (!run) return { kind: 'missing' };
       if (run.status !== 'queued' && run.status !== 'running') return { kind: 'ended', status: run.status };
       if (run.status === 'queued') {
         await trx<RunRow>(Tables.runs)
           .where({ id: runId })
-          .update({ status: 'canceled', error: `canceled by ${by} while queued: ${reason}`, finished_at: trx.fn.now() as unknown as Date, cancel_requested_at: trx.fn.now() as unknown as Date, cancel_reason: reason });
-        await trx<RunStepRow>(Tables.runSteps).where({ run_id: runId }).whereIn('status', ['pending', 'running']).update({ status: 'skipped', finished_at: trx.fn.now() as unknown as Date });
-        await trx<RunEventRow>(Tables.runEvents).insert({ run_id: runId, level: 'warn', message: `canceled by ${by} while queued: ${reason}`, data: JSON.stringify({ cancel: 'queued', by }) as unknown as Record<string, unknown> });
+          .update({
+            status: 'canceled',
+            error: `canceled by ${by} while queued: ${reason}`,
+            finished_at: trx.fn.now() as unknown as Date,
+            cancel_requested_at: trx.fn.now() as unknown as Date,
+            cancel_reason: reason,
+          });
+        await trx<RunStepRow>(Tables.runSteps)
+          .where({ run_id: runId })
+          .whereIn('status', ['pending', 'running'])
+          .update({ status: 'skipped', finished_at: trx.fn.now() as unknown as Date });
+        await trx<RunEventRow>(Tables.runEvents).insert({
+          run_id: runId,
+          level: 'warn',
+          message: `canceled by ${by} while queued: ${reason}`,
+          data: JSON.stringify({ cancel: 'queued', by }) as unknown as Record<string, unknown>,
+        });
         return { kind: 'canceled' };
       }
       await trx<RunRow>(Tables.runs)
         .where({ id: runId })
-        .update({ cancel_requested_at: trx.raw('coalesce(cancel_requested_at, now())') as unknown as Date, cancel_reason: reason });
+        .update({
+          cancel_requested_at: trx.raw('coalesce(cancel_requested_at, now())') as unknown as Date,
+          cancel_reason: reason,
+        });
       await trx<RunEventRow>(Tables.runEvents).insert({
         run_id: runId,
         level: 'warn',
@@ -197,9 +277,17 @@ export class RunsRepository {
         .whereNotNull('cancel_requested_at')
         .update({ status: 'canceled', error: reason, finished_at: trx.fn.now() as unknown as Date });
       if (!updated) return false;
-      await trx<RunStepRow>(Tables.runSteps).where({ run_id: runId, status: 'running' }).update({ status: 'canceled', error: reason, finished_at: trx.fn.now() as unknown as Date });
-      await trx<RunStepRow>(Tables.runSteps).where({ run_id: runId, status: 'pending' }).update({ status: 'skipped', finished_at: trx.fn.now() as unknown as Date });
-      await trx<RunEventRow>(Tables.runEvents).insert({ run_id: runId, level: 'warn', message: `canceled by the reconciler: ${reason}` });
+      await trx<RunStepRow>(Tables.runSteps)
+        .where({ run_id: runId, status: 'running' })
+        .update({ status: 'canceled', error: reason, finished_at: trx.fn.now() as unknown as Date });
+      await trx<RunStepRow>(Tables.runSteps)
+        .where({ run_id: runId, status: 'pending' })
+        .update({ status: 'skipped', finished_at: trx.fn.now() as unknown as Date });
+      await trx<RunEventRow>(Tables.runEvents).insert({
+        run_id: runId,
+        level: 'warn',
+        message: `canceled by the reconciler: ${reason}`,
+      });
       return true;
     });
   }
@@ -209,7 +297,12 @@ export class RunsRepository {
     return this.knex<RunWithDataset>(`${Tables.runs} as r`)
       .join(`${Tables.datasets} as d`, 'd.id', 'r.dataset_id')
       .leftJoin(`${Tables.runSteps} as s`, (j) => j.on('s.run_id', 'r.id').andOnVal('s.name', 'stage'))
-      .select(...RUN_COLUMNS, 'd.name as dataset_name', this.knex.raw(`s.metrics->>'rows' as stage_rows`), this.knex.raw('r.created_at::text as created_key'));
+      .select(
+        ...RUN_COLUMNS,
+        'd.name as dataset_name',
+        this.knex.raw(`s.metrics->>'rows' as stage_rows`),
+        this.knex.raw('r.created_at::text as created_key'),
+      );
   }
 
   async find(id: string): Promise<RunWithDataset | null> {
@@ -221,13 +314,24 @@ export class RunsRepository {
    * (created_at, id), or the `limit` rows just newer than `before`'s (read oldest first, so
    * the index is walked from the key, then turned around).
    */
-  async list(query: Pick<ListRunsQuery, 'datasetName' | 'status'>, keys: { after?: RunKey; before?: RunKey }, limit: number): Promise<RunWithDataset[]> {
+  async list(
+    query: Pick<ListRunsQuery, 'datasetName' | 'status'>,
+    keys: { after?: RunKey; before?: RunKey },
+    limit: number,
+  ): Promise<RunWithDataset[]> {
     const order = keys.before ? 'asc' : 'desc';
-    const q = this.withDataset().orderBy([{ column: 'r.created_at', order }, { column: 'r.id', order }]).limit(limit);
+    const q = this.withDataset()
+      .orderBy([
+        { column: 'r.created_at', order },
+        { column: 'r.id', order },
+      ])
+      .limit(limit);
     if (query.datasetName) q.where('d.name', query.datasetName);
     if (query.status) q.where('r.status', query.status);
-    if (keys.after) q.whereRaw('(r.created_at, r.id) < (?::timestamptz, ?::uuid)', [keys.after.createdAt, keys.after.id]);
-    if (keys.before) q.whereRaw('(r.created_at, r.id) > (?::timestamptz, ?::uuid)', [keys.before.createdAt, keys.before.id]);
+    if (keys.after)
+      q.whereRaw('(r.created_at, r.id) < (?::timestamptz, ?::uuid)', [keys.after.createdAt, keys.after.id]);
+    if (keys.before)
+      q.whereRaw('(r.created_at, r.id) > (?::timestamptz, ?::uuid)', [keys.before.createdAt, keys.before.id]);
     const rows = await q;
     return keys.before ? rows.reverse() : rows;
   }
@@ -253,7 +357,11 @@ export class RunsRepository {
 
   /** The run's events after the given id, oldest first: what a stream has not sent yet. */
   eventsAfter(runId: string, afterId: number, limit = 500): Promise<RunEventRow[]> {
-    return this.knex<RunEventRow>(Tables.runEvents).where({ run_id: runId }).where('id', '>', afterId).orderBy('id').limit(limit);
+    return this.knex<RunEventRow>(Tables.runEvents)
+      .where({ run_id: runId })
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit);
   }
 
   /** dbt's per-node results of the run, in the order dbt finished them. */
@@ -276,12 +384,31 @@ export class RunsRepository {
     return row?.digest ?? null;
   }
 
-  async addEvent(runId: string, level: RunEventRow['level'], message: string, data?: Record<string, unknown>): Promise<void> {
-    await this.knex<RunEventRow>(Tables.runEvents).insert({ run_id: runId, level, message, ...(data && { data: JSON.stringify(data) as unknown as Record<string, unknown> }) });
+  async addEvent(
+    runId: string,
+    level: RunEventRow['level'],
+    message: string,
+    data?: Record<string, unknown>,
+  ): Promise<void> {
+    await this.knex<RunEventRow>(Tables.runEvents).insert({
+      run_id: runId,
+      level,
+      message,
+      ...(data && { data: JSON.stringify(data) as unknown as Record<string, unknown> }),
+    });
   }
 
   /** Every run PostgreSQL says is queued or running, with its dataset's name (the reconciler's worklist). */
-  async unfinished(): Promise<{ id: string; status: 'queued' | 'running'; created_at: Date; dataset_name: string; cancel_requested_at: Date | null; cancel_reason: string | null }[]> {
+  async unfinished(): Promise<
+    {
+      id: string;
+      status: 'queued' | 'running';
+      created_at: Date;
+      dataset_name: string;
+      cancel_requested_at: Date | null;
+      cancel_reason: string | null;
+    }[]
+  > {
     return this.knex(`${Tables.runs} as r`)
       .join(`${Tables.datasets} as d`, 'd.id', 'r.dataset_id')
       .whereIn('r.status', ['queued', 'running'])
@@ -298,7 +425,10 @@ export class RunsRepository {
     const [{ n }] = await this.knex<RunEventRow>(Tables.runEvents)
       .where({ run_id: runId })
       .whereRaw("data->>'recovery' is not null")
-      .whereRaw(`id > coalesce((select max(id) from ${Tables.runEvents} where run_id = ? and data->>'retry' is not null), 0)`, [runId])
+      .whereRaw(
+        `id > coalesce((select max(id) from ${Tables.runEvents} where run_id = ? and data->>'retry' is not null), 0)`,
+        [runId],
+      )
       .count<{ n: string }[]>('* as n');
     return Number(n);
   }
@@ -311,9 +441,17 @@ export class RunsRepository {
         .whereIn('status', ['queued', 'running'])
         .update({ status: 'failed', error: reason, finished_at: trx.fn.now() as unknown as Date });
       if (!updated) return false;
-      await trx<RunStepRow>(Tables.runSteps).where({ run_id: runId, status: 'running' }).update({ status: 'failed', error: reason, finished_at: trx.fn.now() as unknown as Date });
-      await trx<RunStepRow>(Tables.runSteps).where({ run_id: runId, status: 'pending' }).update({ status: 'skipped', finished_at: trx.fn.now() as unknown as Date });
-      await trx<RunEventRow>(Tables.runEvents).insert({ run_id: runId, level: 'error', message: `failed by the reconciler: ${reason}` });
+      await trx<RunStepRow>(Tables.runSteps)
+        .where({ run_id: runId, status: 'running' })
+        .update({ status: 'failed', error: reason, finished_at: trx.fn.now() as unknown as Date });
+      await trx<RunStepRow>(Tables.runSteps)
+        .where({ run_id: runId, status: 'pending' })
+        .update({ status: 'skipped', finished_at: trx.fn.now() as unknown as Date });
+      await trx<RunEventRow>(Tables.runEvents).insert({
+        run_id: runId,
+        level: 'error',
+        message: `failed by the reconciler: ${reason}`,
+      });
       return true;
     });
   }

@@ -42,7 +42,9 @@ const RUN_REQUEST_SCOPE = 'POST /v1/pipelines/run';
 /** The same body, whatever the order of its fields: JSON with sorted keys, hashed. */
 function fingerprint(body: object): string {
   const sorted = JSON.stringify(body, (_key, value: unknown) =>
-    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))) : value,
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
+      : value,
   );
   return createHash('sha256').update(sorted).digest('hex');
 }
@@ -84,7 +86,10 @@ export class RunsService {
     const refresh = request.refresh ?? false;
     const found = await this.datasets.findByName(datasetName);
     if (!found) {
-      throw new DomainError(ErrorCode.DatasetNotFound, `no dataset named "${datasetName}"; register it first with POST /v1/datasets/csv`);
+      throw new DomainError(
+        ErrorCode.DatasetNotFound,
+        `no dataset named "${datasetName}"; register it first with POST /v1/datasets/csv`,
+      );
     }
     if (refresh && (found.dataset.source_type !== 'url' || !found.dataset.source_url)) {
       throw new DomainError(
@@ -92,7 +97,15 @@ export class RunsService {
         `dataset "${datasetName}" was uploaded, so it has no URL to fetch again; upload the new file with POST /v1/datasets/${datasetName}/upload, then run it without refresh`,
       );
     }
-    const idempotency = idempotencyKey === undefined ? undefined : { scope: RUN_REQUEST_SCOPE, key: idempotencyKey, fingerprint: fingerprint(request), ttlHours: IDEMPOTENCY_KEY_TTL_HOURS };
+    const idempotency =
+      idempotencyKey === undefined
+        ? undefined
+        : {
+            scope: RUN_REQUEST_SCOPE,
+            key: idempotencyKey,
+            fingerprint: fingerprint(request),
+            ttlHours: IDEMPOTENCY_KEY_TTL_HOURS,
+          };
     // A refresh run is pointed at the version its fetch step records; until then it names the current one.
     const outcome = await this.runs.requestRun({
       datasetId: found.dataset.id,
@@ -109,11 +122,19 @@ export class RunsService {
           `Idempotency-Key "${idempotencyKey}" was used at ${outcome.stored.created_at.toISOString()} with another request body; send a new key for a new request (keys are kept ${IDEMPOTENCY_KEY_TTL_HOURS} h)`,
         );
       }
-      return { status: outcome.stored.response_status, body: outcome.stored.response_body as unknown as RunAccepted, replayed: true };
+      return {
+        status: outcome.stored.response_status,
+        body: outcome.stored.response_body as unknown as RunAccepted,
+        replayed: true,
+      };
     }
     const run = outcome.created;
     if (run) {
-      await this.feed.created(run.id).catch((error: Error) => this.logger.warn(`run ${run.id} was not sent to the open run streams: ${error.message}`));
+      await this.feed
+        .created(run.id)
+        .catch((error: Error) =>
+          this.logger.warn(`run ${run.id} was not sent to the open run streams: ${error.message}`),
+        );
       await this.enqueue(run.id, () => this.queue.enqueueRun(run.id));
     }
     return { ...outcome.answer, replayed: false };
@@ -127,7 +148,11 @@ export class RunsService {
       // A retried run's dead job may have been replaced meanwhile by the reconciler's: then the queue has it.
       if ((await this.queue.runJobState(runId).catch(() => null))?.live) return;
       this.logger.warn(`run ${runId} is recorded but not yet enqueued: ${(error as Error).message}`);
-      await this.runs.addEvent(runId, 'warn', `queue unavailable (${(error as Error).message}); the run will be enqueued when Redis answers again`);
+      await this.runs.addEvent(
+        runId,
+        'warn',
+        `queue unavailable (${(error as Error).message}); the run will be enqueued when Redis answers again`,
+      );
     }
   }
 
@@ -146,7 +171,11 @@ export class RunsService {
         status === 'succeeded' || status === 'skipped'
           ? 'start a new run with POST /v1/pipelines/run'
           : `it has not ended yet: wait for it, or cancel it with POST /v1/runs/${id}/cancel and retry it then`;
-      throw new DomainError(ErrorCode.RunNotRetryable, `run ${id} is ${status}; only failed or canceled runs can be retried: ${hint}`, { status });
+      throw new DomainError(
+        ErrorCode.RunNotRetryable,
+        `run ${id} is ${status}; only failed or canceled runs can be retried: ${hint}`,
+        { status },
+      );
     }
     this.logger.log(`run ${id} retried by ${by} (retry ${retried.generation}), resuming from ${retried.resumeFrom}`);
     await this.enqueue(id, () => this.queue.requeueRun(id));
@@ -162,7 +191,8 @@ export class RunsService {
     const run = UUID.test(id) ? await this.runs.find(id) : null;
     if (!run) throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
     const outcome = await this.runs.cancel(id, reason ?? 'no reason given', by);
-    if (outcome.kind === 'missing') throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
+    if (outcome.kind === 'missing')
+      throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
     if (outcome.kind === 'ended') {
       throw new DomainError(
         ErrorCode.RunNotCancelable,
@@ -172,7 +202,11 @@ export class RunsService {
     }
     if (outcome.kind === 'canceled') {
       // A worker that takes the job meanwhile finds the run canceled and leaves it.
-      await this.queue.removeRun(id).catch((error: Error) => this.logger.warn(`canceled run ${id}'s job was not taken out of the queue: ${(error as Error).message}`));
+      await this.queue
+        .removeRun(id)
+        .catch((error: Error) =>
+          this.logger.warn(`canceled run ${id}'s job was not taken out of the queue: ${(error as Error).message}`),
+        );
     }
     this.logger.log(`run ${id} ${outcome.kind === 'canceled' ? 'canceled' : 'asked to stop'} by ${by}`);
     return toRunSummaryDto((await this.runs.find(id))!);
@@ -181,7 +215,12 @@ export class RunsService {
   async get(id: string): Promise<Run> {
     const run = UUID.test(id) ? await this.runs.find(id) : null;
     if (!run) throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
-    const [steps, events, nodes, deliveries] = await Promise.all([this.runs.steps(id), this.runs.events(id), this.runs.nodes(id), this.runs.deliveries(id)]);
+    const [steps, events, nodes, deliveries] = await Promise.all([
+      this.runs.steps(id),
+      this.runs.events(id),
+      this.runs.nodes(id),
+      this.runs.deliveries(id),
+    ]);
     return toRunDto(run, steps, events, nodes, deliveries);
   }
 
@@ -203,7 +242,11 @@ export class RunsService {
       // Newest first: with limit + 1 rows the extra one is the newest, and a page before this one exists.
       if (rows.length <= query.limit) return this.list({ ...query, before: undefined });
       const items = rows.slice(1);
-      return { runs: items.map(toRunSummaryDto), nextCursor: encodeCursor(keyOf(items[items.length - 1])), prevCursor: encodeCursor(keyOf(items[0])) };
+      return {
+        runs: items.map(toRunSummaryDto),
+        nextCursor: encodeCursor(keyOf(items[items.length - 1])),
+        prevCursor: encodeCursor(keyOf(items[0])),
+      };
     }
     const { items, nextCursor } = page(rows, query.limit, keyOf);
     const prevCursor = after && items.length > 0 ? encodeCursor(keyOf(items[0])) : null;

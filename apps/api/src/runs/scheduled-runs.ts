@@ -49,7 +49,11 @@ export class ScheduledRuns implements OnApplicationBootstrap, OnApplicationShutd
       this.logger.log(`a tick of dataset ${datasetId}'s schedule came while the schedule is paused or gone; no run`);
       return;
     }
-    const { body } = await this.runs.trigger({ datasetName: schedule.dataset_name, refresh: schedule.source_type === 'url' }, undefined, 'schedule');
+    const { body } = await this.runs.trigger(
+      { datasetName: schedule.dataset_name, refresh: schedule.source_type === 'url' },
+      undefined,
+      'schedule',
+    );
     this.logger.log(
       body.existing
         ? `${schedule.dataset_name}'s schedule fired (${firedAt.toISOString()}); its queued run ${body.runId} answers it, no new run`

@@ -1,6 +1,12 @@
 import { planScheduleSync, type StoredSchedule } from './schedule-sync';
 
-const stored = (datasetId: string, fields: Partial<StoredSchedule> = {}): StoredSchedule => ({ datasetId, cron: '0 6 * * *', timezone: 'UTC', paused: false, ...fields });
+const stored = (datasetId: string, fields: Partial<StoredSchedule> = {}): StoredSchedule => ({
+  datasetId,
+  cron: '0 6 * * *',
+  timezone: 'UTC',
+  paused: false,
+  ...fields,
+});
 const queued = (datasetId: string, cron = '0 6 * * *', timezone = 'UTC') => ({ datasetId, cron, timezone, next: null });
 
 describe('planScheduleSync', () => {
@@ -14,7 +20,10 @@ describe('planScheduleSync', () => {
   });
 
   it('replaces a scheduler whose cron or time zone differs', () => {
-    const sut = planScheduleSync([stored('a', { cron: '*/5 * * * * *' }), stored('b', { timezone: 'Europe/Paris' })], [queued('a'), queued('b')]);
+    const sut = planScheduleSync(
+      [stored('a', { cron: '*/5 * * * * *' }), stored('b', { timezone: 'Europe/Paris' })],
+      [queued('a'), queued('b')],
+    );
     expect(sut.upsert.map((s) => s.datasetId)).toEqual(['a', 'b']);
     expect(sut.remove).toEqual([]);
   });

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { datasetNameSchema, putDatasetScheduleRequestSchema, scheduleActionRequestSchema, type DatasetSchedule, type PutDatasetScheduleRequest } from '@relayboard/contracts';
+import {
+  datasetNameSchema,
+  putDatasetScheduleRequestSchema,
+  scheduleActionRequestSchema,
+  type DatasetSchedule,
+  type PutDatasetScheduleRequest,
+} from '@relayboard/contracts';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { SchedulesService } from './schedules.service';
 
@@ -29,13 +35,19 @@ export class SchedulesController {
 
   @Post('pause')
   @HttpCode(200)
-  pause(@Param('name', new ZodValidationPipe(datasetNameSchema, 'path')) name: string, @Body(new ZodValidationPipe(scheduleActionRequestSchema)) _body: object): Promise<DatasetSchedule> {
+  pause(
+    @Param('name', new ZodValidationPipe(datasetNameSchema, 'path')) name: string,
+    @Body(new ZodValidationPipe(scheduleActionRequestSchema)) _body: object,
+  ): Promise<DatasetSchedule> {
     return this.service.pause(name);
   }
 
   @Post('resume')
   @HttpCode(200)
-  resume(@Param('name', new ZodValidationPipe(datasetNameSchema, 'path')) name: string, @Body(new ZodValidationPipe(scheduleActionRequestSchema)) _body: object): Promise<DatasetSchedule> {
+  resume(
+    @Param('name', new ZodValidationPipe(datasetNameSchema, 'path')) name: string,
+    @Body(new ZodValidationPipe(scheduleActionRequestSchema)) _body: object,
+  ): Promise<DatasetSchedule> {
     return this.service.resume(name);
   }
 }

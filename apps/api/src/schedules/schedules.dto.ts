@@ -4,7 +4,10 @@ import { nextRunAt } from '@relayboard/queue';
 import type { ScheduleWithDataset } from './schedules.repository';
 
 /** The schedule as the dataset's read shows it; the next run time comes from the cron (BullMQ's parser), so reads need no Redis. */
-export function toScheduleSummaryDto(row: Pick<DatasetScheduleRow, 'cron' | 'timezone' | 'paused' | 'always_run'>, now = new Date()): DatasetScheduleSummary {
+export function toScheduleSummaryDto(
+  row: Pick<DatasetScheduleRow, 'cron' | 'timezone' | 'paused' | 'always_run'>,
+  now = new Date(),
+): DatasetScheduleSummary {
   return {
     cron: row.cron,
     timezone: row.timezone,
@@ -15,5 +18,10 @@ export function toScheduleSummaryDto(row: Pick<DatasetScheduleRow, 'cron' | 'tim
 }
 
 export function toScheduleDto(row: ScheduleWithDataset): DatasetSchedule {
-  return { datasetName: row.dataset_name, ...toScheduleSummaryDto(row), createdAt: row.created_at.toISOString(), updatedAt: row.updated_at.toISOString() };
+  return {
+    datasetName: row.dataset_name,
+    ...toScheduleSummaryDto(row),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
 }

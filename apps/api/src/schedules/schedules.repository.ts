@@ -33,7 +33,12 @@ export class SchedulesRepository {
     await this.knex<DatasetScheduleRow>(Tables.datasetSchedules)
       .insert({ dataset_id: datasetId, cron: fields.cron, timezone: fields.timezone, always_run: fields.alwaysRun })
       .onConflict('dataset_id')
-      .merge({ cron: fields.cron, timezone: fields.timezone, always_run: fields.alwaysRun, updated_at: this.knex.fn.now() as unknown as Date });
+      .merge({
+        cron: fields.cron,
+        timezone: fields.timezone,
+        always_run: fields.alwaysRun,
+        updated_at: this.knex.fn.now() as unknown as Date,
+      });
   }
 
   /** False when the dataset has no schedule. */

@@ -29,11 +29,20 @@ export class SchedulesService {
   async put(name: string, request: PutDatasetScheduleRequest): Promise<DatasetSchedule> {
     const datasetId = await this.datasetId(name);
     const check = checkCron(request.cron, request.timezone);
-    if (!check.ok) throw new DomainError(ErrorCode.ValidationFailed, `invalid request body: ${check.field}: ${check.message}`, { issues: [{ field: check.field, message: check.message }] });
-    await this.repository.upsert(datasetId, { cron: request.cron, timezone: check.timezone, alwaysRun: request.alwaysRun ?? false });
+    if (!check.ok)
+      throw new DomainError(ErrorCode.ValidationFailed, `invalid request body: ${check.field}: ${check.message}`, {
+        issues: [{ field: check.field, message: check.message }],
+      });
+    await this.repository.upsert(datasetId, {
+      cron: request.cron,
+      timezone: check.timezone,
+      alwaysRun: request.alwaysRun ?? false,
+    });
     const schedule = await this.find(datasetId, name);
     await this.apply(schedule);
-    this.logger.log(`dataset ${name} scheduled: ${schedule.cron} (${schedule.timezone})${schedule.paused ? ', paused' : ''}${schedule.always_run ? ', always runs' : ''}`);
+    this.logger.log(
+      `dataset ${name} scheduled: ${schedule.cron} (${schedule.timezone})${schedule.paused ? ', paused' : ''}${schedule.always_run ? ', always runs' : ''}`,
+    );
     return toScheduleDto(schedule);
   }
 
@@ -86,17 +95,25 @@ export class SchedulesService {
 
   /** The scheduler for the stored schedule: present while active, absent while paused. */
   private async apply(schedule: ScheduleWithDataset): Promise<void> {
-    const change = schedule.paused ? this.queue.removeSchedule(schedule.dataset_id) : this.queue.upsertSchedule(schedule.dataset_id, schedule);
+    const change = schedule.paused
+      ? this.queue.removeSchedule(schedule.dataset_id)
+      : this.queue.upsertSchedule(schedule.dataset_id, schedule);
     await Promise.resolve(change).catch((error: Error) => this.warnLater(schedule.dataset_name, error));
   }
 
   private warnLater(name: string, error: Error): void {
-    this.logger.warn(`dataset ${name}'s schedule is saved but the queue did not take the change (${error.message}); the re-sync applies it when Redis answers again`);
+    this.logger.warn(
+      `dataset ${name}'s schedule is saved but the queue did not take the change (${error.message}); the re-sync applies it when Redis answers again`,
+    );
   }
 
   private async datasetId(name: string): Promise<string> {
     const id = await this.repository.datasetId(name);
-    if (!id) throw new DomainError(ErrorCode.DatasetNotFound, `no dataset named "${name}"; register it with POST /v1/datasets/csv or POST /v1/datasets/${name}/upload`);
+    if (!id)
+      throw new DomainError(
+        ErrorCode.DatasetNotFound,
+        `no dataset named "${name}"; register it with POST /v1/datasets/csv or POST /v1/datasets/${name}/upload`,
+      );
     return id;
   }
 

@@ -25,7 +25,10 @@ export default async function RootLayout({ children }: Readonly<{ children: Reac
         <header className="border-b border-slate-200 bg-white">
           <div className="mx-auto flex max-w-7xl items-center justify-between gap-4 px-4 py-3 sm:px-6">
             <Link href="/" className="flex items-center gap-2 text-lg font-semibold tracking-tight">
-              <span aria-hidden="true" className="grid size-7 place-items-center rounded-md bg-slate-900 text-sm text-white">
+              <span
+                aria-hidden="true"
+                className="grid size-7 place-items-center rounded-md bg-slate-900 text-sm text-white"
+              >
                 R
               </span>
               {/* The mark alone on a phone, so the navigation keeps to one line. */}

@@ -17,7 +17,9 @@ export default async function RunsPage({ searchParams }: RunsPageProps) {
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Runs</h1>
-        <p className="mt-1 text-sm text-slate-600">Every pipeline run, newest first: fetch, stage, transform, deliver.</p>
+        <p className="mt-1 text-sm text-slate-600">
+          Every pipeline run, newest first: fetch, stage, transform, deliver.
+        </p>
       </div>
       {/* Read before the page is sent rather than streamed in behind a skeleton: streamed parts
           need JavaScript to appear, and the filters and page links work without it. A new key

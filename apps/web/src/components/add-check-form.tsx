@@ -82,7 +82,9 @@ export function AddCheckForm({ datasetName, columns }: { datasetName: string; co
       } else {
         // A row count has no column field, and its "give min, max or both" concerns no one field.
         const aliases: Record<string, string> = kind === 'row_count' ? { column: 'kind', body: 'min' } : {};
-        setErrors(formErrorsFrom(await response.json().catch(() => undefined), response.status, fieldsOf(kind), aliases));
+        setErrors(
+          formErrorsFrom(await response.json().catch(() => undefined), response.status, fieldsOf(kind), aliases),
+        );
       }
     } catch {
       setErrors({ fields: {}, form: ['The board did not answer; check that it is running and try again.'] });
@@ -93,7 +95,13 @@ export function AddCheckForm({ datasetName, columns }: { datasetName: string; co
   const columnOptions = columns.map((column) => ({ value: column, label: column }));
 
   return (
-    <form ref={formRef} onSubmit={submit} noValidate aria-labelledby="add-check-title" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+    <form
+      ref={formRef}
+      onSubmit={submit}
+      noValidate
+      aria-labelledby="add-check-title"
+      className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+    >
       <h3 id="add-check-title" className="font-semibold">
         Add a check
       </h3>
@@ -112,11 +120,31 @@ export function AddCheckForm({ datasetName, columns }: { datasetName: string; co
         />
         {kind === 'row_count' ? (
           <>
-            <FormField id="check-min" name="min" label="Minimum rows" inputMode="numeric" autoComplete="off" errors={errors.fields.min} />
-            <FormField id="check-max" name="max" label="Maximum rows" inputMode="numeric" autoComplete="off" errors={errors.fields.max} />
+            <FormField
+              id="check-min"
+              name="min"
+              label="Minimum rows"
+              inputMode="numeric"
+              autoComplete="off"
+              errors={errors.fields.min}
+            />
+            <FormField
+              id="check-max"
+              name="max"
+              label="Maximum rows"
+              inputMode="numeric"
+              autoComplete="off"
+              errors={errors.fields.max}
+            />
           </>
         ) : columnOptions.length > 0 ? (
-          <SelectField id="check-column" name="column" label="Column" options={columnOptions} errors={errors.fields.column} />
+          <SelectField
+            id="check-column"
+            name="column"
+            label="Column"
+            options={columnOptions}
+            errors={errors.fields.column}
+          />
         ) : (
           <FormField
             id="check-column"
@@ -150,10 +178,24 @@ export function AddCheckForm({ datasetName, columns }: { datasetName: string; co
               hint="Every value of the column must exist in this dataset's column."
               errors={errors.fields.toDataset}
             />
-            <FormField id="check-to-column" name="toColumn" label="Referenced column" autoComplete="off" spellCheck={false} errors={errors.fields.toColumn} />
+            <FormField
+              id="check-to-column"
+              name="toColumn"
+              label="Referenced column"
+              autoComplete="off"
+              spellCheck={false}
+              errors={errors.fields.toColumn}
+            />
           </>
         )}
-        <SelectField id="check-severity" name="severity" label="Severity" defaultValue="error" options={SEVERITIES} errors={errors.fields.severity} />
+        <SelectField
+          id="check-severity"
+          name="severity"
+          label="Severity"
+          defaultValue="error"
+          options={SEVERITIES}
+          errors={errors.fields.severity}
+        />
       </div>
       <FormAlert messages={errors.form} />
       <div className="flex items-center gap-3">

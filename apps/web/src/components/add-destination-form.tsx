@@ -41,7 +41,9 @@ export function AddDestinationForm() {
         );
         router.refresh();
       } else {
-        setErrors(formErrorsFrom(withDatasetIssuesOnTheList(answer, body.datasets), response.status, DESTINATION_FIELDS));
+        setErrors(
+          formErrorsFrom(withDatasetIssuesOnTheList(answer, body.datasets), response.status, DESTINATION_FIELDS),
+        );
       }
     } catch {
       setErrors({ fields: {}, form: ['The board did not answer; check that it is running and try again.'] });
@@ -50,7 +52,13 @@ export function AddDestinationForm() {
   }
 
   return (
-    <form ref={formRef} onSubmit={submit} noValidate aria-labelledby="add-destination-title" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+    <form
+      ref={formRef}
+      onSubmit={submit}
+      noValidate
+      aria-labelledby="add-destination-title"
+      className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+    >
       <div>
         <h2 id="add-destination-title" className="font-semibold">
           Add a Slack destination

@@ -21,7 +21,8 @@ export function ApiProblemNotice({ problem, children }: ApiProblemNoticeProps) {
         </h2>
         <p className="mt-2 text-sm text-amber-900">
           The Relayboard api at <code className="font-mono font-semibold">{problem.apiUrl}</code> is not answering:
-          start it with <code className="rounded bg-amber-100 px-1.5 py-0.5 font-mono font-semibold">./relayboard up</code>
+          start it with{' '}
+          <code className="rounded bg-amber-100 px-1.5 py-0.5 font-mono font-semibold">./relayboard up</code>
         </p>
         <p className="mt-1 text-xs text-amber-800">Reason: {problem.reason}</p>
         <div className="mt-4">

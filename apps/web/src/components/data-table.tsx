@@ -12,13 +12,22 @@ interface DataTableProps {
 export function DataTable({ caption, columns, children }: DataTableProps) {
   return (
     // Focusable and named, so a keyboard can scroll a table wider than a phone's screen.
-    <div role="region" aria-label={caption} tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm focus-visible:ring-2 focus-visible:ring-sky-400 focus-visible:outline-none">
+    <div
+      role="region"
+      aria-label={caption}
+      tabIndex={0}
+      className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm focus-visible:ring-2 focus-visible:ring-sky-400 focus-visible:outline-none"
+    >
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-50">
           <tr>
             {columns.map((column) => (
-              <th key={column} scope="col" className="px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase">
+              <th
+                key={column}
+                scope="col"
+                className="px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase"
+              >
                 {column}
               </th>
             ))}

@@ -20,7 +20,14 @@ function describeRule(check: Check): string {
     case 'accepted_values':
       return `one of ${(check.values ?? []).join(', ')}`;
     case 'row_count':
-      return [check.min !== undefined ? `at least ${check.min}` : null, check.max !== undefined ? `at most ${check.max}` : null].filter(Boolean).join(', ') + ' rows';
+      return (
+        [
+          check.min !== undefined ? `at least ${check.min}` : null,
+          check.max !== undefined ? `at most ${check.max}` : null,
+        ]
+          .filter(Boolean)
+          .join(', ') + ' rows'
+      );
     case 'relationships':
       return `in ${check.toDataset}.${check.toColumn}`;
     default:
@@ -34,7 +41,9 @@ function LastResult({ check }: { check: Check }) {
   return (
     <div className="space-y-1">
       <div className="flex flex-wrap items-center gap-2">
-        <span className={`rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${RESULT_STYLES[result.status] ?? 'bg-slate-50 text-slate-700 ring-slate-300'}`}>
+        <span
+          className={`rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${RESULT_STYLES[result.status] ?? 'bg-slate-50 text-slate-700 ring-slate-300'}`}
+        >
           {result.status}
         </span>
         {result.failures !== null && result.failures > 0 && (
@@ -42,14 +51,20 @@ function LastResult({ check }: { check: Check }) {
             {result.failures.toLocaleString('en-US')} failing row{result.failures === 1 ? '' : 's'}
           </span>
         )}
-        <Link href={`/runs/${result.runId}`} className="font-mono text-xs text-sky-700 underline-offset-2 hover:underline" aria-label={`Run ${result.runId.slice(0, 8)} of check ${check.name}`}>
+        <Link
+          href={`/runs/${result.runId}`}
+          className="font-mono text-xs text-sky-700 underline-offset-2 hover:underline"
+          aria-label={`Run ${result.runId.slice(0, 8)} of check ${check.name}`}
+        >
           {result.runId.slice(0, 8)}
         </Link>
         <span className="text-xs text-slate-600">
           <Timestamp iso={result.at} />
         </span>
       </div>
-      {result.message && result.status !== 'pass' && <p className="max-w-md text-xs break-words text-slate-600">{result.message}</p>}
+      {result.message && result.status !== 'pass' && (
+        <p className="max-w-md text-xs break-words text-slate-600">{result.message}</p>
+      )}
     </div>
   );
 }
@@ -64,7 +79,10 @@ export async function DatasetChecks({ name, columns }: { name: string; columns: 
   }
   return (
     <div className="space-y-4">
-      <DataTable caption="Declared checks with their last result" columns={['Check', 'Column', 'Rule', 'Severity', 'Last result', 'Actions']}>
+      <DataTable
+        caption="Declared checks with their last result"
+        columns={['Check', 'Column', 'Rule', 'Severity', 'Last result', 'Actions']}
+      >
         {checks.length === 0 ? (
           <tr>
             <td colSpan={6} className="px-4 py-8 text-center text-slate-500">

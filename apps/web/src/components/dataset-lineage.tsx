@@ -21,7 +21,8 @@ export async function DatasetLineageSection({ name }: { name: string }) {
     );
   }
   const names = new Map(lineage.nodes.map((node) => [node.id, node.name]));
-  const inputsOf = (id: string) => lineage.edges.filter((edge) => edge.to === id && names.has(edge.from)).map((edge) => names.get(edge.from)!);
+  const inputsOf = (id: string) =>
+    lineage.edges.filter((edge) => edge.to === id && names.has(edge.from)).map((edge) => names.get(edge.from)!);
 
   return (
     <div className="space-y-2">
@@ -40,12 +41,19 @@ export async function DatasetLineageSection({ name }: { name: string }) {
         ))}
       </ul>
       {/* Screen readers always read this list; on a phone, where the graph is too small to read, everyone sees it. */}
-      <ul className="space-y-1 rounded-lg border border-slate-200 bg-white p-3 text-xs break-all text-slate-700 shadow-sm sm:sr-only" aria-label="Lineage nodes" data-testid="lineage-list">
+      <ul
+        className="space-y-1 rounded-lg border border-slate-200 bg-white p-3 text-xs break-all text-slate-700 shadow-sm sm:sr-only"
+        aria-label="Lineage nodes"
+        data-testid="lineage-list"
+      >
         {lineage.nodes.map((node) => {
           const inputs = inputsOf(node.id);
           return (
             <li key={node.id} className="flex items-start gap-1.5">
-              <span aria-hidden="true" className={`mt-0.5 inline-block h-3 w-3 shrink-0 rounded-sm border-2 ${ROLE_STYLES[node.role].className}`} />
+              <span
+                aria-hidden="true"
+                className={`mt-0.5 inline-block h-3 w-3 shrink-0 rounded-sm border-2 ${ROLE_STYLES[node.role].className}`}
+              />
               <span>
                 {node.name}: {ROLE_STYLES[node.role].label}
                 {node.relation ? ` ${node.relation}` : ''}, {node.status ?? 'not run'}

@@ -9,7 +9,17 @@ const SUGGESTIONS = 20;
  * name) whose browser suggestions are the datasets starting with what was typed,
  * asked of the api 20 at a time, so the page never loads every dataset.
  */
-export function DatasetNameField({ id, name, defaultValue, className }: { id: string; name: string; defaultValue: string; className: string }) {
+export function DatasetNameField({
+  id,
+  name,
+  defaultValue,
+  className,
+}: {
+  id: string;
+  name: string;
+  defaultValue: string;
+  className: string;
+}) {
   const listId = useId();
   const [value, setValue] = useState(defaultValue);
   const [names, setNames] = useState<string[]>([]);
@@ -24,7 +34,9 @@ export function DatasetNameField({ id, name, defaultValue, className }: { id: st
       const query = new URLSearchParams({ limit: String(SUGGESTIONS), ...(prefix && { prefix }) });
       fetch(`/api/datasets?${query}`, { headers: { accept: 'application/json' }, signal: controller.signal })
         .then((response) => (response.ok ? response.json() : { datasets: [] }))
-        .then((body: { datasets?: { name: string }[] }) => setNames((body.datasets ?? []).map((dataset) => dataset.name)))
+        .then((body: { datasets?: { name: string }[] }) =>
+          setNames((body.datasets ?? []).map((dataset) => dataset.name)),
+        )
         .catch(() => undefined);
     }, 150);
     return () => {

@@ -37,7 +37,12 @@ export function DatasetRunControls({ datasetName, canRefresh, lastRun }: Dataset
       });
       const body: unknown = await response.json().catch(() => undefined);
       // 200: the dataset already had a queued run, which is the one to follow.
-      if ((response.status === 202 || response.status === 200) && typeof body === 'object' && body !== null && 'runId' in body) {
+      if (
+        (response.status === 202 || response.status === 200) &&
+        typeof body === 'object' &&
+        body !== null &&
+        'runId' in body
+      ) {
         const accepted = body as { runId: string; status: RunStatus };
         setRun({ id: accepted.runId, initial: { status: accepted.status, steps: [] } });
       } else {
@@ -50,7 +55,10 @@ export function DatasetRunControls({ datasetName, canRefresh, lastRun }: Dataset
   }
 
   return (
-    <section aria-labelledby="run-controls-title" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+    <section
+      aria-labelledby="run-controls-title"
+      className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+    >
       <h2 id="run-controls-title" className="sr-only">
         Run the pipeline
       </h2>
@@ -85,7 +93,11 @@ function RunProgress({ runId, initial }: { runId: string; initial: RunState }) {
         <span className="text-slate-600">Latest run</span>
         <StatusBadge status={status} />
       </span>
-      <Link href={`/runs/${runId}`} className="font-mono text-sky-700 underline-offset-2 hover:underline" aria-label={`Open run ${runId.slice(0, 8)}`}>
+      <Link
+        href={`/runs/${runId}`}
+        className="font-mono text-sky-700 underline-offset-2 hover:underline"
+        aria-label={`Open run ${runId.slice(0, 8)}`}
+      >
         {runId.slice(0, 8)}
       </Link>
       {steps.length > 0 && (

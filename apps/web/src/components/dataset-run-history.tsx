@@ -18,7 +18,10 @@ export async function DatasetRunHistory({ name }: { name: string }) {
   const points = runHistoryPoints(runs);
   if (points.length === 0) {
     return (
-      <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-500" data-testid="run-history-empty">
+      <p
+        className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-500"
+        data-testid="run-history-empty"
+      >
         No finished runs yet. Rows and durations appear here once a run ends.
       </p>
     );

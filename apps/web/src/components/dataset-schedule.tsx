@@ -17,7 +17,15 @@ const secondaryButton =
  * The dataset's cron schedule (cron, time zone, next run, paused) and a form
  * that sets or replaces it; pause, resume and remove act on it at once.
  */
-export function DatasetSchedule({ datasetName, schedule, canRefresh }: { datasetName: string; schedule: DatasetScheduleSummary | null; canRefresh: boolean }) {
+export function DatasetSchedule({
+  datasetName,
+  schedule,
+  canRefresh,
+}: {
+  datasetName: string;
+  schedule: DatasetScheduleSummary | null;
+  canRefresh: boolean;
+}) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState('');
@@ -29,7 +37,10 @@ export function DatasetSchedule({ datasetName, schedule, canRefresh }: { dataset
     setErrors(NO_ERRORS);
     setNotice('');
     try {
-      const response = await fetch(path, { ...init, headers: { 'content-type': 'application/json', accept: 'application/json' } });
+      const response = await fetch(path, {
+        ...init,
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+      });
       if (response.ok) {
         setNotice(done);
         router.refresh();
@@ -45,14 +56,22 @@ export function DatasetSchedule({ datasetName, schedule, canRefresh }: { dataset
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    const body = { cron: String(data.get('cron') ?? ''), timezone: String(data.get('timezone') ?? ''), alwaysRun: data.get('alwaysRun') === 'on' };
+    const body = {
+      cron: String(data.get('cron') ?? ''),
+      timezone: String(data.get('timezone') ?? ''),
+      alwaysRun: data.get('alwaysRun') === 'on',
+    };
     void send(base, { method: 'PUT', body: JSON.stringify(body) }, 'Schedule saved.');
   }
 
   return (
     <div className="space-y-3">
       {schedule ? (
-        <dl data-testid="schedule-facts" aria-label="Schedule" className="grid grid-cols-2 gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm sm:grid-cols-5">
+        <dl
+          data-testid="schedule-facts"
+          aria-label="Schedule"
+          className="grid grid-cols-2 gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm sm:grid-cols-5"
+        >
           <div>
             <dt className="text-xs font-medium text-slate-500">Cron</dt>
             <dd className="mt-0.5 font-mono text-xs text-slate-800">{schedule.cron}</dd>
@@ -63,7 +82,9 @@ export function DatasetSchedule({ datasetName, schedule, canRefresh }: { dataset
           </div>
           <div>
             <dt className="text-xs font-medium text-slate-500">Next run</dt>
-            <dd className="mt-0.5 text-slate-800">{schedule.paused ? 'paused' : <Timestamp iso={schedule.nextRunAt} />}</dd>
+            <dd className="mt-0.5 text-slate-800">
+              {schedule.paused ? 'paused' : <Timestamp iso={schedule.nextRunAt} />}
+            </dd>
           </div>
           <div>
             <dt className="text-xs font-medium text-slate-500">State</dt>
@@ -75,19 +96,43 @@ export function DatasetSchedule({ datasetName, schedule, canRefresh }: { dataset
           </div>
         </dl>
       ) : (
-        <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-500">No schedule: the dataset runs only when someone starts it.</p>
+        <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-500">
+          No schedule: the dataset runs only when someone starts it.
+        </p>
       )}
       {schedule && (
         <div className="flex flex-wrap gap-2">
-          <button type="button" disabled={busy} className={secondaryButton} onClick={() => void send(`${base}/${schedule.paused ? 'resume' : 'pause'}`, { method: 'POST', body: '{}' }, schedule.paused ? 'Schedule resumed.' : 'Schedule paused.')}>
+          <button
+            type="button"
+            disabled={busy}
+            className={secondaryButton}
+            onClick={() =>
+              void send(
+                `${base}/${schedule.paused ? 'resume' : 'pause'}`,
+                { method: 'POST', body: '{}' },
+                schedule.paused ? 'Schedule resumed.' : 'Schedule paused.',
+              )
+            }
+          >
             {schedule.paused ? 'Resume schedule' : 'Pause schedule'}
           </button>
-          <button type="button" disabled={busy} className={`${secondaryButton} text-red-800`} onClick={() => void send(base, { method: 'DELETE' }, 'Schedule removed.')}>
+          <button
+            type="button"
+            disabled={busy}
+            className={`${secondaryButton} text-red-800`}
+            onClick={() => void send(base, { method: 'DELETE' }, 'Schedule removed.')}
+          >
             Remove schedule
           </button>
         </div>
       )}
-      <form ref={formRef} onSubmit={submit} noValidate aria-labelledby="set-schedule-title" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+      <form
+        ref={formRef}
+        onSubmit={submit}
+        noValidate
+        aria-labelledby="set-schedule-title"
+        className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+      >
         <h3 id="set-schedule-title" className="font-semibold">
           {schedule ? 'Change the schedule' : 'Set a schedule'}
         </h3>
@@ -116,7 +161,14 @@ export function DatasetSchedule({ datasetName, schedule, canRefresh }: { dataset
           />
         </div>
         <div className="flex items-start gap-2 text-sm">
-          <input id="schedule-always-run" name="alwaysRun" type="checkbox" defaultChecked={schedule?.alwaysRun ?? false} className="mt-0.5" aria-describedby="schedule-always-run-hint" />
+          <input
+            id="schedule-always-run"
+            name="alwaysRun"
+            type="checkbox"
+            defaultChecked={schedule?.alwaysRun ?? false}
+            className="mt-0.5"
+            aria-describedby="schedule-always-run-hint"
+          />
           <div>
             <label htmlFor="schedule-always-run" className="font-medium text-slate-700">
               Always run

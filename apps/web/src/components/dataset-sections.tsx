@@ -1,5 +1,11 @@
 import Link from 'next/link';
-import type { DatasetProfile, DatasetVersion, DatasetVersionList, RunSummary, StagedColumnDto } from '@relayboard/contracts';
+import type {
+  DatasetProfile,
+  DatasetVersion,
+  DatasetVersionList,
+  RunSummary,
+  StagedColumnDto,
+} from '@relayboard/contracts';
 import { getDatasetProfile, isApiProblem, listDatasetRuns, listDatasetVersions, type ApiProblem } from '@/lib/api';
 import { formatBytes } from '@/lib/format';
 import { describeDialect, formatShare, schemaChangesOf, type SchemaChangeList } from '@/lib/versions';
@@ -40,7 +46,10 @@ export async function DatasetSchema({ name, columns }: { name: string; columns: 
   return (
     <div className="space-y-2">
       {problem && <ApiProblemNotice problem={problem} />}
-      <DataTable caption="Inferred schema, in file order, with the newest profile" columns={['#', 'Original header', 'Column', 'Type', 'Null share', 'Distinct', 'Cast failures', 'Range']}>
+      <DataTable
+        caption="Inferred schema, in file order, with the newest profile"
+        columns={['#', 'Original header', 'Column', 'Type', 'Null share', 'Distinct', 'Cast failures', 'Range']}
+      >
         {columns.map((column, index) => {
           const facts = byColumn.get(column.name);
           return (
@@ -49,20 +58,34 @@ export async function DatasetSchema({ name, columns }: { name: string; columns: 
               <td className={`${cell} break-all`}>{column.originalName}</td>
               <td className={`${cell} font-mono text-xs`}>{column.name}</td>
               <td className={cell}>
-                <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-800">{column.type}</code>
+                <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-800">
+                  {column.type}
+                </code>
               </td>
               <td className={`${cell} whitespace-nowrap tabular-nums`}>
                 {facts ? (
-                  <span title={`${facts.nulls.toLocaleString('en-US')} of ${facts.rows.toLocaleString('en-US')} rows`}>{formatShare(facts.nullShare)}</span>
+                  <span title={`${facts.nulls.toLocaleString('en-US')} of ${facts.rows.toLocaleString('en-US')} rows`}>
+                    {formatShare(facts.nullShare)}
+                  </span>
                 ) : (
                   none
                 )}
               </td>
-              <td className={`${cell} whitespace-nowrap tabular-nums`}>{facts ? facts.distinct.toLocaleString('en-US') : none}</td>
               <td className={`${cell} whitespace-nowrap tabular-nums`}>
-                {!facts ? none : facts.castFailures > 0 ? <span className="font-medium text-red-800">{facts.castFailures.toLocaleString('en-US')}</span> : '0'}
+                {facts ? facts.distinct.toLocaleString('en-US') : none}
               </td>
-              <td className={`${cell} font-mono text-xs whitespace-nowrap`}>{facts && facts.min !== null ? `${facts.min} … ${facts.max}` : none}</td>
+              <td className={`${cell} whitespace-nowrap tabular-nums`}>
+                {!facts ? (
+                  none
+                ) : facts.castFailures > 0 ? (
+                  <span className="font-medium text-red-800">{facts.castFailures.toLocaleString('en-US')}</span>
+                ) : (
+                  '0'
+                )}
+              </td>
+              <td className={`${cell} font-mono text-xs whitespace-nowrap`}>
+                {facts && facts.min !== null ? `${facts.min} … ${facts.max}` : none}
+              </td>
             </tr>
           );
         })}
@@ -70,7 +93,8 @@ export async function DatasetSchema({ name, columns }: { name: string; columns: 
       <p className="text-xs text-slate-500">
         {profile?.runId ? (
           <>
-            Null share, distinct values and cast failures (values that did not fit the type and are NULL in the warehouse) from{' '}
+            Null share, distinct values and cast failures (values that did not fit the type and are NULL in the
+            warehouse) from{' '}
             <Link href={`/runs/${profile.runId}`} className="text-sky-700 underline underline-offset-2">
               run {profile.runId.slice(0, 8)}
             </Link>
@@ -95,17 +119,26 @@ function SchemaChangeItem({ version, changes }: { version: DatasetVersion; chang
       </p>
       <ul className="flex flex-wrap gap-1.5 text-xs">
         {changes.added.map((column) => (
-          <li key={`+${column}`} className="rounded bg-emerald-50 px-1.5 py-0.5 font-mono text-emerald-900 ring-1 ring-emerald-200 ring-inset">
+          <li
+            key={`+${column}`}
+            className="rounded bg-emerald-50 px-1.5 py-0.5 font-mono text-emerald-900 ring-1 ring-emerald-200 ring-inset"
+          >
             added {column}
           </li>
         ))}
         {changes.removed.map((column) => (
-          <li key={`-${column}`} className="rounded bg-red-50 px-1.5 py-0.5 font-mono text-red-900 ring-1 ring-red-200 ring-inset">
+          <li
+            key={`-${column}`}
+            className="rounded bg-red-50 px-1.5 py-0.5 font-mono text-red-900 ring-1 ring-red-200 ring-inset"
+          >
             removed {column}
           </li>
         ))}
         {changes.retyped.map((change) => (
-          <li key={`~${change.name}`} className="rounded bg-amber-50 px-1.5 py-0.5 font-mono text-amber-900 ring-1 ring-amber-200 ring-inset">
+          <li
+            key={`~${change.name}`}
+            className="rounded bg-amber-50 px-1.5 py-0.5 font-mono text-amber-900 ring-1 ring-amber-200 ring-inset"
+          >
             {change.name}: {change.from} → {change.to}
           </li>
         ))}
@@ -124,10 +157,15 @@ export async function DatasetVersions({ name }: { name: string }) {
     return <ApiProblemNotice problem={error} />;
   }
   const { versions } = list;
-  const changed = versions.map((version) => ({ version, changes: schemaChangesOf(version.schemaChanges) })).filter((v) => v.changes !== null);
+  const changed = versions
+    .map((version) => ({ version, changes: schemaChangesOf(version.schemaChanges) }))
+    .filter((v) => v.changes !== null);
   return (
     <div className="space-y-4">
-      <DataTable caption="Versions, newest first" columns={['Version', 'Size', 'Rows', 'Rejected', 'Dialect', 'Source', 'Fetched', 'Content']}>
+      <DataTable
+        caption="Versions, newest first"
+        columns={['Version', 'Size', 'Rows', 'Rejected', 'Dialect', 'Source', 'Fetched', 'Content']}
+      >
         {versions.length === 0 ? (
           <tr>
             <td colSpan={8} className="px-4 py-8 text-center text-slate-500">
@@ -144,30 +182,46 @@ export async function DatasetVersions({ name }: { name: string }) {
               </td>
               <td className={`${cell} whitespace-nowrap tabular-nums`}>{formatBytes(version.sizeBytes)}</td>
               <td className={`${cell} whitespace-nowrap tabular-nums`}>
-                {version.rows !== null ? version.rows.toLocaleString('en-US') : <span className="text-slate-500">not staged</span>}
+                {version.rows !== null ? (
+                  version.rows.toLocaleString('en-US')
+                ) : (
+                  <span className="text-slate-500">not staged</span>
+                )}
               </td>
-              <td className={`${cell} whitespace-nowrap tabular-nums`}>{version.rejectedRows !== null ? version.rejectedRows.toLocaleString('en-US') : none}</td>
+              <td className={`${cell} whitespace-nowrap tabular-nums`}>
+                {version.rejectedRows !== null ? version.rejectedRows.toLocaleString('en-US') : none}
+              </td>
               <td className={`${cell} whitespace-nowrap text-slate-600`}>{describeDialect(version.dialect) ?? none}</td>
               <td className={`${cell} whitespace-nowrap text-slate-600`}>{version.source}</td>
               <td className={`${cell} whitespace-nowrap text-slate-600`}>
                 <Timestamp iso={version.fetchedAt} />
               </td>
-              <td className={`${cell} whitespace-nowrap text-slate-600`}>{version.unchanged ? 'unchanged' : 'new content'}</td>
+              <td className={`${cell} whitespace-nowrap text-slate-600`}>
+                {version.unchanged ? 'unchanged' : 'new content'}
+              </td>
             </tr>
           ))
         )}
       </DataTable>
       {list.nextCursor && (
         <p className="text-xs text-slate-500">
-          The newest {VERSIONS_SHOWN} versions; older ones are in <code className="font-mono">GET /v1/datasets/{name}/versions</code>.
+          The newest {VERSIONS_SHOWN} versions; older ones are in{' '}
+          <code className="font-mono">GET /v1/datasets/{name}/versions</code>.
         </p>
       )}
       <div className="space-y-2">
         <h3 className="font-semibold">Schema changes</h3>
         {changed.length === 0 ? (
-          <p className="text-sm text-slate-500">{versions.length > 1 ? 'No column was added, removed or retyped between these versions.' : 'Changes show here once a second version is staged.'}</p>
+          <p className="text-sm text-slate-500">
+            {versions.length > 1
+              ? 'No column was added, removed or retyped between these versions.'
+              : 'Changes show here once a second version is staged.'}
+          </p>
         ) : (
-          <ul aria-label="Schema changes, newest first" className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white shadow-sm">
+          <ul
+            aria-label="Schema changes, newest first"
+            className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white shadow-sm"
+          >
             {changed.map(({ version, changes }) => (
               <SchemaChangeItem key={version.id} version={version} changes={changes!} />
             ))}

@@ -33,7 +33,10 @@ export async function DatasetsBoard({ cursor }: { cursor?: string }) {
           </Link>
         )}
         {page.nextCursor && (
-          <Link href={`/datasets?${new URLSearchParams({ cursor: page.nextCursor })}`} className="text-sky-700 underline-offset-2 hover:underline">
+          <Link
+            href={`/datasets?${new URLSearchParams({ cursor: page.nextCursor })}`}
+            className="text-sky-700 underline-offset-2 hover:underline"
+          >
             Next page <span aria-hidden="true">→</span>
           </Link>
         )}

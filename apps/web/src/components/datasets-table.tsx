@@ -19,14 +19,20 @@ export function DatasetsTable({ datasets }: { datasets: Dataset[] }) {
           return (
             <tr key={dataset.id} className="hover:bg-slate-50">
               <td className="px-4 py-3 whitespace-nowrap">
-                <Link href={`/datasets/${dataset.name}`} className="font-medium text-sky-700 underline-offset-2 hover:underline">
+                <Link
+                  href={`/datasets/${dataset.name}`}
+                  className="font-medium text-sky-700 underline-offset-2 hover:underline"
+                >
                   {dataset.name}
                 </Link>
                 <span className="ml-2 text-xs text-slate-500">{dataset.sourceType === 'url' ? 'URL' : 'upload'}</span>
               </td>
               <td className="px-4 py-3">
                 {dataset.lastRun ? (
-                  <Link href={`/runs/${dataset.lastRun.id}`} aria-label={`Last run of ${dataset.name}: ${dataset.lastRun.status}`}>
+                  <Link
+                    href={`/runs/${dataset.lastRun.id}`}
+                    aria-label={`Last run of ${dataset.name}: ${dataset.lastRun.status}`}
+                  >
                     <StatusBadge status={dataset.lastRun.status} />
                   </Link>
                 ) : (
@@ -34,7 +40,11 @@ export function DatasetsTable({ datasets }: { datasets: Dataset[] }) {
                 )}
               </td>
               <td className="px-4 py-3 whitespace-nowrap text-slate-700 tabular-nums">
-                {version?.rows != null ? version.rows.toLocaleString('en-US') : <span className="text-slate-500">—</span>}
+                {version?.rows != null ? (
+                  version.rows.toLocaleString('en-US')
+                ) : (
+                  <span className="text-slate-500">—</span>
+                )}
               </td>
               <td className="px-4 py-3 whitespace-nowrap">
                 {version ? (

@@ -39,7 +39,10 @@ export function DestinationActions({ destination }: { destination: Destination }
     setTesting(true);
     setNotice({ tone: 'neutral', text: 'Sending a test message…' });
     try {
-      const response = await fetch(`/api/destinations/${encodeURIComponent(destination.id)}/test`, { method: 'POST', headers: { accept: 'application/json' } });
+      const response = await fetch(`/api/destinations/${encodeURIComponent(destination.id)}/test`, {
+        method: 'POST',
+        headers: { accept: 'application/json' },
+      });
       const answer = await response.json().catch(() => undefined);
       const result = destinationTestResultSchema.safeParse(answer);
       if (response.ok && result.success) {
@@ -56,7 +59,13 @@ export function DestinationActions({ destination }: { destination: Destination }
   return (
     <div className="mt-4 space-y-3 border-t border-slate-100 pt-3">
       <div className="flex flex-wrap items-center gap-2">
-        <button type="button" onClick={sendTest} disabled={testing} aria-label={`Send test to ${destination.name}`} className={secondaryButtonClassName}>
+        <button
+          type="button"
+          onClick={sendTest}
+          disabled={testing}
+          aria-label={`Send test to ${destination.name}`}
+          className={secondaryButtonClassName}
+        >
           {testing ? 'Sending…' : 'Send test'}
         </button>
         <button
@@ -70,11 +79,20 @@ export function DestinationActions({ destination }: { destination: Destination }
         >
           Edit
         </button>
-        <button type="button" onClick={() => dialogRef.current?.showModal()} aria-label={`Delete ${destination.name}`} className={dangerButtonClassName}>
+        <button
+          type="button"
+          onClick={() => dialogRef.current?.showModal()}
+          aria-label={`Delete ${destination.name}`}
+          className={dangerButtonClassName}
+        >
           Delete
         </button>
       </div>
-      <p role="status" data-testid="destination-notice" className={`text-sm break-words ${notice ? NOTICE_STYLES[notice.tone] : ''}`}>
+      <p
+        role="status"
+        data-testid="destination-notice"
+        className={`text-sm break-words ${notice ? NOTICE_STYLES[notice.tone] : ''}`}
+      >
         {notice?.text}
       </p>
       <div id={`${idPrefix}-edit`} hidden={!editing}>
@@ -99,7 +117,15 @@ export function DestinationActions({ destination }: { destination: Destination }
   );
 }
 
-function EditDestinationForm({ destination, idPrefix, onDone }: { destination: Destination; idPrefix: string; onDone: (saved: boolean) => void }) {
+function EditDestinationForm({
+  destination,
+  idPrefix,
+  onDone,
+}: {
+  destination: Destination;
+  idPrefix: string;
+  onDone: (saved: boolean) => void;
+}) {
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [submitting, setSubmitting] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
@@ -124,7 +150,13 @@ function EditDestinationForm({ destination, idPrefix, onDone }: { destination: D
         onDone(true);
         return;
       }
-      setErrors(formErrorsFrom(withDatasetIssuesOnTheList(await response.json().catch(() => undefined), body.datasets), response.status, DESTINATION_FIELDS));
+      setErrors(
+        formErrorsFrom(
+          withDatasetIssuesOnTheList(await response.json().catch(() => undefined), body.datasets),
+          response.status,
+          DESTINATION_FIELDS,
+        ),
+      );
     } catch {
       setErrors({ fields: {}, form: [NOT_ANSWERING] });
     }
@@ -132,7 +164,13 @@ function EditDestinationForm({ destination, idPrefix, onDone }: { destination: D
   }
 
   return (
-    <form ref={formRef} onSubmit={submit} noValidate aria-label={`Edit ${destination.name}`} className="space-y-3 rounded-md bg-slate-50 p-3">
+    <form
+      ref={formRef}
+      onSubmit={submit}
+      noValidate
+      aria-label={`Edit ${destination.name}`}
+      className="space-y-3 rounded-md bg-slate-50 p-3"
+    >
       <DestinationFields idPrefix={idPrefix} errors={errors} destination={destination} />
       <FormAlert messages={errors.form} />
       <div className="flex flex-wrap items-center gap-2">
@@ -164,7 +202,10 @@ function DeleteDestinationDialog({
     setDeleting(true);
     setProblem(null);
     try {
-      const response = await fetch(`/api/destinations/${encodeURIComponent(destination.id)}`, { method: 'DELETE', headers: { accept: 'application/json' } });
+      const response = await fetch(`/api/destinations/${encodeURIComponent(destination.id)}`, {
+        method: 'DELETE',
+        headers: { accept: 'application/json' },
+      });
       // Already gone is what the person wanted too.
       if (response.ok || response.status === 404) {
         dialogRef.current?.close();
@@ -189,8 +230,8 @@ function DeleteDestinationDialog({
         Delete “{destination.name}”?
       </h2>
       <p className="mt-2 text-sm text-slate-700">
-        Digests stop going to this webhook, and its delivery records are removed from past runs. Slack keeps the webhook; remove it there too if nobody else
-        uses it.
+        Digests stop going to this webhook, and its delivery records are removed from past runs. Slack keeps the
+        webhook; remove it there too if nobody else uses it.
       </p>
       {problem && (
         <p role="alert" className="mt-3 text-sm text-red-800">

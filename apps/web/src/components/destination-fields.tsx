@@ -3,7 +3,14 @@ import { NOTIFY_ON_OPTIONS, type DestinationFormValues } from '@/lib/destination
 import type { FormErrors } from '@/lib/form-errors';
 import { FormField, SelectField } from './form-field';
 
-export const DESTINATION_FIELDS = ['name', 'webhookUrl', 'datasets', 'notifyOn', 'rowChangeThreshold', 'suppressHours'] as const;
+export const DESTINATION_FIELDS = [
+  'name',
+  'webhookUrl',
+  'datasets',
+  'notifyOn',
+  'rowChangeThreshold',
+  'suppressHours',
+] as const;
 
 export function destinationFormValues(form: HTMLFormElement): DestinationFormValues {
   const data = new FormData(form);
@@ -94,7 +101,11 @@ export function DestinationFields({ idPrefix, errors, destination }: Destination
         inputMode="decimal"
         autoComplete="off"
         placeholder="no suppression"
-        defaultValue={destination?.suppressHours === null || destination === undefined ? undefined : String(destination.suppressHours)}
+        defaultValue={
+          destination?.suppressHours === null || destination === undefined
+            ? undefined
+            : String(destination.suppressHours)
+        }
         hint="At most one failure digest per dataset in this many hours; empty posts every one."
         errors={errors.fields.suppressHours}
       />

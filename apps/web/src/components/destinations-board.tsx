@@ -38,7 +38,10 @@ function LastDelivery({ destination }: { destination: Destination }) {
           <Timestamp iso={delivery.at} />
         </span>
       </div>
-      <Link href={`/runs/${delivery.runId}`} className="inline-block font-mono text-xs text-sky-700 underline-offset-2 hover:underline">
+      <Link
+        href={`/runs/${delivery.runId}`}
+        className="inline-block font-mono text-xs text-sky-700 underline-offset-2 hover:underline"
+      >
         <span className="sr-only">Open </span>run {delivery.runId.slice(0, 8)}
       </Link>
       {delivery.error && <p className="text-xs break-words text-red-800">{delivery.error}</p>}
@@ -51,7 +54,11 @@ function DestinationCard({ destination }: { destination: Destination }) {
   const titleId = `destination-${destination.id}-title`;
   return (
     <li>
-      <article aria-labelledby={titleId} data-destination-id={destination.id} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+      <article
+        aria-labelledby={titleId}
+        data-destination-id={destination.id}
+        className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+      >
         <div className="min-w-0">
           <h3 id={titleId} className="font-semibold break-words">
             {destination.name}
@@ -67,7 +74,9 @@ function DestinationCard({ destination }: { destination: Destination }) {
           <SummaryItem label="Notify on">{describeNotifyOn(destination.notifyOn)}</SummaryItem>
           <SummaryItem label="Row-change threshold">
             {formatShare(destination.rowChangeThreshold)}
-            {destination.notifyOn !== 'changes' && <span className="block text-xs text-slate-600">used by “changes” only</span>}
+            {destination.notifyOn !== 'changes' && (
+              <span className="block text-xs text-slate-600">used by “changes” only</span>
+            )}
           </SummaryItem>
           <SummaryItem label="Suppression">{describeSuppression(destination.suppressHours)}</SummaryItem>
           <SummaryItem label="Last delivery">
@@ -91,10 +100,14 @@ export async function DestinationsBoard() {
 
   if (destinations.length === 0) {
     return (
-      <div data-testid="destinations-empty" className="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center">
+      <div
+        data-testid="destinations-empty"
+        className="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center"
+      >
         <p className="font-medium text-slate-800">No destinations yet</p>
         <p className="mt-1 text-sm text-slate-600">
-          Runs are loaded and checked, but no digest is posted anywhere. Add a Slack incoming webhook above to get one after each run.
+          Runs are loaded and checked, but no digest is posted anywhere. Add a Slack incoming webhook above to get one
+          after each run.
         </p>
       </div>
     );

@@ -17,7 +17,19 @@ function describedByIds(id: string, hint: string | undefined, errors: string[]) 
 }
 
 /** Label, control, hint and errors: the frame every field shares, with the ids that tie them together. */
-function FieldFrame({ id, label, hint, errors, control }: { id: string; label: string; hint?: string; errors: string[]; control: (aria: { 'aria-invalid'?: 'true'; 'aria-describedby'?: string }) => ReactNode }) {
+function FieldFrame({
+  id,
+  label,
+  hint,
+  errors,
+  control,
+}: {
+  id: string;
+  label: string;
+  hint?: string;
+  errors: string[];
+  control: (aria: { 'aria-invalid'?: 'true'; 'aria-describedby'?: string }) => ReactNode;
+}) {
   const { hintId, errorId, describedBy } = describedByIds(id, hint, errors);
   return (
     <div className="flex min-w-0 flex-col gap-1">
@@ -41,7 +53,15 @@ function FieldFrame({ id, label, hint, errors, control }: { id: string; label: s
 
 /** A labelled input whose errors are tied to it, so a screen reader reads them with the field. */
 export function FormField({ id, label, hint, errors = [], ...input }: FormFieldProps) {
-  return <FieldFrame id={id} label={label} hint={hint} errors={errors} control={(aria) => <input id={id} {...aria} className={inputClassName} {...input} />} />;
+  return (
+    <FieldFrame
+      id={id}
+      label={label}
+      hint={hint}
+      errors={errors}
+      control={(aria) => <input id={id} {...aria} className={inputClassName} {...input} />}
+    />
+  );
 }
 
 interface SelectFieldProps extends Omit<SelectHTMLAttributes<HTMLSelectElement>, 'id' | 'className'> {

@@ -1,7 +1,15 @@
 'use client';
 
 import '@xyflow/react/dist/style.css';
-import { Handle, Position, ReactFlow, type Edge, type Node, type NodeProps, type ReactFlowInstance } from '@xyflow/react';
+import {
+  Handle,
+  Position,
+  ReactFlow,
+  type Edge,
+  type Node,
+  type NodeProps,
+  type ReactFlowInstance,
+} from '@xyflow/react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LineageEdge, LineageNode } from '@relayboard/contracts';
 import { ROLE_STYLES } from '@/lib/lineage-roles';
@@ -13,13 +21,26 @@ function LineageNodeCard({ data }: NodeProps<LineageFlowNode>) {
   const { lineage } = data;
   const style = ROLE_STYLES[lineage.role];
   return (
-    <div className={`flex h-full w-full flex-col justify-center rounded-md border-2 px-2.5 py-1 text-left shadow-sm ${style.className}`} title={lineage.relation ?? lineage.id}>
-      <Handle type="target" position={Position.Left} isConnectable={false} className="!h-1.5 !w-1.5 !min-w-0 !border-0 !bg-slate-400" />
+    <div
+      className={`flex h-full w-full flex-col justify-center rounded-md border-2 px-2.5 py-1 text-left shadow-sm ${style.className}`}
+      title={lineage.relation ?? lineage.id}
+    >
+      <Handle
+        type="target"
+        position={Position.Left}
+        isConnectable={false}
+        className="!h-1.5 !w-1.5 !min-w-0 !border-0 !bg-slate-400"
+      />
       <span className="truncate text-xs font-semibold text-slate-900">{lineage.name}</span>
       <span className="truncate text-[11px] text-slate-700">
         {style.label} · {lineage.status ?? 'not run'}
       </span>
-      <Handle type="source" position={Position.Right} isConnectable={false} className="!h-1.5 !w-1.5 !min-w-0 !border-0 !bg-slate-400" />
+      <Handle
+        type="source"
+        position={Position.Right}
+        isConnectable={false}
+        className="!h-1.5 !w-1.5 !min-w-0 !border-0 !bg-slate-400"
+      />
     </div>
   );
 }
@@ -65,7 +86,12 @@ export function LineageGraph({ nodes, edges }: { nodes: LineageNode[]; edges: Li
   }, [flow]);
 
   return (
-    <div ref={containerRef} aria-hidden="true" className="h-48 w-full rounded-lg border border-slate-200 bg-white shadow-sm sm:h-80" data-testid="lineage-graph">
+    <div
+      ref={containerRef}
+      aria-hidden="true"
+      className="h-48 w-full rounded-lg border border-slate-200 bg-white shadow-sm sm:h-80"
+      data-testid="lineage-graph"
+    >
       <ReactFlow
         nodes={flowNodes}
         edges={flowEdges}

@@ -9,5 +9,10 @@ import { useLinkStatus } from 'next/link';
 export function LinkPending() {
   const { pending } = useLinkStatus();
   if (!pending) return null;
-  return <span aria-hidden="true" className="ml-2 inline-block size-3 animate-spin rounded-full border-2 border-slate-300 border-t-slate-700 align-[-2px] motion-reduce:animate-none" />;
+  return (
+    <span
+      aria-hidden="true"
+      className="ml-2 inline-block size-3 animate-spin rounded-full border-2 border-slate-300 border-t-slate-700 align-[-2px] motion-reduce:animate-none"
+    />
+  );
 }

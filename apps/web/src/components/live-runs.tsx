@@ -196,9 +196,15 @@ export function LiveRuns({ initialRuns, filters, firstPage, hasOlder, limit, ren
         {connection && <ConnectionState connection={connection} />}
       </div>
       {state.newer.length > 0 && (
-        <p className="rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900" data-testid="newer-runs">
+        <p
+          className="rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900"
+          data-testid="newer-runs"
+        >
           {state.newer.length} new run{state.newer.length === 1 ? '' : 's'} since this page loaded.{' '}
-          <Link href={runsHref(filters, limit ? { limit } : {})} className="font-medium text-sky-800 underline underline-offset-2">
+          <Link
+            href={runsHref(filters, limit ? { limit } : {})}
+            className="font-medium text-sky-800 underline underline-offset-2"
+          >
             Show the newest runs
           </Link>
         </p>
@@ -216,7 +222,10 @@ function ConnectionState({ connection }: { connection: Connection }) {
   const dot = { connecting: 'bg-slate-400', live: 'bg-emerald-500', reconnecting: 'bg-amber-500' }[connection];
   return (
     <p className="flex items-center gap-2 pb-2 text-xs text-slate-600" data-testid="runs-connection">
-      <span aria-hidden="true" className={`size-2 rounded-full ${dot} ${connection === 'live' ? '' : 'animate-pulse motion-reduce:animate-none'}`} />
+      <span
+        aria-hidden="true"
+        className={`size-2 rounded-full ${dot} ${connection === 'live' ? '' : 'animate-pulse motion-reduce:animate-none'}`}
+      />
       {label}
     </p>
   );
@@ -226,7 +235,9 @@ function ConnectionState({ connection }: { connection: Connection }) {
 function describeChanges(changes: { run: RunSummary; isNew: boolean }[]): string {
   if (changes.length <= 3) {
     return changes
-      .map(({ run, isNew }) => (isNew ? `New run of ${run.datasetName}, ${run.status}.` : `Run of ${run.datasetName} ${run.status}.`))
+      .map(({ run, isNew }) =>
+        isNew ? `New run of ${run.datasetName}, ${run.status}.` : `Run of ${run.datasetName} ${run.status}.`,
+      )
       .join(' ');
   }
   const added = changes.filter((change) => change.isNew).length;

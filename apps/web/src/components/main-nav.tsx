@@ -5,7 +5,11 @@ import { usePathname } from 'next/navigation';
 
 const LINKS = [
   { href: '/', label: 'Runs', owns: (path: string) => path === '/' || path.startsWith('/runs/') },
-  { href: '/datasets', label: 'Datasets', owns: (path: string) => path === '/datasets' || path.startsWith('/datasets/') },
+  {
+    href: '/datasets',
+    label: 'Datasets',
+    owns: (path: string) => path === '/datasets' || path.startsWith('/datasets/'),
+  },
   { href: '/destinations', label: 'Destinations', owns: (path: string) => path === '/destinations' },
 ] as const;
 

@@ -22,7 +22,17 @@ export function SummaryItem({ label, children }: { label: string; children: Reac
 }
 
 /** A titled part of a page: an h2 that names the section for screen readers (`<id>-title`). */
-export function PageSection({ id, title, action, children }: { id: string; title: string; action?: ReactNode; children: ReactNode }) {
+export function PageSection({
+  id,
+  title,
+  action,
+  children,
+}: {
+  id: string;
+  title: string;
+  action?: ReactNode;
+  children: ReactNode;
+}) {
   const heading = (
     <h2 id={`${id}-title`} className="text-lg font-semibold">
       {title}
@@ -44,7 +54,17 @@ export function PageSection({ id, title, action, children }: { id: string; title
 }
 
 /** The body of a 404 page: what was not found, what to do, and the way back. */
-export function NotFoundNotice({ title, message, href, label }: { title: string; message: string; href: string; label: string }) {
+export function NotFoundNotice({
+  title,
+  message,
+  href,
+  label,
+}: {
+  title: string;
+  message: string;
+  href: string;
+  label: string;
+}) {
   return (
     <div className="py-16 text-center">
       <p className="font-mono text-sm font-semibold text-slate-500">404</p>
@@ -56,4 +76,3 @@ export function NotFoundNotice({ title, message, href, label }: { title: string;
     </div>
   );
 }
-

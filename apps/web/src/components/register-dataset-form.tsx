@@ -40,7 +40,13 @@ export function RegisterDatasetForm() {
   }
 
   return (
-    <form ref={formRef} onSubmit={submit} noValidate aria-labelledby="register-title" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+    <form
+      ref={formRef}
+      onSubmit={submit}
+      noValidate
+      aria-labelledby="register-title"
+      className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+    >
       <div>
         <h2 id="register-title" className="font-semibold">
           Register a CSV by URL

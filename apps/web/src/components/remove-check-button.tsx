@@ -4,7 +4,15 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { formErrorsFrom } from '@/lib/form-errors';
 
-export function RemoveCheckButton({ datasetName, checkId, checkName }: { datasetName: string; checkId: string; checkName: string }) {
+export function RemoveCheckButton({
+  datasetName,
+  checkId,
+  checkName,
+}: {
+  datasetName: string;
+  checkId: string;
+  checkName: string;
+}) {
   const router = useRouter();
   const [removing, setRemoving] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -13,10 +21,13 @@ export function RemoveCheckButton({ datasetName, checkId, checkName }: { dataset
     setRemoving(true);
     setProblem(null);
     try {
-      const response = await fetch(`/api/datasets/${encodeURIComponent(datasetName)}/checks/${encodeURIComponent(checkId)}`, {
-        method: 'DELETE',
-        headers: { accept: 'application/json' },
-      });
+      const response = await fetch(
+        `/api/datasets/${encodeURIComponent(datasetName)}/checks/${encodeURIComponent(checkId)}`,
+        {
+          method: 'DELETE',
+          headers: { accept: 'application/json' },
+        },
+      );
       // Already gone is what the person wanted too.
       if (response.ok || response.status === 404) {
         router.refresh();

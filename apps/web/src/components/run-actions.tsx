@@ -18,8 +18,18 @@ type Action = 'retry' | 'cancel';
 async function problemFrom(response: Response, action: Action): Promise<ApiProblem> {
   const body: unknown = await response.json().catch(() => undefined);
   const parsed = errorResponseSchema.safeParse(body);
-  if (parsed.success) return new ApiResponseError(response.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.details);
-  return new ApiResponseError(response.status, UNEXPECTED_RESPONSE, `POST /v1/runs/:id/${action} answered HTTP ${response.status} without a Relayboard error body`);
+  if (parsed.success)
+    return new ApiResponseError(
+      response.status,
+      parsed.data.error.code,
+      parsed.data.error.message,
+      parsed.data.error.details,
+    );
+  return new ApiResponseError(
+    response.status,
+    UNEXPECTED_RESPONSE,
+    `POST /v1/runs/:id/${action} answered HTTP ${response.status} without a Relayboard error body`,
+  );
 }
 
 /**
@@ -71,7 +81,13 @@ export function RunActions({ runId }: { runId: string }) {
         router.refresh();
       }
     } catch {
-      setProblem(new ApiResponseError(0, 'board_unreachable', 'The board did not answer; check that it is running and try again.'));
+      setProblem(
+        new ApiResponseError(
+          0,
+          'board_unreachable',
+          'The board did not answer; check that it is running and try again.',
+        ),
+      );
     }
     setPending(null);
   }
@@ -90,28 +106,45 @@ export function RunActions({ runId }: { runId: string }) {
       </h2>
       <div className="flex flex-wrap items-center gap-3">
         {canRetry && (
-          <button type="button" onClick={() => void act('retry')} disabled={pending !== null} aria-busy={pending === 'retry'} className={primaryButtonClassName}>
+          <button
+            type="button"
+            onClick={() => void act('retry')}
+            disabled={pending !== null}
+            aria-busy={pending === 'retry'}
+            className={primaryButtonClassName}
+          >
             {pending === 'retry' ? 'Retrying…' : 'Retry from failed step'}
           </button>
         )}
         {canCancel && !confirming && (
-          <button type="button" onClick={() => setConfirming(true)} disabled={pending !== null} className={secondaryButtonClassName}>
+          <button
+            type="button"
+            onClick={() => setConfirming(true)}
+            disabled={pending !== null}
+            className={secondaryButtonClassName}
+          >
             Cancel run
           </button>
         )}
-        {cancelRequestedAt && (status === 'queued' || status === 'running') && <p className="text-sm text-amber-800">Cancel requested: the worker is stopping the run…</p>}
+        {cancelRequestedAt && (status === 'queued' || status === 'running') && (
+          <p className="text-sm text-amber-800">Cancel requested: the worker is stopping the run…</p>
+        )}
         <p role="status" className="text-sm text-slate-600">
           {notice}
         </p>
       </div>
       {canCancel && confirming && (
-        <form onSubmit={confirmCancel} aria-labelledby="cancel-confirm-title" className="space-y-3 rounded-lg border border-amber-300 bg-amber-50 p-4">
+        <form
+          onSubmit={confirmCancel}
+          aria-labelledby="cancel-confirm-title"
+          className="space-y-3 rounded-lg border border-amber-300 bg-amber-50 p-4"
+        >
           <h3 id="cancel-confirm-title" className="text-sm font-semibold text-amber-900">
             Cancel this run?
           </h3>
           <p className="text-sm text-amber-900">
-            A running step is stopped (dbt is killed, a load is rolled back), staging and the warehouse keep their previous tables, and no digest is posted. You can
-            retry the run afterwards.
+            A running step is stopped (dbt is killed, a load is rolled back), staging and the warehouse keep their
+            previous tables, and no digest is posted. You can retry the run afterwards.
           </p>
           <div className="space-y-1">
             <label htmlFor={reasonId} className="block text-sm font-medium text-amber-900">
@@ -126,10 +159,20 @@ export function RunActions({ runId }: { runId: string }) {
             />
           </div>
           <div className="flex flex-wrap gap-3">
-            <button type="submit" disabled={pending !== null} aria-busy={pending === 'cancel'} className={dangerButtonClassName}>
+            <button
+              type="submit"
+              disabled={pending !== null}
+              aria-busy={pending === 'cancel'}
+              className={dangerButtonClassName}
+            >
               {pending === 'cancel' ? 'Canceling…' : 'Yes, cancel the run'}
             </button>
-            <button type="button" onClick={() => setConfirming(false)} disabled={pending !== null} className={secondaryButtonClassName}>
+            <button
+              type="button"
+              onClick={() => setConfirming(false)}
+              disabled={pending !== null}
+              className={secondaryButtonClassName}
+            >
               Keep it running
             </button>
           </div>

@@ -35,7 +35,12 @@ export function RunFiltersForm({ filters, limit }: RunFiltersFormProps) {
         <label htmlFor="filter-dataset" className="text-xs font-medium text-slate-600">
           Dataset
         </label>
-        <DatasetNameField id="filter-dataset" name="datasetName" defaultValue={filters.datasetName ?? ''} className={fieldClassName} />
+        <DatasetNameField
+          id="filter-dataset"
+          name="datasetName"
+          defaultValue={filters.datasetName ?? ''}
+          className={fieldClassName}
+        />
       </div>
       <button
         type="submit"

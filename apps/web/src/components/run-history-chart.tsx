@@ -8,7 +8,13 @@ const DURATION_COLOUR = '#c2410c';
 
 function shortTime(iso: string): string {
   // Fixed locale and zone: the server's render and the browser's hydration must agree.
-  return new Date(iso).toLocaleString('en-GB', { timeZone: 'UTC', day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' });
+  return new Date(iso).toLocaleString('en-GB', {
+    timeZone: 'UTC',
+    day: '2-digit',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 }
 
 /**
@@ -24,7 +30,10 @@ export function RunHistoryChart({ points }: { points: RunHistoryPoint[] }) {
   } rows in ${points.at(-1)?.durationSeconds.toFixed(1)} s; longest ${longest.toFixed(1)} s; ${totalRows.toLocaleString('en-US')} rows loaded in all.`;
 
   return (
-    <figure className="space-y-2 rounded-lg border border-slate-200 bg-white p-4 shadow-sm" data-testid="run-history-chart">
+    <figure
+      className="space-y-2 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+      data-testid="run-history-chart"
+    >
       <figcaption className="text-sm text-slate-600" id="run-history-summary">
         {summary}
       </figcaption>
@@ -35,11 +44,36 @@ export function RunHistoryChart({ points }: { points: RunHistoryPoint[] }) {
             <CartesianGrid stroke="#e2e8f0" vertical={false} />
             <XAxis dataKey="label" tick={{ fontSize: 11, fill: '#475569' }} minTickGap={16} />
             <YAxis yAxisId="rows" tick={{ fontSize: 11, fill: '#475569' }} allowDecimals={false} width={48} />
-            <YAxis yAxisId="duration" orientation="right" tick={{ fontSize: 11, fill: '#475569' }} unit=" s" width={48} />
-            <Tooltip formatter={(value, name) => (name === 'Duration' ? `${Number(value).toFixed(1)} s` : Number(value).toLocaleString('en-US'))} />
+            <YAxis
+              yAxisId="duration"
+              orientation="right"
+              tick={{ fontSize: 11, fill: '#475569' }}
+              unit=" s"
+              width={48}
+            />
+            <Tooltip
+              formatter={(value, name) =>
+                name === 'Duration' ? `${Number(value).toFixed(1)} s` : Number(value).toLocaleString('en-US')
+              }
+            />
             <Legend wrapperStyle={{ fontSize: 12 }} />
-            <Bar yAxisId="rows" dataKey="rows" name="Rows" fill={ROWS_COLOUR} maxBarSize={32} isAnimationActive={false} />
-            <Line yAxisId="duration" dataKey="durationSeconds" name="Duration" stroke={DURATION_COLOUR} strokeWidth={2} dot={{ r: 3 }} isAnimationActive={false} />
+            <Bar
+              yAxisId="rows"
+              dataKey="rows"
+              name="Rows"
+              fill={ROWS_COLOUR}
+              maxBarSize={32}
+              isAnimationActive={false}
+            />
+            <Line
+              yAxisId="duration"
+              dataKey="durationSeconds"
+              name="Duration"
+              stroke={DURATION_COLOUR}
+              strokeWidth={2}
+              dot={{ r: 3 }}
+              isAnimationActive={false}
+            />
           </ComposedChart>
         </ResponsiveContainer>
       </div>

@@ -15,7 +15,9 @@ const NODE_STYLES: Record<string, string> = {
 
 function NodeStatus({ status }: { status: string }) {
   return (
-    <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset ${NODE_STYLES[status] ?? 'bg-slate-50 text-slate-700 ring-slate-300'}`}>
+    <span
+      className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset ${NODE_STYLES[status] ?? 'bg-slate-50 text-slate-700 ring-slate-300'}`}
+    >
       {status}
     </span>
   );
@@ -26,7 +28,13 @@ function plural(n: number, word: string): string {
 }
 
 /** dbt's models and tests of the run, the ones that need a person first, with each failure's message and failing rows. */
-export function RunNodes({ nodes, transformStatus }: { nodes: RunNode[] | undefined; transformStatus: string | undefined }) {
+export function RunNodes({
+  nodes,
+  transformStatus,
+}: {
+  nodes: RunNode[] | undefined;
+  transformStatus: string | undefined;
+}) {
   if (!nodes || nodes.length === 0) {
     return (
       <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">
@@ -54,7 +62,10 @@ export function RunNodes({ nodes, transformStatus }: { nodes: RunNode[] | undefi
         {nodesFailuresFirst(nodes).map((node) => {
           const problem = isProblemStatus(node.status);
           return (
-            <tr key={node.uniqueId} className={`align-top ${problem ? (node.status === 'warn' ? 'bg-amber-50/40' : 'bg-red-50/40') : ''}`}>
+            <tr
+              key={node.uniqueId}
+              className={`align-top ${problem ? (node.status === 'warn' ? 'bg-amber-50/40' : 'bg-red-50/40') : ''}`}
+            >
               <td className="px-4 py-2.5">
                 <NodeStatus status={node.status} />
               </td>
@@ -63,13 +74,23 @@ export function RunNodes({ nodes, transformStatus }: { nodes: RunNode[] | undefi
                   {node.name}
                 </p>
                 <p className="text-xs text-slate-600">{node.kind}</p>
-                {problem && node.message && <p className="mt-1 text-sm break-words whitespace-pre-wrap text-slate-800">{node.message}</p>}
+                {problem && node.message && (
+                  <p className="mt-1 text-sm break-words whitespace-pre-wrap text-slate-800">{node.message}</p>
+                )}
                 {node.samples.length > 0 && (
                   <div className="mt-2">
-                    <p className="text-xs font-medium text-slate-600">Failing rows{node.failures !== null && node.failures > node.samples.length ? ` (first ${node.samples.length})` : ''}</p>
+                    <p className="text-xs font-medium text-slate-600">
+                      Failing rows
+                      {node.failures !== null && node.failures > node.samples.length
+                        ? ` (first ${node.samples.length})`
+                        : ''}
+                    </p>
                     <ul className="mt-1 space-y-1">
                       {node.samples.map((sample, index) => (
-                        <li key={index} className="rounded bg-white/80 px-2 py-1 font-mono text-xs break-all text-slate-800 ring-1 ring-slate-200">
+                        <li
+                          key={index}
+                          className="rounded bg-white/80 px-2 py-1 font-mono text-xs break-all text-slate-800 ring-1 ring-slate-200"
+                        >
                           {sample}
                         </li>
                       ))}

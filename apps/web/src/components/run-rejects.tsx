@@ -20,10 +20,15 @@ function Unavailable({ answer }: { answer: RunRejects }) {
     case 'pending':
       return <Note>Rejected rows show here once the stage step has published this run&apos;s load.</Note>;
     case 'not_staged':
-      return <Note>This run published no load, so it kept no rejected rows (the stage step failed or did not run).</Note>;
+      return (
+        <Note>This run published no load, so it kept no rejected rows (the stage step failed or did not run).</Note>
+      );
     case 'replaced':
       return (
-        <div className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900" data-testid="rejects-replaced">
+        <div
+          className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900"
+          data-testid="rejects-replaced"
+        >
           <p className="font-semibold">Replaced by a later load</p>
           <p className="mt-1">
             {rejectedCount(answer.total)} were kept in <code className="font-mono">{answer.table}</code> until{' '}
@@ -41,8 +46,8 @@ function Unavailable({ answer }: { answer: RunRejects }) {
     case 'unattributed':
       return (
         <Note>
-          <code className="font-mono">{answer.table}</code> holds rejects of a load that did not record its run, so they are not shown as this
-          run&apos;s.
+          <code className="font-mono">{answer.table}</code> holds rejects of a load that did not record its run, so they
+          are not shown as this run&apos;s.
         </Note>
       );
     default:
@@ -66,23 +71,32 @@ export async function RunRejectsSection({ runId, cursor }: { runId: string; curs
   return (
     <div className="space-y-3">
       <p className="text-sm text-slate-700">
-        {answer.total?.toLocaleString('en-US')} rejected row{answer.total === 1 ? '' : 's'}, kept in <code className="font-mono text-xs">{answer.table}</code>
+        {answer.total?.toLocaleString('en-US')} rejected row{answer.total === 1 ? '' : 's'}, kept in{' '}
+        <code className="font-mono text-xs">{answer.table}</code>
         {cursor ? '' : shown < (answer.total ?? 0) ? `; the first ${shown} by line number` : ''}
       </p>
       <DataTable caption="Rejected rows, by line number" columns={['Line', 'Reason and raw text']}>
         {answer.rejects.map((reject) => (
           <tr key={reject.lineNumber} className="align-top">
-            <td className="px-4 py-2.5 font-mono text-xs whitespace-nowrap text-slate-800 tabular-nums" data-testid="reject-line">
+            <td
+              className="px-4 py-2.5 font-mono text-xs whitespace-nowrap text-slate-800 tabular-nums"
+              data-testid="reject-line"
+            >
               {reject.lineNumber.toLocaleString('en-US')}
             </td>
             <td className="px-4 py-2.5">
               <p className="break-words text-slate-800" data-testid="reject-reason">
                 {reject.reason}
               </p>
-              <pre className="mt-1.5 rounded bg-slate-50 p-2 font-mono text-xs break-all whitespace-pre-wrap text-slate-700" data-testid="reject-raw">
+              <pre
+                className="mt-1.5 rounded bg-slate-50 p-2 font-mono text-xs break-all whitespace-pre-wrap text-slate-700"
+                data-testid="reject-raw"
+              >
                 {reject.raw}
               </pre>
-              {reject.rawTruncated && <p className="mt-1 text-xs text-slate-500">cut short; the whole record is in the table</p>}
+              {reject.rawTruncated && (
+                <p className="mt-1 text-xs text-slate-500">cut short; the whole record is in the table</p>
+              )}
             </td>
           </tr>
         ))}
@@ -95,7 +109,10 @@ export async function RunRejectsSection({ runId, cursor }: { runId: string; curs
             </Link>
           )}
           {answer.nextCursor && (
-            <Link href={`/runs/${runId}?rejects=${encodeURIComponent(answer.nextCursor)}#rejects-title`} className="text-sky-700 underline-offset-2 hover:underline">
+            <Link
+              href={`/runs/${runId}?rejects=${encodeURIComponent(answer.nextCursor)}#rejects-title`}
+              className="text-sky-700 underline-offset-2 hover:underline"
+            >
               Next rejected rows
             </Link>
           )}

@@ -34,11 +34,15 @@ export function RunSteps({ steps, now }: { steps: RunStep[]; now: Date }) {
     <div className="rounded-lg border border-slate-200 bg-white shadow-sm">
       <p className="flex justify-between border-b border-slate-100 px-4 py-2 text-xs text-slate-600">
         <span>Timeline</span>
-        <span className="tabular-nums" suppressHydrationWarning>{spanMs === null ? 'not started' : `0 – ${formatDuration(spanMs)}`}</span>
+        <span className="tabular-nums" suppressHydrationWarning>
+          {spanMs === null ? 'not started' : `0 – ${formatDuration(spanMs)}`}
+        </span>
       </p>
       <ol className="divide-y divide-slate-100">
         {steps.map((step, index) => {
-          const metrics = Object.entries(step.metrics).filter(([key]) => !(step.status === 'running' && PROGRESS_KEYS.has(key)));
+          const metrics = Object.entries(step.metrics).filter(
+            ([key]) => !(step.status === 'running' && PROGRESS_KEYS.has(key)),
+          );
           const bar = bars[index];
           return (
             <li
@@ -78,7 +82,11 @@ export function RunSteps({ steps, now }: { steps: RunStep[]; now: Date }) {
                   </dd>
                   <dt className="text-slate-500">Duration</dt>
                   {/* A running step's duration moves on between the server's render and the browser's. */}
-                  <dd className="font-medium text-slate-800 tabular-nums" data-testid={`duration-${step.name}`} suppressHydrationWarning>
+                  <dd
+                    className="font-medium text-slate-800 tabular-nums"
+                    data-testid={`duration-${step.name}`}
+                    suppressHydrationWarning
+                  >
                     {formatDuration(elapsedMs(step.startedAt, step.finishedAt, now))}
                   </dd>
                 </dl>
@@ -88,7 +96,9 @@ export function RunSteps({ steps, now }: { steps: RunStep[]; now: Date }) {
                     {metrics.map(([key, value]) => (
                       <div key={key} className="contents">
                         <dt className="text-slate-500">{formatMetricLabel(key)}</dt>
-                        <dd className="min-w-0 font-medium break-all text-slate-800 tabular-nums">{formatMetricValue(key, value)}</dd>
+                        <dd className="min-w-0 font-medium break-all text-slate-800 tabular-nums">
+                          {formatMetricValue(key, value)}
+                        </dd>
                       </div>
                     ))}
                   </dl>

@@ -3,7 +3,14 @@
 import { useRouter } from 'next/navigation';
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import Link from 'next/link';
-import { runEventSchema, runStateMessageSchema, type RunEvent, type RunStatus, type RunStep, type RunSummary } from '@relayboard/contracts';
+import {
+  runEventSchema,
+  runStateMessageSchema,
+  type RunEvent,
+  type RunStatus,
+  type RunStep,
+  type RunSummary,
+} from '@relayboard/contracts';
 import { elapsedMs, formatDuration } from '@/lib/format';
 import { isInProgress, pipelineSteps } from '@/lib/runs';
 import { RunEvents } from './run-events';
@@ -40,7 +47,10 @@ export function useRunStream(runId: string | null, initial: RunState): LiveRunSt
   const [state, setState] = useState(initial);
   const [live, setLive] = useState(false);
   // Each follow() starts the stream again with the status it was given.
-  const [following, setFollowing] = useState<{ status: RunStatus; epoch: number }>({ status: initial.status, epoch: 0 });
+  const [following, setFollowing] = useState<{ status: RunStatus; epoch: number }>({
+    status: initial.status,
+    epoch: 0,
+  });
 
   useEffect(() => {
     if (runId === null || !isInProgress(following.status)) return;
@@ -60,7 +70,15 @@ export function useRunStream(runId: string | null, initial: RunState): LiveRunSt
       const parsed = runStateMessageSchema.safeParse(JSON.parse((message as MessageEvent<string>).data));
       if (!parsed.success) return;
       const { status, startedAt, finishedAt, cancelRequestedAt, waitingFor } = parsed.data.run;
-      setState((previous) => ({ ...previous, status, startedAt, finishedAt, cancelRequestedAt, waitingFor, steps: parsed.data.steps }));
+      setState((previous) => ({
+        ...previous,
+        status,
+        startedAt,
+        finishedAt,
+        cancelRequestedAt,
+        waitingFor,
+        steps: parsed.data.steps,
+      }));
       if (!isInProgress(parsed.data.run.status)) {
         source.close();
         setLive(false);
@@ -86,7 +104,15 @@ export function useRunStream(runId: string | null, initial: RunState): LiveRunSt
 const RunStreamContext = createContext<LiveRunState | null>(null);
 
 /** Shares one stream between the run page's live pieces, which sit apart on the page. */
-export function RunStreamProvider({ runId, initial, children }: { runId: string; initial: RunState; children: ReactNode }) {
+export function RunStreamProvider({
+  runId,
+  initial,
+  children,
+}: {
+  runId: string;
+  initial: RunState;
+  children: ReactNode;
+}) {
   const state = useRunStream(runId, initial);
   return <RunStreamContext.Provider value={state}>{children}</RunStreamContext.Provider>;
 }
@@ -125,7 +151,11 @@ export function RunWaitingReason({ waitingFor }: { waitingFor: RunSummary['waiti
       {waitingFor.runId ? (
         <>
           waiting for run{' '}
-          <Link href={`/runs/${waitingFor.runId}`} title={waitingFor.reason} className="font-mono text-sky-700 underline-offset-2 hover:underline">
+          <Link
+            href={`/runs/${waitingFor.runId}`}
+            title={waitingFor.reason}
+            className="font-mono text-sky-700 underline-offset-2 hover:underline"
+          >
             {waitingFor.runId.slice(0, 8)}
           </Link>
         </>

@@ -17,23 +17,27 @@ interface RunsTableProps {
 
 export function RunsTable({ runs, now, filtered, empty }: RunsTableProps) {
   return (
-    <DataTable caption="Pipeline runs, newest first" columns={['Run', 'Status', 'Dataset', 'Trigger', 'Created', 'Duration', 'Error']}>
+    <DataTable
+      caption="Pipeline runs, newest first"
+      columns={['Run', 'Status', 'Dataset', 'Trigger', 'Created', 'Duration', 'Error']}
+    >
       {runs.length === 0 ? (
         <tr>
           <td colSpan={7} className="px-4 py-10 text-left text-slate-500 sm:text-center">
-            {empty ?? (filtered ? (
-              <>
-                No runs match these filters.{' '}
-                <Link href="/" className="text-sky-700 underline-offset-2 hover:underline">
-                  Show all runs
-                </Link>
-              </>
-            ) : (
-              <>
-                No runs yet. Register a dataset and start one with{' '}
-                <code className="font-mono text-slate-700">POST /v1/pipelines/run</code>.
-              </>
-            ))}
+            {empty ??
+              (filtered ? (
+                <>
+                  No runs match these filters.{' '}
+                  <Link href="/" className="text-sky-700 underline-offset-2 hover:underline">
+                    Show all runs
+                  </Link>
+                </>
+              ) : (
+                <>
+                  No runs yet. Register a dataset and start one with{' '}
+                  <code className="font-mono text-slate-700">POST /v1/pipelines/run</code>.
+                </>
+              ))}
           </td>
         </tr>
       ) : (

@@ -9,7 +9,16 @@ export function SignInForm({ next }: { next: string }) {
   return (
     <form action={action} className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
       <input type="hidden" name="next" value={next} />
-      <FormField id="token" name="token" label="API token" type="password" autoComplete="off" spellCheck={false} required errors={state.error ? [state.error] : []} />
+      <FormField
+        id="token"
+        name="token"
+        label="API token"
+        type="password"
+        autoComplete="off"
+        spellCheck={false}
+        required
+        errors={state.error ? [state.error] : []}
+      />
       <button
         type="submit"
         disabled={pending}

@@ -4,7 +4,10 @@ import { signOut } from '@/app/sign-in/actions';
 export function SignOutButton() {
   return (
     <form action={signOut}>
-      <button type="submit" className="text-sm font-medium text-slate-600 underline-offset-4 hover:text-slate-900 hover:underline">
+      <button
+        type="submit"
+        className="text-sm font-medium text-slate-600 underline-offset-4 hover:text-slate-900 hover:underline"
+      >
         Sign out
       </button>
     </form>

@@ -24,20 +24,32 @@ function renderNodes(nodes: MrkdwnNode[]): ReactNode[] {
         return <s key={index}>{renderNodes(node.children)}</s>;
       case 'code':
         return (
-          <code key={index} className="rounded border border-slate-200 bg-slate-50 px-1 font-mono text-[0.85em] text-rose-700">
+          <code
+            key={index}
+            className="rounded border border-slate-200 bg-slate-50 px-1 font-mono text-[0.85em] text-rose-700"
+          >
             {node.text}
           </code>
         );
       case 'pre':
         return (
           // Focusable because a wide table of first rows scrolls sideways on a phone.
-          <pre key={index} tabIndex={0} className="my-1 overflow-x-auto rounded border border-slate-200 bg-slate-50 p-2 font-mono text-xs leading-relaxed text-slate-800">
+          <pre
+            key={index}
+            tabIndex={0}
+            className="my-1 overflow-x-auto rounded border border-slate-200 bg-slate-50 p-2 font-mono text-xs leading-relaxed text-slate-800"
+          >
             {node.text}
           </pre>
         );
       case 'link':
         return node.href ? (
-          <a key={index} href={node.href} className="text-sky-700 underline underline-offset-2" rel="noreferrer noopener">
+          <a
+            key={index}
+            href={node.href}
+            className="text-sky-700 underline underline-offset-2"
+            rel="noreferrer noopener"
+          >
             {node.label}
           </a>
         ) : (
@@ -80,7 +92,9 @@ function DigestBlock({ block }: { block: Block }) {
       );
     }
     case 'context': {
-      const elements = Array.isArray(block.elements) ? block.elements.map(textOf).filter((element) => element !== null) : [];
+      const elements = Array.isArray(block.elements)
+        ? block.elements.map(textOf).filter((element) => element !== null)
+        : [];
       return (
         <p className="text-xs break-words text-slate-500">
           {elements.map((element, index) => (
@@ -106,12 +120,18 @@ export function SlackDigest({ blocks, text }: { blocks: Block[]; text: string })
     <figure className="rounded-lg border border-slate-200 bg-white p-4 text-sm leading-relaxed text-slate-800 shadow-sm">
       <figcaption className="sr-only">Slack message preview. Notification text: {text}</figcaption>
       <div className="flex gap-3">
-        <span aria-hidden="true" className="grid size-9 shrink-0 place-items-center rounded-md bg-slate-900 text-sm font-semibold text-white">
+        <span
+          aria-hidden="true"
+          className="grid size-9 shrink-0 place-items-center rounded-md bg-slate-900 text-sm font-semibold text-white"
+        >
           R
         </span>
         <div className="min-w-0 flex-1 space-y-3">
           <p className="font-bold text-slate-900">
-            Relayboard <span className="ml-1 rounded bg-slate-100 px-1 text-[0.65rem] font-semibold text-slate-700 uppercase">app</span>
+            Relayboard{' '}
+            <span className="ml-1 rounded bg-slate-100 px-1 text-[0.65rem] font-semibold text-slate-700 uppercase">
+              app
+            </span>
           </p>
           {blocks.map((block, index) => (
             <DigestBlock key={index} block={block} />

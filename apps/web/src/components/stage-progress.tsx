@@ -43,13 +43,17 @@ export function LiveStageProgress() {
   if (view === null) {
     return (
       <p className="rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-600">
-        {stage?.status === 'skipped' ? 'Staging was skipped: an earlier step failed.' : 'Staging starts once the fetch step has read the file.'}
+        {stage?.status === 'skipped'
+          ? 'Staging was skipped: an earlier step failed.'
+          : 'Staging starts once the fetch step has read the file.'}
       </p>
     );
   }
 
   const valueText =
-    view.percent === null ? STATE_WORDS[view.state] : `${view.percent}%: ${bytesText(view)}, ${count(view.rowsDone)} rows`;
+    view.percent === null
+      ? STATE_WORDS[view.state]
+      : `${view.percent}%: ${bytesText(view)}, ${count(view.rowsDone)} rows`;
 
   return (
     <div className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
@@ -57,7 +61,10 @@ export function LiveStageProgress() {
         {/* Phase changes are announced; the figures that tick every second are not. */}
         <p id="stage-progress-label" className="text-sm font-medium text-slate-800" aria-live="polite">
           {STATE_WORDS[view.state]}
-          {view.pass !== null && view.pass > 1 && view.state !== 'done' && ` (pass ${view.pass}: started over on the normalizing path)`}
+          {view.pass !== null &&
+            view.pass > 1 &&
+            view.state !== 'done' &&
+            ` (pass ${view.pass}: started over on the normalizing path)`}
         </p>
         <p className="text-sm font-semibold text-slate-800 tabular-nums" aria-hidden="true">
           {view.percent === null ? '…' : `${view.percent}%`}

@@ -27,7 +27,12 @@ export function StatusBadge({ status }: { status: BadgeStatus }) {
     <span
       className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset ${className}`}
     >
-      <span aria-hidden="true" className={status === 'running' || status === 'sending' ? 'animate-pulse motion-reduce:animate-none' : undefined}>
+      <span
+        aria-hidden="true"
+        className={
+          status === 'running' || status === 'sending' ? 'animate-pulse motion-reduce:animate-none' : undefined
+        }
+      >
         {glyph}
       </span>
       {status}

@@ -86,14 +86,23 @@ export function UploadDatasetForm() {
       }
       setErrors(formErrorsFrom(answer.body, answer.status, FIELDS, ALIASES));
     } catch {
-      setErrors({ fields: {}, form: ['The upload stopped before the board answered; check that the board is running and try again.'] });
+      setErrors({
+        fields: {},
+        form: ['The upload stopped before the board answered; check that the board is running and try again.'],
+      });
     }
     setProgress(null);
   }
 
   const fileErrors = errors.fields.file ?? [];
   return (
-    <form ref={formRef} onSubmit={submit} noValidate aria-labelledby="upload-title" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+    <form
+      ref={formRef}
+      onSubmit={submit}
+      noValidate
+      aria-labelledby="upload-title"
+      className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+    >
       <div>
         <h2 id="upload-title" className="font-semibold">
           Upload a CSV

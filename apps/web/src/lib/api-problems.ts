@@ -36,4 +36,3 @@ export type ApiProblem = ApiUnreachableError | ApiResponseError;
 export function isApiProblem(error: unknown): error is ApiProblem {
   return error instanceof ApiUnreachableError || error instanceof ApiResponseError;
 }
-

@@ -18,7 +18,11 @@ function describe(error: unknown): string {
  * event stream reaches the browser as the api writes it. The browser's disconnect
  * cancels the api request.
  */
-export async function forwardToApi(request: Request, path: string, extraHeaders: Record<string, string> = {}): Promise<Response> {
+export async function forwardToApi(
+  request: Request,
+  path: string,
+  extraHeaders: Record<string, string> = {},
+): Promise<Response> {
   const baseUrl = apiBaseUrl();
   const headers = new Headers();
   for (const name of FORWARDED_REQUEST_HEADERS) {
@@ -44,7 +48,10 @@ export async function forwardToApi(request: Request, path: string, extraHeaders:
     } as RequestInit);
   } catch (error) {
     const problem = new ApiUnreachableError(baseUrl, describe(error));
-    return Response.json({ error: { code: 'api_unreachable', message: `${problem.message}: start it with ./relayboard up` } }, { status: 502 });
+    return Response.json(
+      { error: { code: 'api_unreachable', message: `${problem.message}: start it with ./relayboard up` } },
+      { status: 502 },
+    );
   }
 
   const responseHeaders = new Headers();

@@ -32,13 +32,18 @@ import { authorizationFor, sessionToken } from './session';
 import { ApiResponseError, ApiUnreachableError, UNEXPECTED_RESPONSE } from './api-problems';
 import type { RunFilters, RunPage } from './runs';
 
-export { ApiResponseError, ApiUnreachableError, isApiProblem, UNEXPECTED_RESPONSE, type ApiProblem } from './api-problems';
+export {
+  ApiResponseError,
+  ApiUnreachableError,
+  isApiProblem,
+  UNEXPECTED_RESPONSE,
+  type ApiProblem,
+} from './api-problems';
 
 // A hung api must not hang the board: past this, the api counts as not answering.
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export const RUNS_PAGE_SIZE = 50;
-
 
 export const DATASETS_PAGE_SIZE = 50;
 
@@ -144,7 +149,10 @@ export async function getDataset(name: string): Promise<Dataset | null> {
 
 /** The newest versions; `nextCursor` says whether there are older ones. */
 export async function listDatasetVersions(name: string, limit: number): Promise<DatasetVersionList> {
-  return getJson(`/v1/datasets/${encodeURIComponent(name)}/versions?${new URLSearchParams({ limit: String(limit) })}`, datasetVersionListSchema);
+  return getJson(
+    `/v1/datasets/${encodeURIComponent(name)}/versions?${new URLSearchParams({ limit: String(limit) })}`,
+    datasetVersionListSchema,
+  );
 }
 
 export async function getDatasetProfile(name: string): Promise<DatasetProfile> {

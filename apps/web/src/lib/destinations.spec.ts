@@ -1,8 +1,21 @@
-import { describeSuppression, describeTestResult, destinationRequestBody, formatShare, numberOrText, parseDatasetList, withDatasetIssuesOnTheList } from './destinations';
+import {
+  describeSuppression,
+  describeTestResult,
+  destinationRequestBody,
+  formatShare,
+  numberOrText,
+  parseDatasetList,
+  withDatasetIssuesOnTheList,
+} from './destinations';
 
 describe('parseDatasetList', () => {
   it('splits on commas, spaces and lines, and reads nothing as every dataset', () => {
-    expect(parseDatasetList(' orders, customers\nrefunds  payments,,')).toEqual(['orders', 'customers', 'refunds', 'payments']);
+    expect(parseDatasetList(' orders, customers\nrefunds  payments,,')).toEqual([
+      'orders',
+      'customers',
+      'refunds',
+      'payments',
+    ]);
     expect(parseDatasetList('  , \n')).toBeNull();
   });
 });
@@ -18,11 +31,24 @@ describe('numberOrText', () => {
 });
 
 describe('destinationRequestBody', () => {
-  const values = { name: '', webhookUrl: ' https://hooks.slack.com/services/T1/B1/x ', datasets: '', notifyOn: 'always', rowChangeThreshold: '0.1', suppressHours: '' };
+  const values = {
+    name: '',
+    webhookUrl: ' https://hooks.slack.com/services/T1/B1/x ',
+    datasets: '',
+    notifyOn: 'always',
+    rowChangeThreshold: '0.1',
+    suppressHours: '',
+  };
 
   it('leaves empty fields out when creating, so the api defaults apply', () => {
-    expect(destinationRequestBody(values, 'create')).toEqual({ webhookUrl: 'https://hooks.slack.com/services/T1/B1/x', notifyOn: 'always', rowChangeThreshold: 0.1 });
-    expect(destinationRequestBody({ ...values, name: ' Data ', datasets: 'orders', suppressHours: '6' }, 'create')).toEqual({
+    expect(destinationRequestBody(values, 'create')).toEqual({
+      webhookUrl: 'https://hooks.slack.com/services/T1/B1/x',
+      notifyOn: 'always',
+      rowChangeThreshold: 0.1,
+    });
+    expect(
+      destinationRequestBody({ ...values, name: ' Data ', datasets: 'orders', suppressHours: '6' }, 'create'),
+    ).toEqual({
       webhookUrl: 'https://hooks.slack.com/services/T1/B1/x',
       name: 'Data',
       datasets: ['orders'],
@@ -40,7 +66,9 @@ describe('destinationRequestBody', () => {
       rowChangeThreshold: 0.1,
       suppressHours: null,
     });
-    expect(destinationRequestBody({ ...values, name: 'Data' }, 'edit').webhookUrl).toBe('https://hooks.slack.com/services/T1/B1/x');
+    expect(destinationRequestBody({ ...values, name: 'Data' }, 'edit').webhookUrl).toBe(
+      'https://hooks.slack.com/services/T1/B1/x',
+    );
   });
 });
 
@@ -50,11 +78,24 @@ describe('withDatasetIssuesOnTheList', () => {
       error: {
         code: 'validation_failed',
         message: 'invalid request body: datasets.1: a dataset name must match',
-        details: { issues: [{ field: 'datasets.1', message: 'a dataset name must match' }, { field: 'notifyOn', message: 'must be one of' }] },
+        details: {
+          issues: [
+            { field: 'datasets.1', message: 'a dataset name must match' },
+            { field: 'notifyOn', message: 'must be one of' },
+          ],
+        },
       },
     };
     expect(withDatasetIssuesOnTheList(body, ['orders', 'Bad Name'])).toEqual({
-      error: { ...body.error, details: { issues: [{ field: 'datasets', message: '"Bad Name": a dataset name must match' }, { field: 'notifyOn', message: 'must be one of' }] } },
+      error: {
+        ...body.error,
+        details: {
+          issues: [
+            { field: 'datasets', message: '"Bad Name": a dataset name must match' },
+            { field: 'notifyOn', message: 'must be one of' },
+          ],
+        },
+      },
     });
   });
 
@@ -67,25 +108,38 @@ describe('withDatasetIssuesOnTheList', () => {
 
 describe('describeTestResult', () => {
   it('says a taken message was sent', () => {
-    expect(describeTestResult({ ok: true, status: 200, body: 'ok', error: null })).toBe('Sent: Slack took the test message (HTTP 200 ok); look for it in the channel.');
+    expect(describeTestResult({ ok: true, status: 200, body: 'ok', error: null })).toBe(
+      'Sent: Slack took the test message (HTTP 200 ok); look for it in the channel.',
+    );
   });
 
   it("says what Slack's refusals mean", () => {
-    expect(describeTestResult({ ok: false, status: 404, body: 'no_service', error: null })).toMatch(/^Failed: Slack refused the test message with HTTP 404 no_service: the webhook was removed/);
-    expect(describeTestResult({ ok: false, status: 503, body: 'upstream', error: null })).toBe('Failed: Slack refused the test message with HTTP 503 upstream: Slack had a problem; try again later.');
-    expect(describeTestResult({ ok: false, status: 429, body: null, error: null })).toMatch(/^Failed: .*HTTP 429: Slack is limiting posts/);
+    expect(describeTestResult({ ok: false, status: 404, body: 'no_service', error: null })).toMatch(
+      /^Failed: Slack refused the test message with HTTP 404 no_service: the webhook was removed/,
+    );
+    expect(describeTestResult({ ok: false, status: 503, body: 'upstream', error: null })).toBe(
+      'Failed: Slack refused the test message with HTTP 503 upstream: Slack had a problem; try again later.',
+    );
+    expect(describeTestResult({ ok: false, status: 429, body: null, error: null })).toMatch(
+      /^Failed: .*HTTP 429: Slack is limiting posts/,
+    );
   });
 
   it('says when Slack could not be reached, with the reason', () => {
-    expect(describeTestResult({ ok: false, status: null, body: null, error: 'could not reach 127.0.0.1:9: ECONNREFUSED' })).toBe(
-      'Not sent: Slack could not be reached (could not reach 127.0.0.1:9: ECONNREFUSED).',
-    );
+    expect(
+      describeTestResult({ ok: false, status: null, body: null, error: 'could not reach 127.0.0.1:9: ECONNREFUSED' }),
+    ).toBe('Not sent: Slack could not be reached (could not reach 127.0.0.1:9: ECONNREFUSED).');
   });
 });
 
 describe('formatShare and describeSuppression', () => {
   it('reads shares as percentages and hours as words', () => {
-    expect([formatShare(0.1), formatShare(0.255), formatShare(0), formatShare(2)]).toEqual(['10%', '25.5%', '0%', '200%']);
+    expect([formatShare(0.1), formatShare(0.255), formatShare(0), formatShare(2)]).toEqual([
+      '10%',
+      '25.5%',
+      '0%',
+      '200%',
+    ]);
     expect(describeSuppression(null)).toMatch(/^none/);
     expect(describeSuppression(1)).toBe('at most one failure digest per dataset every 1 hour');
     expect(describeSuppression(6)).toBe('at most one failure digest per dataset every 6 hours');

@@ -51,7 +51,10 @@ export interface DestinationFormValues {
  * an empty one meaning "every dataset" or "no suppression", and a webhook URL only when a
  * new one is typed.
  */
-export function destinationRequestBody(values: DestinationFormValues, mode: 'create' | 'edit'): Record<string, unknown> {
+export function destinationRequestBody(
+  values: DestinationFormValues,
+  mode: 'create' | 'edit',
+): Record<string, unknown> {
   const name = values.name.trim();
   const webhookUrl = values.webhookUrl.trim();
   const datasets = parseDatasetList(values.datasets);
@@ -99,9 +102,12 @@ export function withDatasetIssuesOnTheList(body: unknown, sentDatasets: unknown)
 
 // What Slack's answers mean for the person who has to fix them.
 const ANSWER_HINTS: Record<string, string> = {
-  no_service: 'the webhook was removed or its Slack app uninstalled; create a new incoming webhook in Slack and paste it under Edit.',
-  channel_not_found: "the webhook's channel no longer exists; create a new incoming webhook for another channel and paste it under Edit.",
-  channel_is_archived: "the webhook's channel is archived; unarchive it, or paste a webhook for another channel under Edit.",
+  no_service:
+    'the webhook was removed or its Slack app uninstalled; create a new incoming webhook in Slack and paste it under Edit.',
+  channel_not_found:
+    "the webhook's channel no longer exists; create a new incoming webhook for another channel and paste it under Edit.",
+  channel_is_archived:
+    "the webhook's channel is archived; unarchive it, or paste a webhook for another channel under Edit.",
   action_prohibited: "a Slack admin restricted posting to the webhook's channel.",
   invalid_token: 'the webhook URL is not valid any more; create a new one in Slack and paste it under Edit.',
   invalid_payload: "Slack could not read the message; this is Relayboard's fault, please report it.",
@@ -120,6 +126,6 @@ export function describeTestResult(result: DestinationTestResult): string {
       ? 'Slack is limiting posts to this webhook; try again in a minute.'
       : result.status >= 500
         ? 'Slack had a problem; try again later.'
-        : result.error ?? 'check the webhook URL in Slack.');
+        : (result.error ?? 'check the webhook URL in Slack.'));
   return `Failed: Slack refused the test message with ${answer}: ${hint}`;
 }

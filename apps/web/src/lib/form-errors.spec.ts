@@ -16,18 +16,36 @@ describe('formErrorsFrom', () => {
   });
 
   it('keeps issues about fields the form does not have, named, for the whole form', () => {
-    const body = { error: { code: 'validation_failed', message: 'x', details: { issues: [{ field: 'body', message: 'is required' }] } } };
+    const body = {
+      error: {
+        code: 'validation_failed',
+        message: 'x',
+        details: { issues: [{ field: 'body', message: 'is required' }] },
+      },
+    };
     expect(sut(body, 400, fields)).toEqual({ fields: {}, form: ['body: is required'] });
   });
 
   it('maps errors found after validation to the field they concern', () => {
-    expect(sut({ error: { code: 'dataset_exists', message: 'dataset "a" exists' } }, 409, fields).fields).toEqual({ name: ['dataset "a" exists'] });
-    expect(sut({ error: { code: 'source_http_error', message: 'answered 404' } }, 400, fields).fields).toEqual({ csvUrl: ['answered 404'] });
+    expect(sut({ error: { code: 'dataset_exists', message: 'dataset "a" exists' } }, 409, fields).fields).toEqual({
+      name: ['dataset "a" exists'],
+    });
+    expect(sut({ error: { code: 'source_http_error', message: 'answered 404' } }, 400, fields).fields).toEqual({
+      csvUrl: ['answered 404'],
+    });
   });
 
   it("puts another destination's webhook on the webhook URL field", () => {
-    const body = { error: { code: 'destination_exists', message: 'webhookUrl is already registered as destination d1', details: { destinationId: 'd1' } } };
-    expect(sut(body, 409, ['name', 'webhookUrl']).fields).toEqual({ webhookUrl: ['webhookUrl is already registered as destination d1'] });
+    const body = {
+      error: {
+        code: 'destination_exists',
+        message: 'webhookUrl is already registered as destination d1',
+        details: { destinationId: 'd1' },
+      },
+    };
+    expect(sut(body, 409, ['name', 'webhookUrl']).fields).toEqual({
+      webhookUrl: ['webhookUrl is already registered as destination d1'],
+    });
   });
 
   it('puts a duplicate check on its column, or where an alias sends it', () => {
@@ -37,7 +55,9 @@ describe('formErrorsFrom', () => {
   });
 
   it('follows aliases from the api field to the form field', () => {
-    const body = { error: { code: 'validation_failed', message: 'x', details: { issues: [{ field: 'name', message: 'bad' }] } } };
+    const body = {
+      error: { code: 'validation_failed', message: 'x', details: { issues: [{ field: 'name', message: 'bad' }] } },
+    };
     expect(sut(body, 400, ['datasetName'], { name: 'datasetName' }).fields).toEqual({ datasetName: ['bad'] });
   });
 

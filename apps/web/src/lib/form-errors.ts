@@ -32,7 +32,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * input it concerns. `fieldNames` are the fields the form has; a message about any
  * other field is shown for the whole form, named, so nothing the api said is lost.
  */
-export function formErrorsFrom(body: unknown, status: number, fieldNames: readonly string[], fieldAliases: Record<string, string> = {}): FormErrors {
+export function formErrorsFrom(
+  body: unknown,
+  status: number,
+  fieldNames: readonly string[],
+  fieldAliases: Record<string, string> = {},
+): FormErrors {
   const errors: FormErrors = { fields: {}, form: [] };
   const add = (field: string | undefined, message: string) => {
     const target = field === undefined ? undefined : (fieldAliases[field] ?? field);
@@ -42,13 +47,16 @@ export function formErrorsFrom(body: unknown, status: number, fieldNames: readon
 
   const error = isRecord(body) && isRecord(body.error) ? body.error : undefined;
   if (error === undefined || typeof error.message !== 'string') {
-    errors.form.push(`The board got HTTP ${status} without an error it can read; try again, and check the board's and the api's logs if it keeps failing.`);
+    errors.form.push(
+      `The board got HTTP ${status} without an error it can read; try again, and check the board's and the api's logs if it keeps failing.`,
+    );
     return errors;
   }
 
   const issues = isRecord(error.details) && Array.isArray(error.details.issues) ? error.details.issues : [];
   const readable = issues.filter(
-    (issue): issue is { field: string; message: string } => isRecord(issue) && typeof issue.field === 'string' && typeof issue.message === 'string',
+    (issue): issue is { field: string; message: string } =>
+      isRecord(issue) && typeof issue.field === 'string' && typeof issue.message === 'string',
   );
   if (readable.length > 0) {
     for (const issue of readable) add(issue.field, issue.message);

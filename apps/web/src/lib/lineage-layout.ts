@@ -15,7 +15,10 @@ export interface PositionedLineageNode {
  * Left-to-right positions for the lineage, from source to tests. Edges naming a node
  * the answer does not hold are left out: dagre would otherwise invent an unlabelled node.
  */
-export function layoutLineage(nodes: LineageNode[], edges: LineageEdge[]): { nodes: PositionedLineageNode[]; edges: LineageEdge[] } {
+export function layoutLineage(
+  nodes: LineageNode[],
+  edges: LineageEdge[],
+): { nodes: PositionedLineageNode[]; edges: LineageEdge[] } {
   const graph = new dagre.graphlib.Graph();
   graph.setGraph({ rankdir: 'LR', nodesep: 24, ranksep: 64, marginx: 8, marginy: 8 });
   graph.setDefaultEdgeLabel(() => ({}));

@@ -38,7 +38,9 @@ describe('parseMrkdwn', () => {
   });
 
   it('links only http(s) targets and shows mentions as text', () => {
-    expect(sut('<http://x.test/runs/1|run 1>')).toEqual([{ kind: 'link', href: 'http://x.test/runs/1', label: 'run 1' }]);
+    expect(sut('<http://x.test/runs/1|run 1>')).toEqual([
+      { kind: 'link', href: 'http://x.test/runs/1', label: 'run 1' },
+    ]);
     expect(sut('<javascript:alert(1)|click>')).toEqual([{ kind: 'link', href: null, label: 'click' }]);
     expect(sut('cc <@U024BE7LH>')).toEqual([
       { kind: 'text', text: 'cc ' },

@@ -12,13 +12,21 @@ export interface RunHistoryPoint {
 }
 
 /** Finished runs, oldest first, so the chart reads left to right in time. */
-export function runHistoryPoints(runs: Pick<RunSummary, 'id' | 'status' | 'startedAt' | 'finishedAt' | 'rows'>[]): RunHistoryPoint[] {
+export function runHistoryPoints(
+  runs: Pick<RunSummary, 'id' | 'status' | 'startedAt' | 'finishedAt' | 'rows'>[],
+): RunHistoryPoint[] {
   const points: RunHistoryPoint[] = [];
   for (const run of runs) {
     if (run.startedAt === null || run.finishedAt === null) continue;
     const duration = Date.parse(run.finishedAt) - Date.parse(run.startedAt);
     if (!Number.isFinite(duration)) continue;
-    points.push({ runId: run.id, at: run.finishedAt, status: run.status, rows: run.rows, durationSeconds: Math.max(0, duration) / 1000 });
+    points.push({
+      runId: run.id,
+      at: run.finishedAt,
+      status: run.status,
+      rows: run.rows,
+      durationSeconds: Math.max(0, duration) / 1000,
+    });
   }
   return points.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }

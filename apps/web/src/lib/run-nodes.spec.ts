@@ -2,7 +2,20 @@ import type { RunNode } from '@relayboard/contracts';
 import { countNodes, isProblemStatus, nodesFailuresFirst } from './run-nodes';
 
 function node(name: string, kind: string, status: string): RunNode {
-  return { uniqueId: `${kind}.${name}`, name, kind, status, rowsAffected: null, executionTime: 0.1, failures: null, message: null, checkId: null, samples: [], startedAt: null, completedAt: null };
+  return {
+    uniqueId: `${kind}.${name}`,
+    name,
+    kind,
+    status,
+    rowsAffected: null,
+    executionTime: 0.1,
+    failures: null,
+    message: null,
+    checkId: null,
+    samples: [],
+    startedAt: null,
+    completedAt: null,
+  };
 }
 
 describe('nodesFailuresFirst', () => {
@@ -17,7 +30,16 @@ describe('nodesFailuresFirst', () => {
       node('failed_too', 'test', 'fail'),
       node('later', 'model', 'skipped'),
     ]);
-    expect(sut.map((n) => n.name)).toEqual(['broken', 'failed', 'failed_too', 'warned', 'stg', 'mart', 'passed', 'later']);
+    expect(sut.map((n) => n.name)).toEqual([
+      'broken',
+      'failed',
+      'failed_too',
+      'warned',
+      'stg',
+      'mart',
+      'passed',
+      'later',
+    ]);
   });
 
   it('leaves the list it was given alone', () => {
@@ -29,8 +51,22 @@ describe('nodesFailuresFirst', () => {
 
 describe('isProblemStatus and countNodes', () => {
   it('counts models, tests and problems', () => {
-    expect(['error', 'fail', 'warn', 'pass', 'success', 'skipped'].map(isProblemStatus)).toEqual([true, true, true, false, false, false]);
-    expect(countNodes([node('m', 'model', 'success'), node('t', 'test', 'fail'), node('u', 'test', 'warn'), node('v', 'test', 'pass')])).toEqual({
+    expect(['error', 'fail', 'warn', 'pass', 'success', 'skipped'].map(isProblemStatus)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+    expect(
+      countNodes([
+        node('m', 'model', 'success'),
+        node('t', 'test', 'fail'),
+        node('u', 'test', 'warn'),
+        node('v', 'test', 'pass'),
+      ]),
+    ).toEqual({
       models: 1,
       tests: 3,
       errors: 0,

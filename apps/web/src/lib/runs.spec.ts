@@ -1,5 +1,16 @@
 import type { RunStep } from '@relayboard/contracts';
-import { compareRunsNewestFirst, hasFilters, isFirstPage, isInProgress, isRunId, matchesRunFilters, parseRunFilters, parseRunPage, pipelineSteps, runsHref } from './runs';
+import {
+  compareRunsNewestFirst,
+  hasFilters,
+  isFirstPage,
+  isInProgress,
+  isRunId,
+  matchesRunFilters,
+  parseRunFilters,
+  parseRunPage,
+  pipelineSteps,
+  runsHref,
+} from './runs';
 
 describe('parseRunFilters', () => {
   const sut = parseRunFilters;
@@ -48,7 +59,9 @@ describe('runsHref', () => {
   });
 
   it('carries the filters, the page size and the cursor, encoded', () => {
-    expect(sut({ datasetName: 'sales', status: 'failed' }, { limit: '5', cursor: 'a+b/c=' })).toBe('/?datasetName=sales&status=failed&limit=5&cursor=a%2Bb%2Fc%3D');
+    expect(sut({ datasetName: 'sales', status: 'failed' }, { limit: '5', cursor: 'a+b/c=' })).toBe(
+      '/?datasetName=sales&status=failed&limit=5&cursor=a%2Bb%2Fc%3D',
+    );
   });
 });
 
@@ -124,7 +137,12 @@ describe('pipelineSteps', () => {
   });
 
   it('orders steps as the pipeline runs them', () => {
-    const steps = [step('deliver', 'pending'), step('fetch', 'succeeded'), step('transform', 'pending'), step('stage', 'running')];
+    const steps = [
+      step('deliver', 'pending'),
+      step('fetch', 'succeeded'),
+      step('transform', 'pending'),
+      step('stage', 'running'),
+    ];
     expect(sut(steps).map(({ name, status }) => [name, status])).toEqual([
       ['fetch', 'succeeded'],
       ['stage', 'running'],

@@ -64,14 +64,20 @@ export function isFirstPage(page: RunPage): boolean {
 }
 
 /** A run's place in the list, newest first: positive when `a` comes before (is newer than) `b`. */
-export function compareRunsNewestFirst(a: Pick<RunSummary, 'createdAt' | 'id'>, b: Pick<RunSummary, 'createdAt' | 'id'>): number {
+export function compareRunsNewestFirst(
+  a: Pick<RunSummary, 'createdAt' | 'id'>,
+  b: Pick<RunSummary, 'createdAt' | 'id'>,
+): number {
   const byTime = Date.parse(a.createdAt) - Date.parse(b.createdAt);
   if (byTime !== 0) return byTime;
   return a.id === b.id ? 0 : a.id > b.id ? 1 : -1;
 }
 
 export function matchesRunFilters(run: Pick<RunSummary, 'datasetName' | 'status'>, filters: RunFilters): boolean {
-  return (!filters.datasetName || run.datasetName === filters.datasetName) && (!filters.status || run.status === filters.status);
+  return (
+    (!filters.datasetName || run.datasetName === filters.datasetName) &&
+    (!filters.status || run.status === filters.status)
+  );
 }
 
 export function hasFilters(filters: RunFilters): boolean {

@@ -14,6 +14,13 @@ export function authorizationFor(token: string | null): Record<string, string> {
 
 /** Where sign-in sends a person back to: a path of the board only (never another site, never the sign-in page itself). */
 export function safeReturnPath(value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || value.startsWith('/sign-in')) return '/';
+  if (
+    typeof value !== 'string' ||
+    !value.startsWith('/') ||
+    value.startsWith('//') ||
+    value.startsWith('/\\') ||
+    value.startsWith('/sign-in')
+  )
+    return '/';
   return value;
 }

@@ -31,7 +31,13 @@ export function readProgress(data: Record<string, unknown> | null | undefined): 
   if (!data) return null;
   const { bytesDone, bytesTotal, rowsDone, pass, phase } = data;
   if (!isNumber(bytesDone) || !isNumber(bytesTotal) || !isNumber(rowsDone)) return null;
-  return { bytesDone, bytesTotal, rowsDone, pass: isNumber(pass) ? pass : 1, phase: typeof phase === 'string' ? phase : 'loading' };
+  return {
+    bytesDone,
+    bytesTotal,
+    rowsDone,
+    pass: isNumber(pass) ? pass : 1,
+    phase: typeof phase === 'string' ? phase : 'loading',
+  };
 }
 
 /** The newest stage progress report: events come by id, a running step's metrics carry the same figures. */
@@ -64,11 +70,33 @@ export function stageProgress(step: RunStep | undefined, events: readonly RunEve
   if (step.status === 'succeeded') {
     const bytes = isNumber(step.metrics.bytes) ? step.metrics.bytes : (last?.bytesTotal ?? null);
     const rows = isNumber(step.metrics.rows) ? step.metrics.rows : (last?.rowsDone ?? null);
-    return { state: 'done', percent: 100, bytesDone: bytes, bytesTotal: bytes, rowsDone: rows, pass: last?.pass ?? null };
+    return {
+      state: 'done',
+      percent: 100,
+      bytesDone: bytes,
+      bytesTotal: bytes,
+      rowsDone: rows,
+      pass: last?.pass ?? null,
+    };
   }
   if (last === null) {
-    return { state: step.status === 'failed' ? 'failed' : 'waiting', percent: null, bytesDone: null, bytesTotal: null, rowsDone: null, pass: null };
+    return {
+      state: step.status === 'failed' ? 'failed' : 'waiting',
+      percent: null,
+      bytesDone: null,
+      bytesTotal: null,
+      rowsDone: null,
+      pass: null,
+    };
   }
-  const state: StageProgressState = step.status === 'failed' ? 'failed' : last.phase === 'publishing' ? 'publishing' : 'loading';
-  return { state, percent: percentOf(last), bytesDone: last.bytesDone, bytesTotal: last.bytesTotal, rowsDone: last.rowsDone, pass: last.pass };
+  const state: StageProgressState =
+    step.status === 'failed' ? 'failed' : last.phase === 'publishing' ? 'publishing' : 'loading';
+  return {
+    state,
+    percent: percentOf(last),
+    bytesDone: last.bytesDone,
+    bytesTotal: last.bytesTotal,
+    rowsDone: last.rowsDone,
+    pass: last.pass,
+  };
 }

@@ -2,12 +2,18 @@ import { describeDialect, formatShare, schemaChangesOf } from './versions';
 
 describe('describeDialect', () => {
   it('names the encoding, delimiter and line ending', () => {
-    expect(describeDialect({ encoding: 'utf-8', bom: false, delimiter: ',', quote: '"', lineEnding: 'lf', header: true })).toBe('utf-8, comma, LF');
-    expect(describeDialect({ encoding: 'windows-1252', bom: false, delimiter: ';', lineEnding: 'crlf', header: true })).toBe('windows-1252, semicolon, CRLF');
+    expect(
+      describeDialect({ encoding: 'utf-8', bom: false, delimiter: ',', quote: '"', lineEnding: 'lf', header: true }),
+    ).toBe('utf-8, comma, LF');
+    expect(
+      describeDialect({ encoding: 'windows-1252', bom: false, delimiter: ';', lineEnding: 'crlf', header: true }),
+    ).toBe('windows-1252, semicolon, CRLF');
   });
 
   it('says when there is a byte order mark, mixed line endings or no header', () => {
-    expect(describeDialect({ encoding: 'utf-16le', bom: true, delimiter: '\t', lineEnding: 'mixed', header: false })).toBe('utf-16le with BOM, tab, mixed line endings, no header');
+    expect(
+      describeDialect({ encoding: 'utf-16le', bom: true, delimiter: '\t', lineEnding: 'mixed', header: false }),
+    ).toBe('utf-16le with BOM, tab, mixed line endings, no header');
   });
 
   it('shows an unknown delimiter as a quoted string, never as markup', () => {
@@ -23,7 +29,12 @@ describe('describeDialect', () => {
 
 describe('schemaChangesOf', () => {
   it('keeps the added, removed and retyped columns', () => {
-    const changes = { previousVersionId: 'v1', added: ['email'], removed: [], retyped: [{ name: 'age', from: 'bigint', to: 'text' }] };
+    const changes = {
+      previousVersionId: 'v1',
+      added: ['email'],
+      removed: [],
+      retyped: [{ name: 'age', from: 'bigint', to: 'text' }],
+    };
     expect(schemaChangesOf(changes)).toEqual(changes);
   });
 

@@ -2,15 +2,14 @@ import { z } from 'zod';
 
 const DELIMITERS: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
 
-const dialectSchema = z
-  .object({
-    encoding: z.string().optional(),
-    bom: z.boolean().optional(),
-    delimiter: z.string().optional(),
-    quote: z.string().optional(),
-    lineEnding: z.string().optional(),
-    header: z.boolean().optional(),
-  });
+const dialectSchema = z.object({
+  encoding: z.string().optional(),
+  bom: z.boolean().optional(),
+  delimiter: z.string().optional(),
+  quote: z.string().optional(),
+  lineEnding: z.string().optional(),
+  header: z.boolean().optional(),
+});
 
 /** "utf-8 with BOM, semicolon, CRLF" from a version's detected dialect; null before a run staged it. */
 export function describeDialect(dialect: unknown): string | null {

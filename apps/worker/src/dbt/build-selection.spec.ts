@@ -4,8 +4,18 @@ import path from 'node:path';
 import { fingerprint, lockPlan, peoplesModelsBySource, projectState } from './build-selection';
 import type { DbtManifest, ManifestNode } from './lineage';
 
-const model = (name: string, file: string): ManifestNode => ({ unique_id: `model.relayboard.${name}`, name, resource_type: 'model', original_file_path: file });
-const source = (name: string): ManifestNode => ({ unique_id: `source.relayboard.staging.${name}`, name, resource_type: 'source', source_name: 'staging' });
+const model = (name: string, file: string): ManifestNode => ({
+  unique_id: `model.relayboard.${name}`,
+  name,
+  resource_type: 'model',
+  original_file_path: file,
+});
+const source = (name: string): ManifestNode => ({
+  unique_id: `source.relayboard.staging.${name}`,
+  name,
+  resource_type: 'source',
+  source_name: 'staging',
+});
 
 /** orders and customers each have generated models; a person's mart refs both, and a report refs the mart. */
 function manifest(): DbtManifest {
@@ -21,7 +31,11 @@ function manifest(): DbtManifest {
   ];
   return {
     nodes: Object.fromEntries(nodes.map((n) => [n.unique_id, n])),
-    sources: { [source('orders').unique_id]: source('orders'), [source('customers').unique_id]: source('customers'), [source('lonely').unique_id]: source('lonely') },
+    sources: {
+      [source('orders').unique_id]: source('orders'),
+      [source('customers').unique_id]: source('customers'),
+      [source('lonely').unique_id]: source('lonely'),
+    },
     child_map: {
       'source.relayboard.staging.orders': ['model.relayboard.stg_orders'],
       'model.relayboard.stg_orders': ['model.relayboard.orders', 'model.relayboard.orders_only'],
@@ -46,13 +60,25 @@ describe("the people's models a dataset's build selects", () => {
 
   it('are locked one by one when the saved state matches the project, else all at once', () => {
     const state = { fingerprint: 'f1', bySource: peoplesModelsBySource(manifest()) };
-    expect(lockPlan(state, 'f1', 'customers')).toEqual({ kind: 'models', models: ['model.relayboard.report', 'model.relayboard.revenue'] });
+    expect(lockPlan(state, 'f1', 'customers')).toEqual({
+      kind: 'models',
+      models: ['model.relayboard.report', 'model.relayboard.revenue'],
+    });
     expect(lockPlan(state, 'f1', 'lonely')).toEqual({ kind: 'models', models: [] });
-    expect(lockPlan(state, 'f2', 'customers')).toMatchObject({ kind: 'all', reason: expect.stringContaining('changed since the last parse') });
-    expect(lockPlan(state, 'f1', 'newcomer')).toMatchObject({ kind: 'all', reason: expect.stringContaining('no staging source for newcomer') });
+    expect(lockPlan(state, 'f2', 'customers')).toMatchObject({
+      kind: 'all',
+      reason: expect.stringContaining('changed since the last parse'),
+    });
+    expect(lockPlan(state, 'f1', 'newcomer')).toMatchObject({
+      kind: 'all',
+      reason: expect.stringContaining('no staging source for newcomer'),
+    });
     // A dataset the last parse did not have, that no people's file names, selects none of their models.
     expect(lockPlan(state, 'f1', 'newcomer', (d) => d !== 'newcomer')).toEqual({ kind: 'models', models: [] });
-    expect(lockPlan(state, 'f1', 'newcomer', (d) => d === 'newcomer')).toMatchObject({ kind: 'all', reason: expect.stringContaining("people's dbt files name it") });
+    expect(lockPlan(state, 'f1', 'newcomer', (d) => d === 'newcomer')).toMatchObject({
+      kind: 'all',
+      reason: expect.stringContaining("people's dbt files name it"),
+    });
     expect(lockPlan(null, 'f1', 'orders')).toMatchObject({ kind: 'all' });
   });
 });
@@ -78,7 +104,10 @@ describe("the project's fingerprint", () => {
 
     // No people's file names either dataset yet: they come and go without changing it.
     expect(await fingerprint(dir, ['orders'])).toBe(before);
-    writeFileSync(path.join(dir, 'models', 'marts', 'revenue.sql'), "{{ config(enabled=relayboard_dataset_exists('customers')) }}\nselect 1\n");
+    writeFileSync(
+      path.join(dir, 'models', 'marts', 'revenue.sql'),
+      "{{ config(enabled=relayboard_dataset_exists('customers')) }}\nselect 1\n",
+    );
     const edited = await fingerprint(dir, ['orders', 'customers']);
     expect(edited).not.toBe(before);
     expect(await fingerprint(dir, ['orders'])).not.toBe(edited);
@@ -87,13 +116,19 @@ describe("the project's fingerprint", () => {
     expect(await fingerprint(dir, ['orders', 'customers'])).not.toBe(edited);
   });
 
-  it('counts every dataset once a people\'s file reads the dataset list itself (Relayboard\'s own macro aside)', async () => {
+  it("counts every dataset once a people's file reads the dataset list itself (Relayboard's own macro aside)", async () => {
     mkdirSync(path.join(dir, 'macros'), { recursive: true });
-    writeFileSync(path.join(dir, 'macros', 'relayboard_dataset_exists.sql'), "{{ return(name in env_var('RELAYBOARD_DATASETS', '').split(',')) }}\n");
+    writeFileSync(
+      path.join(dir, 'macros', 'relayboard_dataset_exists.sql'),
+      "{{ return(name in env_var('RELAYBOARD_DATASETS', '').split(',')) }}\n",
+    );
     let state = await projectState(dir, ['orders']);
     expect(state.mayDependOn('orders')).toBe(false);
     expect(state.fingerprint).toBe((await projectState(dir, ['orders', 'customers'])).fingerprint);
-    writeFileSync(path.join(dir, 'models', 'marts', 'every.sql'), "{% for d in env_var('RELAYBOARD_DATASETS').split(',') %}select 1{% endfor %}\n");
+    writeFileSync(
+      path.join(dir, 'models', 'marts', 'every.sql'),
+      "{% for d in env_var('RELAYBOARD_DATASETS').split(',') %}select 1{% endfor %}\n",
+    );
     state = await projectState(dir, ['orders']);
     expect(state.mayDependOn('orders')).toBe(true);
     expect(state.fingerprint).not.toBe((await projectState(dir, ['orders', 'customers'])).fingerprint);

@@ -125,9 +125,15 @@ export function peoplesModelsBySource(manifest: DbtManifest): Record<string, str
  * matches the project now, else all of them. A dataset the last parse did not have
  * (a new one, mostly) selects none of people's models when none of their files names it.
  */
-export function lockPlan(state: SelectionState | null, now: string, dataset: string, mayDependOn: (dataset: string) => boolean = () => true): BuildLockPlan {
+export function lockPlan(
+  state: SelectionState | null,
+  now: string,
+  dataset: string,
+  mayDependOn: (dataset: string) => boolean = () => true,
+): BuildLockPlan {
   if (!state) return { kind: 'all', reason: 'no dbt manifest on this worker yet' };
-  if (state.fingerprint !== now) return { kind: 'all', reason: "people's dbt files, or datasets they name, changed since the last parse" };
+  if (state.fingerprint !== now)
+    return { kind: 'all', reason: "people's dbt files, or datasets they name, changed since the last parse" };
   const models = state.bySource[dataset];
   if (models) return { kind: 'models', models };
   if (!mayDependOn(dataset)) return { kind: 'models', models: [] };

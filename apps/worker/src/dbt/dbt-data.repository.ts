@@ -47,20 +47,32 @@ export class DbtDataRepository {
            check_id uuid not null, dataset text not null, position int not null, value text not null,
            primary key (check_id, position))`,
       );
-      await client.query(`create index if not exists _rb_check_values_dataset on ${DBT_DATA_TABLES.checkValues} (dataset)`);
+      await client.query(
+        `create index if not exists _rb_check_values_dataset on ${DBT_DATA_TABLES.checkValues} (dataset)`,
+      );
     });
   }
 
   /** Replaces the dataset's rows with its current columns and checks' accepted values, in one transaction. */
   async write(dataset: string, columns: StagedColumn[], checks: CheckInput[]): Promise<void> {
     await this.ensureTables();
-    const values = checks.flatMap((check) => (check.kind === 'accepted_values' ? (check.config.values ?? []).map((value, position) => ({ check: check.id, position, value })) : []));
+    const values = checks.flatMap((check) =>
+      check.kind === 'accepted_values'
+        ? (check.config.values ?? []).map((value, position) => ({ check: check.id, position, value }))
+        : [],
+    );
     await inTransaction(this.warehouse, async (client) => {
       await client.query(`delete from ${DBT_DATA_TABLES.columns} where dataset = $1`, [dataset]);
       await client.query(
         `insert into ${DBT_DATA_TABLES.columns} (dataset, position, column_name, original_name, column_type)
          select $1, * from unnest($2::int[], $3::text[], $4::text[], $5::text[])`,
-        [dataset, columns.map((_, i) => i + 1), columns.map((c) => c.name), columns.map((c) => c.originalName), columns.map((c) => c.type)],
+        [
+          dataset,
+          columns.map((_, i) => i + 1),
+          columns.map((c) => c.name),
+          columns.map((c) => c.originalName),
+          columns.map((c) => c.type),
+        ],
       );
       await client.query(`delete from ${DBT_DATA_TABLES.checkValues} where dataset = $1`, [dataset]);
       await client.query(

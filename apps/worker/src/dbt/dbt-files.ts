@@ -1,4 +1,11 @@
-import { CHECK_KINDS, CHECK_SEVERITIES, isValidDatasetName, type CheckConfig, type CheckKind, type CheckSeverity } from '@relayboard/contracts';
+import {
+  CHECK_KINDS,
+  CHECK_SEVERITIES,
+  isValidDatasetName,
+  type CheckConfig,
+  type CheckKind,
+  type CheckSeverity,
+} from '@relayboard/contracts';
 import type { StagedColumn } from '@relayboard/db';
 import { quoteIdent, ROW_NUMBER_COLUMN } from '../staging/columns';
 import { COLUMN_TYPES } from '../staging/type-rules';
@@ -78,7 +85,10 @@ const PLAIN = {
 } as const;
 
 export class UnsafeDbtTextError extends Error {
-  constructor(readonly what: keyof typeof PLAIN, readonly value: unknown) {
+  constructor(
+    readonly what: keyof typeof PLAIN,
+    readonly value: unknown,
+  ) {
     super(`its ${what} ${JSON.stringify(value)} is not a plain ${what} name, so it cannot be written into dbt files`);
     this.name = 'UnsafeDbtTextError';
   }
@@ -128,7 +138,10 @@ export function renderSources(d: DatasetModelInput): string {
 export function renderStagingModel(d: DatasetModelInput): string {
   const select = [
     `        ${quoteIdent(ROW_NUMBER_COLUMN)} as ${quoteIdent(ROW_NUMBER_COLUMN)}`,
-    ...d.columns.map((c) => `        {{ relayboard_safe_cast('${quoted('column', c.name)}', ${jinja('type', c.type)}) }} as ${quoted('column', c.name)}`),
+    ...d.columns.map(
+      (c) =>
+        `        {{ relayboard_safe_cast('${quoted('column', c.name)}', ${jinja('type', c.type)}) }} as ${quoted('column', c.name)}`,
+    ),
   ].join(',\n');
   return `${fileHeader(d.id, '--')}
 {{ config(materialized='view') }}
@@ -180,13 +193,21 @@ export function renderProfileModel(d: DatasetModelInput): string {
     const type = jinja('type', c.type);
     const isNumber = NUMBER_TYPES.has(c.type);
     const isDate = DATE_TYPES.has(c.type);
-    cast.push(`        {{ relayboard_safe_cast(${col}, ${type}) }} as ${p}`, `        {{ relayboard_cast_fails(${col}, ${type}) }} as ${p}_fails`);
+    cast.push(
+      `        {{ relayboard_safe_cast(${col}, ${type}) }} as ${p}`,
+      `        {{ relayboard_cast_fails(${col}, ${type}) }} as ${p}_fails`,
+    );
     facts.push(
       `        count(*) filter (where ${p} is null) as ${p}_nulls`,
       `        count(distinct ${p}) as ${p}_distinct`,
       `        count(*) filter (where ${p}_fails) as ${p}_cast_failures`,
     );
-    if (isNumber) facts.push(`        min(${p})::numeric as ${p}_min_number`, `        max(${p})::numeric as ${p}_max_number`, `        avg(${p})::numeric as ${p}_avg_number`);
+    if (isNumber)
+      facts.push(
+        `        min(${p})::numeric as ${p}_min_number`,
+        `        max(${p})::numeric as ${p}_max_number`,
+        `        avg(${p})::numeric as ${p}_avg_number`,
+      );
     if (isDate) facts.push(`        min(${p})::text as ${p}_min_date`, `        max(${p})::text as ${p}_max_date`);
     rows.push(
       [
@@ -259,12 +280,16 @@ select * from final
 
 /** Why a check cannot become a test against the current schemas, or null when it can. */
 function checkProblem(check: CheckInput, d: DatasetModelInput, staged: Map<string, DatasetModelInput>): string | null {
-  const has = (dataset: DatasetModelInput, column: string | undefined) => column === ROW_NUMBER_COLUMN || dataset.columns.some((c) => c.name === column);
-  if (check.column !== null && !has(d, check.column)) return `column ${JSON.stringify(check.column)} is not in the current version of ${d.name}`;
+  const has = (dataset: DatasetModelInput, column: string | undefined) =>
+    column === ROW_NUMBER_COLUMN || dataset.columns.some((c) => c.name === column);
+  if (check.column !== null && !has(d, check.column))
+    return `column ${JSON.stringify(check.column)} is not in the current version of ${d.name}`;
   if (check.kind === 'relationships') {
     const target = staged.get(check.config.toDataset ?? '');
-    if (!target) return `dataset ${JSON.stringify(check.config.toDataset)} has not been staged yet, or is out of the dbt project`;
-    if (!has(target, check.config.toColumn)) return `column ${JSON.stringify(check.config.toColumn)} is not in the current version of ${target.name}`;
+    if (!target)
+      return `dataset ${JSON.stringify(check.config.toDataset)} has not been staged yet, or is out of the dbt project`;
+    if (!has(target, check.config.toColumn))
+      return `column ${JSON.stringify(check.config.toColumn)} is not in the current version of ${target.name}`;
   }
   return null;
 }
@@ -285,7 +310,10 @@ function renderTest(check: CheckInput, d: DatasetModelInput, indent: string): st
     args.push(`check_id: ${yaml('id', check.id)}`, `column_type: ${yaml('type', columnType(d, check.column!))}`);
   }
   if (check.kind === 'relationships') {
-    args.push(`to: "ref('${plain('dataset', check.config.toDataset ?? '')}')"`, `field: ${JSON.stringify(quoted('column', check.config.toColumn ?? ''))}`);
+    args.push(
+      `to: "ref('${plain('dataset', check.config.toDataset ?? '')}')"`,
+      `field: ${JSON.stringify(quoted('column', check.config.toColumn ?? ''))}`,
+    );
   }
   if (check.kind === 'row_count') {
     if (check.config.min !== undefined) args.push(`min_rows: ${wholeNumber(check.config.min)}`);
@@ -339,8 +367,13 @@ export function renderSchemaYaml(d: DatasetModelInput, checks: CheckInput[] = []
     `    description: ${JSON.stringify(`Dataset ${name} in the warehouse; each column's original header is in ${name}__profile.original_name`)}`,
     ...(modelTests.length ? ['    data_tests:', ...modelTests] : []),
     '    columns:',
-    ...column(ROW_NUMBER_COLUMN, 'Line of the record in the CSV body (1 = first row after the header)', ['not_null', 'unique']),
-    ...d.columns.flatMap((c, index) => column(c.name, `Column ${index + 1} of the CSV, typed ${plain('type', c.type)}`)),
+    ...column(ROW_NUMBER_COLUMN, 'Line of the record in the CSV body (1 = first row after the header)', [
+      'not_null',
+      'unique',
+    ]),
+    ...d.columns.flatMap((c, index) =>
+      column(c.name, `Column ${index + 1} of the CSV, typed ${plain('type', c.type)}`),
+    ),
     `  - name: ${name}__profile`,
     `    description: ${JSON.stringify(`Per-column facts of ${name}: nulls, distinct values, values that did not cast, ranges`)}`,
     '',
@@ -360,7 +393,9 @@ export function datasetDir(dataset: string): string {
 export function generatedDatasetsIn(text: string): string[] {
   const folder = GENERATED_DIR.split('/').pop()!;
   const found = new Set<string>();
-  for (const match of text.matchAll(new RegExp(`(?:^|[\\s('"/])${folder}/([a-z][a-z0-9_]{0,47})/[^\\s/]+\\.(?:sql|yml)\\b`, 'g'))) {
+  for (const match of text.matchAll(
+    new RegExp(`(?:^|[\\s('"/])${folder}/([a-z][a-z0-9_]{0,47})/[^\\s/]+\\.(?:sql|yml)\\b`, 'g'),
+  )) {
     if (isValidDatasetName(match[1])) found.add(match[1]);
   }
   return [...found];

@@ -34,7 +34,8 @@ export function parseDbtLogLine(line: string): DbtLogEvent | null {
       json = null;
     }
   }
-  if (!json?.info) return { level: 'error', name: null, message: trimmed.replace(ANSI, ''), node: null, ts: null, data: {} };
+  if (!json?.info)
+    return { level: 'error', name: null, message: trimmed.replace(ANSI, ''), node: null, ts: null, data: {} };
   const level = LEVELS.has(json.info.level ?? '') ? (json.info.level as DbtLogEvent['level']) : 'info';
   return {
     level,
@@ -57,5 +58,8 @@ export function oneLine(message: string): string {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && l !== '^' && !l.startsWith('compiled code at '));
-  return lines.reduce((text, line, i) => (i === 0 ? line : /[:.]$/.test(text) ? `${text} ${line}` : `${text}: ${line}`), '');
+  return lines.reduce(
+    (text, line, i) => (i === 0 ? line : /[:.]$/.test(text) ? `${text} ${line}` : `${text}: ${line}`),
+    '',
+  );
 }

@@ -11,7 +11,13 @@ import { datasetDir, fileHeader, GENERATED_DIR } from './dbt-files';
 import { parseDbtLogLine, type DbtLogEvent } from './dbt-log';
 import { checkIdOf, manifestNode, type DbtManifest } from './lineage';
 import type { BuildLockPlan } from '@relayboard/db';
-import { lockPlan, peoplesModelsBySource, projectState, readSelectionState, type SelectionState } from './build-selection';
+import {
+  lockPlan,
+  peoplesModelsBySource,
+  projectState,
+  readSelectionState,
+  type SelectionState,
+} from './build-selection';
 import { PermanentStepError } from '../steps/step';
 
 /** dbt-guard.ts's line when it could not start dbt. */
@@ -122,7 +128,12 @@ export class DbtRunner {
    */
   async stopAll(): Promise<void> {
     this.stopping = true;
-    const exited = [...this.guards].map((guard) => new Promise<void>((resolve) => (guard.exitCode !== null || guard.signalCode !== null ? resolve() : guard.once('exit', () => resolve()))));
+    const exited = [...this.guards].map(
+      (guard) =>
+        new Promise<void>((resolve) =>
+          guard.exitCode !== null || guard.signalCode !== null ? resolve() : guard.once('exit', () => resolve()),
+        ),
+    );
     for (const guard of this.guards) guard.stdin?.end();
     await Promise.race([Promise.all(exited), sleep(DBT_KILL_GRACE_MS + 2_000)]);
   }
@@ -143,14 +154,20 @@ export class DbtRunner {
     for (const file of await readdir(dir)) {
       if (!file.endsWith('.pid')) continue;
       const owner = file.slice(0, -'.pid'.length);
-      const [guardPid, dbtPid] = (await readFile(path.join(dir, file), 'utf8').catch(() => '')).trim().split(' ').map(Number);
+      const [guardPid, dbtPid] = (await readFile(path.join(dir, file), 'utf8').catch(() => ''))
+        .trim()
+        .split(' ')
+        .map(Number);
       const ours = commandLine(dbtPid).includes(path.join(this.workRoot, 'runs', owner));
       if (!ours || !(dbtPid > 0)) {
         if (!(guardPid > 0 && isAlive(guardPid))) await rm(path.join(dir, file), { force: true });
         continue;
       }
       if (owner !== runId && guardPid > 0 && isAlive(guardPid)) continue;
-      for (const [signal, waitMs] of [['SIGTERM', DBT_KILL_GRACE_MS], ['SIGKILL', 2_000]] as const) {
+      for (const [signal, waitMs] of [
+        ['SIGTERM', DBT_KILL_GRACE_MS],
+        ['SIGKILL', 2_000],
+      ] as const) {
         try {
           process.kill(-dbtPid, signal);
         } catch {
@@ -175,7 +192,12 @@ export class DbtRunner {
    * datasets that are no longer registered, or are out of the project, go;
    * a folder another run just wrote for a dataset this run did not know yet stays.
    */
-  async writeProject(project: { files: Map<string, string>; dataset: string; registered: string[]; excluded: string[] }): Promise<void> {
+  async writeProject(project: {
+    files: Map<string, string>;
+    dataset: string;
+    registered: string[];
+    excluded: string[];
+  }): Promise<void> {
     const root = this.config.dbt.projectDir;
     const generated = path.join(root, GENERATED_DIR);
     await mkdir(generated, { recursive: true });
@@ -194,7 +216,8 @@ export class DbtRunner {
     for (const entry of await readdir(generated, { withFileTypes: true })) {
       // Top-level files are from older layouts (one _sources.yml for all datasets) and would declare sources twice.
       const gone = !entry.isDirectory() || !registered.has(entry.name) || excluded.has(entry.name);
-      if (gone && !byFolder.has(entry.name)) await rm(path.join(generated, entry.name), { recursive: true, force: true });
+      if (gone && !byFolder.has(entry.name))
+        await rm(path.join(generated, entry.name), { recursive: true, force: true });
     }
   }
 
@@ -237,7 +260,10 @@ export class DbtRunner {
    * parsing without sharing a target folder.
    */
   private partialParseCopy(): string {
-    const key = createHash('sha256').update(`${this.config.dbt.projectDir}\n${this.config.warehouseUrl}`).digest('hex').slice(0, 16);
+    const key = createHash('sha256')
+      .update(`${this.config.dbt.projectDir}\n${this.config.warehouseUrl}`)
+      .digest('hex')
+      .slice(0, 16);
     return path.join(this.workRoot, 'partial-parse', key, PARTIAL_PARSE_FILE);
   }
 
@@ -256,7 +282,10 @@ export class DbtRunner {
    * saved on this machine and the project's people's files now; fingerprint goes
    * back to saveSelection with the build's manifest.
    */
-  async lockPlan(dataset: string, datasets: string[]): Promise<{ plan: BuildLockPlan; fingerprint: string; ms: number }> {
+  async lockPlan(
+    dataset: string,
+    datasets: string[],
+  ): Promise<{ plan: BuildLockPlan; fingerprint: string; ms: number }> {
     const started = Date.now();
     const now = await projectState(this.config.dbt.projectDir, datasets);
     const plan = lockPlan(await readSelectionState(this.selectionFile()), now.fingerprint, dataset, now.mayDependOn);
@@ -291,15 +320,25 @@ export class DbtRunner {
 
       const args = [
         'build',
-        '--select', `source:staging.${options.dataset}+`,
-        '--project-dir', this.config.dbt.projectDir,
-        '--profiles-dir', this.config.dbt.projectDir,
-        '--target-path', targetPath,
-        '--log-path', logPath,
-        '--log-format', 'json',
+        '--select',
+        `source:staging.${options.dataset}+`,
+        '--project-dir',
+        this.config.dbt.projectDir,
+        '--profiles-dir',
+        this.config.dbt.projectDir,
+        '--target-path',
+        targetPath,
+        '--log-path',
+        logPath,
+        '--log-format',
+        'json',
         '--no-use-colors',
       ];
-      const env = { ...dbtEnvironment(this.config), RELAYBOARD_DATASETS: options.datasets.join(','), PGAPPNAME: this.sessionName(options.runId) };
+      const env = {
+        ...dbtEnvironment(this.config),
+        RELAYBOARD_DATASETS: options.datasets.join(','),
+        PGAPPNAME: this.sessionName(options.runId),
+      };
       const errors: string[] = [];
       const parse: DbtParseInfo = { mode: null, reason: null, ms: null };
       let startedAt: string | null = null;
@@ -307,11 +346,15 @@ export class DbtRunner {
       let spawnError: string | null = null;
       const exitCode = await new Promise<number>((resolve, reject) => {
         // Through dbt-guard: dbt gets a process group of its own, which dies with this worker (see dbt-guard.ts).
-        const child = spawn(process.execPath, [this.guardScript, this.pidFile(options.runId), String(DBT_KILL_GRACE_MS), this.config.dbt.bin, ...args], {
-          cwd: this.config.dbt.projectDir,
-          env,
-          stdio: ['pipe', 'pipe', 'pipe'],
-        });
+        const child = spawn(
+          process.execPath,
+          [this.guardScript, this.pidFile(options.runId), String(DBT_KILL_GRACE_MS), this.config.dbt.bin, ...args],
+          {
+            cwd: this.config.dbt.projectDir,
+            env,
+            stdio: ['pipe', 'pipe', 'pipe'],
+          },
+        );
         this.guards.add(child);
         const timer = setTimeout(() => {
           timedOut = true;
@@ -330,8 +373,10 @@ export class DbtRunner {
           const event = parseDbtLogLine(line);
           if (!event || event.level === 'debug') return;
           startedAt ??= event.ts;
-          if (event.name === 'UnableToPartialParse') Object.assign(parse, { mode: 'full', reason: String(event.data.reason ?? event.message) });
-          if (event.name === 'FoundStats' && startedAt && event.ts) parse.ms = Date.parse(event.ts) - Date.parse(startedAt);
+          if (event.name === 'UnableToPartialParse')
+            Object.assign(parse, { mode: 'full', reason: String(event.data.reason ?? event.message) });
+          if (event.name === 'FoundStats' && startedAt && event.ts)
+            parse.ms = Date.parse(event.ts) - Date.parse(startedAt);
           if (event.level === 'error' && event.name !== 'LogTestResult') errors.push(event.message);
           if (event.message) options.onEvent(event);
         };
@@ -366,7 +411,10 @@ export class DbtRunner {
         parse.mode ??= (await this.usedPartialParse(logPath)) ? 'partial' : 'full';
         await this.savePartialParse(targetPath, seeded);
       }
-      const nodes = this.nodeResults(await readJson<RunResultsJson>(path.join(targetPath, 'run_results.json')), manifest);
+      const nodes = this.nodeResults(
+        await readJson<RunResultsJson>(path.join(targetPath, 'run_results.json')),
+        manifest,
+      );
       return { ok: exitCode === 0, exitCode, nodes, errors, parse, manifest };
     } finally {
       await rm(workDir, { recursive: true, force: true });
@@ -434,9 +482,18 @@ export class DbtRunner {
 }
 
 /** The first start and last completion among a node's timing entries. */
-export function timingSpan(timing: { name?: string; started_at?: string | null; completed_at?: string | null }[]): { startedAt: string | null; completedAt: string | null } {
-  const starts = timing.map((t) => t.started_at).filter((t): t is string => Boolean(t)).sort();
-  const ends = timing.map((t) => t.completed_at).filter((t): t is string => Boolean(t)).sort();
+export function timingSpan(timing: { name?: string; started_at?: string | null; completed_at?: string | null }[]): {
+  startedAt: string | null;
+  completedAt: string | null;
+} {
+  const starts = timing
+    .map((t) => t.started_at)
+    .filter((t): t is string => Boolean(t))
+    .sort();
+  const ends = timing
+    .map((t) => t.completed_at)
+    .filter((t): t is string => Boolean(t))
+    .sort();
   // dbt writes its times in UTC; one without a zone is read as UTC, and one that does not parse is left out.
   const iso = (t: string | undefined) => {
     const at = t ? new Date(/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(t) ? t : `${t}Z`) : null;

@@ -11,7 +11,9 @@ describe("a node's span from dbt's run_results timing", () => {
   });
 
   it('reads times without a zone as UTC, and has no span for a node dbt skipped', () => {
-    expect(timingSpan([{ name: 'execute', started_at: '2026-12-01T15:00:00', completed_at: '2026-12-01T15:00:02' }])).toEqual({
+    expect(
+      timingSpan([{ name: 'execute', started_at: '2026-12-01T15:00:00', completed_at: '2026-12-01T15:00:02' }]),
+    ).toEqual({
       startedAt: '2026-12-01T15:00:00.000Z',
       completedAt: '2026-12-01T15:00:02.000Z',
     });

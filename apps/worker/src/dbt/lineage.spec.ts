@@ -36,7 +36,13 @@ function manifest(): DbtManifest {
       original_file_path: 'models/relayboard/orders/_orders__models.yml',
       config: { materialized: 'test', meta: { relayboard_check_id: 'check-1' } },
     },
-    { unique_id: 'test.relayboard.unique_orders__rb_row.2', name: 'unique_orders__rb_row', resource_type: 'test', original_file_path: 'models/relayboard/orders/_orders__models.yml', config: { materialized: 'test' } },
+    {
+      unique_id: 'test.relayboard.unique_orders__rb_row.2',
+      name: 'unique_orders__rb_row',
+      resource_type: 'test',
+      original_file_path: 'models/relayboard/orders/_orders__models.yml',
+      config: { materialized: 'test' },
+    },
   ];
   const edges: [string, string][] = [
     ['source.relayboard.staging.orders', 'model.relayboard.stg_orders'],
@@ -47,12 +53,19 @@ function manifest(): DbtManifest {
     ['model.relayboard.orders', 'test.relayboard.orders__not_null_id.1'],
     ['model.relayboard.orders', 'test.relayboard.unique_orders__rb_row.2'],
   ];
-  const ids = [...nodes.map((n) => n.unique_id), 'source.relayboard.staging.orders', 'source.relayboard.staging.customers'];
+  const ids = [
+    ...nodes.map((n) => n.unique_id),
+    'source.relayboard.staging.orders',
+    'source.relayboard.staging.customers',
+  ];
   const child_map = Object.fromEntries(ids.map((id) => [id, edges.filter(([f]) => f === id).map(([, t]) => t)]));
   const parent_map = Object.fromEntries(ids.map((id) => [id, edges.filter(([, t]) => t === id).map(([f]) => f)]));
   return {
     nodes: Object.fromEntries(nodes.map((n) => [n.unique_id, n])),
-    sources: { 'source.relayboard.staging.orders': source('orders'), 'source.relayboard.staging.customers': source('customers') },
+    sources: {
+      'source.relayboard.staging.orders': source('orders'),
+      'source.relayboard.staging.customers': source('customers'),
+    },
     child_map,
     parent_map,
   };
@@ -76,8 +89,14 @@ describe('lineage from the manifest', () => {
     expect(sut.edges).toHaveLength(7);
     const check = sut.nodes.find((n) => n.role === 'check')!;
     expect(check).toMatchObject({ checkId: 'check-1', relation: null, materialized: 'test' });
-    expect(sut.nodes.find((n) => n.role === 'staging')).toMatchObject({ relation: 'warehouse.stg_orders', materialized: 'view' });
-    expect(sut.nodes.find((n) => n.role === 'source')).toMatchObject({ relation: 'staging.orders', materialized: null });
+    expect(sut.nodes.find((n) => n.role === 'staging')).toMatchObject({
+      relation: 'warehouse.stg_orders',
+      materialized: 'view',
+    });
+    expect(sut.nodes.find((n) => n.role === 'source')).toMatchObject({
+      relation: 'staging.orders',
+      materialized: null,
+    });
   });
 
   it('is empty for a dataset the manifest does not know', () => {

@@ -98,7 +98,9 @@ export function extractLineage(manifest: DbtManifest, dataset: string): StoredLi
       edges.push({ from: parent, to: id });
     }
   }
-  const nodes = [...ids].map((id) => toLineageNode(manifestNode(manifest, id)!)).sort((a, b) => a.id.localeCompare(b.id));
+  const nodes = [...ids]
+    .map((id) => toLineageNode(manifestNode(manifest, id)!))
+    .sort((a, b) => a.id.localeCompare(b.id));
   edges.sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
   return { nodes, edges };
 }

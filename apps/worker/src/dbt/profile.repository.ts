@@ -41,18 +41,32 @@ export class ProfileRepository {
   /** The first rows a failing test's query returns, each as "column=value, ..." (dbt's tests select the failing rows). */
   async failingRows(compiledSql: string, limit = 3): Promise<string[]> {
     const rows = await this.read(`select * from (${compiledSql.replace(/;\s*$/, '')}) as failing limit ${limit}`);
-    return rows.map((row) => Object.entries(row).map(([k, v]) => `${k}=${cellText(v) ?? 'null'}`).join(', '));
+    return rows.map((row) =>
+      Object.entries(row)
+        .map(([k, v]) => `${k}=${cellText(v) ?? 'null'}`)
+        .join(', '),
+    );
   }
 
   /** The first rows of warehouse.<dataset> in file order, as text, without the row number. */
   async preview(dataset: string, limit: number): Promise<{ columns: string[]; rows: (string | null)[][] }> {
-    const { fields, rows } = await this.warehouse.query({ text: `select * from warehouse.${quoteIdent(dataset)} order by "_rb_row" limit ${Math.max(0, Math.floor(limit))}`, rowMode: 'array' });
+    const { fields, rows } = await this.warehouse.query({
+      text: `select * from warehouse.${quoteIdent(dataset)} order by "_rb_row" limit ${Math.max(0, Math.floor(limit))}`,
+      rowMode: 'array',
+    });
     const keep = fields.map((f, i) => (f.name === '_rb_row' ? -1 : i)).filter((i) => i >= 0);
-    return { columns: keep.map((i) => fields[i].name), rows: (rows as unknown[][]).map((r) => keep.map((i) => cellText(r[i]))) };
+    return {
+      columns: keep.map((i) => fields[i].name),
+      rows: (rows as unknown[][]).map((r) => keep.map((i) => cellText(r[i]))),
+    };
   }
 
   /** The most frequent reasons rows were rejected, with the first line numbers of each. */
-  async topRejects(dataset: string, reasons = 3, lines = 5): Promise<{ reason: string; count: number; lines: number[] }[]> {
+  async topRejects(
+    dataset: string,
+    reasons = 3,
+    lines = 5,
+  ): Promise<{ reason: string; count: number; lines: number[] }[]> {
     const rows = await this.read<{ reason: string; n: string; lines: string[] }>(
       `select reason, count(*) as n, (array_agg(line_number order by line_number))[1:${lines}] as lines
          from staging.${quoteIdent(`${dataset}__rejects`)} group by reason order by count(*) desc, reason limit ${reasons}`,

@@ -31,13 +31,22 @@ describe('worker heartbeat', () => {
     utimesSync(file, old, old);
     await sleep(400);
     // Stopped: nothing rewrites it any more.
-    expect(checkHeartbeat(file, 100)).toMatchObject({ healthy: false, reason: expect.stringContaining('stuck or shutting down') });
+    expect(checkHeartbeat(file, 100)).toMatchObject({
+      healthy: false,
+      reason: expect.stringContaining('stuck or shutting down'),
+    });
   });
 
   it('is unhealthy without a file or a setting, and healthy up to three missed beats', () => {
     const file = path.join(dir, 'worker.heartbeat');
-    expect(checkHeartbeat(null, 5_000)).toMatchObject({ healthy: false, reason: expect.stringContaining('WORKER_HEARTBEAT_FILE') });
-    expect(checkHeartbeat(file, 5_000)).toMatchObject({ healthy: false, reason: expect.stringContaining('no heartbeat file') });
+    expect(checkHeartbeat(null, 5_000)).toMatchObject({
+      healthy: false,
+      reason: expect.stringContaining('WORKER_HEARTBEAT_FILE'),
+    });
+    expect(checkHeartbeat(file, 5_000)).toMatchObject({
+      healthy: false,
+      reason: expect.stringContaining('no heartbeat file'),
+    });
     writeFileSync(file, '{}');
     const now = Date.now();
     const at = (ageMs: number) => {

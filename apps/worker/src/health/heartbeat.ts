@@ -38,7 +38,9 @@ export class Heartbeat {
       writeFileSync(tmp, `${JSON.stringify({ pid: process.pid, at: new Date().toISOString() })}\n`);
       renameSync(tmp, this.file);
     } catch (error) {
-      this.onError(`could not write the heartbeat file ${this.file} (${(error as Error).message}); check that WORKER_HEARTBEAT_FILE is in a writable folder`);
+      this.onError(
+        `could not write the heartbeat file ${this.file} (${(error as Error).message}); check that WORKER_HEARTBEAT_FILE is in a writable folder`,
+      );
     }
   }
 }
@@ -52,15 +54,27 @@ export type HeartbeatCheck = { healthy: true; ageMs: number } | { healthy: false
 
 /** What the worker image's healthcheck decides: healthy when the file was rewritten within maxHeartbeatAgeMs. */
 export function checkHeartbeat(file: string | null, intervalMs: number, now: number = Date.now()): HeartbeatCheck {
-  if (!file) return { healthy: false, reason: 'WORKER_HEARTBEAT_FILE is not set, so the worker writes no heartbeat; set it (the worker image sets /tmp/relayboard-worker.heartbeat)' };
+  if (!file)
+    return {
+      healthy: false,
+      reason:
+        'WORKER_HEARTBEAT_FILE is not set, so the worker writes no heartbeat; set it (the worker image sets /tmp/relayboard-worker.heartbeat)',
+    };
   let mtimeMs: number;
   try {
     mtimeMs = statSync(file).mtimeMs;
   } catch {
-    return { healthy: false, reason: `no heartbeat file at ${file}: the worker has not started taking jobs yet, or writes its heartbeat elsewhere (WORKER_HEARTBEAT_FILE)` };
+    return {
+      healthy: false,
+      reason: `no heartbeat file at ${file}: the worker has not started taking jobs yet, or writes its heartbeat elsewhere (WORKER_HEARTBEAT_FILE)`,
+    };
   }
   const ageMs = Math.max(0, now - mtimeMs);
   const maxMs = maxHeartbeatAgeMs(intervalMs);
-  if (ageMs > maxMs) return { healthy: false, reason: `the worker's heartbeat ${file} is ${Math.round(ageMs)} ms old (more than ${maxMs} ms): the worker is stuck or shutting down` };
+  if (ageMs > maxMs)
+    return {
+      healthy: false,
+      reason: `the worker's heartbeat ${file} is ${Math.round(ageMs)} ms old (more than ${maxMs} ms): the worker is stuck or shutting down`,
+    };
   return { healthy: true, ageMs };
 }

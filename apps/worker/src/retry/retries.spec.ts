@@ -1,4 +1,11 @@
-import { decideRetry, DEFAULT_RETRY, retryDelayMs, retryingRepository, UNKNOWN_ERROR_ATTEMPTS, withoutRetries } from './retries';
+import {
+  decideRetry,
+  DEFAULT_RETRY,
+  retryDelayMs,
+  retryingRepository,
+  UNKNOWN_ERROR_ATTEMPTS,
+  withoutRetries,
+} from './retries';
 import { RunEndedElsewhere, runWithRetries, StepRetriesSpent } from './step-retries';
 import { TransientStepError, transientReason } from './transient-errors';
 
@@ -12,13 +19,21 @@ describe('which failures are transient', () => {
     ['PostgreSQL starting up', pgError('57P03', 'the database system is starting up')],
     ['a connection exception', pgError('08006')],
     ["pg's own words", new Error('Connection terminated unexpectedly')],
-    ["knex's pool timeout", Object.assign(new Error('Knex: Timeout acquiring a connection.'), { name: 'KnexTimeoutError' })],
+    [
+      "knex's pool timeout",
+      Object.assign(new Error('Knex: Timeout acquiring a connection.'), { name: 'KnexTimeoutError' }),
+    ],
     ['S3 SlowDown', Object.assign(new Error('Please reduce your request rate.'), { code: 'SlowDown' })],
     ['S3 5xx', Object.assign(new Error('We encountered an internal error.'), { code: 'InternalError' })],
     ['an object store timeout', Object.assign(new Error('sent or received nothing'), { code: 'S3_TIMEOUT' })],
     ['a stream cut mid-body', Object.assign(new Error('aborted'), { code: 'ECONNRESET' })],
     ['a wrapped cause', new Error('the warehouse connection was cut while staging "x"', { cause: pgError('57P01') })],
-    ["dbt's words", new TransientStepError('dbt build failed because its database connection failed: server closed the connection unexpectedly')],
+    [
+      "dbt's words",
+      new TransientStepError(
+        'dbt build failed because its database connection failed: server closed the connection unexpectedly',
+      ),
+    ],
   ])('%s is transient', (_what, error) => {
     expect(transientReason(error)).not.toBeNull();
   });
@@ -35,7 +50,9 @@ describe('which failures are transient', () => {
 
 describe('the retry schedule', () => {
   it('doubles from the initial delay up to the cap: by default 1, 2, 4, 8, 15, 15 ... s', () => {
-    expect([1, 2, 3, 4, 5, 6, 11].map((n) => retryDelayMs(DEFAULT_RETRY, n))).toEqual([1000, 2000, 4000, 8000, 15000, 15000, 15000]);
+    expect([1, 2, 3, 4, 5, 6, 11].map((n) => retryDelayMs(DEFAULT_RETRY, n))).toEqual([
+      1000, 2000, 4000, 8000, 15000, 15000, 15000,
+    ]);
   });
 
   it('by default keeps retrying a transient failure through a 60 s outage', () => {
@@ -52,13 +69,25 @@ describe('the retry schedule', () => {
   });
 
   it('gives up past the budget, naming STEP_RETRY_BUDGET_MS', () => {
-    const decision = decideRetry({ attempts: 10, initialDelayMs: 1000, maxDelayMs: 1000, budgetMs: 3000 }, pgError('57P03'), 3, 0, 2500);
+    const decision = decideRetry(
+      { attempts: 10, initialDelayMs: 1000, maxDelayMs: 1000, budgetMs: 3000 },
+      pgError('57P03'),
+      3,
+      0,
+      2500,
+    );
     expect(decision.retry).toBe(false);
     expect(!decision.retry && decision.why).toMatch(/STEP_RETRY_BUDGET_MS \(3000 ms; raise it/);
   });
 
   it('gives up after the attempts, naming STEP_RETRY_ATTEMPTS', () => {
-    const decision = decideRetry({ attempts: 3, initialDelayMs: 10, maxDelayMs: 10, budgetMs: 60_000 }, pgError('57P03'), 3, 0, 100);
+    const decision = decideRetry(
+      { attempts: 3, initialDelayMs: 10, maxDelayMs: 10, budgetMs: 60_000 },
+      pgError('57P03'),
+      3,
+      0,
+      100,
+    );
     expect(!decision.retry && decision.why).toMatch(/gave up after 3 attempt\(s\) \(STEP_RETRY_ATTEMPTS=3/);
   });
 
@@ -92,8 +121,20 @@ describe('runWithRetries', () => {
 
   it('throws a permanent error at once, and StepRetriesSpent with the last error when the retries run out', async () => {
     const permanent = new Error('bad data');
-    await expect(runWithRetries({ policy, attempt: async () => Promise.reject(permanent), isPermanent: () => true, onRetry: () => undefined })).rejects.toBe(permanent);
-    const spent = runWithRetries({ policy, attempt: async () => Promise.reject(refused()), isPermanent: () => false, onRetry: () => undefined });
+    await expect(
+      runWithRetries({
+        policy,
+        attempt: async () => Promise.reject(permanent),
+        isPermanent: () => true,
+        onRetry: () => undefined,
+      }),
+    ).rejects.toBe(permanent);
+    const spent = runWithRetries({
+      policy,
+      attempt: async () => Promise.reject(refused()),
+      isPermanent: () => false,
+      onRetry: () => undefined,
+    });
     await expect(spent).rejects.toBeInstanceOf(StepRetriesSpent);
     await expect(spent).rejects.toThrow(/^connect ECONNREFUSED; gave up after 5 attempt\(s\)/);
   });
@@ -112,7 +153,13 @@ describe('runWithRetries', () => {
     });
     expect({ early, tries }).toEqual({ early: 'finished by another execution', tries: 1 });
     await expect(
-      runWithRetries({ policy, attempt: async () => 'x', beforeTry: async () => Promise.reject(new RunEndedElsewhere('succeeded')), isPermanent: () => false, onRetry: () => undefined }),
+      runWithRetries({
+        policy,
+        attempt: async () => 'x',
+        beforeTry: async () => Promise.reject(new RunEndedElsewhere('succeeded')),
+        isPermanent: () => false,
+        onRetry: () => undefined,
+      }),
     ).rejects.toBeInstanceOf(RunEndedElsewhere);
   });
 });
@@ -122,7 +169,8 @@ describe('retryingRepository', () => {
   class Repo {
     calls = 0;
     async write(failures: number): Promise<string> {
-      if (++this.calls <= failures) throw Object.assign(new Error('the database system is starting up'), { code: '57P03' });
+      if (++this.calls <= failures)
+        throw Object.assign(new Error('the database system is starting up'), { code: '57P03' });
       return `written after ${this.calls} call(s)`;
     }
     async broken(): Promise<void> {

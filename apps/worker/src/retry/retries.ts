@@ -4,7 +4,12 @@ import { transientReason } from './transient-errors';
 export type { RetryPolicy };
 
 /** The defaults of packages/config: a run rides out a 60 s outage (retries after 1, 2, 4, 8, 15, 15, ... s, within 120 s). */
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 12, initialDelayMs: 1_000, maxDelayMs: 15_000, budgetMs: 120_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 12,
+  initialDelayMs: 1_000,
+  maxDelayMs: 15_000,
+  budgetMs: 120_000,
+};
 
 /** Errors that are neither known to pass nor known to be permanent (a bug, an unexpected answer) get this many tries at most. */
 export const UNKNOWN_ERROR_ATTEMPTS = 3;
@@ -23,7 +28,14 @@ export type RetryDecision =
  * failure having been at `firstFailureAt`: retry after a delay, or give up
  * saying which setting stopped it. `permanent` errors are never retried.
  */
-export function decideRetry(policy: RetryPolicy, error: unknown, attempt: number, firstFailureAt: number, now: number, permanent = false): RetryDecision {
+export function decideRetry(
+  policy: RetryPolicy,
+  error: unknown,
+  attempt: number,
+  firstFailureAt: number,
+  now: number,
+  permanent = false,
+): RetryDecision {
   const reason = permanent ? null : transientReason(error);
   const attempts = reason ? policy.attempts : Math.min(policy.attempts, UNKNOWN_ERROR_ATTEMPTS);
   if (permanent) return { retry: false, attempts, reason, why: 'a permanent failure' };
@@ -58,7 +70,11 @@ export function messageOf(error: unknown): string {
  * (within the policy's attempts and budget); any other error is thrown at once.
  * For bookkeeping writes, which must not be lost while PostgreSQL restarts.
  */
-export async function retryTransient<T>(work: () => Promise<T>, policy: RetryPolicy, onRetry?: (message: string) => void): Promise<T> {
+export async function retryTransient<T>(
+  work: () => Promise<T>,
+  policy: RetryPolicy,
+  onRetry?: (message: string) => void,
+): Promise<T> {
   let firstFailureAt = 0;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -68,7 +84,9 @@ export async function retryTransient<T>(work: () => Promise<T>, policy: RetryPol
       firstFailureAt ||= Date.now();
       const decision = decideRetry(policy, error, attempt, firstFailureAt, Date.now());
       if (!decision.retry) throw error;
-      onRetry?.(`${messageOf(error)} (${decision.reason}); attempt ${attempt} of ${decision.attempts}, trying again in ${decision.delayMs} ms`);
+      onRetry?.(
+        `${messageOf(error)} (${decision.reason}); attempt ${attempt} of ${decision.attempts}, trying again in ${decision.delayMs} ms`,
+      );
       await sleep(decision.delayMs);
     }
   }

@@ -65,7 +65,13 @@ export async function runWithRetries<T>(options: StepRetryOptions<T>): Promise<T
       firstFailureAt ||= Date.now();
       const decision = decideRetry(options.policy, error, attempt, firstFailureAt, Date.now());
       if (!decision.retry) throw new StepRetriesSpent(error, decision.why);
-      options.onRetry({ attempt, attempts: decision.attempts, delayMs: decision.delayMs, reason: decision.reason, message: messageOf(error) });
+      options.onRetry({
+        attempt,
+        attempts: decision.attempts,
+        delayMs: decision.delayMs,
+        reason: decision.reason,
+        message: messageOf(error),
+      });
       await sleep(decision.delayMs);
     }
   }

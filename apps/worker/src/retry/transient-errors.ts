@@ -44,16 +44,37 @@ function pgTransient(code: string): string | null {
 }
 
 /** S3 error codes (minio's S3Error.code) that mean "try again". */
-const S3_CODES = new Set(['InternalError', 'ServiceUnavailable', 'SlowDown', 'RequestTimeout', 'ServiceUnavailableException', 'ThrottlingException', 'RequestTimeTooSkewed', 'OperationAborted']);
+const S3_CODES = new Set([
+  'InternalError',
+  'ServiceUnavailable',
+  'SlowDown',
+  'RequestTimeout',
+  'ServiceUnavailableException',
+  'ThrottlingException',
+  'RequestTimeTooSkewed',
+  'OperationAborted',
+]);
 
 /** Messages without a code: pg's and knex's own, minio's status errors, dbt's (psycopg2's) words. */
 const TRANSIENT_MESSAGES: [RegExp, string][] = [
-  [/Connection terminated|connection error and is not queryable|Client was closed and is not queryable/i, 'the database connection was cut'],
-  [/timeout exceeded when trying to connect|Connection terminated due to connection timeout/i, 'connecting to PostgreSQL timed out'],
+  [
+    /Connection terminated|connection error and is not queryable|Client was closed and is not queryable/i,
+    'the database connection was cut',
+  ],
+  [
+    /timeout exceeded when trying to connect|Connection terminated due to connection timeout/i,
+    'connecting to PostgreSQL timed out',
+  ],
   [/Query read timeout/i, 'a PostgreSQL query timed out'],
   [/Timeout acquiring a connection/i, 'no database connection could be had in time'],
-  [/the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)/i, 'PostgreSQL is restarting'],
-  [/terminating connection due to administrator command|server closed the connection unexpectedly|could not connect to server|connection to server at .* failed|SSL SYSCALL error: EOF/i, 'the database connection was cut'],
+  [
+    /the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)/i,
+    'PostgreSQL is restarting',
+  ],
+  [
+    /terminating connection due to administrator command|server closed the connection unexpectedly|could not connect to server|connection to server at .* failed|SSL SYSCALL error: EOF/i,
+    'the database connection was cut',
+  ],
   [/Retryable HTTP status: 5\d\d|Retryable HTTP status: 429/i, 'the object store answered with a retryable status'],
   [/socket hang up|^aborted$|ECONNREFUSED|ECONNRESET|read ETIMEDOUT/i, 'the connection was cut'],
 ];
@@ -73,9 +94,15 @@ function* chain(error: unknown): Generator<unknown> {
 export function transientReason(error: unknown): string | null {
   for (const e of chain(error)) {
     if (e instanceof TransientStepError) return e.message;
-    const { code, name, statusCode, message } = (e ?? {}) as { code?: unknown; name?: unknown; statusCode?: unknown; message?: unknown };
+    const { code, name, statusCode, message } = (e ?? {}) as {
+      code?: unknown;
+      name?: unknown;
+      statusCode?: unknown;
+      message?: unknown;
+    };
     if (typeof code === 'string') {
-      if (NETWORK_CODES.has(code)) return code === 'S3_TIMEOUT' ? 'the object store did not answer in time' : `the connection failed (${code})`;
+      if (NETWORK_CODES.has(code))
+        return code === 'S3_TIMEOUT' ? 'the object store did not answer in time' : `the connection failed (${code})`;
       if (/^[0-9A-Z]{5}$/.test(code)) {
         const pg = pgTransient(code);
         if (pg) return pg;
@@ -83,7 +110,8 @@ export function transientReason(error: unknown): string | null {
       if (S3_CODES.has(code)) return `the object store answered ${code}`;
     }
     if (name === 'KnexTimeoutError') return 'no database connection could be had in time';
-    if (typeof statusCode === 'number' && (statusCode >= 500 || statusCode === 429)) return `the server answered ${statusCode}`;
+    if (typeof statusCode === 'number' && (statusCode >= 500 || statusCode === 429))
+      return `the server answered ${statusCode}`;
     if (typeof message === 'string') {
       for (const [pattern, why] of TRANSIENT_MESSAGES) if (pattern.test(message)) return why;
     }

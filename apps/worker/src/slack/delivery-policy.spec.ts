@@ -1,6 +1,11 @@
 import { backoffMs, BACKOFF, describeAnswer, judgeAnswer, type SlackAnswer } from './delivery-policy';
 
-const answer = (status: number, body = 'ok', retryAfterSeconds: number | null = null): SlackAnswer => ({ kind: 'answer', status, body, retryAfterSeconds });
+const answer = (status: number, body = 'ok', retryAfterSeconds: number | null = null): SlackAnswer => ({
+  kind: 'answer',
+  status,
+  body,
+  retryAfterSeconds,
+});
 
 describe('what to do with an answer from Slack', () => {
   it('treats 2xx as delivered, 429, 5xx and no answer as worth another try, other answers as permanent', () => {
@@ -9,7 +14,14 @@ describe('what to do with an answer from Slack', () => {
     expect(judgeAnswer(answer(500, 'internal_error'))).toBe('retry');
     expect(judgeAnswer(answer(503, ''))).toBe('retry');
     expect(judgeAnswer({ kind: 'no-answer', error: 'timeout of 10000ms exceeded' })).toBe('retry');
-    for (const [status, body] of [[400, 'invalid_blocks'], [400, 'invalid_payload'], [403, 'action_prohibited'], [404, 'no_service'], [404, 'channel_not_found'], [410, 'channel_is_archived']] as const) {
+    for (const [status, body] of [
+      [400, 'invalid_blocks'],
+      [400, 'invalid_payload'],
+      [403, 'action_prohibited'],
+      [404, 'no_service'],
+      [404, 'channel_not_found'],
+      [410, 'channel_is_archived'],
+    ] as const) {
       expect(judgeAnswer(answer(status, body))).toBe('permanent');
     }
   });
@@ -29,7 +41,11 @@ describe('what to do with an answer from Slack', () => {
   });
 
   it('says what Slack answered and what to do', () => {
-    expect(describeAnswer(answer(404, 'no_service'))).toMatch(/^Slack answered 404 no_service: the webhook was removed .* update the destination/);
-    expect(describeAnswer({ kind: 'no-answer', error: 'timeout of 10000ms exceeded' })).toBe('no answer from Slack (timeout of 10000ms exceeded)');
+    expect(describeAnswer(answer(404, 'no_service'))).toMatch(
+      /^Slack answered 404 no_service: the webhook was removed .* update the destination/,
+    );
+    expect(describeAnswer({ kind: 'no-answer', error: 'timeout of 10000ms exceeded' })).toBe(
+      'no answer from Slack (timeout of 10000ms exceeded)',
+    );
   });
 });

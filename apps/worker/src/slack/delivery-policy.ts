@@ -26,7 +26,8 @@ export const BACKOFF = { baseMs: 1_000, maxMs: 30_000, maxRetryAfterMs: 120_000 
  * else exponential backoff with full jitter, so workers retrying together spread out.
  */
 export function backoffMs(attempt: number, answer: SlackAnswer, random: () => number = Math.random): number {
-  if (answer.kind === 'answer' && answer.status === 429) return Math.min(BACKOFF.maxRetryAfterMs, Math.max(1, answer.retryAfterSeconds ?? 1) * 1000);
+  if (answer.kind === 'answer' && answer.status === 429)
+    return Math.min(BACKOFF.maxRetryAfterMs, Math.max(1, answer.retryAfterSeconds ?? 1) * 1000);
   const ceiling = Math.min(BACKOFF.maxMs, BACKOFF.baseMs * 2 ** (attempt - 1));
   return Math.round(random() * ceiling);
 }
@@ -35,9 +36,12 @@ export function backoffMs(attempt: number, answer: SlackAnswer, random: () => nu
 export function describeAnswer(answer: SlackAnswer): string {
   if (answer.kind === 'no-answer') return `no answer from Slack (${answer.error})`;
   const said = `Slack answered ${answer.status} ${answer.body || '(empty body)'}`.trim();
-  if (answer.status === 404 || answer.status === 410) return `${said}: the webhook was removed or its channel is gone; create a new incoming webhook in Slack and update the destination (PATCH /v1/destinations/:id)`;
-  if (answer.status === 403) return `${said}: the webhook is not allowed to post there; check the app's permissions in Slack`;
-  if (answer.status === 400) return `${said}: Slack refused the message itself; this is a Relayboard bug, please report it with the run id`;
+  if (answer.status === 404 || answer.status === 410)
+    return `${said}: the webhook was removed or its channel is gone; create a new incoming webhook in Slack and update the destination (PATCH /v1/destinations/:id)`;
+  if (answer.status === 403)
+    return `${said}: the webhook is not allowed to post there; check the app's permissions in Slack`;
+  if (answer.status === 400)
+    return `${said}: Slack refused the message itself; this is a Relayboard bug, please report it with the run id`;
   if (answer.status === 429) return `${said}: rate limited`;
   return said;
 }

@@ -28,7 +28,9 @@ export async function gatherDigestFacts(
   const stage = steps.find((s) => s.name === 'stage');
   const transform = steps.find((s) => s.name === 'transform');
   const stageRan = stage?.status === 'succeeded';
-  const transformRan = transform?.status === 'succeeded' || (transform?.status === 'failed' && nodes.some((n) => n.kind === 'model' && n.status === 'success'));
+  const transformRan =
+    transform?.status === 'succeeded' ||
+    (transform?.status === 'failed' && nodes.some((n) => n.kind === 'model' && n.status === 'success'));
   const rows = stageRan ? Number(stage!.metrics.rows ?? 0) : null;
   const previousRows = previous?.stage?.rows === undefined ? null : Number(previous.stage.rows);
 
@@ -36,17 +38,29 @@ export async function gatherDigestFacts(
   const models = nodes.filter((n) => n.kind === 'model');
   const problems = nodes
     .filter((n) => ['warn', 'fail', 'error'].includes(n.status) && (n.kind === 'test' || n.kind === 'model'))
-    .map((n) => ({ name: n.name, kind: n.kind, status: n.status, failures: n.failures === null ? null : Number(n.failures), message: n.message, samples: n.samples ?? [] }));
+    .map((n) => ({
+      name: n.name,
+      kind: n.kind,
+      status: n.status,
+      failures: n.failures === null ? null : Number(n.failures),
+      message: n.message,
+      samples: n.samples ?? [],
+    }));
 
   const profile = (await repo.runProfile(ctx.run.id)) as ProfileRow[] | null;
   const castFailures = (profile ?? [])
     .filter((p) => Number((p as unknown as { cast_failures: string }).cast_failures) > 0)
-    .map((p) => ({ column: p.column_name, type: p.column_type, count: Number((p as unknown as { cast_failures: string }).cast_failures) }));
+    .map((p) => ({
+      column: p.column_name,
+      type: p.column_type,
+      count: Number((p as unknown as { cast_failures: string }).cast_failures),
+    }));
   const previousProfile = previous ? ((previous.run.profile as ProfileRow[] | null) ?? null) : null;
 
   const rejectCount = stageRan ? Number(stage!.metrics.rejects ?? 0) : 0;
   const top = rejectCount > 0 ? await warehouse.topRejects(dataset).catch(() => []) : [];
-  const preview = transformRan && deps.previewRows > 0 ? await warehouse.preview(dataset, deps.previewRows).catch(() => null) : null;
+  const preview =
+    transformRan && deps.previewRows > 0 ? await warehouse.preview(dataset, deps.previewRows).catch(() => null) : null;
   const changes = version?.schema_changes as DigestFacts['schemaChanges'] | undefined;
 
   const facts: DigestFacts = {
@@ -58,7 +72,10 @@ export async function gatherDigestFacts(
     previousRows: stageRan ? previousRows : null,
     bytes: stageRan ? Number(stage!.metrics.bytes ?? 0) : null,
     version: version ? { sha256: version.sha256, unchanged: version.unchanged } : null,
-    schemaChanges: stageRan && changes ? { added: changes.added ?? [], removed: changes.removed ?? [], retyped: changes.retyped ?? [] } : null,
+    schemaChanges:
+      stageRan && changes
+        ? { added: changes.added ?? [], removed: changes.removed ?? [], retyped: changes.retyped ?? [] }
+        : null,
     rejects: { count: rejectCount, top },
     castFailures,
     dbt: nodes.length

@@ -1,6 +1,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildDigest, escapeMrkdwn, slackLimitProblems, withSuppressedNote, type DigestFacts, type SlackMessage } from './digest';
+import {
+  buildDigest,
+  escapeMrkdwn,
+  slackLimitProblems,
+  withSuppressedNote,
+  type DigestFacts,
+  type SlackMessage,
+} from './digest';
 
 const GOLDEN = path.join(__dirname, '__golden__');
 
@@ -49,7 +56,11 @@ const scenarios: Record<string, DigestFacts> = {
   },
   'failed-stage': {
     ...base,
-    failure: { step: 'stage', message: '3 of 40 rows (7.5%) could not be loaded, more than REJECT_MAX_SHARE (1%): line 4: record has 2 fields, the header has 3' },
+    failure: {
+      step: 'stage',
+      message:
+        '3 of 40 rows (7.5%) could not be loaded, more than REJECT_MAX_SHARE (1%): line 4: record has 2 fields, the header has 3',
+    },
     rows: null,
     bytes: null,
     dbt: null,
@@ -62,15 +73,33 @@ const scenarios: Record<string, DigestFacts> = {
   },
   'failed-dbt-test': {
     ...base,
-    failure: { step: 'transform', message: 'dbt build failed: test orders__not_null_note failed with 1 failing row(s): Got 1 result, configured to fail if != 0' },
+    failure: {
+      step: 'transform',
+      message:
+        'dbt build failed: test orders__not_null_note failed with 1 failing row(s): Got 1 result, configured to fail if != 0',
+    },
     dbt: {
       models: 3,
       testsPassed: 2,
       testsWarned: 1,
       testsFailed: 1,
       problems: [
-        { name: 'orders__not_null_note', kind: 'test', status: 'fail', failures: 1, message: 'Got 1 result, configured to fail if != 0', samples: ['note=null'] },
-        { name: 'orders__accepted_values_city', kind: 'test', status: 'warn', failures: 1, message: 'Got 1 result, configured to warn if != 0', samples: ['value_field=Lagos, n_records=1'] },
+        {
+          name: 'orders__not_null_note',
+          kind: 'test',
+          status: 'fail',
+          failures: 1,
+          message: 'Got 1 result, configured to fail if != 0',
+          samples: ['note=null'],
+        },
+        {
+          name: 'orders__accepted_values_city',
+          kind: 'test',
+          status: 'warn',
+          failures: 1,
+          message: 'Got 1 result, configured to warn if != 0',
+          samples: ['value_field=Lagos, n_records=1'],
+        },
       ],
     },
   },
@@ -85,16 +114,22 @@ function golden(name: string, message: SlackMessage): void {
 }
 
 describe('the Slack digest', () => {
-  it.each(Object.keys(scenarios))('renders the %s digest as its golden Block Kit message, inside Slack limits', (name) => {
-    const message = buildDigest(scenarios[name]);
-    expect(slackLimitProblems(message)).toEqual([]);
-    golden(name, message);
-  });
+  it.each(Object.keys(scenarios))(
+    'renders the %s digest as its golden Block Kit message, inside Slack limits',
+    (name) => {
+      const message = buildDigest(scenarios[name]);
+      expect(slackLimitProblems(message)).toEqual([]);
+      golden(name, message);
+    },
+  );
 
   it('renders a retried delivery the same as the first try, and adds the failures a suppression interval held back', () => {
     const failed = scenarios['failed-dbt-test'];
     expect(buildDigest(failed)).toEqual(buildDigest(failed));
-    golden('delivery-retry-suppressed', withSuppressedNote(buildDigest(failed), { count: 2, since: new Date('2026-12-01T08:00:00Z') }));
+    golden(
+      'delivery-retry-suppressed',
+      withSuppressedNote(buildDigest(failed), { count: 2, since: new Date('2026-12-01T08:00:00Z') }),
+    );
   });
 
   it('says rows now and the change since the previous run', () => {
@@ -115,10 +150,34 @@ describe('the Slack digest', () => {
     const message = buildDigest({
       ...base,
       failure: { step: 'transform', message: 'x'.repeat(10_000) },
-      schemaChanges: { added: columns, removed: columns.slice(0, 100), retyped: columns.map((c) => ({ name: c, from: 'text', to: 'bigint' })) },
-      rejects: { count: 10_000, top: Array.from({ length: 3 }, (_, i) => ({ reason: 'r'.repeat(300) + i, count: 3000, lines: [1, 2, 3, 4, 5] })) },
+      schemaChanges: {
+        added: columns,
+        removed: columns.slice(0, 100),
+        retyped: columns.map((c) => ({ name: c, from: 'text', to: 'bigint' })),
+      },
+      rejects: {
+        count: 10_000,
+        top: Array.from({ length: 3 }, (_, i) => ({
+          reason: 'r'.repeat(300) + i,
+          count: 3000,
+          lines: [1, 2, 3, 4, 5],
+        })),
+      },
       castFailures: columns.map((c) => ({ column: c, type: 'date', count: 5 })),
-      dbt: { models: 3, testsPassed: 0, testsWarned: 200, testsFailed: 200, problems: columns.map((c) => ({ name: c, kind: 'test', status: 'fail', failures: 3, message: 'm'.repeat(300), samples: ['v'.repeat(300), 'w'.repeat(300)] })) },
+      dbt: {
+        models: 3,
+        testsPassed: 0,
+        testsWarned: 200,
+        testsFailed: 200,
+        problems: columns.map((c) => ({
+          name: c,
+          kind: 'test',
+          status: 'fail',
+          failures: 3,
+          message: 'm'.repeat(300),
+          samples: ['v'.repeat(300), 'w'.repeat(300)],
+        })),
+      },
       profileMoves: columns.map((c) => `${c}: nulls up from 0% to 50%`),
       preview: { columns, rows: Array.from({ length: 10 }, () => columns.map(() => 'v'.repeat(300))) },
       owners: Array.from({ length: 20 }, (_, i) => `U${String(i).padStart(9, '0')}`),
@@ -135,7 +194,22 @@ describe('the Slack digest', () => {
       schemaChanges: { added: hostile, removed: [], retyped: [] },
       rejects: { count: 4, top: hostile.map((h) => ({ reason: h, count: 1, lines: [2] })) },
       castFailures: hostile.map((h) => ({ column: h, type: 'date', count: 1 })),
-      dbt: { models: 1, testsPassed: 0, testsWarned: 0, testsFailed: 1, problems: [{ name: hostile[0], kind: 'test', status: 'error', failures: null, message: hostile.join(' '), samples: hostile }] },
+      dbt: {
+        models: 1,
+        testsPassed: 0,
+        testsWarned: 0,
+        testsFailed: 1,
+        problems: [
+          {
+            name: hostile[0],
+            kind: 'test',
+            status: 'error',
+            failures: null,
+            message: hostile.join(' '),
+            samples: hostile,
+          },
+        ],
+      },
       profileMoves: hostile,
       preview: { columns: hostile, rows: [hostile] },
       owners: [],

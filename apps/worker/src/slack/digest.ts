@@ -30,7 +30,14 @@ export interface DbtFacts {
   testsPassed: number;
   testsWarned: number;
   testsFailed: number;
-  problems: { name: string; kind: string; status: string; failures: number | null; message: string | null; samples: string[] }[];
+  problems: {
+    name: string;
+    kind: string;
+    status: string;
+    failures: number | null;
+    message: string | null;
+    samples: string[];
+  }[];
 }
 
 export interface SlackMessage {
@@ -57,7 +64,9 @@ export function escapeMrkdwn(text: string): string {
 
 /** Text for inside a ``` block: escaped, and without backtick runs that would end the block. */
 function escapeCode(text: string): string {
-  return escapeMrkdwn(text).replace(/`/g, "'").replace(/[\r\n\t]+/g, ' ');
+  return escapeMrkdwn(text)
+    .replace(/`/g, "'")
+    .replace(/[\r\n\t]+/g, ' ');
 }
 
 function clip(text: string, max: number): string {
@@ -99,7 +108,10 @@ function rowsLine(rows: number, previous: number | null): string {
   return `${fmt.format(rows)} rows (${delta > 0 ? '+' : '−'}${fmt.format(Math.abs(delta))} since ${fmt.format(previous)})`;
 }
 
-const section = (text: string): SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, SLACK_LIMITS.text) } });
+const section = (text: string): SectionBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: clip(text, SLACK_LIMITS.text) },
+});
 
 /** Whether the run succeeded but has something a person should look at. */
 export function digestWarnings(facts: DigestFacts): string[] {
@@ -112,42 +124,66 @@ export function digestWarnings(facts: DigestFacts): string[] {
 }
 
 function header(facts: DigestFacts, warnings: string[]): HeaderBlock {
-  const status = facts.failure ? `❌ ${facts.dataset}: failed at ${facts.failure.step}` : warnings.length ? `⚠️ ${facts.dataset}: succeeded with warnings` : `✅ ${facts.dataset}: succeeded`;
+  const status = facts.failure
+    ? `❌ ${facts.dataset}: failed at ${facts.failure.step}`
+    : warnings.length
+      ? `⚠️ ${facts.dataset}: succeeded with warnings`
+      : `✅ ${facts.dataset}: succeeded`;
   return { type: 'header', text: { type: 'plain_text', text: clip(status, SLACK_LIMITS.header), emoji: true } };
 }
 
 function summaryFields(facts: DigestFacts): SectionBlock | null {
   const fields: string[] = [];
   if (facts.rows !== null) fields.push(`*Rows*\n${rowsLine(facts.rows, facts.previousRows)}`);
-  if (facts.rejects.count > 0) fields.push(`*Rejected rows*\n${fmt.format(facts.rejects.count)} (in staging.${escapeMrkdwn(facts.dataset)}__rejects)`);
-  if (facts.version) fields.push(`*Version*\n\`${facts.version.sha256.slice(0, 12)}\` ${facts.version.unchanged ? '(content unchanged)' : '(new content)'}`);
+  if (facts.rejects.count > 0)
+    fields.push(
+      `*Rejected rows*\n${fmt.format(facts.rejects.count)} (in staging.${escapeMrkdwn(facts.dataset)}__rejects)`,
+    );
+  if (facts.version)
+    fields.push(
+      `*Version*\n\`${facts.version.sha256.slice(0, 12)}\` ${facts.version.unchanged ? '(content unchanged)' : '(new content)'}`,
+    );
   if (facts.bytes !== null) fields.push(`*Size*\n${formatBytes(facts.bytes)}`);
   if (facts.dbt) {
     const d = facts.dbt;
-    fields.push(`*dbt*\n${d.models} models · ${d.testsPassed} tests passed · ${d.testsWarned} warned · ${d.testsFailed} failed`);
+    fields.push(
+      `*dbt*\n${d.models} models · ${d.testsPassed} tests passed · ${d.testsWarned} warned · ${d.testsFailed} failed`,
+    );
   }
   if (!fields.length) return null;
-  return { type: 'section', fields: fields.slice(0, SLACK_LIMITS.fields).map((text) => ({ type: 'mrkdwn', text: clip(text, SLACK_LIMITS.fieldText) })) };
+  return {
+    type: 'section',
+    fields: fields
+      .slice(0, SLACK_LIMITS.fields)
+      .map((text) => ({ type: 'mrkdwn', text: clip(text, SLACK_LIMITS.fieldText) })),
+  };
 }
 
 function schemaSection(changes: NonNullable<DigestFacts['schemaChanges']>): SectionBlock | null {
   const lines = [
     ...changes.added.map((c) => `• added \`${escapeCode(c)}\``),
     ...changes.removed.map((c) => `• removed \`${escapeCode(c)}\``),
-    ...changes.retyped.map((r) => `• retyped \`${escapeCode(r.name)}\` ${escapeMrkdwn(r.from)} → ${escapeMrkdwn(r.to)}`),
+    ...changes.retyped.map(
+      (r) => `• retyped \`${escapeCode(r.name)}\` ${escapeMrkdwn(r.from)} → ${escapeMrkdwn(r.to)}`,
+    ),
   ];
   return lines.length ? section(`*Schema changes since the previous version*\n${listWithin(lines)}`) : null;
 }
 
 function rejectsSection(rejects: DigestFacts['rejects']): SectionBlock | null {
   if (!rejects.top.length) return null;
-  const lines = rejects.top.map((r) => `• ${fmt.format(r.count)} × ${escapeMrkdwn(clip(r.reason, 300))} (line${r.lines.length > 1 ? 's' : ''} ${r.lines.join(', ')}${r.count > r.lines.length ? ', …' : ''})`);
+  const lines = rejects.top.map(
+    (r) =>
+      `• ${fmt.format(r.count)} × ${escapeMrkdwn(clip(r.reason, 300))} (line${r.lines.length > 1 ? 's' : ''} ${r.lines.join(', ')}${r.count > r.lines.length ? ', …' : ''})`,
+  );
   return section(`*Top reasons rows were rejected*\n${listWithin(lines)}`);
 }
 
 function castSection(castFailures: DigestFacts['castFailures']): SectionBlock | null {
   if (!castFailures.length) return null;
-  const lines = castFailures.map((c) => `• \`${escapeCode(c.column)}\` (${escapeMrkdwn(c.type)}): ${fmt.format(c.count)} NULL in the warehouse`);
+  const lines = castFailures.map(
+    (c) => `• \`${escapeCode(c.column)}\` (${escapeMrkdwn(c.type)}): ${fmt.format(c.count)} NULL in the warehouse`,
+  );
   return section(`*Values that did not cast to their column's type*\n${listWithin(lines)}`);
 }
 
@@ -156,7 +192,9 @@ function dbtSection(dbt: DbtFacts): SectionBlock | null {
   const lines = dbt.problems.map((p) => {
     const what = p.status === 'warn' ? 'warned' : p.status === 'fail' ? 'failed' : 'errored';
     const rows = p.failures === null ? '' : ` with ${fmt.format(p.failures)} failing row${p.failures === 1 ? '' : 's'}`;
-    const samples = p.samples.length ? `\n   e.g. ${p.samples.map((s) => `\`${escapeCode(clip(s, 120))}\``).join(', ')}` : '';
+    const samples = p.samples.length
+      ? `\n   e.g. ${p.samples.map((s) => `\`${escapeCode(clip(s, 120))}\``).join(', ')}`
+      : '';
     const message = p.status === 'error' && p.message ? `: ${escapeMrkdwn(clip(p.message, 400))}` : '';
     return `• ${p.kind} \`${escapeCode(p.name)}\` ${what}${rows}${message}${samples}`;
   });
@@ -174,7 +212,11 @@ function previewSection(preview: NonNullable<DigestFacts['preview']>): SectionBl
     width += widths[i] + 2;
   }
   if (!shown.length) shown.push(0);
-  const line = (values: (string | null)[]) => shown.map((i) => cell(values[i]).padEnd(widths[i])).join('  ').trimEnd();
+  const line = (values: (string | null)[]) =>
+    shown
+      .map((i) => cell(values[i]).padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   const lines = [line(preview.columns), shown.map((i) => '─'.repeat(widths[i])).join('  '), ...preview.rows.map(line)];
   const table: string[] = [];
   for (const l of lines) {
@@ -183,16 +225,32 @@ function previewSection(preview: NonNullable<DigestFacts['preview']>): SectionBl
   }
   const hiddenRows = lines.length - table.length;
   const hiddenColumns = preview.columns.length - shown.length;
-  const notes = [hiddenRows > 0 ? `${hiddenRows} more rows` : '', hiddenColumns > 0 ? `${hiddenColumns} more columns` : ''].filter(Boolean);
-  return section(`*First ${plural(preview.rows.length, 'row')}*${notes.length ? ` (and ${notes.join(', ')})` : ''}\n\`\`\`${table.join('\n')}\`\`\``);
+  const notes = [
+    hiddenRows > 0 ? `${hiddenRows} more rows` : '',
+    hiddenColumns > 0 ? `${hiddenColumns} more columns` : '',
+  ].filter(Boolean);
+  return section(
+    `*First ${plural(preview.rows.length, 'row')}*${notes.length ? ` (and ${notes.join(', ')})` : ''}\n\`\`\`${table.join('\n')}\`\`\``,
+  );
 }
 
 function footer(facts: DigestFacts): ContextBlock {
   const steps = facts.steps
     .filter((s) => s.status !== 'pending')
-    .map((s) => `${s.name} ${s.status === 'succeeded' ? (s.seconds === null ? '✓' : `${s.seconds.toFixed(1)} s`) : s.status}`)
+    .map(
+      (s) =>
+        `${s.name} ${s.status === 'succeeded' ? (s.seconds === null ? '✓' : `${s.seconds.toFixed(1)} s`) : s.status}`,
+    )
     .join(' · ');
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`${steps ? `${steps} · ` : ''}<${facts.runUrl}|run ${facts.runId}>`, SLACK_LIMITS.text) }] };
+  return {
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: clip(`${steps ? `${steps} · ` : ''}<${facts.runUrl}|run ${facts.runId}>`, SLACK_LIMITS.text),
+      },
+    ],
+  };
 }
 
 /**
@@ -206,7 +264,11 @@ export function buildDigest(facts: DigestFacts): SlackMessage {
   const blocks: KnownBlock[] = [header(facts, warnings)];
   if (facts.failure) {
     const owners = facts.owners.length ? `\ncc ${facts.owners.map((o) => `<@${o}>`).join(' ')}` : '';
-    blocks.push(section(`*The ${facts.failure.step} step failed:* ${escapeMrkdwn(clip(facts.failure.message, TEXT_BUDGET - 200))}${owners}`));
+    blocks.push(
+      section(
+        `*The ${facts.failure.step} step failed:* ${escapeMrkdwn(clip(facts.failure.message, TEXT_BUDGET - 200))}${owners}`,
+      ),
+    );
   }
   const optional = [
     summaryFields(facts),
@@ -214,13 +276,21 @@ export function buildDigest(facts: DigestFacts): SlackMessage {
     rejectsSection(facts.rejects),
     castSection(facts.castFailures),
     facts.dbt ? dbtSection(facts.dbt) : null,
-    facts.profileMoves.length ? section(`*What moved in the data since the previous run*\n${listWithin(facts.profileMoves.map((m) => `• ${escapeMrkdwn(m)}`))}`) : null,
+    facts.profileMoves.length
+      ? section(
+          `*What moved in the data since the previous run*\n${listWithin(facts.profileMoves.map((m) => `• ${escapeMrkdwn(m)}`))}`,
+        )
+      : null,
     facts.preview ? previewSection(facts.preview) : null,
   ];
   for (const block of optional) if (block) blocks.push(block);
   blocks.push(footer(facts));
 
-  const status = facts.failure ? `failed at ${facts.failure.step}` : warnings.length ? `succeeded with warnings (${warnings.join(', ')})` : 'succeeded';
+  const status = facts.failure
+    ? `failed at ${facts.failure.step}`
+    : warnings.length
+      ? `succeeded with warnings (${warnings.join(', ')})`
+      : 'succeeded';
   const rows = facts.rows !== null && !facts.failure ? `: ${rowsLine(facts.rows, facts.previousRows)}` : '';
   const text = clip(`Relayboard: ${facts.dataset} ${escapeMrkdwn(status)}${rows}`, SLACK_LIMITS.text);
   return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
@@ -232,13 +302,21 @@ export function slackLimitProblems(message: SlackMessage): string[] {
   if (message.blocks.length > SLACK_LIMITS.blocks) problems.push(`${message.blocks.length} blocks`);
   if (message.text.length > SLACK_LIMITS.text) problems.push(`text of ${message.text.length} characters`);
   message.blocks.forEach((block, i) => {
-    if (block.type === 'header' && block.text.text.length > SLACK_LIMITS.header) problems.push(`header ${i} of ${block.text.text.length} characters`);
+    if (block.type === 'header' && block.text.text.length > SLACK_LIMITS.header)
+      problems.push(`header ${i} of ${block.text.text.length} characters`);
     if (block.type === 'section') {
-      if (block.text && block.text.text.length > SLACK_LIMITS.text) problems.push(`section ${i} of ${block.text.text.length} characters`);
-      if ((block.fields?.length ?? 0) > SLACK_LIMITS.fields) problems.push(`section ${i} with ${block.fields!.length} fields`);
-      for (const f of block.fields ?? []) if (f.text.length > SLACK_LIMITS.fieldText) problems.push(`a field of section ${i} of ${f.text.length} characters`);
+      if (block.text && block.text.text.length > SLACK_LIMITS.text)
+        problems.push(`section ${i} of ${block.text.text.length} characters`);
+      if ((block.fields?.length ?? 0) > SLACK_LIMITS.fields)
+        problems.push(`section ${i} with ${block.fields!.length} fields`);
+      for (const f of block.fields ?? [])
+        if (f.text.length > SLACK_LIMITS.fieldText)
+          problems.push(`a field of section ${i} of ${f.text.length} characters`);
     }
-    if (block.type === 'context') for (const e of block.elements) if ('text' in e && e.text.length > SLACK_LIMITS.text) problems.push(`context ${i} of ${e.text.length} characters`);
+    if (block.type === 'context')
+      for (const e of block.elements)
+        if ('text' in e && e.text.length > SLACK_LIMITS.text)
+          problems.push(`context ${i} of ${e.text.length} characters`);
   });
   return problems;
 }
@@ -248,7 +326,12 @@ export function withSuppressedNote(message: SlackMessage, suppressed: { count: n
   if (suppressed.count === 0) return message;
   const note: ContextBlock = {
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `${suppressed.count} more failure digest${suppressed.count === 1 ? '' : 's'} of this dataset since ${suppressed.since.toISOString()} were held back by this destination's suppression interval` }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `${suppressed.count} more failure digest${suppressed.count === 1 ? '' : 's'} of this dataset since ${suppressed.since.toISOString()} were held back by this destination's suppression interval`,
+      },
+    ],
   };
   return { ...message, blocks: [...message.blocks.slice(0, SLACK_LIMITS.blocks - 1), note] };
 }

@@ -32,7 +32,8 @@ export function profileMoves(previous: ProfileRow[], current: ProfileRow[]): str
     if (!then || then.column_type !== now.column_type) continue;
     const share = (p: ProfileRow) => (Number(p.row_count) > 0 ? Number(p.null_count) / Number(p.row_count) : 0);
     const [was, is] = [share(then), share(now)];
-    if (Math.abs(is - was) * 100 > NULL_SHARE_POINTS) moves.push(`${now.column_name}: nulls ${is > was ? 'up' : 'down'} from ${pct(was)} to ${pct(is)}`);
+    if (Math.abs(is - was) * 100 > NULL_SHARE_POINTS)
+      moves.push(`${now.column_name}: nulls ${is > was ? 'up' : 'down'} from ${pct(was)} to ${pct(is)}`);
 
     const range = (min: string | null, max: string | null, numeric: boolean) => {
       if (min === null || max === null) return null;
@@ -42,12 +43,15 @@ export function profileMoves(previous: ProfileRow[], current: ProfileRow[]): str
     const r0 = numeric ? range(then.min_number, then.max_number, true) : range(then.min_date, then.max_date, false);
     const r1 = numeric ? range(now.min_number, now.max_number, true) : range(now.min_date, now.max_date, false);
     if (r0 && r1) {
-      if (r1.min < r0.min) moves.push(`${now.column_name}: min ${r1.show[0]} is below the previous range ${r0.show[0]} to ${r0.show[1]}`);
-      if (r1.max > r0.max) moves.push(`${now.column_name}: max ${r1.show[1]} is above the previous range ${r0.show[0]} to ${r0.show[1]}`);
+      if (r1.min < r0.min)
+        moves.push(`${now.column_name}: min ${r1.show[0]} is below the previous range ${r0.show[0]} to ${r0.show[1]}`);
+      if (r1.max > r0.max)
+        moves.push(`${now.column_name}: max ${r1.show[1]} is above the previous range ${r0.show[0]} to ${r0.show[1]}`);
     }
 
     const [d0, d1] = [Number(then.distinct_count), Number(now.distinct_count)];
-    if (Math.abs(d1 - d0) >= DISTINCT_MIN_DELTA && (d1 >= 2 * d0 || d1 * 2 <= d0)) moves.push(`${now.column_name}: distinct values ${d1 > d0 ? 'up' : 'down'} from ${d0} to ${d1}`);
+    if (Math.abs(d1 - d0) >= DISTINCT_MIN_DELTA && (d1 >= 2 * d0 || d1 * 2 <= d0))
+      moves.push(`${now.column_name}: distinct values ${d1 > d0 ? 'up' : 'down'} from ${d0} to ${d1}`);
   }
   return moves;
 }

@@ -6,7 +6,14 @@ export interface RouteInput {
   failed: boolean;
   /** This destination's previous delivery for the dataset failed, so it missed news. */
   previousDeliveryFailed: boolean;
-  changes: { firstLoad: boolean; schemaChanged: boolean; checksWarnedOrFailed: boolean; rejects: number; rowsBefore: number | null; rowsNow: number | null };
+  changes: {
+    firstLoad: boolean;
+    schemaChanged: boolean;
+    checksWarnedOrFailed: boolean;
+    rejects: number;
+    rowsBefore: number | null;
+    rowsNow: number | null;
+  };
 }
 
 export type Route = { send: true; why: string } | { send: false; why: string };
@@ -33,11 +40,21 @@ export function changesOf(input: RouteInput): string[] {
  */
 export function routeDigest(input: RouteInput): Route {
   const { destination: d, dataset } = input;
-  if (d.datasets !== null && !d.datasets.includes(dataset)) return { send: false, why: `routed to ${d.datasets.length ? d.datasets.join(', ') : 'no dataset'}, not ${dataset}` };
+  if (d.datasets !== null && !d.datasets.includes(dataset))
+    return {
+      send: false,
+      why: `routed to ${d.datasets.length ? d.datasets.join(', ') : 'no dataset'}, not ${dataset}`,
+    };
   if (d.notifyOn === 'always') return { send: true, why: 'notify on always' };
   if (input.failed) return { send: true, why: 'the run failed' };
-  if (input.previousDeliveryFailed) return { send: true, why: "this destination's previous delivery of the dataset failed" };
+  if (input.previousDeliveryFailed)
+    return { send: true, why: "this destination's previous delivery of the dataset failed" };
   if (d.notifyOn === 'failures') return { send: false, why: 'notify on failures, and the run succeeded' };
   const changes = changesOf(input);
-  return changes.length ? { send: true, why: changes.join(', ') } : { send: false, why: `notify on changes, and nothing changed (rows within ${(d.rowChangeThreshold * 100).toFixed(0)}%)` };
+  return changes.length
+    ? { send: true, why: changes.join(', ') }
+    : {
+        send: false,
+        why: `notify on changes, and nothing changed (rows within ${(d.rowChangeThreshold * 100).toFixed(0)}%)`,
+      };
 }

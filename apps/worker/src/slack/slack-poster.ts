@@ -24,10 +24,18 @@ export async function postToSlack(url: string, message: SlackMessage, timeoutMs:
   } catch (error) {
     if (error instanceof IncomingWebhookHTTPError) {
       const seconds = retryAfter === null ? null : Number(retryAfter);
-      return { kind: 'answer', status: error.statusCode, body: error.body.slice(0, 1000), retryAfterSeconds: seconds !== null && Number.isFinite(seconds) ? seconds : null };
+      return {
+        kind: 'answer',
+        status: error.statusCode,
+        body: error.body.slice(0, 1000),
+        retryAfterSeconds: seconds !== null && Number.isFinite(seconds) ? seconds : null,
+      };
     }
     const cause = error instanceof IncomingWebhookRequestError ? error.original : (error as Error);
     const timedOut = cause?.name === 'TimeoutError' || cause?.name === 'AbortError';
-    return { kind: 'no-answer', error: timedOut ? `no answer within ${timeoutMs} ms` : (cause?.message ?? String(error)) };
+    return {
+      kind: 'no-answer',
+      error: timedOut ? `no answer within ${timeoutMs} ms` : (cause?.message ?? String(error)),
+    };
   }
 }

@@ -11,17 +11,43 @@ interface Chunked {
 }
 
 /** Feeds `input` to a CopyChunker in chunks of `chunkSize` bytes and collects the units it emits. */
-async function chunkBody(input: string | Buffer, chunkSize: number, options: Partial<CopyChunkerOptions> = {}): Promise<Chunked> {
+async function chunkBody(
+  input: string | Buffer,
+  chunkSize: number,
+  options: Partial<CopyChunkerOptions> = {},
+): Promise<Chunked> {
   const chunker = new CopyChunker({ delimiter: ',', quote: '"', columns: 3, guard: true, ...options });
   const units = await collectInChunks<CopyUnit>(chunker, input, chunkSize);
   return { units, bytes: units.map((u) => Buffer.concat(u.pieces)), chunker };
 }
 
-async function passed(input: string | Buffer, chunkSize = 4, options: Partial<CopyChunkerOptions> = {}): Promise<string> {
+async function passed(
+  input: string | Buffer,
+  chunkSize = 4,
+  options: Partial<CopyChunkerOptions> = {},
+): Promise<string> {
   return Buffer.concat((await chunkBody(input, chunkSize, options)).bytes).toString();
 }
 
-const VALUES = ['1', '-7', '2.5', 'true', 'no', '2024-02-29', '2024-02-29 10:00Z', 'x', 'a,b', 'say "hi"', 'two\nlines', 'cr\r', 'crlf\r\n', '', ' ', 'é', '{"a": [1, 2]}'];
+const VALUES = [
+  '1',
+  '-7',
+  '2.5',
+  'true',
+  'no',
+  '2024-02-29',
+  '2024-02-29 10:00Z',
+  'x',
+  'a,b',
+  'say "hi"',
+  'two\nlines',
+  'cr\r',
+  'crlf\r\n',
+  '',
+  ' ',
+  'é',
+  '{"a": [1, 2]}',
+];
 
 /** A valid CSV body (the guard passes it): quoted where it must be, mixed line endings, blank lines now and then. */
 function randomBody(rand: (n: number) => number, columns: number, numbered: boolean): string {
@@ -91,9 +117,12 @@ describe('CopyChunker', () => {
     }
   });
 
-  it.each([['1,a\\.b\n\\N,c\n'], ['"\\."\n'], ['x,"a\\\n"\n'], ['\\.x,y\n']])('lets backslashes that do not make a line of just \\. through: %j', async (input) => {
-    expect(await passed(input, 64)).toBe(input.replace(/[\r\n]+$/, ''));
-  });
+  it.each([['1,a\\.b\n\\N,c\n'], ['"\\."\n'], ['x,"a\\\n"\n'], ['\\.x,y\n']])(
+    'lets backslashes that do not make a line of just \\. through: %j',
+    async (input) => {
+      expect(await passed(input, 64)).toBe(input.replace(/[\r\n]+$/, ''));
+    },
+  );
 
   it('keeps blank lines inside the body and drops only the ones at its end', async () => {
     for (const size of [1, 2, 64]) {
@@ -122,21 +151,36 @@ describe('CopyChunker', () => {
       const body = input.replace(/[\r\n]+$/, '');
       const whole = tokenize(body, ',', '"').records;
       const types = Array.from({ length: columns }, (_, c) =>
-        inferType(whole.map((r) => r.fields[c + (numbered ? 1 : 0)]).filter((v): v is string | null => v !== undefined)),
+        inferType(
+          whole.map((r) => r.fields[c + (numbered ? 1 : 0)]).filter((v): v is string | null => v !== undefined),
+        ),
       );
       for (const unitBytes of [1, 5, 1e6]) {
         for (const size of [1, 3, 64]) {
           const label = { input, unitBytes, size };
-          const { units, bytes, chunker } = await chunkBody(input, size, { columns, unitBytes, guard: !numbered, skipFields: numbered ? 1 : 0 });
+          const { units, bytes, chunker } = await chunkBody(input, size, {
+            columns,
+            unitBytes,
+            guard: !numbered,
+            skipFields: numbered ? 1 : 0,
+          });
           expect({ ...label, body: Buffer.concat(bytes).toString() }).toEqual({ ...label, body });
-          expect({ ...label, sizes: units.map((u) => u.bytes) }).toEqual({ ...label, sizes: bytes.map((b) => b.length) });
+          expect({ ...label, sizes: units.map((u) => u.bytes) }).toEqual({
+            ...label,
+            sizes: bytes.map((b) => b.length),
+          });
           if (unitBytes === 1e6) expect(units.length).toBe(body === '' ? 0 : 1);
           let next = 1;
           const fields: (string | null)[][] = [];
           for (const [k, unit] of units.entries()) {
             const text = bytes[k].toString();
             const { records } = tokenize(text, ',', '"');
-            expect({ ...label, k, firstRecord: unit.firstRecord, records: unit.records }).toEqual({ ...label, k, firstRecord: next, records: records.length });
+            expect({ ...label, k, firstRecord: unit.firstRecord, records: unit.records }).toEqual({
+              ...label,
+              k,
+              firstRecord: next,
+              records: records.length,
+            });
             expect(records.every((r) => r.problem === null)).toBe(true);
             next += unit.records;
             fields.push(...records.map((r) => r.fields));
@@ -148,7 +192,11 @@ describe('CopyChunker', () => {
             }
           }
           expect({ ...label, fields }).toEqual({ ...label, fields: whole.map((r) => r.fields) });
-          expect({ ...label, records: chunker.records, types: chunker.tally.types() }).toEqual({ ...label, records: whole.length, types });
+          expect({ ...label, records: chunker.records, types: chunker.tally.types() }).toEqual({
+            ...label,
+            records: whole.length,
+            types,
+          });
         }
       }
     }

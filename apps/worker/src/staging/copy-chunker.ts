@@ -123,7 +123,12 @@ export class CopyChunker extends Transform {
 
   private send(recordsAtEnd: number): void {
     if (this.pendingBytes === 0) return;
-    this.push({ pieces: this.pending, bytes: this.pendingBytes, firstRecord: this.recordsSent + 1, records: recordsAtEnd - this.recordsSent } satisfies CopyUnit);
+    this.push({
+      pieces: this.pending,
+      bytes: this.pendingBytes,
+      firstRecord: this.recordsSent + 1,
+      records: recordsAtEnd - this.recordsSent,
+    } satisfies CopyUnit);
     this.recordsSent = recordsAtEnd;
     this.pending = [];
     this.pendingBytes = 0;

@@ -61,7 +61,12 @@ export function textAfterClosingQuote(field: number): string {
 }
 
 /** Splits CSV text into records of fields by the rules above. */
-export function tokenize(text: string, delimiter: string, quote: string, options: TokenizeOptions = {}): TokenizeResult {
+export function tokenize(
+  text: string,
+  delimiter: string,
+  quote: string,
+  options: TokenizeOptions = {},
+): TokenizeResult {
   const maxRecords = options.maxRecords ?? Infinity;
   const final = options.final ?? true;
   const records: TextRecord[] = [];

@@ -32,7 +32,11 @@ export const qualifiedName = (schema: string, name: string) => `${quoteIdent(sch
  * The views that depend on the table, directly or through other views, with what
  * it takes to recreate them. Read inside the swap's transaction, before the drop.
  */
-export async function captureDependentViews(client: PoolClient, schema: string, table: string): Promise<DependentView[]> {
+export async function captureDependentViews(
+  client: PoolClient,
+  schema: string,
+  table: string,
+): Promise<DependentView[]> {
   // With an empty search_path, pg_get_viewdef qualifies every relation and function it names.
   await client.query(`set local search_path = ''`);
   const { rows } = await client.query<{
@@ -114,11 +118,17 @@ export async function recreateViews(client: PoolClient, views: DependentView[]):
       const options = view.options?.length ? ` with (${view.options.join(', ')})` : '';
       await client.query(`create ${view.kind} ${name}${options} as ${view.definition}`);
       if (view.comment !== null) await client.query(`comment on ${view.kind} ${name} is ${sqlString(view.comment)}`);
-      for (const c of view.columnComments) await client.query(`comment on column ${name}.${quoteIdent(c.column)} is ${sqlString(c.comment)}`);
+      for (const c of view.columnComments)
+        await client.query(`comment on column ${name}.${quoteIdent(c.column)} is ${sqlString(c.comment)}`);
       for (const g of view.grants) {
-        await client.query(`grant ${g.privilege} on ${name} to ${role(g.grantee)}${g.grantable ? ' with grant option' : ''}`);
+        await client.query(
+          `grant ${g.privilege} on ${name} to ${role(g.grantee)}${g.grantable ? ' with grant option' : ''}`,
+        );
       }
-      if (view.owner !== me) await client.query(`alter ${view.kind === 'view' ? 'view' : 'materialized view'} ${name} owner to ${quoteIdent(view.owner)}`);
+      if (view.owner !== me)
+        await client.query(
+          `alter ${view.kind === 'view' ? 'view' : 'materialized view'} ${name} owner to ${quoteIdent(view.owner)}`,
+        );
       await client.query('release savepoint relayboard_view');
       result.kept.push(`${view.schema}.${view.name}`);
     } catch (error) {

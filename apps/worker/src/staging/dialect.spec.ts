@@ -10,9 +10,21 @@ function dialectOf(bytes: Buffer | string) {
 
 describe('detectEncoding', () => {
   it('reads byte order marks', () => {
-    expect(detectEncoding(Buffer.from([0xef, 0xbb, 0xbf, 0x61]), true)).toEqual({ encoding: 'utf-8', bomBytes: 3, assumed: false });
-    expect(detectEncoding(Buffer.from([0xff, 0xfe, 0x61, 0x00]), true)).toEqual({ encoding: 'utf-16le', bomBytes: 2, assumed: false });
-    expect(detectEncoding(Buffer.from([0xfe, 0xff, 0x00, 0x61]), true)).toEqual({ encoding: 'utf-16be', bomBytes: 2, assumed: false });
+    expect(detectEncoding(Buffer.from([0xef, 0xbb, 0xbf, 0x61]), true)).toEqual({
+      encoding: 'utf-8',
+      bomBytes: 3,
+      assumed: false,
+    });
+    expect(detectEncoding(Buffer.from([0xff, 0xfe, 0x61, 0x00]), true)).toEqual({
+      encoding: 'utf-16le',
+      bomBytes: 2,
+      assumed: false,
+    });
+    expect(detectEncoding(Buffer.from([0xfe, 0xff, 0x00, 0x61]), true)).toEqual({
+      encoding: 'utf-16be',
+      bomBytes: 2,
+      assumed: false,
+    });
   });
 
   it('recognizes UTF-16 without a byte order mark by its NUL bytes', () => {

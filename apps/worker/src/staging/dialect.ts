@@ -43,7 +43,6 @@ const QUOTES = ['"', "'"] as const;
 /** Records of the head looked at for the delimiter and the header. */
 const SNIFF_RECORDS = 200;
 
-
 function startsWith(head: Buffer, bytes: number[]): boolean {
   return head.length >= bytes.length && bytes.every((b, i) => head[i] === b);
 }
@@ -74,12 +73,18 @@ function isControl(byte: number): boolean {
 export function detectEncoding(head: Buffer, complete: boolean): EncodingGuess {
   if (head.length === 0) throw new NotCsvError('the file is empty (0 bytes): a CSV needs at least a header line');
   if (startsWith(head, [0xef, 0xbb, 0xbf])) return { encoding: 'utf-8', bomBytes: 3, assumed: false };
-  if (startsWith(head, [0xff, 0xfe, 0x00, 0x00])) throw new NotCsvError('the file is UTF-32, which Relayboard does not read: save it as UTF-8');
+  if (startsWith(head, [0xff, 0xfe, 0x00, 0x00]))
+    throw new NotCsvError('the file is UTF-32, which Relayboard does not read: save it as UTF-8');
   if (startsWith(head, [0xff, 0xfe])) return { encoding: 'utf-16le', bomBytes: 2, assumed: false };
   if (startsWith(head, [0xfe, 0xff])) return { encoding: 'utf-16be', bomBytes: 2, assumed: false };
   // The signatures the api refuses at registration (packages/sources), for files stored before it did.
   const binary = sniffBinary(head);
-  if (binary) throw new NotCsvError(binary.kind === 'gzip' ? `the file is ${binary.what}: ${binary.advice}` : `the file is ${binary.what}, not a CSV${binary.advice ? `: ${binary.advice}` : ''}`);
+  if (binary)
+    throw new NotCsvError(
+      binary.kind === 'gzip'
+        ? `the file is ${binary.what}: ${binary.advice}`
+        : `the file is ${binary.what}, not a CSV${binary.advice ? `: ${binary.advice}` : ''}`,
+    );
 
   const sample = head.subarray(0, 64 * 1024);
   let evenNul = 0;
@@ -94,11 +99,15 @@ export function detectEncoding(head: Buffer, complete: boolean): EncodingGuess {
     if (isControl(byte)) control++;
   }
   const pairs = sample.length / 2;
-  if (pairs >= 2 && oddNul > pairs * 0.3 && evenNul < pairs * 0.02) return { encoding: 'utf-16le', bomBytes: 0, assumed: false };
-  if (pairs >= 2 && evenNul > pairs * 0.3 && oddNul < pairs * 0.02) return { encoding: 'utf-16be', bomBytes: 0, assumed: false };
+  if (pairs >= 2 && oddNul > pairs * 0.3 && evenNul < pairs * 0.02)
+    return { encoding: 'utf-16le', bomBytes: 0, assumed: false };
+  if (pairs >= 2 && evenNul > pairs * 0.3 && oddNul < pairs * 0.02)
+    return { encoding: 'utf-16be', bomBytes: 0, assumed: false };
   // A few NUL bytes happen in real CSVs; binary files have control bytes all through.
   if (control >= 16 && control > sample.length * 0.03) {
-    throw new NotCsvError(`the file looks binary (${control} control bytes in its first ${sample.length}), not like CSV text: check that the URL serves the CSV itself`);
+    throw new NotCsvError(
+      `the file looks binary (${control} control bytes in its first ${sample.length}), not like CSV text: check that the URL serves the CSV itself`,
+    );
   }
 
   const checked = complete ? head : head.subarray(0, completeUtf8Length(head));
@@ -112,8 +121,10 @@ export function detectEncoding(head: Buffer, complete: boolean): EncodingGuess {
 /** Text of the head in the detected encoding, without the byte order mark. */
 export function decodeHead(head: Buffer, guess: EncodingGuess, complete: boolean): string {
   const body = head.subarray(guess.bomBytes);
-  if (guess.encoding === 'utf-8') return body.subarray(0, complete ? body.length : completeUtf8Length(body)).toString('utf8');
-  const usable = guess.encoding.startsWith('utf-16') && !complete ? body.subarray(0, body.length - (body.length % 2)) : body;
+  if (guess.encoding === 'utf-8')
+    return body.subarray(0, complete ? body.length : completeUtf8Length(body)).toString('utf8');
+  const usable =
+    guess.encoding.startsWith('utf-16') && !complete ? body.subarray(0, body.length - (body.length % 2)) : body;
   return iconv.decode(usable, guess.encoding, { stripBOM: false });
 }
 
@@ -185,15 +196,21 @@ function lineEndingOf(counts: { lf: number; crlf: number; cr: number }): LineEnd
  */
 export function sniffDialect(text: string, guess: EncodingGuess, complete: boolean): CsvDialect {
   if (HTML_START.test(text)) {
-    throw new NotCsvError('the file is an HTML page, not a CSV: the URL probably points at a web page (a login, error or download page) instead of the file itself');
+    throw new NotCsvError(
+      'the file is an HTML page, not a CSV: the URL probably points at a web page (a login, error or download page) instead of the file itself',
+    );
   }
-  if (text.trim() === '') throw new NotCsvError('the file has no text (only blank lines or spaces): a CSV needs at least a header line');
+  if (text.trim() === '')
+    throw new NotCsvError('the file has no text (only blank lines or spaces): a CSV needs at least a header line');
 
   const candidates: Candidate[] = [];
   for (const quote of QUOTES) {
     for (const delimiter of DELIMITERS) {
       const parsed = tokenize(text, delimiter, quote, { maxRecords: SNIFF_RECORDS, final: complete });
-      const records = parsed.records.length > 0 ? parsed.records : tokenize(text, delimiter, quote, { maxRecords: 1, final: true }).records;
+      const records =
+        parsed.records.length > 0
+          ? parsed.records
+          : tokenize(text, delimiter, quote, { maxRecords: 1, final: true }).records;
       // A single quote is the quote character only where fields are written with it ('a, b').
       if (quote === "'" && !records.some((r) => r.quoted > 0 && r.problem === null)) continue;
       const { modal, consistency } = modalFieldCount(records);
@@ -204,7 +221,10 @@ export function sniffDialect(text: string, guess: EncodingGuess, complete: boole
   const best =
     multi.sort((a, b) => b.consistency - a.consistency || (a.quote === b.quote ? 0 : a.quote === '"' ? -1 : 1))[0] ??
     candidates.find((c) => c.delimiter === ',' && c.quote === '"')!;
-  const lineBreaks = tokenize(text, best.delimiter, best.quote, { maxRecords: SNIFF_RECORDS, final: complete }).lineBreaks;
+  const lineBreaks = tokenize(text, best.delimiter, best.quote, {
+    maxRecords: SNIFF_RECORDS,
+    final: complete,
+  }).lineBreaks;
   return {
     encoding: guess.encoding,
     bom: guess.bomBytes > 0,

@@ -86,7 +86,9 @@ export class HeaderSplitter extends Transform {
     const end = endOfFirstRecord(buffer, this.delimiter.charCodeAt(0), this.quote.charCodeAt(0));
     if (end === -1) {
       if (buffer.length > MAX_HEADER_BYTES) {
-        const error = new HeaderError(`no end of the header record in the first ${MAX_HEADER_BYTES} bytes: a quote in the header may never be closed`);
+        const error = new HeaderError(
+          `no end of the header record in the first ${MAX_HEADER_BYTES} bytes: a quote in the header may never be closed`,
+        );
         this.headerReject(error);
         return done(error);
       }

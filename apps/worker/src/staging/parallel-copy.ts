@@ -62,7 +62,15 @@ export class ParallelCopy extends Writable {
 
   constructor(private readonly options: ParallelCopyOptions) {
     super({ objectMode: true, highWaterMark: 1 });
-    this.slots.push({ client: options.client, own: true, busy: null, numbered: false, copy: null, error: null, onError: null });
+    this.slots.push({
+      client: options.client,
+      own: true,
+      busy: null,
+      numbered: false,
+      copy: null,
+      error: null,
+      onError: null,
+    });
   }
 
   override _write(unit: CopyUnit, _enc: BufferEncoding, done: (error?: Error | null) => void): void {

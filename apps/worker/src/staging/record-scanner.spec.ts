@@ -8,7 +8,11 @@ interface Scanned {
   sut: RecordScanner;
 }
 
-async function scan(input: string | Buffer, options: Partial<RecordScannerOptions> = {}, chunkSize = 5): Promise<Scanned> {
+async function scan(
+  input: string | Buffer,
+  options: Partial<RecordScannerOptions> = {},
+  chunkSize = 5,
+): Promise<Scanned> {
   const rejects: Scanned['rejects'] = [];
   const sut = new RecordScanner({
     delimiter: ',',
@@ -58,8 +62,22 @@ describe('RecordScanner', () => {
       ['3', 'b', '2'],
     ]);
     expect(rejects).toEqual([
-      { line: 3, record: 2, reason: 'missing data for column 2: 1 fields where the header has 2', raw: 'short', rawBytes: 5, rows: 1 },
-      { line: 5, record: 4, reason: 'extra data after last expected column: 3 fields where the header has 2', raw: 'x,y,z', rawBytes: 5, rows: 1 },
+      {
+        line: 3,
+        record: 2,
+        reason: 'missing data for column 2: 1 fields where the header has 2',
+        raw: 'short',
+        rawBytes: 5,
+        rows: 1,
+      },
+      {
+        line: 5,
+        record: 4,
+        reason: 'extra data after last expected column: 3 fields where the header has 2',
+        raw: 'x,y,z',
+        rawBytes: 5,
+        rows: 1,
+      },
     ]);
     expect([sut.rejects, sut.rejectedRows]).toEqual([2, 2]);
   });
@@ -111,7 +129,11 @@ describe('RecordScanner', () => {
   it('rejects a record longer than the limit without holding it all', async () => {
     const { rows, rejects } = await scan(`a,"${'x'.repeat(5000)}"\nb,2\n`, { maxRecordBytes: 100 });
     expect(rows).toEqual([['2', 'b', '2']]);
-    expect(rejects[0]).toMatchObject({ line: 2, record: 1, reason: 'record longer than 100 bytes (often a quote that is never closed)' });
+    expect(rejects[0]).toMatchObject({
+      line: 2,
+      record: 1,
+      reason: 'record longer than 100 bytes (often a quote that is never closed)',
+    });
     expect(rejects[0].rawBytes).toBeGreaterThan(100);
   });
 

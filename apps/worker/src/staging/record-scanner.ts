@@ -126,7 +126,8 @@ export class RecordScanner extends Transform {
 
   constructor(private readonly options: RecordScannerOptions) {
     super();
-    if (Buffer.byteLength(options.delimiter) !== 1 || Buffer.byteLength(options.quote) !== 1) throw new Error('delimiter and quote must be one byte each');
+    if (Buffer.byteLength(options.delimiter) !== 1 || Buffer.byteLength(options.quote) !== 1)
+      throw new Error('delimiter and quote must be one byte each');
     this.d = options.delimiter.charCodeAt(0);
     this.q = options.quote.charCodeAt(0);
     this.quoteText = options.quote;
@@ -270,7 +271,8 @@ export class RecordScanner extends Transform {
   }
 
   private finishRecord(content: Buffer, unterminated: boolean): void {
-    const blank = content.length === 0 && this.fields === 1 && this.quotedFields === 0 && !this.overflow && !unterminated;
+    const blank =
+      content.length === 0 && this.fields === 1 && this.quotedFields === 0 && !this.overflow && !unterminated;
     if (blank) {
       this.pendingBlanks++;
     } else {
@@ -297,15 +299,18 @@ export class RecordScanner extends Transform {
 
   private rejectReason(content: Buffer, unterminated: boolean): string | null {
     const { columns } = this.options;
-    if (this.overflow) return `record longer than ${this.options.maxRecordBytes} bytes (often a quote that is never closed)`;
+    if (this.overflow)
+      return `record longer than ${this.options.maxRecordBytes} bytes (often a quote that is never closed)`;
     if (unterminated) return `${UNTERMINATED_QUOTE}; it runs from line ${this.recordLine} to the end of the file`;
     if ((this.recordSuspect || this.chunkSuspect) && this.options.invalidUtf8 !== 'off' && !isUtf8(content)) {
       if (this.options.invalidUtf8 === 'throw') throw new NotUtf8Error(this.recordLine);
       return 'not valid UTF-8 (the rest of the file is UTF-8)';
     }
     if (this.problem !== null) return this.problem;
-    if (this.fields > columns) return `extra data after last expected column: ${this.fields} fields where the header has ${columns}`;
-    if (this.fields < columns) return `missing data for column ${this.fields + 1}: ${this.fields} fields where the header has ${columns}`;
+    if (this.fields > columns)
+      return `extra data after last expected column: ${this.fields} fields where the header has ${columns}`;
+    if (this.fields < columns)
+      return `missing data for column ${this.fields + 1}: ${this.fields} fields where the header has ${columns}`;
     return null;
   }
 

@@ -1,6 +1,10 @@
 import { judgeRejects, rawText, rejectCopyLine, RejectsSpool } from './rejects';
 
-const reject = (line: number, raw: string, reason = 'extra data after last expected column: 3 fields where the header has 2') => ({
+const reject = (
+  line: number,
+  raw: string,
+  reason = 'extra data after last expected column: 3 fields where the header has 2',
+) => ({
   line,
   record: line - 1,
   reason,
@@ -10,7 +14,13 @@ const reject = (line: number, raw: string, reason = 'extra data after last expec
 });
 
 describe('judgeRejects', () => {
-  const base = { dataset: 'orders', examples: [{ line: 3, raw: '3,4,5', reason: 'extra data after last expected column: 3 fields where the header has 2' }], maxShare: 0.01 };
+  const base = {
+    dataset: 'orders',
+    examples: [
+      { line: 3, raw: '3,4,5', reason: 'extra data after last expected column: 3 fields where the header has 2' },
+    ],
+    maxShare: 0.01,
+  };
 
   it('fails a load whose rejects pass the share, naming the first reject, the counts and the fixes', () => {
     const sut = judgeRejects({ ...base, loadedRows: 2, rejectedRows: 1, rejects: 1 });
@@ -42,7 +52,9 @@ describe('judgeRejects', () => {
 
 describe('rejectCopyLine', () => {
   it('writes a CSV row with quoted reason and raw text', () => {
-    expect(rejectCopyLine(reject(7, 'a,"b"'))).toBe('7,6,"extra data after last expected column: 3 fields where the header has 2","a,""b""",5\n');
+    expect(rejectCopyLine(reject(7, 'a,"b"'))).toBe(
+      '7,6,"extra data after last expected column: 3 fields where the header has 2","a,""b""",5\n',
+    );
   });
 
   it('says when the raw text was cut', () => {

@@ -25,7 +25,10 @@ function csvQuote(value: string): string {
 
 /** One rejects-table row as COPY CSV input: line_number, record_number, reason, raw, raw_bytes. */
 export function rejectCopyLine(reject: RejectedRecord): string {
-  const truncated = reject.rawBytes > reject.raw.length ? ` (raw text cut to its first ${reject.raw.length} of ${reject.rawBytes} bytes)` : '';
+  const truncated =
+    reject.rawBytes > reject.raw.length
+      ? ` (raw text cut to its first ${reject.raw.length} of ${reject.rawBytes} bytes)`
+      : '';
   return `${reject.line},${reject.record},${csvQuote(reject.reason + truncated)},${csvQuote(rawText(reject.raw))},${reject.rawBytes}\n`;
 }
 
@@ -50,7 +53,11 @@ export class RejectsSpool {
   add(reject: RejectedRecord): void {
     this.count++;
     if (this.examples.length < EXAMPLES) {
-      this.examples.push({ line: reject.line, reason: reject.reason, raw: rawText(reject.raw.subarray(0, EXAMPLE_RAW_CHARS * 4)).slice(0, EXAMPLE_RAW_CHARS) });
+      this.examples.push({
+        line: reject.line,
+        reason: reject.reason,
+        raw: rawText(reject.raw.subarray(0, EXAMPLE_RAW_CHARS * 4)).slice(0, EXAMPLE_RAW_CHARS),
+      });
     }
     this.writer().write(rejectCopyLine(reject));
   }
@@ -114,7 +121,14 @@ export interface RejectsVerdict {
  * more than `maxShare` of all rows. The message names the counts, the first
  * rejects and what to do.
  */
-export function judgeRejects(input: { dataset: string; loadedRows: number; rejectedRows: number; rejects: number; examples: RejectExample[]; maxShare: number }): RejectsVerdict {
+export function judgeRejects(input: {
+  dataset: string;
+  loadedRows: number;
+  rejectedRows: number;
+  rejects: number;
+  examples: RejectExample[];
+  maxShare: number;
+}): RejectsVerdict {
   const { dataset, loadedRows, rejectedRows, rejects, examples, maxShare } = input;
   const total = loadedRows + rejectedRows;
   const share = total === 0 ? 0 : rejectedRows / total;
@@ -136,6 +150,9 @@ export function judgeRejects(input: { dataset: string; loadedRows: number; rejec
   return {
     ok: true,
     share,
-    message: rejects === 0 ? `no rows rejected` : `${counts}${swallowed}; they are in staging.${dataset}__rejects (first: ${first ? describeExample(first) : '?'})`,
+    message:
+      rejects === 0
+        ? `no rows rejected`
+        : `${counts}${swallowed}; they are in staging.${dataset}__rejects (first: ${first ? describeExample(first) : '?'})`,
   };
 }

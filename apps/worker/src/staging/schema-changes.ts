@@ -13,7 +13,11 @@ export function hasChanges(changes: SchemaChanges): boolean {
 }
 
 /** Columns added, removed and retyped since the previous version, by column name. */
-export function diffSchemas(previousVersionId: string, previous: StagedColumn[], current: StagedColumn[]): SchemaChanges {
+export function diffSchemas(
+  previousVersionId: string,
+  previous: StagedColumn[],
+  current: StagedColumn[],
+): SchemaChanges {
   const before = new Map(previous.map((c) => [c.name, c]));
   const after = new Map(current.map((c) => [c.name, c]));
   return {
@@ -31,6 +35,7 @@ export function describeChanges(changes: SchemaChanges): string {
   const parts: string[] = [];
   if (changes.added.length) parts.push(`added ${changes.added.join(', ')}`);
   if (changes.removed.length) parts.push(`removed ${changes.removed.join(', ')}`);
-  if (changes.retyped.length) parts.push(`retyped ${changes.retyped.map((r) => `${r.name} (${r.from} -> ${r.to})`).join(', ')}`);
+  if (changes.retyped.length)
+    parts.push(`retyped ${changes.retyped.map((r) => `${r.name} (${r.from} -> ${r.to})`).join(', ')}`);
   return `schema changed since the previous version: ${parts.join('; ')}`;
 }

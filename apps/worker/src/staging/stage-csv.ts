@@ -7,7 +7,16 @@ import type { ObjectStore } from '@relayboard/storage';
 import { ByteCounter, DropPrefix, peek, Utf8Transcoder } from './byte-streams';
 import { normalizeColumns, quoteIdent, ROW_NUMBER_COLUMN, sqlString } from './columns';
 import { tokenize } from './csv-text';
-import { decodeHead, detectEncoding, modalFieldCount, NotCsvError, sniffDialect, type CsvDialect, type CsvEncoding, type EncodingGuess } from './dialect';
+import {
+  decodeHead,
+  detectEncoding,
+  modalFieldCount,
+  NotCsvError,
+  sniffDialect,
+  type CsvDialect,
+  type CsvEncoding,
+  type EncodingGuess,
+} from './dialect';
 import { CopyChunker, NeedsNormalizingError } from './copy-chunker';
 import { HeaderError, HeaderSplitter, type HeaderRecord } from './header-splitter';
 import { NotUtf8Error, RecordScanner } from './record-scanner';
@@ -145,11 +154,15 @@ function isDataError(error: unknown): boolean {
 function describeLoadError(error: unknown, dataset: string): Error {
   if (error instanceof CsvRejectedError) return error;
   if (pgCode(error) === '54000') {
-    return new CsvRejectedError(`a row of the CSV for "${dataset}" is too large for one PostgreSQL row (${(error as Error).message}): drop columns from the file or split it`);
+    return new CsvRejectedError(
+      `a row of the CSV for "${dataset}" is too large for one PostgreSQL row (${(error as Error).message}): drop columns from the file or split it`,
+    );
   }
   if (!isDataError(error)) return error instanceof Error ? error : new Error(String(error));
   const pgError = error as { message?: string; where?: string };
-  return new CsvRejectedError(`the CSV for "${dataset}" could not be loaded (${pgError.where ?? 'COPY'}): ${pgError.message}`);
+  return new CsvRejectedError(
+    `the CSV for "${dataset}" could not be loaded (${pgError.where ?? 'COPY'}): ${pgError.message}`,
+  );
 }
 
 /** Reports progress every second, and on demand, until stopped. */
@@ -208,7 +221,10 @@ async function dropOrphans(client: PoolClient, dataset: string): Promise<void> {
 }
 
 /** The stored object (decompressed when it was fetched), counted as it is read, its head read ahead. */
-async function openSource(store: ObjectStore, objectKey: string): Promise<Source & { head: Buffer; complete: boolean }> {
+async function openSource(
+  store: ObjectStore,
+  objectKey: string,
+): Promise<Source & { head: Buffer; complete: boolean }> {
   const counter = new ByteCounter();
   const counted = pipelineCallback(await store.getStream(objectKey), counter, () => undefined);
   return { ...(await peek(counted, HEAD_BYTES)), counter };
@@ -219,7 +235,13 @@ function headNeedsNormalizing(text: string, dialect: CsvDialect, complete: boole
   if (text.includes('\0') || dialect.lineEnding === 'mixed') return true;
   const { records } = tokenize(text, dialect.delimiter, dialect.quote, { maxRecords: 1000, final: complete });
   const expected = records[0]?.fields.length ?? 0;
-  return records.some((r, i) => r.problem !== null || r.strayQuote || (r.blank && i < records.length - 1) || (!r.blank && r.fields.length !== expected));
+  return records.some(
+    (r, i) =>
+      r.problem !== null ||
+      r.strayQuote ||
+      (r.blank && i < records.length - 1) ||
+      (!r.blank && r.fields.length !== expected),
+  );
 }
 
 /** Encoding, dialect and first plan from the head of the file. */
@@ -229,35 +251,56 @@ async function detect(options: StageCsvOptions): Promise<Detected> {
     const guess = detectEncoding(source.head, source.complete);
     const text = decodeHead(source.head, guess, source.complete);
     const dialect = sniffDialect(text, guess, source.complete);
-    const plan: Plan = { path: headNeedsNormalizing(text, dialect, source.complete) ? 'normalized' : 'fast', encoding: guess.encoding, assumedUtf8: guess.assumed };
-    const width = dialect.header ? 0 : modalFieldCount(tokenize(text, dialect.delimiter, dialect.quote, { maxRecords: HEAD_RECORDS, final: source.complete }).records).modal;
+    const plan: Plan = {
+      path: headNeedsNormalizing(text, dialect, source.complete) ? 'normalized' : 'fast',
+      encoding: guess.encoding,
+      assumedUtf8: guess.assumed,
+    };
+    const width = dialect.header
+      ? 0
+      : modalFieldCount(
+          tokenize(text, dialect.delimiter, dialect.quote, { maxRecords: HEAD_RECORDS, final: source.complete })
+            .records,
+        ).modal;
     return { source, guess, dialect, plan, width };
   } catch (error) {
     source.stream.destroy();
-    if (error instanceof NotCsvError) throw new CsvRejectedError(`the file for "${options.dataset}" cannot be staged: ${error.message}`);
+    if (error instanceof NotCsvError)
+      throw new CsvRejectedError(`the file for "${options.dataset}" cannot be staged: ${error.message}`);
     throw error;
   }
 }
 
 /** The CSV body as UTF-8 bytes: byte order mark dropped, transcoded, header record taken off. */
-async function openBody(source: Source, detected: Detected, plan: Plan, dataset: string): Promise<{ body: Readable; header: HeaderRecord | null }> {
+async function openBody(
+  source: Source,
+  detected: Detected,
+  plan: Plan,
+  dataset: string,
+): Promise<{ body: Readable; header: HeaderRecord | null }> {
   const { dialect, guess } = detected;
   const stages: Transform[] = [];
   if (guess.bomBytes > 0) stages.push(new DropPrefix(guess.bomBytes));
   if (plan.encoding !== 'utf-8') stages.push(new Utf8Transcoder(plan.encoding));
   const splitter = dialect.header ? new HeaderSplitter(dialect.delimiter, dialect.quote) : null;
   if (splitter) stages.push(splitter);
-  const body = stages.length === 0 ? source.stream : (pipelineCallback(source.stream, ...(stages as [Transform]), () => undefined) as unknown as Readable);
+  const body =
+    stages.length === 0
+      ? source.stream
+      : (pipelineCallback(source.stream, ...(stages as [Transform]), () => undefined) as unknown as Readable);
   if (!splitter) return { body, header: null };
   const header = await splitter.header.catch((error: Error) => {
-    if (error instanceof HeaderError) throw new CsvRejectedError(`the CSV for "${dataset}" has no usable header: ${error.message}`);
+    if (error instanceof HeaderError)
+      throw new CsvRejectedError(`the CSV for "${dataset}" has no usable header: ${error.message}`);
     throw error;
   });
   return { body, header };
 }
 
 function columnsFor(header: HeaderRecord | null, width: number, dataset: string): StagedColumn[] {
-  const columns = header ? normalizeColumns(header.fields.map((f) => f ?? '')) : normalizeColumns(Array.from({ length: width }, (_, i) => `column_${i + 1}`));
+  const columns = header
+    ? normalizeColumns(header.fields.map((f) => f ?? ''))
+    : normalizeColumns(Array.from({ length: width }, (_, i) => `column_${i + 1}`));
   if (columns.length > MAX_DATA_COLUMNS) {
     throw new CsvRejectedError(
       `the CSV for "${dataset}" has ${columns.length} columns; a PostgreSQL table holds at most ${MAX_DATA_COLUMNS} besides ${ROW_NUMBER_COLUMN}: split the file into narrower ones or drop columns`,
@@ -271,13 +314,28 @@ function columnsFor(header: HeaderRecord | null, width: number, dataset: string)
  * body (rewritten on the normalizing path) is cut into units of whole records,
  * typed on the way, and loaded by up to `copyStreams` COPY commands at once.
  */
-async function runPass(load: Load, detected: Detected, plan: Plan, body: Readable, columns: StagedColumn[], firstLine: number, pass: number, counter: ByteCounter): Promise<PassOutcome> {
+async function runPass(
+  load: Load,
+  detected: Detected,
+  plan: Plan,
+  body: Readable,
+  columns: StagedColumn[],
+  firstLine: number,
+  pass: number,
+  counter: ByteCounter,
+): Promise<PassOutcome> {
   const { client, table, options } = load;
   const { dialect } = detected;
   const fast = plan.path === 'fast';
   const columnList = columns.map((c) => quoteIdent(c.name)).join(', ');
   const format = `format csv, delimiter ${sqlString(dialect.delimiter)}, quote ${sqlString(dialect.quote)}`;
-  const chunker = new CopyChunker({ delimiter: dialect.delimiter, quote: dialect.quote, columns: columns.length, skipFields: fast ? 0 : 1, guard: fast });
+  const chunker = new CopyChunker({
+    delimiter: dialect.delimiter,
+    quote: dialect.quote,
+    columns: columns.length,
+    skipFields: fast ? 0 : 1,
+    guard: fast,
+  });
   const copy = new ParallelCopy({
     warehouse: options.warehouse,
     client,
@@ -294,7 +352,14 @@ async function runPass(load: Load, detected: Detected, plan: Plan, body: Readabl
     } finally {
       await copy.release();
     }
-    return { rows: copy.rows, types: chunker.tally.types(), rejects: 0, rejectedRows: 0, blankLines: 0, nulBytesRemoved: 0 };
+    return {
+      rows: copy.rows,
+      types: chunker.tally.types(),
+      rejects: 0,
+      rejectedRows: 0,
+      blankLines: 0,
+      nulBytesRemoved: 0,
+    };
   }
   const scanner = new RecordScanner({
     delimiter: dialect.delimiter,
@@ -349,7 +414,10 @@ function nextPlan(plan: Plan, error: unknown): { plan: Plan; notice: string } | 
  * pass shows the plan was wrong (at most three passes: fast, fast as
  * Windows-1252, normalizing).
  */
-async function loadWithFallback(load: Load, detected: Detected): Promise<{ columns: StagedColumn[]; outcome: PassOutcome; plan: Plan; bytes: number }> {
+async function loadWithFallback(
+  load: Load,
+  detected: Detected,
+): Promise<{ columns: StagedColumn[]; outcome: PassOutcome; plan: Plan; bytes: number }> {
   const { options, client, table } = load;
   let plan = detected.plan;
   let source: Source = detected.source;
@@ -367,7 +435,16 @@ async function loadWithFallback(load: Load, detected: Detected): Promise<{ colum
       } else {
         await client.query(`truncate ${table}`);
       }
-      const outcome = await runPass(load, detected, plan, body, columns, (header?.lines ?? 0) + 1, pass, source.counter);
+      const outcome = await runPass(
+        load,
+        detected,
+        plan,
+        body,
+        columns,
+        (header?.lines ?? 0) + 1,
+        pass,
+        source.counter,
+      );
       return { columns, outcome, plan, bytes: source.counter.bytes };
     } catch (error) {
       body.destroy();
@@ -387,7 +464,12 @@ async function loadWithFallback(load: Load, detected: Detected): Promise<{ colum
  * Drops this load's tables, over a fresh connection when the load's own was
  * cut (a terminated backend). False when the load's connection is unusable.
  */
-async function cleanUp(warehouse: Pool, client: PoolClient, clientError: Error | null, tables: string[]): Promise<boolean> {
+async function cleanUp(
+  warehouse: Pool,
+  client: PoolClient,
+  clientError: Error | null,
+  tables: string[],
+): Promise<boolean> {
   const drop = `drop table if exists ${tables.join(', ')}`;
   if (clientError === null) {
     const done = await client
@@ -432,7 +514,9 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
   // A cancel also stops what the load's connection is doing in PostgreSQL (a statement waiting for a lock, say); its COPY streams get CopyFail.
   let canceling: Promise<unknown> | null = null;
   const onAbort = () => {
-    canceling = options.warehouse.query('select pg_cancel_backend($1)', [(client as unknown as { processID: number }).processID]).catch(() => undefined);
+    canceling = options.warehouse
+      .query('select pg_cancel_backend($1)', [(client as unknown as { processID: number }).processID])
+      .catch(() => undefined);
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -444,14 +528,32 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
     const detected = await detect(options);
     const { columns, outcome, plan, bytes } = await loadWithFallback(load, detected);
 
-    const verdict = judgeRejects({ dataset, loadedRows: outcome.rows, rejectedRows: outcome.rejectedRows, rejects: outcome.rejects, examples: spool.examples, maxShare: options.rejectMaxShare ?? DEFAULT_REJECT_MAX_SHARE });
+    const verdict = judgeRejects({
+      dataset,
+      loadedRows: outcome.rows,
+      rejectedRows: outcome.rejectedRows,
+      rejects: outcome.rejects,
+      examples: spool.examples,
+      maxShare: options.rejectMaxShare ?? DEFAULT_REJECT_MAX_SHARE,
+    });
     if (!verdict.ok) throw new CsvRejectedError(verdict.message);
     if (outcome.rejects > 0) options.onNotice?.(verdict.message);
-    await client.query(`create unlogged table ${rejectsTable} (line_number bigint not null, record_number bigint not null, reason text not null, raw text not null, raw_bytes bigint not null)`);
+    await client.query(
+      `create unlogged table ${rejectsTable} (line_number bigint not null, record_number bigint not null, reason text not null, raw text not null, raw_bytes bigint not null)`,
+    );
     // Only the latest load's rejects are kept: the load id (the run's) says whose they are.
     await client.query(`comment on table ${rejectsTable} is ${sqlString(options.loadId)}`);
     const spooled = await spool.close();
-    if (spooled) await pipeline(spooled, client.query(copyFrom(`copy ${rejectsTable} (line_number, record_number, reason, raw, raw_bytes) from stdin with (format csv)`)), options.signal ? { signal: options.signal } : {});
+    if (spooled)
+      await pipeline(
+        spooled,
+        client.query(
+          copyFrom(
+            `copy ${rejectsTable} (line_number, record_number, reason, raw, raw_bytes) from stdin with (format csv)`,
+          ),
+        ),
+        options.signal ? { signal: options.signal } : {},
+      );
 
     // The last point a cancel stops the load at: past it, the swap is one short transaction.
     options.signal?.throwIfAborted();
@@ -488,7 +590,10 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
     // The load's own connection goes back to the pool only when it is known to work.
     if (!cleaned) connection.error ??= error as Error;
     // The backend went away (terminated, restarted, network): transient, and nothing was published.
-    throw new Error(`the warehouse connection was cut while staging "${dataset}" (${(error as Error).message}); staging.${dataset} is unchanged`, { cause: error });
+    throw new Error(
+      `the warehouse connection was cut while staging "${dataset}" (${(error as Error).message}); staging.${dataset} is unchanged`,
+      { cause: error },
+    );
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     // The cancel must reach the backend before the connection goes back to the pool, where it would stop someone else's statement.

@@ -31,7 +31,7 @@ describe('inferType', () => {
     [['y', 'n'], 'y/n'],
     [['1', 'true'], 'numbers mixed with booleans'],
     [['NaN', 'Infinity'], 'NaN and Infinity'],
-    [['=cmd|\' /C calc\'!A0', '+1+1'], 'formula-like cells'],
+    [["=cmd|' /C calc'!A0", '+1+1'], 'formula-like cells'],
     [['"x"', '1'], 'json scalars'],
     [['{not json'], 'broken json'],
   ] as const)('%j stays text (%s)', (values, _why) => {

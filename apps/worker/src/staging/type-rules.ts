@@ -24,7 +24,17 @@
  *   a missing number as `""`.
  * - A column with no values at all (every row NULL or blank) is text.
  */
-export const COLUMN_TYPES = ['boolean', 'bigint', 'numeric', 'date', 'timestamp', 'timestamptz', 'uuid', 'json', 'text'] as const;
+export const COLUMN_TYPES = [
+  'boolean',
+  'bigint',
+  'numeric',
+  'date',
+  'timestamp',
+  'timestamptz',
+  'uuid',
+  'json',
+  'text',
+] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 /** One bit per type; a value's mask has a bit for each type it fits. */
@@ -41,7 +51,16 @@ export const TypeBit = {
 export const ANY_TYPE = 255;
 
 /** From most to least specific: the first type left in a column's mask wins. */
-const PREFERENCE: Exclude<ColumnType, 'text'>[] = ['boolean', 'bigint', 'numeric', 'date', 'timestamp', 'timestamptz', 'uuid', 'json'];
+const PREFERENCE: Exclude<ColumnType, 'text'>[] = [
+  'boolean',
+  'bigint',
+  'numeric',
+  'date',
+  'timestamp',
+  'timestamptz',
+  'uuid',
+  'json',
+];
 
 /** The shapes a value must have (byteTypeMask in type-tally.ts reads the same shapes from bytes). */
 const P = {
@@ -51,7 +70,8 @@ const P = {
   leadingZero: '^[-+]?0[0-9]',
   date: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
   timestamp: '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?$',
-  timestamptz: '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|z|[-+][0-9]{2}(:?[0-9]{2})?)$',
+  timestamptz:
+    '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|z|[-+][0-9]{2}(:?[0-9]{2})?)$',
   boolean: '^(true|false|t|f|yes|no)$',
   uuid: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
   jsonStart: '^\\s*[[{]',
@@ -141,10 +161,12 @@ export function typeMask(raw: string | null): number {
     const n = BigInt(value);
     return n >= BIGINT_MIN && n <= BIGINT_MAX ? TypeBit.bigint | TypeBit.numeric : TypeBit.numeric;
   }
-  if (R.decimal.test(value) || R.exponent.test(value)) return R.leadingZero.test(value) || !exponentInRange(value) ? 0 : TypeBit.numeric;
+  if (R.decimal.test(value) || R.exponent.test(value))
+    return R.leadingZero.test(value) || !exponentInRange(value) ? 0 : TypeBit.numeric;
   if (R.date.test(value)) return isCalendarDate(value) ? TypeBit.date | TypeBit.timestamp : 0;
   if (R.timestamp.test(value)) return isCalendarDate(value) && isClockTime(value) ? TypeBit.timestamp : 0;
-  if (R.timestamptz.test(value)) return isCalendarDate(value) && isClockTime(value) && isOffset(value) ? TypeBit.timestamptz : 0;
+  if (R.timestamptz.test(value))
+    return isCalendarDate(value) && isClockTime(value) && isOffset(value) ? TypeBit.timestamptz : 0;
   if (R.boolean.test(value)) return TypeBit.boolean;
   if (R.uuid.test(value)) return TypeBit.uuid;
   if (R.jsonStart.test(value)) return isJsonb(value) ? TypeBit.json : 0;

@@ -21,36 +21,237 @@ const { boolean, bigint, numeric, date, timestamp, timestamptz, uuid, json } = T
 describe('byteTypeMask', () => {
   const edgeValues = [
     // type-rules.spec.ts
-    ...['true', 'FALSE', 'yes', 'No', 't', 'f', '1', '0', '-12', '+7', '9223372036854775807', '9223372036854775808', '1.5', '-.5', '2.', '1e6', '3'],
-    ...['2024-01-31', '2024-02-29', '2024-02-01 10:00', '2024-02-01T10:00:00.123', '2024-02-01T10:00:00Z', '2024-02-01 10:00:00+02:00', '2024-02-01 10:00+0530'],
-    ...['0b0f5a9e-6a53-4e3c-9a57-0f7a3f1b2c4d', '{"a": 1}', '[1, 2]', '', '  ', ' 12 ', '1,234', '08123', '12', '2024-01-05', '01/06/2024', '2024-02-30'],
+    ...[
+      'true',
+      'FALSE',
+      'yes',
+      'No',
+      't',
+      'f',
+      '1',
+      '0',
+      '-12',
+      '+7',
+      '9223372036854775807',
+      '9223372036854775808',
+      '1.5',
+      '-.5',
+      '2.',
+      '1e6',
+      '3',
+    ],
+    ...[
+      '2024-01-31',
+      '2024-02-29',
+      '2024-02-01 10:00',
+      '2024-02-01T10:00:00.123',
+      '2024-02-01T10:00:00Z',
+      '2024-02-01 10:00:00+02:00',
+      '2024-02-01 10:00+0530',
+    ],
+    ...[
+      '0b0f5a9e-6a53-4e3c-9a57-0f7a3f1b2c4d',
+      '{"a": 1}',
+      '[1, 2]',
+      '',
+      '  ',
+      ' 12 ',
+      '1,234',
+      '08123',
+      '12',
+      '2024-01-05',
+      '01/06/2024',
+      '2024-02-30',
+    ],
     ...['2024-02-01T10:00:00', '\t12', 'y', 'n', 'NaN', 'Infinity', "=cmd|' /C calc'!A0", '+1+1', '"x"', '{not json'],
     // numbers
-    ...['0', '00', '-0', '+0', '0.5', '00.5', '-00.5', '+.5', '.', '-', '+', '-.', '1e', '1e+', '1E5', '1e-5', '.e5', '1.e5', '0e0', '00e1', '+.e1', '1.5.5', '1-2'],
+    ...[
+      '0',
+      '00',
+      '-0',
+      '+0',
+      '0.5',
+      '00.5',
+      '-00.5',
+      '+.5',
+      '.',
+      '-',
+      '+',
+      '-.',
+      '1e',
+      '1e+',
+      '1E5',
+      '1e-5',
+      '.e5',
+      '1.e5',
+      '0e0',
+      '00e1',
+      '+.e1',
+      '1.5.5',
+      '1-2',
+    ],
     ...['123e-45678', '1.5e-10000', '123e-10000', '12e+123456', '1234e5678'],
-    ...['123456789012345678', '-123456789012345678', '1234567890123456789', '12345678901234567890', '-12345678901234567890'],
-    ...['9223372036854775807', '-9223372036854775807', '+9223372036854775807', '9223372036854775808', '-9223372036854775808', '-9223372036854775809', '09223372036854775807'],
+    ...[
+      '123456789012345678',
+      '-123456789012345678',
+      '1234567890123456789',
+      '12345678901234567890',
+      '-12345678901234567890',
+    ],
+    ...[
+      '9223372036854775807',
+      '-9223372036854775807',
+      '+9223372036854775807',
+      '9223372036854775808',
+      '-9223372036854775808',
+      '-9223372036854775809',
+      '09223372036854775807',
+    ],
     // dates
-    ...['2024-02-29', '2023-02-29', '1900-02-29', '2000-02-29', '0000-01-01', '0001-01-01', '9999-12-31', '2024-13-01', '2024-00-10', '2024-01-00', '2024-04-31'],
+    ...[
+      '2024-02-29',
+      '2023-02-29',
+      '1900-02-29',
+      '2000-02-29',
+      '0000-01-01',
+      '0001-01-01',
+      '9999-12-31',
+      '2024-13-01',
+      '2024-00-10',
+      '2024-01-00',
+      '2024-04-31',
+    ],
     ...['2024-1-01', '20240-01-01', '2024-01-01x', '2024/01/01', '2024-01-0112', '1234-5678-9012'],
     // timestamps
-    ...['2024-01-01T10:00', '2024-01-01 10:00', '2024-01-01t10:00', '2024-01-01  10:00', '2024-01-01T1:00', '2024-01-01T10:0', '2024-01-01T10:00:5', '2024-01-01T10:60'],
-    ...['2024-01-01T10:00:60', '2024-01-01T10:00:61', '2024-12-31T23:59:60', '2024-12-31T23:59:60Z', '2024-01-01T25:00'],
-    ...['2024-01-01T24:00', '2024-01-01T24:00:00', '2024-01-01T24:00:01', '2024-01-01T24:30', '2024-01-01T24:00:00.0', '2024-01-01T24:00:00.000001', '2024-01-01T24:00:00Z', '2024-01-01T24:00+02'],
-    ...['2024-01-01T10:00:00.5', '2024-01-01T10:00:00.123456', '2024-01-01T10:00:00.1234567', '2024-01-01T10:00:00.', '2024-01-01T10:00.5', '2024-01-01T10:00:00.5+02:00'],
-    ...['2024-01-01T10:00Z', '2024-01-01T10:00:00z', '2024-01-01T10:00:00+02', '2024-01-01T10:00:00+0200', '2024-01-01T10:00:00+02:00', '2024-01-01T10:00:00-15:59'],
-    ...['2024-01-01T10:00:00+16:00', '2024-01-01T10:00:00-16', '2024-01-01T10:00:00+15:59', '2024-01-01T10:00:00+02:60', '2024-01-01T10:00:00+2', '2024-01-01T10:00:00+020'],
-    ...['2024-01-01T10:00:00+02:0', '2024-01-01T10:00:00+02:', '2024-01-01T10:00:00 Z', '2024-01-01T10:00:00ZZ', '2024-01-01T10:00:60+02', '2023-02-29T10:00Z', '2024-02-29 10:00Z'],
+    ...[
+      '2024-01-01T10:00',
+      '2024-01-01 10:00',
+      '2024-01-01t10:00',
+      '2024-01-01  10:00',
+      '2024-01-01T1:00',
+      '2024-01-01T10:0',
+      '2024-01-01T10:00:5',
+      '2024-01-01T10:60',
+    ],
+    ...[
+      '2024-01-01T10:00:60',
+      '2024-01-01T10:00:61',
+      '2024-12-31T23:59:60',
+      '2024-12-31T23:59:60Z',
+      '2024-01-01T25:00',
+    ],
+    ...[
+      '2024-01-01T24:00',
+      '2024-01-01T24:00:00',
+      '2024-01-01T24:00:01',
+      '2024-01-01T24:30',
+      '2024-01-01T24:00:00.0',
+      '2024-01-01T24:00:00.000001',
+      '2024-01-01T24:00:00Z',
+      '2024-01-01T24:00+02',
+    ],
+    ...[
+      '2024-01-01T10:00:00.5',
+      '2024-01-01T10:00:00.123456',
+      '2024-01-01T10:00:00.1234567',
+      '2024-01-01T10:00:00.',
+      '2024-01-01T10:00.5',
+      '2024-01-01T10:00:00.5+02:00',
+    ],
+    ...[
+      '2024-01-01T10:00Z',
+      '2024-01-01T10:00:00z',
+      '2024-01-01T10:00:00+02',
+      '2024-01-01T10:00:00+0200',
+      '2024-01-01T10:00:00+02:00',
+      '2024-01-01T10:00:00-15:59',
+    ],
+    ...[
+      '2024-01-01T10:00:00+16:00',
+      '2024-01-01T10:00:00-16',
+      '2024-01-01T10:00:00+15:59',
+      '2024-01-01T10:00:00+02:60',
+      '2024-01-01T10:00:00+2',
+      '2024-01-01T10:00:00+020',
+    ],
+    ...[
+      '2024-01-01T10:00:00+02:0',
+      '2024-01-01T10:00:00+02:',
+      '2024-01-01T10:00:00 Z',
+      '2024-01-01T10:00:00ZZ',
+      '2024-01-01T10:00:60+02',
+      '2023-02-29T10:00Z',
+      '2024-02-29 10:00Z',
+    ],
     // uuids
-    ...['0B0F5A9E-6A53-4E3C-9A57-0F7A3F1B2C4D', 'fb0f5a9e-6a53-4e3c-9a57-0f7a3f1b2c4d', '0b0f5a9e6a534e3c9a570f7a3f1b2c4d', '0b0f5a9e-6a534e3c-9a57-0f7a3f1b2c4d'],
-    ...['0b0f5a9e-6a53-4e3c-9a57-0f7a3f1b2c4', '{0b0f5a9e-6a53-4e3c-9a57-0f7a3f1b2c4d}', '0b0f5a9g-6a53-4e3c-9a57-0f7a3f1b2c4d', '12345678-1234-1234-1234-123456789012'],
+    ...[
+      '0B0F5A9E-6A53-4E3C-9A57-0F7A3F1B2C4D',
+      'fb0f5a9e-6a53-4e3c-9a57-0f7a3f1b2c4d',
+      '0b0f5a9e6a534e3c9a570f7a3f1b2c4d',
+      '0b0f5a9e-6a534e3c-9a57-0f7a3f1b2c4d',
+    ],
+    ...[
+      '0b0f5a9e-6a53-4e3c-9a57-0f7a3f1b2c4',
+      '{0b0f5a9e-6a53-4e3c-9a57-0f7a3f1b2c4d}',
+      '0b0f5a9g-6a53-4e3c-9a57-0f7a3f1b2c4d',
+      '12345678-1234-1234-1234-123456789012',
+    ],
     ...['2024-01-01-1234-1234-1234-1234567890', '0b0f5a9e-6a53-4e3c-9a57-0f7a3f1b2c4d0'],
     // booleans
-    ...['TRUE', 'True', 'tRuE', 'T', 'F', 'YES', 'Yes', 'NO', 'nO', 'Y', 'N', 'on', 'off', 'tru', 'falsey', 'yess', 'n0'],
+    ...[
+      'TRUE',
+      'True',
+      'tRuE',
+      'T',
+      'F',
+      'YES',
+      'Yes',
+      'NO',
+      'nO',
+      'Y',
+      'N',
+      'on',
+      'off',
+      'tru',
+      'falsey',
+      'yess',
+      'n0',
+    ],
     // json
-    ...['{}', '[]', '{"a":[1,{"b":null}]}', '[1,2', '{"a":1}}', '  [1]', '[1]  ', "{'a':1}", '[NaN]', '[01]', '\t[1]', '[1]\n', '\u00a0[1]', '"[1]"'],
+    ...[
+      '{}',
+      '[]',
+      '{"a":[1,{"b":null}]}',
+      '[1,2',
+      '{"a":1}}',
+      '  [1]',
+      '[1]  ',
+      "{'a':1}",
+      '[NaN]',
+      '[01]',
+      '\t[1]',
+      '[1]\n',
+      '\u00a0[1]',
+      '"[1]"',
+    ],
     // spaces and tabs around
-    ...[' 1', ' 1 ', '1 ', '\t1', '1\t', ' \t ', '\t', '  2024-01-01  ', ' 2024-01-01 10:00 ', ' true', ' 0b0f5a9e-6a53-4e3c-9a57-0f7a3f1b2c4d ', ' {"a":1} ', '1\n', '\n1', '1\r'],
+    ...[
+      ' 1',
+      ' 1 ',
+      '1 ',
+      '\t1',
+      '1\t',
+      ' \t ',
+      '\t',
+      '  2024-01-01  ',
+      ' 2024-01-01 10:00 ',
+      ' true',
+      ' 0b0f5a9e-6a53-4e3c-9a57-0f7a3f1b2c4d ',
+      ' {"a":1} ',
+      '1\n',
+      '\n1',
+      '1\r',
+    ],
     // non-ASCII
     ...['é', '日本', 'ünïcödé', '１２３', '٣', '1é', 'true✓', '2024-01-01T10:00:00+02:00é', '–1', '2024‐01‐01'],
   ];
@@ -105,12 +306,72 @@ describe('byteTypeMask', () => {
     const rand = lcg(20240229);
     const fragments = [
       ...'0123456789',
-      '0', '00', '1', '12', '99', '2024', '9223372036854775807', '24', '59', '60', '15', '16',
-      '-', '+', '.', ':', 'T', 't', 'Z', 'z', 'e', 'E', ' ', '  ', '\t', ',',
-      '-01', '-02-29', '-12-31', '-13', 'T10:00', ' 23:59:60', ':00', '.5', '+02', '+02:00', '-0530', 'Z',
-      'true', 'FALSE', 'yes', 'No', 't', 'f', 'y', 'n', 'a', 'b', 'f0', 'x', 'é', '日',
-      '0b0f5a9e', '-6a53', '-4e3c', '-9a57', '-0f7a3f1b2c4d', 'ABCDEF',
-      '{', '}', '[', ']', '"', '"a"', 'null', '1e',
+      '0',
+      '00',
+      '1',
+      '12',
+      '99',
+      '2024',
+      '9223372036854775807',
+      '24',
+      '59',
+      '60',
+      '15',
+      '16',
+      '-',
+      '+',
+      '.',
+      ':',
+      'T',
+      't',
+      'Z',
+      'z',
+      'e',
+      'E',
+      ' ',
+      '  ',
+      '\t',
+      ',',
+      '-01',
+      '-02-29',
+      '-12-31',
+      '-13',
+      'T10:00',
+      ' 23:59:60',
+      ':00',
+      '.5',
+      '+02',
+      '+02:00',
+      '-0530',
+      'Z',
+      'true',
+      'FALSE',
+      'yes',
+      'No',
+      't',
+      'f',
+      'y',
+      'n',
+      'a',
+      'b',
+      'f0',
+      'x',
+      'é',
+      '日',
+      '0b0f5a9e',
+      '-6a53',
+      '-4e3c',
+      '-9a57',
+      '-0f7a3f1b2c4d',
+      'ABCDEF',
+      '{',
+      '}',
+      '[',
+      ']',
+      '"',
+      '"a"',
+      'null',
+      '1e',
     ];
     const mismatches: { value: string; bytes: number; expected: number }[] = [];
     for (let n = 0; n < 20_000; n++) {
@@ -143,7 +404,22 @@ const KINDS: readonly (readonly string[])[] = [
   ['2024-02-01T10:00:00Z', '2024-02-01 10:00:00+02:00', '2024-02-01 10:00+0530', '2024-02-01T24:00-03'],
   ['0b0f5a9e-6a53-4e3c-9a57-0f7a3f1b2c4d', 'FB0F5A9E-6A53-4E3C-9A57-0F7A3F1B2C4D'],
   ['{"a": 1}', '[1, 2]', '{"q": "say \\"hi\\""}', '["it\'s"]', '[]'],
-  ['x', 'a,b', 'a;b', 'a\tb', 'line\nbreak', 'cr\rlf\r\n', 'say "hi"', '"', "it's", "'", '08123', '9223372036854775808', 'é', ' '],
+  [
+    'x',
+    'a,b',
+    'a;b',
+    'a\tb',
+    'line\nbreak',
+    'cr\rlf\r\n',
+    'say "hi"',
+    '"',
+    "it's",
+    "'",
+    '08123',
+    '9223372036854775808',
+    'é',
+    ' ',
+  ],
 ];
 
 function randomValue(rand: (n: number) => number, kind: number): string | null {
@@ -157,12 +433,18 @@ function randomValue(rand: (n: number) => number, kind: number): string | null {
 /** The value as a CSV field: NULL unquoted and empty, quoted when it must be and now and then when it need not. */
 function field(rand: (n: number) => number, value: string | null, delimiter: string, quote: string): string {
   if (value === null) return '';
-  const mustQuote = value === '' || value.includes(delimiter) || value.includes(quote) || value.includes('\n') || value.includes('\r');
+  const mustQuote =
+    value === '' || value.includes(delimiter) || value.includes(quote) || value.includes('\n') || value.includes('\r');
   if (!mustQuote && rand(3) !== 0) return value;
   return quote + value.split(quote).join(quote + quote) + quote;
 }
 
-function randomBody(rand: (n: number) => number, delimiter: string, quote: string, prefix: (record: number) => string[] = () => []): Body {
+function randomBody(
+  rand: (n: number) => number,
+  delimiter: string,
+  quote: string,
+  prefix: (record: number) => string[] = () => [],
+): Body {
   const columns = 1 + rand(4);
   const kinds = Array.from({ length: columns }, () => rand(KINDS.length));
   const rows = rand(8);
@@ -227,10 +509,20 @@ describe('TypeTally', () => {
     for (let n = 0; n < 300; n++) {
       const [delimiter, quote] = DIALECTS[n % DIALECTS.length];
       const { text, columns } = randomBody(rand, delimiter, quote);
-      const expected = { types: expectedTypes(text, columns, delimiter, quote), records: tokenize(text, delimiter, quote).records.length };
+      const expected = {
+        types: expectedTypes(text, columns, delimiter, quote),
+        records: tokenize(text, delimiter, quote).records.length,
+      };
       for (const size of SIZES) {
         const tally = tallyOf(text, { delimiter, quote, columns }, size);
-        expect({ text, size, types: tally.types(), records: tally.records, problem: tally.problem, inQuotes: tally.inQuotes }).toEqual({
+        expect({
+          text,
+          size,
+          types: tally.types(),
+          records: tally.records,
+          problem: tally.problem,
+          inQuotes: tally.inQuotes,
+        }).toEqual({
           text,
           size,
           ...expected,
@@ -252,7 +544,9 @@ describe('TypeTally', () => {
         expect({ text, size, types: tally.types() }).toEqual({ text, size, types: expected });
       }
     }
-    expect(tallyOf('1,true,x\n2,false,y\n', { delimiter: ',', quote: '"', columns: 2, skipFields: 1 }, 64).types()).toEqual(['boolean', 'text']);
+    expect(
+      tallyOf('1,true,x\n2,false,y\n', { delimiter: ',', quote: '"', columns: 2, skipFields: 1 }, 64).types(),
+    ).toEqual(['boolean', 'text']);
   });
 
   it('reports the last record boundary of every chunk, and cutting there gives whole records', () => {
@@ -303,13 +597,22 @@ describe('TypeTally', () => {
       tally.feed(chunk);
     }
     tally.end();
-    expect({ records: tally.records, types: tally.types(), problem: tally.problem }).toEqual({ records: 3, types: ['bigint', 'text'], problem: null });
+    expect({ records: tally.records, types: tally.types(), problem: tally.problem }).toEqual({
+      records: 3,
+      types: ['bigint', 'text'],
+      problem: null,
+    });
   });
 
   it('infers from values cut anywhere by chunks, quoted or not', () => {
-    const text = '"2024-01-01 10:00:00+02:00",  -9223372036854775808 ,"{""a"": [1, 2]}"\n2024-02-29T23:59:60Z,"9223372036854775807","[""x""]"\n';
+    const text =
+      '"2024-01-01 10:00:00+02:00",  -9223372036854775808 ,"{""a"": [1, 2]}"\n2024-02-29T23:59:60Z,"9223372036854775807","[""x""]"\n';
     for (const size of SIZES) {
-      expect(tallyOf(text, { delimiter: ',', quote: '"', columns: 3 }, size).types()).toEqual(['timestamptz', 'bigint', 'json']);
+      expect(tallyOf(text, { delimiter: ',', quote: '"', columns: 3 }, size).types()).toEqual([
+        'timestamptz',
+        'bigint',
+        'json',
+      ]);
     }
   });
 
@@ -326,7 +629,11 @@ describe('TypeTally', () => {
     ['1,"ab" \n', 'text after a closing quote'],
     ['1,"ab""c"d\n', 'text after a closing quote'],
   ])('says what is wrong with %j in every chunk size', (text, problem) => {
-    for (const size of SIZES) expect({ size, problem: tallyOf(text, { delimiter: ',', quote: '"', columns: 2 }, size).problem }).toEqual({ size, problem });
+    for (const size of SIZES)
+      expect({ size, problem: tallyOf(text, { delimiter: ',', quote: '"', columns: 2 }, size).problem }).toEqual({
+        size,
+        problem,
+      });
   });
 
   it('knows when the body ends inside a quoted field', () => {

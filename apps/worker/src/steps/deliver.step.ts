@@ -59,7 +59,11 @@ export class DeliverStep implements PipelineStep {
         failed: ctx.state.failure !== null,
         changes: {
           firstLoad: previousRun === null && facts.rows !== null,
-          schemaChanged: Boolean(facts.schemaChanges && facts.schemaChanges.added.length + facts.schemaChanges.removed.length + facts.schemaChanges.retyped.length > 0),
+          schemaChanged: Boolean(
+            facts.schemaChanges &&
+            facts.schemaChanges.added.length + facts.schemaChanges.removed.length + facts.schemaChanges.retyped.length >
+              0,
+          ),
           checksWarnedOrFailed: Boolean(facts.dbt && facts.dbt.testsWarned + facts.dbt.testsFailed > 0),
           rejects: facts.rejects.count,
           rowsBefore: facts.previousRows,
@@ -68,31 +72,63 @@ export class DeliverStep implements PipelineStep {
       });
       outcomes.push(outcome);
       const line = `digest to destination ${destination.name} (${destination.id}): ${outcome.status}${outcome.problem ? ` (${outcome.problem})` : ''}`;
-      if (outcome.status === 'failed' || outcome.status === 'unknown') ctx.log.warn({ destinationId: destination.id, outcome: outcome.status }, line);
+      if (outcome.status === 'failed' || outcome.status === 'unknown')
+        ctx.log.warn({ destinationId: destination.id, outcome: outcome.status }, line);
       else ctx.log.info({ destinationId: destination.id, outcome: outcome.status }, line);
-      if (outcome.problem) await ctx.repo.event(runId, 'deliver', outcome.status === 'unknown' ? 'warn' : 'error', `${destination.name}: ${outcome.problem}`);
+      if (outcome.problem)
+        await ctx.repo.event(
+          runId,
+          'deliver',
+          outcome.status === 'unknown' ? 'warn' : 'error',
+          `${destination.name}: ${outcome.problem}`,
+        );
     }
 
     const count = (status: Outcome['status']) => outcomes.filter((o) => o.status === status).length;
-    const metrics = { destinations: outcomes.length, sent: count('sent'), failed: count('failed'), unknown: count('unknown'), skipped: count('skipped'), suppressed: count('suppressed') };
+    const metrics = {
+      destinations: outcomes.length,
+      sent: count('sent'),
+      failed: count('failed'),
+      unknown: count('unknown'),
+      skipped: count('skipped'),
+      suppressed: count('suppressed'),
+    };
     const status: NonNullable<RunRow['delivery_status']> =
-      metrics.sent + metrics.failed + metrics.unknown === 0 ? 'none' : metrics.failed === 0 ? (metrics.unknown === 0 ? 'delivered' : 'unknown') : metrics.sent + metrics.unknown > 0 ? 'partial' : 'failed';
+      metrics.sent + metrics.failed + metrics.unknown === 0
+        ? 'none'
+        : metrics.failed === 0
+          ? metrics.unknown === 0
+            ? 'delivered'
+            : 'unknown'
+          : metrics.sent + metrics.unknown > 0
+            ? 'partial'
+            : 'failed';
     await ctx.repo.setDeliveryStatus(runId, status);
     const problems = outcomes.filter((o) => o.status === 'failed').map((o) => o.problem);
     if (problems.length) {
-      throw new DeliveryProblem(`the digest did not reach ${problems.length} of ${outcomes.length} destination(s): ${problems.join('; ')}`, metrics);
+      throw new DeliveryProblem(
+        `the digest did not reach ${problems.length} of ${outcomes.length} destination(s): ${problems.join('; ')}`,
+        metrics,
+      );
     }
     return metrics;
   }
 
-  private async deliverTo(ctx: StepContext, destination: DestinationRow, digest: SlackMessage, facts: { failed: boolean; changes: Parameters<typeof routeDigest>[0]['changes'] }): Promise<Outcome> {
+  private async deliverTo(
+    ctx: StepContext,
+    destination: DestinationRow,
+    digest: SlackMessage,
+    facts: { failed: boolean; changes: Parameters<typeof routeDigest>[0]['changes'] },
+  ): Promise<Outcome> {
     const runId = ctx.run.id;
     // A retried run is a new outcome: its deliveries are keyed by the retry generation, so it is posted once more, and once.
     const generation = ctx.run.retry_generation;
-    const record = (fields: Parameters<StepContext['repo']['recordDelivery']>[3]) => ctx.repo.recordDelivery(runId, destination.id, generation, fields);
+    const record = (fields: Parameters<StepContext['repo']['recordDelivery']>[3]) =>
+      ctx.repo.recordDelivery(runId, destination.id, generation, fields);
     const previous = await ctx.repo.delivery(runId, destination.id, generation);
     if (previous?.status === 'sending') {
-      const problem = 'the worker stopped while Slack was answering, so the digest may have been delivered; it is not sent again, since Slack webhooks cannot tell a repeat from a new message';
+      const problem =
+        'the worker stopped while Slack was answering, so the digest may have been delivered; it is not sent again, since Slack webhooks cannot tell a repeat from a new message';
       await record({ status: 'unknown', error: problem, finished_at: new Date() });
       return { status: 'unknown', problem };
     }
@@ -100,7 +136,11 @@ export class DeliverStep implements PipelineStep {
 
     const earlier = await ctx.repo.previousDelivery(destination.id, ctx.dataset.id, runId, generation);
     const route = routeDigest({
-      destination: { datasets: destination.datasets, notifyOn: destination.notify_on, rowChangeThreshold: destination.row_change_threshold },
+      destination: {
+        datasets: destination.datasets,
+        notifyOn: destination.notify_on,
+        rowChangeThreshold: destination.row_change_threshold,
+      },
       dataset: ctx.dataset.name,
       failed: facts.failed,
       previousDeliveryFailed: earlier?.status === 'failed',
@@ -113,17 +153,29 @@ export class DeliverStep implements PipelineStep {
 
     let message = digest;
     if (facts.failed && destination.suppress_hours !== null) {
-      const { lastSentAt, suppressedSince } = await ctx.repo.failureDigests(destination.id, ctx.dataset.id, runId, generation);
+      const { lastSentAt, suppressedSince } = await ctx.repo.failureDigests(
+        destination.id,
+        ctx.dataset.id,
+        runId,
+        generation,
+      );
       if (lastSentAt && Date.now() - lastSentAt.getTime() < destination.suppress_hours * 3600_000) {
-        await record({ status: 'suppressed', skip_reason: `a failure digest of this dataset went out at ${lastSentAt.toISOString()}, within the ${destination.suppress_hours} h suppression interval`, failure: true });
+        await record({
+          status: 'suppressed',
+          skip_reason: `a failure digest of this dataset went out at ${lastSentAt.toISOString()}, within the ${destination.suppress_hours} h suppression interval`,
+          failure: true,
+        });
         return { status: 'suppressed' };
       }
-      if (suppressedSince > 0 && lastSentAt) message = withSuppressedNote(digest, { count: suppressedSince, since: lastSentAt });
+      if (suppressedSince > 0 && lastSentAt)
+        message = withSuppressedNote(digest, { count: suppressedSince, since: lastSentAt });
     }
 
     let url: string;
     try {
-      url = destination.webhook_encrypted ? this.secrets.decrypt(destination.webhook_encrypted) : (destination.webhook_url ?? '');
+      url = destination.webhook_encrypted
+        ? this.secrets.decrypt(destination.webhook_encrypted)
+        : (destination.webhook_url ?? '');
     } catch (error) {
       const problem = (error as Error).message;
       await record({ status: 'failed', error: problem, failure: facts.failed });
@@ -143,20 +195,33 @@ export class DeliverStep implements PipelineStep {
       await record({ status: 'sending', attempts: attempt, failure: facts.failed, started_at: startedAt, error: null });
       const answer = await this.post(url, message, this.config.slack.timeoutMs);
       const verdict = judgeAnswer(answer);
-      const responded = answer.kind === 'answer' ? { response_status: answer.status, response_body: answer.body } : { response_status: null, response_body: null };
+      const responded =
+        answer.kind === 'answer'
+          ? { response_status: answer.status, response_body: answer.body }
+          : { response_status: null, response_body: null };
       if (verdict === 'sent') {
         await record({ status: 'sent', ...responded, error: null, finished_at: new Date() });
         return { status: 'sent' };
       }
       const problem = describeAnswer(answer);
       if (verdict === 'permanent' || attempt >= attempts) {
-        const why = verdict === 'permanent' ? problem : `${problem}; gave up after ${attempt} attempts (SLACK_ATTEMPTS)`;
+        const why =
+          verdict === 'permanent' ? problem : `${problem}; gave up after ${attempt} attempts (SLACK_ATTEMPTS)`;
         await record({ status: 'failed', ...responded, error: why, finished_at: new Date() });
         return { status: 'failed', problem: why };
       }
       const wait = backoffMs(attempt, answer);
-      await record({ status: 'failed', ...responded, error: `${problem}; trying again in ${(wait / 1000).toFixed(1)} s` });
-      await ctx.repo.event(runId, 'deliver', 'warn', `${destination.name}: attempt ${attempt} failed (${problem}); trying again in ${(wait / 1000).toFixed(1)} s`);
+      await record({
+        status: 'failed',
+        ...responded,
+        error: `${problem}; trying again in ${(wait / 1000).toFixed(1)} s`,
+      });
+      await ctx.repo.event(
+        runId,
+        'deliver',
+        'warn',
+        `${destination.name}: attempt ${attempt} failed (${problem}); trying again in ${(wait / 1000).toFixed(1)} s`,
+      );
       await this.sleep(wait);
     }
   }

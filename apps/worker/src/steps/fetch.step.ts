@@ -32,16 +32,24 @@ export class FetchStep implements PipelineStep {
       );
     }
     if (object.size !== Number(version.size_bytes)) {
-      throw new PermanentStepError(`object ${version.object_key} has ${object.size} bytes where ${version.size_bytes} were stored; register the dataset again`);
+      throw new PermanentStepError(
+        `object ${version.object_key} has ${object.size} bytes where ${version.size_bytes} were stored; register the dataset again`,
+      );
     }
-    return { bytes: object.size, sha256: version.sha256, ...(refreshed ? { refreshed: refreshed.unchanged ? 'unchanged' : 'changed' } : {}) };
+    return {
+      bytes: object.size,
+      sha256: version.sha256,
+      ...(refreshed ? { refreshed: refreshed.unchanged ? 'unchanged' : 'changed' } : {}),
+    };
   }
 
   private async refresh(ctx: StepContext): Promise<DatasetVersionRow> {
     const { dataset, run } = ctx;
     const url = dataset.source_url;
     if (dataset.source_type !== 'url' || !url) {
-      throw new PermanentStepError(`dataset "${dataset.name}" was uploaded, so there is no URL to fetch again; upload the new file and run it without refresh`);
+      throw new PermanentStepError(
+        `dataset "${dataset.name}" was uploaded, so there is no URL to fetch again; upload the new file and run it without refresh`,
+      );
     }
     let version = await ctx.repo.versionFetchedBy(run.id);
     if (!version) {
@@ -57,7 +65,12 @@ export class FetchStep implements PipelineStep {
       if (run.trigger === 'schedule') await this.skipIfNothingNew(ctx, fetched);
       version = await ctx.repo.recordRefreshedVersion(run.id, dataset.id, { ...fetched, sourceUrl: url });
       const what = version.unchanged ? 'the same content as the previous version' : 'new content';
-      await ctx.repo.event(run.id, 'fetch', 'info', `fetched ${fetched.sizeBytes} bytes from ${fetched.finalUrl}: ${what} (sha256 ${version.sha256})`);
+      await ctx.repo.event(
+        run.id,
+        'fetch',
+        'info',
+        `fetched ${fetched.sizeBytes} bytes from ${fetched.finalUrl}: ${what} (sha256 ${version.sha256})`,
+      );
     }
     // The steps after this one in this attempt share the context's version object; a later attempt loads the run's new version itself.
     Object.assign(ctx.version, version);
@@ -65,9 +78,15 @@ export class FetchStep implements PipelineStep {
   }
 
   /** Throws RunSkipped when the scheduled run has nothing new to load (decideSkip); the run then points at the current version. */
-  private async skipIfNothingNew(ctx: StepContext, fetched: { sha256: string; sizeBytes: number } | null): Promise<void> {
+  private async skipIfNothingNew(
+    ctx: StepContext,
+    fetched: { sha256: string; sizeBytes: number } | null,
+  ): Promise<void> {
     const { dataset, run } = ctx;
-    const [alwaysRun, current] = await Promise.all([ctx.repo.scheduleAlwaysRun(dataset.id), ctx.repo.currentVersion(dataset.id)]);
+    const [alwaysRun, current] = await Promise.all([
+      ctx.repo.scheduleAlwaysRun(dataset.id),
+      ctx.repo.currentVersion(dataset.id),
+    ]);
     const decision = decideSkip({
       trigger: run.trigger,
       sourceType: dataset.source_type,

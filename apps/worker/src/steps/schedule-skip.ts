@@ -23,11 +23,13 @@ export function decideSkip(facts: SkipFacts): SkipDecision {
   if (facts.sourceType === 'upload') {
     return {
       skip: true,
-      reason: 'the dataset is uploaded, so a schedule has no source to fetch again; upload a new file, or set alwaysRun on the schedule to run the current version anyway',
+      reason:
+        'the dataset is uploaded, so a schedule has no source to fetch again; upload a new file, or set alwaysRun on the schedule to run the current version anyway',
       unchangedSince: facts.current?.id ?? null,
     };
   }
-  if (!facts.current || facts.fetchedSha256 === null || facts.fetchedSha256 !== facts.current.sha256) return { skip: false };
+  if (!facts.current || facts.fetchedSha256 === null || facts.fetchedSha256 !== facts.current.sha256)
+    return { skip: false };
   return {
     skip: true,
     reason: `source unchanged since version ${facts.current.id} (sha256 ${facts.current.sha256}, fetched ${facts.current.fetchedAt.toISOString()}); set alwaysRun on the schedule to run anyway`,

@@ -2,7 +2,13 @@ import type { Pool } from 'pg';
 import type { AppConfig } from '@relayboard/config';
 import type { ObjectStore } from '@relayboard/storage';
 import { describeChanges, diffSchemas, hasChanges } from '../staging/schema-changes';
-import { CsvRejectedError, DEFAULT_COPY_STREAMS, DEFAULT_REJECT_MAX_SHARE, stageCsv, type StageProgress } from '../staging/stage-csv';
+import {
+  CsvRejectedError,
+  DEFAULT_COPY_STREAMS,
+  DEFAULT_REJECT_MAX_SHARE,
+  stageCsv,
+  type StageProgress,
+} from '../staging/stage-csv';
 import { PermanentStepError, type PipelineStep, type StepContext } from './step';
 
 const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
@@ -23,7 +29,10 @@ export class StageStep implements PipelineStep {
   constructor(
     private readonly store: ObjectStore,
     private readonly warehouse: Pool,
-    private readonly settings: AppConfig['staging'] = { rejectMaxShare: DEFAULT_REJECT_MAX_SHARE, copyStreams: DEFAULT_COPY_STREAMS },
+    private readonly settings: AppConfig['staging'] = {
+      rejectMaxShare: DEFAULT_REJECT_MAX_SHARE,
+      copyStreams: DEFAULT_COPY_STREAMS,
+    },
   ) {}
 
   async run(ctx: StepContext) {
@@ -63,10 +72,19 @@ export class StageStep implements PipelineStep {
           `loaded by the ${result.path} path`,
         { dialect, path: result.path },
       );
-      if (changes) await ctx.repo.event(ctx.run.id, 'stage', hasChanges(changes) ? 'warn' : 'info', describeChanges(changes), { schemaChanges: changes });
+      if (changes)
+        await ctx.repo.event(ctx.run.id, 'stage', hasChanges(changes) ? 'warn' : 'info', describeChanges(changes), {
+          schemaChanges: changes,
+        });
       const { kept, leftForDbt } = result.views;
       if (kept.length) {
-        await ctx.repo.event(ctx.run.id, 'stage', 'info', `kept the view(s) over ${result.table} through the swap: ${kept.join(', ')}`, { viewsKept: kept });
+        await ctx.repo.event(
+          ctx.run.id,
+          'stage',
+          'info',
+          `kept the view(s) over ${result.table} through the swap: ${kept.join(', ')}`,
+          { viewsKept: kept },
+        );
       }
       if (leftForDbt.length) {
         await ctx.repo.event(

@@ -24,8 +24,19 @@ describe('why a dbt build failed', () => {
       errors: ['Failure in test t'],
       nodes: [
         node({}),
-        node({ uniqueId: 'test.relayboard.t.1', name: 't', kind: 'test', status: 'fail', failures: 3, message: 'Got 3 results, configured to fail if != 0' }),
-        node({ name: 'broken', status: 'error', message: 'Database Error in model broken (models/marts/broken.sql)\n  syntax error at or near "selec"' }),
+        node({
+          uniqueId: 'test.relayboard.t.1',
+          name: 't',
+          kind: 'test',
+          status: 'fail',
+          failures: 3,
+          message: 'Got 3 results, configured to fail if != 0',
+        }),
+        node({
+          name: 'broken',
+          status: 'error',
+          message: 'Database Error in model broken (models/marts/broken.sql)\n  syntax error at or near "selec"',
+        }),
       ],
     });
     expect(sut).toBe(
@@ -34,9 +45,15 @@ describe('why a dbt build failed', () => {
   });
 
   it("gives dbt's error lines when it failed before running a node", () => {
-    expect(failureReason({ exitCode: 2, nodes: [], errors: ['Encountered an error:\nCompilation Error\n  unexpected end of template'] })).toBe(
-      'Compilation Error: unexpected end of template',
+    expect(
+      failureReason({
+        exitCode: 2,
+        nodes: [],
+        errors: ['Encountered an error:\nCompilation Error\n  unexpected end of template'],
+      }),
+    ).toBe('Compilation Error: unexpected end of template');
+    expect(failureReason({ exitCode: 2, nodes: [], errors: [] })).toMatch(
+      /^dbt exited with code 2 without an error message/,
     );
-    expect(failureReason({ exitCode: 2, nodes: [], errors: [] })).toMatch(/^dbt exited with code 2 without an error message/);
   });
 });

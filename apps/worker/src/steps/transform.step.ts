@@ -15,12 +15,20 @@ export function lostDatabase(reason: string): boolean {
 }
 
 function toCheckInput(row: DatasetCheckRow): CheckInput {
-  return { id: row.id, name: row.name, kind: row.kind, column: row.column_name, severity: row.severity, config: row.config };
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    column: row.column_name,
+    severity: row.severity,
+    config: row.config,
+  };
 }
 
 function describeFailure(node: DbtNodeResult): string {
   const message = oneLine(node.message ?? 'no message');
-  if (node.status === 'fail') return `${node.kind} ${node.name} failed with ${node.failures ?? '?'} failing row(s): ${message}`;
+  if (node.status === 'fail')
+    return `${node.kind} ${node.name} failed with ${node.failures ?? '?'} failing row(s): ${message}`;
   return `${node.kind} ${node.name} errored: ${message}`;
 }
 
@@ -67,10 +75,14 @@ export class TransformStep implements PipelineStep {
     event: (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => Promise<void>,
   ): Promise<{ lock: BuildLocks; fingerprint: string }> {
     const onWait = async ({ model, holder }: BuildLockWait) => {
-      const whose = holder.runId ? `run ${holder.runId}'s dbt build` : `a dbt build (session ${holder.session || 'unnamed'})`;
+      const whose = holder.runId
+        ? `run ${holder.runId}'s dbt build`
+        : `a dbt build (session ${holder.session || 'unnamed'})`;
       await event(
         'info',
-        model ? `waiting for ${whose} of model ${model}: builds that share a model take turns` : `waiting for ${whose}: builds of people's models whose selection is not known take turns with every other build`,
+        model
+          ? `waiting for ${whose} of model ${model}: builds that share a model take turns`
+          : `waiting for ${whose}: builds of people's models whose selection is not known take turns with every other build`,
         { waitingFor: holder.runId, model },
       );
     };
@@ -88,8 +100,14 @@ export class TransformStep implements PipelineStep {
     const now = await this.dbt.lockPlan(dataset, inProject);
     if (now.fingerprint === fingerprint || plan.kind === 'all') return { lock, fingerprint: now.fingerprint };
     await lock.release();
-    await event('info', "people's dbt files changed while this build waited; it takes turns with every other dbt build instead");
-    return { lock: await this.locks.acquire(runId, { kind: 'all', reason: "people's dbt files changed" }, onWait), fingerprint: now.fingerprint };
+    await event(
+      'info',
+      "people's dbt files changed while this build waited; it takes turns with every other dbt build instead",
+    );
+    return {
+      lock: await this.locks.acquire(runId, { kind: 'all', reason: "people's dbt files changed" }, onWait),
+      fingerprint: now.fingerprint,
+    };
   }
 
   async run(ctx: StepContext): Promise<StepMetrics> {
@@ -104,7 +122,10 @@ export class TransformStep implements PipelineStep {
 
     const staged = await ctx.repo.stagedDatasets();
     const own = staged.find((d) => d.name === dataset);
-    if (!own) throw new PermanentStepError(`dataset ${dataset} has no staged schema; the stage step must succeed before transform`);
+    if (!own)
+      throw new PermanentStepError(
+        `dataset ${dataset} has no staged schema; the stage step must succeed before transform`,
+      );
     if (own.disabled) {
       await event(
         'warn',
@@ -112,7 +133,12 @@ export class TransformStep implements PipelineStep {
       );
     }
     const checks = await ctx.repo.declaredChecks();
-    const inputs = staged.map((d) => ({ id: d.id, name: d.name, columns: d.columns, checks: checks.filter((c) => c.dataset_name === d.name).map(toCheckInput) }));
+    const inputs = staged.map((d) => ({
+      id: d.id,
+      name: d.name,
+      columns: d.columns,
+      checks: checks.filter((c) => c.dataset_name === d.name).map(toCheckInput),
+    }));
     const ownInput = inputs.find((d) => d.name === dataset)!;
     await this.data.write(dataset, ownInput.columns, ownInput.checks);
 
@@ -124,10 +150,20 @@ export class TransformStep implements PipelineStep {
       await ctx.repo.disableDataset(d.id, reason, runId);
       if (name === dataset) {
         // Its folder goes now, so the project parses meanwhile (dbt run by hand on this machine too).
-        await this.dbt.writeProject({ files: renderProjectFiles(inputs.filter((i) => !out.has(i.name))).files, dataset, registered: await ctx.repo.datasetNames(), excluded: [...out.keys()] });
-        throw new PermanentStepError(`${reason}; ${dataset} is out of the dbt project until a run of it succeeds, and other datasets' runs go on without it`);
+        await this.dbt.writeProject({
+          files: renderProjectFiles(inputs.filter((i) => !out.has(i.name))).files,
+          dataset,
+          registered: await ctx.repo.datasetNames(),
+          excluded: [...out.keys()],
+        });
+        throw new PermanentStepError(
+          `${reason}; ${dataset} is out of the dbt project until a run of it succeeds, and other datasets' runs go on without it`,
+        );
       }
-      await event('warn', `dataset ${name} is taken out of the dbt project so it cannot stop this run: ${reason}; its next run writes its files again (GET /v1/datasets/${name} shows why)`);
+      await event(
+        'warn',
+        `dataset ${name} is taken out of the dbt project so it cannot stop this run: ${reason}; its next run writes its files again (GET /v1/datasets/${name} shows why)`,
+      );
     };
 
     let result: DbtBuildResult;
@@ -138,13 +174,24 @@ export class TransformStep implements PipelineStep {
       for (const r of refused) await takeOut(r.dataset, r.reason);
       if (pass === 0) {
         for (const s of skipped.filter((s) => s.dataset === dataset)) {
-          await event('warn', `check ${s.check} is left out of this run: ${s.reason}; delete it with DELETE /v1/datasets/${dataset}/checks/<id> or declare it again`);
+          await event(
+            'warn',
+            `check ${s.check} is left out of this run: ${s.reason}; delete it with DELETE /v1/datasets/${dataset}/checks/<id> or declare it again`,
+          );
         }
       }
-      await this.dbt.writeProject({ files, dataset, registered: await ctx.repo.datasetNames(), excluded: [...out.keys()] });
+      await this.dbt.writeProject({
+        files,
+        dataset,
+        registered: await ctx.repo.datasetNames(),
+        excluded: [...out.keys()],
+      });
 
       const { targetPath, logPath } = this.dbt.workPaths(runId);
-      await event('info', `dbt build --select source:staging.${dataset}+ (target path ${targetPath}, log path ${logPath})`);
+      await event(
+        'info',
+        `dbt build --select source:staging.${dataset}+ (target path ${targetPath}, log path ${logPath})`,
+      );
       const inProject = staged.filter((d) => !out.has(d.name)).map((d) => d.name);
       // Builds that share a person's model take turns (ModelBuildLocks); the rest run side by side.
       const { lock, fingerprint } = await this.lockModels(runId, dataset, inProject, event);
@@ -155,14 +202,18 @@ export class TransformStep implements PipelineStep {
           runId,
           datasets: inProject,
           signal: ctx.signal,
-          onEvent: (e) => void event(e.level === 'debug' ? 'info' : e.level, e.message, e.node ? { node: e.node } : undefined),
+          onEvent: (e) =>
+            void event(e.level === 'debug' ? 'info' : e.level, e.message, e.node ? { node: e.node } : undefined),
         });
       } catch (error) {
         if (ctx.signal.aborted) {
           // dbt's process group is gone, but a statement it sent goes on in PostgreSQL until its backend is ended (its transaction rolls back).
           const ended = await this.data.endSessions(this.dbt.sessionName(runId));
           await events;
-          await event('warn', `dbt was stopped${ended ? ` and its ${ended} warehouse session(s) ended` : ''}: the models it was building keep their previous tables`);
+          await event(
+            'warn',
+            `dbt was stopped${ended ? ` and its ${ended} warehouse session(s) ended` : ''}: the models it was building keep their previous tables`,
+          );
         }
         throw error;
       } finally {
@@ -177,7 +228,8 @@ export class TransformStep implements PipelineStep {
       if (!culprits.length) break;
       const reason = `dbt could not parse the files Relayboard generated for it: ${failureReason(result)}`;
       // Its own files first: a run whose own dataset is unparseable fails rather than taking others out.
-      for (const name of culprits.sort((a, b) => Number(b === dataset) - Number(a === dataset))) await takeOut(name, reason);
+      for (const name of culprits.sort((a, b) => Number(b === dataset) - Number(a === dataset)))
+        await takeOut(name, reason);
     }
     if (result.manifest && own.disabled) {
       await ctx.repo.enableDataset(own.id);
@@ -185,8 +237,14 @@ export class TransformStep implements PipelineStep {
     }
 
     if (result.parse.mode) {
-      const how = result.parse.mode === 'partial' ? 'partially, reusing the last parse' : `fully (${result.parse.reason ?? 'no earlier parse to reuse'})`;
-      await event('info', `dbt parsed the project ${how}${result.parse.ms === null ? '' : ` in ${result.parse.ms} ms`}`);
+      const how =
+        result.parse.mode === 'partial'
+          ? 'partially, reusing the last parse'
+          : `fully (${result.parse.reason ?? 'no earlier parse to reuse'})`;
+      await event(
+        'info',
+        `dbt parsed the project ${how}${result.parse.ms === null ? '' : ` in ${result.parse.ms} ms`}`,
+      );
     }
     for (const node of result.nodes) {
       if (node.kind !== 'test' || (node.status !== 'fail' && node.status !== 'warn') || !node.compiledCode) continue;
@@ -228,7 +286,8 @@ export class TransformStep implements PipelineStep {
     if (!result.ok) {
       const reason = failureReason(result);
       // dbt lost PostgreSQL (a restart): the build is tried again rather than failing the run.
-      if (lostDatabase(reason)) throw new TransientStepError(`dbt build failed because its database connection failed: ${reason}`);
+      if (lostDatabase(reason))
+        throw new TransientStepError(`dbt build failed because its database connection failed: ${reason}`);
       throw new PermanentStepError(`dbt build failed: ${reason}`, metrics);
     }
     return metrics;

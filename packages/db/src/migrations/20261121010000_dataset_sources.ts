@@ -13,7 +13,9 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('fetched_by_run_id').references('id').inTable(`${S}.runs`).onDelete('SET NULL');
     t.index(['fetched_by_run_id']);
   });
-  await knex.raw(`update ${S}.dataset_versions v set source = d.source_type from ${S}.datasets d where d.id = v.dataset_id`);
+  await knex.raw(
+    `update ${S}.dataset_versions v set source = d.source_type from ${S}.datasets d where d.id = v.dataset_id`,
+  );
 
   await knex.schema.withSchema(S).alterTable('runs', (t) => {
     t.boolean('refresh').notNullable().defaultTo(false);

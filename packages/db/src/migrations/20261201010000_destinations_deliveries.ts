@@ -61,7 +61,9 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['destination_id', 'attempted_at']);
   });
   // sending: a post is in flight (a worker that died then leaves the outcome unknown).
-  await knex.raw(`alter table ${S}.deliveries add constraint deliveries_status_check check (status in ('sending', 'sent', 'failed', 'skipped', 'suppressed', 'unknown'))`);
+  await knex.raw(
+    `alter table ${S}.deliveries add constraint deliveries_status_check check (status in ('sending', 'sent', 'failed', 'skipped', 'suppressed', 'unknown'))`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {
@@ -75,6 +77,15 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.withSchema(S).alterTable('datasets', (t) => t.dropColumn('owners'));
   await knex.schema.withSchema(S).dropTableIfExists('secrets_key_check');
   await knex.schema.withSchema(S).alterTable('destinations', (t) => {
-    t.dropColumns('webhook_encrypted', 'webhook_fingerprint', 'webhook_masked', 'datasets', 'notify_on', 'row_change_threshold', 'suppress_hours', 'updated_at');
+    t.dropColumns(
+      'webhook_encrypted',
+      'webhook_fingerprint',
+      'webhook_masked',
+      'datasets',
+      'notify_on',
+      'row_change_threshold',
+      'suppress_hours',
+      'updated_at',
+    );
   });
 }

@@ -19,9 +19,15 @@ export async function up(knex: Knex): Promise<void> {
       end if;
       return NEW;
     end $$`);
-  await knex.raw(`create trigger run_events_notify after insert on ${S}.run_events for each row execute function ${S}.notify_run_change()`);
-  await knex.raw(`create trigger run_steps_notify after update on ${S}.run_steps for each row execute function ${S}.notify_run_change()`);
-  await knex.raw(`create trigger runs_notify after update on ${S}.runs for each row execute function ${S}.notify_run_change()`);
+  await knex.raw(
+    `create trigger run_events_notify after insert on ${S}.run_events for each row execute function ${S}.notify_run_change()`,
+  );
+  await knex.raw(
+    `create trigger run_steps_notify after update on ${S}.run_steps for each row execute function ${S}.notify_run_change()`,
+  );
+  await knex.raw(
+    `create trigger runs_notify after update on ${S}.runs for each row execute function ${S}.notify_run_change()`,
+  );
   // Keyset pagination of runs, newest first, with the id breaking ties.
   await knex.raw(`create index runs_created_at_id on ${S}.runs (created_at desc, id desc)`);
 }

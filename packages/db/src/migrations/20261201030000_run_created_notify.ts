@@ -8,7 +8,9 @@ const S = 'relayboard';
  * moment it is queued, whoever inserted it.
  */
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw(`create trigger runs_insert_notify after insert on ${S}.runs for each row execute function ${S}.notify_run_change()`);
+  await knex.raw(
+    `create trigger runs_insert_notify after insert on ${S}.runs for each row execute function ${S}.notify_run_change()`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

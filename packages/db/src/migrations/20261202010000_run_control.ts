@@ -11,7 +11,9 @@ async function stepStatuses(knex: Knex, statuses: string[]): Promise<void> {
         execute format('alter table ${S}.run_steps drop constraint %I', c);
       end loop;
     end $$`);
-  await knex.raw(`alter table ${S}.run_steps add constraint run_steps_status_check check (status in (${statuses.map((s) => `'${s}'`).join(', ')}))`);
+  await knex.raw(
+    `alter table ${S}.run_steps add constraint run_steps_status_check check (status in (${statuses.map((s) => `'${s}'`).join(', ')}))`,
+  );
 }
 
 /**
@@ -68,5 +70,7 @@ export async function down(knex: Knex): Promise<void> {
   });
   await knex.raw(`update ${S}.run_steps set status = 'failed' where status = 'canceled'`);
   await stepStatuses(knex, ['pending', 'running', 'succeeded', 'failed', 'skipped']);
-  await knex.schema.withSchema(S).alterTable('runs', (t) => t.dropColumns('cancel_requested_at', 'cancel_reason', 'retry_generation'));
+  await knex.schema
+    .withSchema(S)
+    .alterTable('runs', (t) => t.dropColumns('cancel_requested_at', 'cancel_reason', 'retry_generation'));
 }

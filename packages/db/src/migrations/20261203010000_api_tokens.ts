@@ -24,7 +24,9 @@ export async function up(knex: Knex): Promise<void> {
     // The token that created it; null for the local stack's bootstrap token.
     t.uuid('created_by_token_id').references('id').inTable(`${S}.api_tokens`).onDelete('SET NULL');
   });
-  await knex.raw(`alter table ${S}.api_tokens add constraint api_tokens_scope_check check (scope in ('read', 'write', 'admin'))`);
+  await knex.raw(
+    `alter table ${S}.api_tokens add constraint api_tokens_scope_check check (scope in ('read', 'write', 'admin'))`,
+  );
 
   await knex.schema.withSchema(S).createTable('audit_log', (t) => {
     t.bigIncrements('id');

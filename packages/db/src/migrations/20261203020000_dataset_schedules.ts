@@ -11,7 +11,9 @@ async function runStatuses(knex: Knex, statuses: string[]): Promise<void> {
         execute format('alter table ${S}.runs drop constraint %I', c);
       end loop;
     end $$`);
-  await knex.raw(`alter table ${S}.runs add constraint runs_status_check check (status in (${statuses.map((s) => `'${s}'`).join(', ')}))`);
+  await knex.raw(
+    `alter table ${S}.runs add constraint runs_status_check check (status in (${statuses.map((s) => `'${s}'`).join(', ')}))`,
+  );
 }
 
 /**

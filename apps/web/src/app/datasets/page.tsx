@@ -20,7 +20,9 @@ export default async function DatasetsPage({ searchParams }: DatasetsPageProps) 
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Datasets</h1>
-        <p className="mt-1 text-sm text-slate-600">Every CSV Relayboard loads, with its last run and current version.</p>
+        <p className="mt-1 text-sm text-slate-600">
+          Every CSV Relayboard loads, with its last run and current version.
+        </p>
       </div>
       <div className="grid gap-4 lg:grid-cols-2">
         <RegisterDatasetForm />

@@ -14,7 +14,9 @@ export default function DestinationsPage() {
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Destinations</h1>
-        <p className="mt-1 text-sm text-slate-600">Slack channels that get a digest after each run: which datasets, on which runs, and how the last post went.</p>
+        <p className="mt-1 text-sm text-slate-600">
+          Slack channels that get a digest after each run: which datasets, on which runs, and how the last post went.
+        </p>
       </div>
       <AddDestinationForm />
       <section aria-labelledby="destinations-title" className="space-y-3">

@@ -27,14 +27,21 @@ export async function signIn(_previous: SignInState, form: FormData): Promise<Si
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
-    return { error: `The api at ${apiBaseUrl()} did not answer (${(error as Error).message}); start it with ./relayboard up.` };
+    return {
+      error: `The api at ${apiBaseUrl()} did not answer (${(error as Error).message}); start it with ./relayboard up.`,
+    };
   }
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
     const problem = errorResponseSchema.safeParse(body);
-    return { error: problem.success ? `That token does not work: ${problem.data.error.message}` : `The api answered HTTP ${response.status}.` };
+    return {
+      error: problem.success
+        ? `That token does not work: ${problem.data.error.message}`
+        : `The api answered HTTP ${response.status}.`,
+    };
   }
-  if (!currentTokenSchema.safeParse(body).success) return { error: 'The api answered with a body this board does not understand.' };
+  if (!currentTokenSchema.safeParse(body).success)
+    return { error: 'The api answered with a body this board does not understand.' };
   (await cookies()).set(BOARD_SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'lax',

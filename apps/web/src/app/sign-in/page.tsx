@@ -10,7 +10,11 @@ const REASONS: Record<string, string> = {
   expired: 'Your token no longer works (revoked or expired): sign in with another one.',
 };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const reason = typeof params.reason === 'string' ? REASONS[params.reason] : undefined;
   return (
@@ -18,8 +22,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Sign in</h1>
         <p className="mt-1 text-sm text-slate-600">
-          The board acts with an api token. The local stack writes an admin token to <code className="rounded bg-slate-100 px-1">.relayboard/admin-token</code>; an admin
-          makes more with <code className="rounded bg-slate-100 px-1">POST /v1/tokens</code>.
+          The board acts with an api token. The local stack writes an admin token to{' '}
+          <code className="rounded bg-slate-100 px-1">.relayboard/admin-token</code>; an admin makes more with{' '}
+          <code className="rounded bg-slate-100 px-1">POST /v1/tokens</code>.
         </p>
       </div>
       {reason && (

@@ -89,7 +89,10 @@ export default async function DatasetPage({ params }: DatasetPageProps) {
       </dl>
 
       {dataset.dbtDisabled && (
-        <section aria-labelledby="dbt-disabled-title" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900">
+        <section
+          aria-labelledby="dbt-disabled-title"
+          className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900"
+        >
           <h2 id="dbt-disabled-title" className="font-semibold">
             Out of the dbt project
           </h2>
@@ -105,7 +108,11 @@ export default async function DatasetPage({ params }: DatasetPageProps) {
       />
 
       <PageSection id="schedule" title="Schedule">
-        <DatasetSchedule datasetName={dataset.name} schedule={dataset.schedule} canRefresh={dataset.sourceType === 'url'} />
+        <DatasetSchedule
+          datasetName={dataset.name}
+          schedule={dataset.schedule}
+          canRefresh={dataset.sourceType === 'url'}
+        />
       </PageSection>
 
       <PageSection id="history" title="Rows and duration by run">
@@ -142,7 +149,10 @@ export default async function DatasetPage({ params }: DatasetPageProps) {
         id="recent-runs"
         title="Recent runs"
         action={
-          <Link href={`/?${new URLSearchParams({ datasetName: dataset.name })}`} className="text-sm text-sky-700 underline-offset-2 hover:underline">
+          <Link
+            href={`/?${new URLSearchParams({ datasetName: dataset.name })}`}
+            className="text-sm text-sky-700 underline-offset-2 hover:underline"
+          >
             All runs of {dataset.name}
           </Link>
         }

@@ -5,7 +5,14 @@ import { Suspense } from 'react';
 import type { Run, RunDigest } from '@relayboard/contracts';
 import { ApiProblemNotice } from '@/components/api-problem-notice';
 import { BackLink, PageSection, SummaryItem } from '@/components/page-parts';
-import { LiveRunDuration, LiveRunEvents, LiveRunStatus, LiveRunSteps, LiveRunWaiting, RunStreamProvider } from '@/components/run-stream';
+import {
+  LiveRunDuration,
+  LiveRunEvents,
+  LiveRunStatus,
+  LiveRunSteps,
+  LiveRunWaiting,
+  RunStreamProvider,
+} from '@/components/run-stream';
 import { RunActions } from '@/components/run-actions';
 import { RunNodes } from '@/components/run-nodes';
 import { RunRejectsSection } from '@/components/run-rejects';
@@ -52,7 +59,18 @@ export default async function RunPage({ params, searchParams }: RunPageProps) {
   if (run === null) notFound();
 
   return (
-    <RunStreamProvider runId={run.id} initial={{ status: run.status, steps: run.steps, events: run.events, startedAt: run.startedAt, finishedAt: run.finishedAt, cancelRequestedAt: run.cancelRequestedAt, waitingFor: run.waitingFor }}>
+    <RunStreamProvider
+      runId={run.id}
+      initial={{
+        status: run.status,
+        steps: run.steps,
+        events: run.events,
+        startedAt: run.startedAt,
+        finishedAt: run.finishedAt,
+        cancelRequestedAt: run.cancelRequestedAt,
+        waitingFor: run.waitingFor,
+      }}
+    >
       <div className="space-y-8">
         <BackLink href="/" label="All runs" />
 
@@ -105,7 +123,13 @@ export default async function RunPage({ params, searchParams }: RunPageProps) {
             className={`rounded-lg border p-4 ${run.status === 'skipped' ? 'border-slate-300 bg-slate-50 text-slate-900' : 'border-red-300 bg-red-50 text-red-900'}`}
           >
             <h2 id="run-error-title" className="font-semibold">
-              {run.status === 'failed' ? 'Why this run failed' : run.status === 'canceled' ? 'Why this run was canceled' : run.status === 'skipped' ? 'Why this run was skipped' : 'Run error'}
+              {run.status === 'failed'
+                ? 'Why this run failed'
+                : run.status === 'canceled'
+                  ? 'Why this run was canceled'
+                  : run.status === 'skipped'
+                    ? 'Why this run was skipped'
+                    : 'Run error'}
             </h2>
             <p className="mt-1 text-sm break-words whitespace-pre-wrap">{run.error}</p>
           </section>
@@ -124,7 +148,10 @@ export default async function RunPage({ params, searchParams }: RunPageProps) {
         </PageSection>
 
         <PageSection id="rejects" title="Rejected rows">
-          <Suspense key={rejectsCursor ?? ''} fallback={<TableSkeleton label="Loading the rejected rows…" rows={3} columns={3} />}>
+          <Suspense
+            key={rejectsCursor ?? ''}
+            fallback={<TableSkeleton label="Loading the rejected rows…" rows={3} columns={3} />}
+          >
             <RunRejectsSection runId={run.id} cursor={rejectsCursor} />
           </Suspense>
         </PageSection>
