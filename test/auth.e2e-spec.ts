@@ -64,7 +64,7 @@ async function send(
     signal: AbortSignal.timeout(30_000),
   });
   const text = await res.text();
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : null;
   } catch {

@@ -175,7 +175,6 @@ describe('concurrency', () => {
     expect(bDone.events.map((e) => e.message)).toContainEqual(
       expect.stringContaining("selects none of people's models"),
     );
-    // eslint-disable-next-line no-console
     console.log(`concurrency: ${a2} started ${time(r2.startedAt) - time(r1.finishedAt)} ms after ${a1} finished`);
   }
 

@@ -5,7 +5,6 @@ import { startStack, type Stack } from '../packages/devstack/dist';
 import { CANARY_SECRET, type TestStackEnv } from './stack-env';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __relayboardStack: { stack: Stack; home: string } | undefined;
 }
 

@@ -20,6 +20,7 @@ export function requireBuilt<T>(relativePath: string): T {
   const file = path.join(REPO_ROOT, relativePath);
   if (!existsSync(file))
     throw new Error(`${relativePath} is missing: build the workspace first with \`pnpm build:ts\``);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a built CommonJS module, found at run time
   return require(file) as T;
 }
 

@@ -121,7 +121,7 @@ describe(`${REQUESTS} run requests over ${DATASETS} datasets at once (${FULL ? '
       const distinct = [...new Set(ids)];
 
       // Every run ends, within the deadline (read from PostgreSQL: polling the api would be load of its own).
-      let statuses: { id: string; status: string; started_at: Date | null; finished_at: Date | null }[] = [];
+      let statuses: { id: string; status: string; started_at: Date | null; finished_at: Date | null }[];
       let reported = Date.now();
       for (;;) {
         statuses = await query(`select id, status, started_at, finished_at from relayboard.runs where id = any($1)`, [

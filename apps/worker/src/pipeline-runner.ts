@@ -54,7 +54,7 @@ export class PipelineRunner {
     const lock = await this.takeDatasetTurn(job, context, log);
     if (!lock) return;
     const state: StepState = { metrics: {}, failure: null };
-    let canceled: string | null = null;
+    let canceled: string | null;
     try {
       if (!(await this.repo.start(runId))) {
         log.info(`run ${runId} already ended; nothing to do`);

@@ -128,7 +128,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresH
       );
     } catch (error) {
       const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? String(error);
-      throw new Error(`initdb failed for ${options.dataDir}: ${stderr}`);
+      throw new Error(`initdb failed for ${options.dataDir}: ${stderr}`, { cause: error });
     } finally {
       rmSync(pwDir, { recursive: true, force: true });
     }

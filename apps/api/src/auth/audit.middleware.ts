@@ -10,7 +10,7 @@ function targetOf(req: Request, body: unknown): string | null {
   const params = req.params ?? {};
   const fromParams = params.id ?? params.name;
   if (typeof fromParams === 'string') return fromParams;
-  let parsed: unknown = null;
+  let parsed: unknown;
   try {
     parsed = typeof body === 'string' || Buffer.isBuffer(body) ? JSON.parse(body.toString()) : null;
   } catch {

@@ -71,6 +71,7 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       throw new Error(
         `cannot prepare the metadata database at DATABASE_URL (${redact(this.config.databaseUrl)}): ${(error as Error).message}`,
+        { cause: error },
       );
     }
     try {
@@ -80,6 +81,7 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
       if (!(error instanceof SecretsKeyError) && !(error as Error).message.startsWith('SECRETS_KEY')) throw error;
       throw new Error(
         `the metadata database at DATABASE_URL (${redact(this.config.databaseUrl)}) was set up with another SECRETS_KEY: ${(error as Error).message}`,
+        { cause: error },
       );
     }
     const encrypted = await encryptLegacyWebhooks(this.knex, this.box, this.logger);
@@ -90,6 +92,7 @@ export class CoreModule implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       throw new Error(
         `cannot reach bucket "${this.config.s3.bucket}" at S3_ENDPOINT ${this.config.s3.endpoint}: ${(error as Error).message} (check S3_ACCESS_KEY / S3_SECRET_KEY)`,
+        { cause: error },
       );
     }
   }

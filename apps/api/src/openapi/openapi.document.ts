@@ -198,12 +198,10 @@ function sse(description: string, events: Record<string, string>): ResponseConfi
     description,
     content: {
       'text/event-stream': {
-        schema: z
-          .string()
-          .meta({
-            description:
-              "a text/event-stream; each message's `data` is JSON of the shape its `event` names in x-sse-events",
-          }),
+        schema: z.string().meta({
+          description:
+            "a text/event-stream; each message's `data` is JSON of the shape its `event` names in x-sse-events",
+        }),
         ...({
           'x-sse-events': Object.fromEntries(
             Object.entries(events).map(([event, id]) => [event, { $ref: `#/components/schemas/${id}` }]),

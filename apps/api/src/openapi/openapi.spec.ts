@@ -37,6 +37,7 @@ describe('the OpenAPI document', () => {
       } catch (error) {
         throw new Error(
           `the OpenAPI document is not valid: ${(error as { stdout?: string }).stdout ?? (error as Error).message}`,
+          { cause: error },
         );
       }
       expect(JSON.parse(output)).toEqual({ valid: true });

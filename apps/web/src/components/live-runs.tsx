@@ -90,7 +90,9 @@ export function LiveRuns({ initialRuns, filters, firstPage, hasOlder, limit, ren
 
   // The stream's handler reads the page as it is now without subscribing again on every change.
   const view = useRef({ runs, initialRuns });
-  view.current = { runs, initialRuns };
+  useEffect(() => {
+    view.current = { runs, initialRuns };
+  }, [runs, initialRuns]);
 
   // What the handler last decided per run, before React has rendered it: messages can come faster than renders.
   const handled = useRef(new Map<string, RunStatus>());
@@ -178,15 +180,20 @@ export function LiveRuns({ initialRuns, filters, firstPage, hasOlder, limit, ren
       announceTimer.current = null;
     };
     // One stream per filter set and page; the page is a new component (keyed) when they change.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the rest is fixed for the keyed component's life
   }, [streamUrl]);
 
   const inFlight = runs.some((run) => isInProgress(run.status));
   // Durations of runs still going grow each second; a page of finished runs needs no clock.
   useEffect(() => {
     if (!inFlight) return;
-    setNow(new Date());
-    const timer = setInterval(() => setNow(new Date()), 1000);
-    return () => clearInterval(timer);
+    const tick = () => setNow(new Date());
+    const first = setTimeout(tick, 0);
+    const timer = setInterval(tick, 1000);
+    return () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
   }, [inFlight]);
 
   return (

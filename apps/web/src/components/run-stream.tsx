@@ -55,7 +55,7 @@ export function useRunStream(runId: string | null, initial: RunState): LiveRunSt
   useEffect(() => {
     if (runId === null || !isInProgress(following.status)) return;
     const source = new EventSource(`/api/runs/${encodeURIComponent(runId)}/events`);
-    setLive(true);
+    source.addEventListener('open', () => setLive(true));
     source.addEventListener('run-event', (message) => {
       const parsed = runEventSchema.safeParse(JSON.parse((message as MessageEvent<string>).data));
       if (!parsed.success) return;
@@ -91,6 +91,7 @@ export function useRunStream(runId: string | null, initial: RunState): LiveRunSt
     });
     return () => source.close();
     // `initial` is the server's view when the stream starts; a new run is a new component (keyed by its id).
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the router is stable; following holds the status and epoch
   }, [runId, following]);
 
   const follow = useCallback((next: Partial<RunState> & { status: RunStatus }) => {

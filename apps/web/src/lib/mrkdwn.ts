@@ -18,9 +18,9 @@ export function decodeEntities(text: string): string {
 
 // Slack only treats a marker as formatting at a word boundary, so `rows_rejected` keeps its underscores.
 const STYLES: { kind: 'bold' | 'italic' | 'strike'; pattern: RegExp }[] = [
-  { kind: 'bold', pattern: /(^|[\s(\[{"'“‘•])\*([^*\n]+?)\*(?=$|[\s)\]}.,;:!?"'”’])/ },
-  { kind: 'italic', pattern: /(^|[\s(\[{"'“‘•])_([^_\n]+?)_(?=$|[\s)\]}.,;:!?"'”’])/ },
-  { kind: 'strike', pattern: /(^|[\s(\[{"'“‘•])~([^~\n]+?)~(?=$|[\s)\]}.,;:!?"'”’])/ },
+  { kind: 'bold', pattern: /(^|[\s([{"'“‘•])\*([^*\n]+?)\*(?=$|[\s)\]}.,;:!?"'”’])/ },
+  { kind: 'italic', pattern: /(^|[\s([{"'“‘•])_([^_\n]+?)_(?=$|[\s)\]}.,;:!?"'”’])/ },
+  { kind: 'strike', pattern: /(^|[\s([{"'“‘•])~([^~\n]+?)~(?=$|[\s)\]}.,;:!?"'”’])/ },
 ];
 
 function parseStyles(text: string): MrkdwnNode[] {

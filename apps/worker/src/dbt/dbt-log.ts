@@ -15,6 +15,7 @@ interface DbtJsonLine {
   data?: { node_info?: { unique_id?: string } } & Record<string, unknown>;
 }
 
+// eslint-disable-next-line no-control-regex -- the escape byte is exactly what this strips
 const ANSI = /\u001b\[[0-9;]*m/g;
 const LEVELS = new Set(['debug', 'info', 'warn', 'error']);
 

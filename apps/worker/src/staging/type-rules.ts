@@ -123,6 +123,7 @@ function exponentInRange(value: string): boolean {
 }
 
 /** Strings jsonb (the warehouse type) refuses and JSON.parse takes: a NUL or an unpaired surrogate, both written as \\u escapes. */
+// eslint-disable-next-line no-control-regex -- NUL is one of the characters jsonb refuses
 const JSONB_REFUSES = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Whether the text is a JSON object or array that jsonb takes. */

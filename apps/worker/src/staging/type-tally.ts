@@ -107,12 +107,11 @@ function numberMask(buf: Uint8Array, start: number, end: number): number {
     // Up to 18 digits always fits a bigint; longer ones are checked exactly.
     return intDigits <= 18 ? TypeBit.bigint | TypeBit.numeric : -1;
   }
-  let fracDigits = 0;
   if (buf[p] === DOT) {
     p++;
     const fracStart = p;
     while (p < end && isDigit(buf[p])) p++;
-    fracDigits = p - fracStart;
+    const fracDigits = p - fracStart;
     if (intDigits === 0 && fracDigits === 0) return 0;
   } else if (intDigits === 0) {
     return 0;
