@@ -11,3 +11,4 @@ export * from './schedules';
 export * from './strict';
 export * from './file-signatures';
 export * from './auth';
+export * from './ids';

@@ -169,3 +169,4 @@ export * from './model-build-locks';
 export * from './pg-transaction';
 export * from './rows';
 export { DURATION_BUCKETS_SECONDS } from './migrations/20261203030000_metric_totals';
+export * from './sql';

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  isUuid,
   ErrorCode,
   type ApiToken,
   type CreatedToken,
@@ -13,7 +14,6 @@ import { TokensRepository } from './tokens.repository';
 
 /** last_used_at is written at most this often per token (and per process: the repository checks the stored time too). */
 const LAST_USED_EVERY_MS = 60_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function toApiToken(row: ApiTokenRow, now = new Date()): ApiToken {
   const status = row.revoked_at ? 'revoked' : row.expires_at && row.expires_at <= now ? 'expired' : 'active';
@@ -60,13 +60,13 @@ export class TokensService {
   }
 
   async get(id: string): Promise<ApiToken> {
-    const row = UUID.test(id) ? await this.repository.find(id) : null;
+    const row = isUuid(id) ? await this.repository.find(id) : null;
     if (!row) throw new DomainError(ErrorCode.TokenNotFound, `no api token with id ${id}; GET /v1/tokens lists them`);
     return toApiToken(row);
   }
 
   async revoke(id: string): Promise<ApiToken> {
-    const row = UUID.test(id) ? await this.repository.revoke(id) : null;
+    const row = isUuid(id) ? await this.repository.revoke(id) : null;
     if (!row) throw new DomainError(ErrorCode.TokenNotFound, `no api token with id ${id}; GET /v1/tokens lists them`);
     return toApiToken(row);
   }

@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, type Check, type CreateCheckRequest } from '@relayboard/contracts';
+import { isUuid, ErrorCode, type Check, type CreateCheckRequest } from '@relayboard/contracts';
+import { ROW_NUMBER_COLUMN } from '@relayboard/db';
 import { DomainError } from '../common/domain-error';
 import { checkConfig, checkName } from './checks.definition';
 import { toCheckDto } from './checks.dto';
 import { ChecksRepository, type DatasetColumns } from './checks.repository';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Staging's row number: a column of every dataset, so checks may name it. */
-const ROW_NUMBER_COLUMN = '_rb_row';
 
 @Injectable()
 export class ChecksService {
@@ -57,7 +54,7 @@ export class ChecksService {
 
   async delete(datasetName: string, id: string): Promise<void> {
     const dataset = await this.dataset(datasetName);
-    if (!UUID.test(id) || !(await this.repository.delete(dataset.id, id))) {
+    if (!isUuid(id) || !(await this.repository.delete(dataset.id, id))) {
       throw new DomainError(
         ErrorCode.CheckNotFound,
         `dataset "${dataset.name}" has no check with id "${id}"; list them with GET /v1/datasets/${dataset.name}/checks`,
@@ -77,6 +74,7 @@ export class ChecksService {
 
   /** Checks are validated against the columns once a run has staged the dataset; before that, the run reports a missing column. */
   private assertColumn(dataset: DatasetColumns, column: string, field: string): void {
+    // Staging's row number is a column of every dataset, so checks may name it.
     if (dataset.columns === null || column === ROW_NUMBER_COLUMN || dataset.columns.some((c) => c.name === column))
       return;
     const known = dataset.columns.map((c) => c.name).join(', ');

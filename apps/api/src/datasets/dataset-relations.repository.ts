@@ -1,11 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DBT_DATA_TABLES, type Knex } from '@relayboard/db';
+import { DBT_DATA_TABLES, quoteIdent, type Knex } from '@relayboard/db';
 import { WAREHOUSE_KNEX } from '../core/tokens';
 
 /** PostgreSQL's dependent_objects_still_exist: another relation (a view of someone's) reads one of them. */
 const DEPENDENT_OBJECTS = '2BP01';
-
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
  * The warehouse relations Relayboard makes for a dataset: staging.<name> with its

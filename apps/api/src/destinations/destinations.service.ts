@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AppConfig } from '@relayboard/config';
 import {
+  isUuid,
   ErrorCode,
   type CreateSlackDestinationRequest,
   type Destination,
@@ -19,8 +20,6 @@ import {
 } from './destinations.repository';
 import { SlackWebhookClient, type SlackMessage } from './slack-webhook.client';
 import { assertWebhookUrl, sealWebhookUrl } from './webhook-url';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const DEFAULTS = { notifyOn: 'always', rowChangeThreshold: 0.1, suppressHours: null } as const;
 
@@ -111,7 +110,7 @@ export class DestinationsService {
   }
 
   async delete(id: string): Promise<void> {
-    if (!UUID.test(id) || !(await this.repository.delete(id))) throw this.notFound(id);
+    if (!isUuid(id) || !(await this.repository.delete(id))) throw this.notFound(id);
     this.logger.log(`deleted destination ${id}`);
   }
 
@@ -137,7 +136,7 @@ export class DestinationsService {
   }
 
   private async find(id: string): Promise<DestinationWithDelivery> {
-    const found = UUID.test(id) ? await this.repository.find(id) : null;
+    const found = isUuid(id) ? await this.repository.find(id) : null;
     if (!found) throw this.notFound(id);
     return found;
   }

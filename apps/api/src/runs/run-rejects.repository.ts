@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RAW_REJECT_CHARS } from '@relayboard/contracts';
-import type { Knex } from '@relayboard/db';
+import { quoteIdent, type Knex } from '@relayboard/db';
 import { WAREHOUSE_KNEX } from '../core/tokens';
-
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** PostgreSQL's undefined_table: the table went between the look-up and the lock. */
 const UNDEFINED_TABLE = '42P01';

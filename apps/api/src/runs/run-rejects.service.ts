@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, type RunRejects, type RunRejectsQuery } from '@relayboard/contracts';
+import { isUuid, ErrorCode, type RunRejects, type RunRejectsQuery } from '@relayboard/contracts';
 import { decodeCursor, page } from '../common/cursor';
 import { DomainError } from '../common/domain-error';
 import { RunRejectsRepository } from './run-rejects.repository';
 import { RunsRepository } from './runs.repository';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A run's rejected rows. Staging keeps only the dataset's latest load, stamped
@@ -21,7 +19,7 @@ export class RunRejectsService {
   ) {}
 
   async list(id: string, query: RunRejectsQuery): Promise<RunRejects> {
-    const run = UUID.test(id) ? await this.runs.find(id) : null;
+    const run = isUuid(id) ? await this.runs.find(id) : null;
     if (!run) throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
     const afterLine = query.cursor ? Number(decodeCursor(query.cursor, ['number'])[0]) : null;
     const [steps, read] = await Promise.all([
@@ -58,7 +56,7 @@ export class RunRejectsService {
       return { ...none, source: waiting ? 'pending' : 'not_staged', total: null };
     }
     // The stage step succeeded, so this run published rejects that the table no longer holds.
-    const stampedBy = read?.loadId && UUID.test(read.loadId) ? await this.runs.find(read.loadId) : null;
+    const stampedBy = read?.loadId && isUuid(read.loadId) ? await this.runs.find(read.loadId) : null;
     if (read && read.loadId !== null && (stampedBy === null || stampedBy.created_at > run.created_at)) {
       return { ...none, source: 'replaced', replacedByRunId: stampedBy?.id ?? null, total: counted };
     }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type MessageEvent } from '@nestjs/common';
 import { filter, map, Observable } from 'rxjs';
 import { createHash } from 'node:crypto';
 import {
+  isUuid,
   ErrorCode,
   FINAL_RUN_STATUSES,
   IDEMPOTENCY_KEY_TTL_HOURS,
@@ -33,8 +34,6 @@ const FINAL_STATUSES = new Set<string>(FINAL_RUN_STATUSES);
 
 /** How often an otherwise quiet stream of run changes sends a comment. */
 const KEEP_ALIVE_MS = 15_000;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Idempotency keys are scoped to the endpoint they were sent to. */
 const RUN_REQUEST_SCOPE = 'POST /v1/pipelines/run';
@@ -162,7 +161,7 @@ export class RunsService {
    * generation and its job is enqueued again.
    */
   async retry(id: string, by: string): Promise<RunSummary> {
-    const run = UUID.test(id) ? await this.runs.find(id) : null;
+    const run = isUuid(id) ? await this.runs.find(id) : null;
     if (!run) throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
     const retried = await this.runs.retry(id, by);
     if (!retried) {
@@ -188,7 +187,7 @@ export class RunsService {
    * request and stops the step it is in.
    */
   async cancel(id: string, reason: string | undefined, by: string): Promise<RunSummary> {
-    const run = UUID.test(id) ? await this.runs.find(id) : null;
+    const run = isUuid(id) ? await this.runs.find(id) : null;
     if (!run) throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
     const outcome = await this.runs.cancel(id, reason ?? 'no reason given', by);
     if (outcome.kind === 'missing')
@@ -213,7 +212,7 @@ export class RunsService {
   }
 
   async get(id: string): Promise<Run> {
-    const run = UUID.test(id) ? await this.runs.find(id) : null;
+    const run = isUuid(id) ? await this.runs.find(id) : null;
     if (!run) throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
     const [steps, events, nodes, deliveries] = await Promise.all([
       this.runs.steps(id),
@@ -225,7 +224,7 @@ export class RunsService {
   }
 
   async digest(id: string): Promise<RunDigest> {
-    const run = UUID.test(id) ? await this.runs.find(id) : null;
+    const run = isUuid(id) ? await this.runs.find(id) : null;
     if (!run) throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
     return { runId: id, digest: (await this.runs.digest(id)) as RunDigest['digest'] };
   }
@@ -287,7 +286,7 @@ export class RunsService {
    * every event was sent.
    */
   async events(id: string, lastEventId: string | undefined): Promise<Observable<MessageEvent>> {
-    const run = UUID.test(id) ? await this.runs.find(id) : null;
+    const run = isUuid(id) ? await this.runs.find(id) : null;
     if (!run) throw new DomainError(ErrorCode.RunNotFound, `no run with id "${id}"; list runs with GET /v1/runs`);
     let after = /^\d+$/.test(lastEventId ?? '') ? Number(lastEventId) : 0;
     return new Observable<MessageEvent>((subscriber) => {

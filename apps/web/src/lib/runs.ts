@@ -1,4 +1,4 @@
-import { STEP_NAMES, type RunStatus, type RunStep, type RunSummary } from '@relayboard/contracts';
+import { isUuid, STEP_NAMES, type RunStatus, type RunStep, type RunSummary } from '@relayboard/contracts';
 
 export interface RunFilters {
   status?: string;
@@ -88,11 +88,9 @@ export function isInProgress(status: RunStatus): boolean {
   return status === 'queued' || status === 'running';
 }
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Run ids are Postgres UUIDs; anything else cannot name a run, so the board need not ask. */
 export function isRunId(value: string): boolean {
-  return UUID_PATTERN.test(value);
+  return isUuid(value);
 }
 
 /**

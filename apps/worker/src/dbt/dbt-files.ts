@@ -6,8 +6,7 @@ import {
   type CheckKind,
   type CheckSeverity,
 } from '@relayboard/contracts';
-import type { StagedColumn } from '@relayboard/db';
-import { quoteIdent, ROW_NUMBER_COLUMN } from '../staging/columns';
+import { quoteIdent, ROW_NUMBER_COLUMN, type StagedColumn } from '@relayboard/db';
 import { COLUMN_TYPES } from '../staging/type-rules';
 
 /** A data-quality check a person declared, as the generator needs it. */

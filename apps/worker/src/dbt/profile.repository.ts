@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
-import { inTransaction } from '@relayboard/db';
-import { quoteIdent } from '../staging/columns';
+import { inTransaction, quoteIdent, ROW_NUMBER_COLUMN } from '@relayboard/db';
 
 export interface CastFailure {
   column: string;
@@ -54,7 +53,7 @@ export class ProfileRepository {
       text: `select * from warehouse.${quoteIdent(dataset)} order by "_rb_row" limit ${Math.max(0, Math.floor(limit))}`,
       rowMode: 'array',
     });
-    const keep = fields.map((f, i) => (f.name === '_rb_row' ? -1 : i)).filter((i) => i >= 0);
+    const keep = fields.map((f, i) => (f.name === ROW_NUMBER_COLUMN ? -1 : i)).filter((i) => i >= 0);
     return {
       columns: keep.map((i) => fields[i].name),
       rows: (rows as unknown[][]).map((r) => keep.map((i) => cellText(r[i]))),

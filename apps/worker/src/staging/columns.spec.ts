@@ -1,4 +1,5 @@
-import { normalizeColumns, quoteIdent, ROW_NUMBER_COLUMN } from './columns';
+import { quoteIdent, ROW_NUMBER_COLUMN } from '@relayboard/db';
+import { normalizeColumns } from './columns';
 
 const names = (headers: string[]) => normalizeColumns(headers).map((c) => c.name);
 

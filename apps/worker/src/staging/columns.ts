@@ -1,7 +1,4 @@
-import type { StagedColumn } from '@relayboard/db';
-
-/** Reserved for the staging row number that COPY fills from an identity column. */
-export const ROW_NUMBER_COLUMN = '_rb_row';
+import { ROW_NUMBER_COLUMN, type StagedColumn } from '@relayboard/db';
 const MAX_IDENTIFIER_BYTES = 63;
 
 function toSnakeCase(header: string): string {
@@ -39,14 +36,4 @@ export function normalizeColumns(headers: string[]): StagedColumn[] {
     taken.add(name);
     return { name, originalName: original, type: 'text' };
   });
-}
-
-/** Double-quotes an identifier for SQL, doubling any quote inside it. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** A SQL string literal (standard_conforming_strings: only quotes are doubled), for statements that take no parameters (COMMENT ON). */
-export function sqlString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
 }

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { quoteIdent, sqlString } from './columns';
+import { qualifiedName, quoteIdent, sqlString } from '@relayboard/db';
 
 /** A view (or materialized view) over a staging table, as it is recreated after the table is swapped. */
 export interface DependentView {
@@ -25,8 +25,6 @@ export interface RecreatedViews {
   /** Views whose definition no longer fits the new table (a removed column): dropped, and left for dbt to rebuild. */
   leftForDbt: { view: string; reason: string }[];
 }
-
-export const qualifiedName = (schema: string, name: string) => `${quoteIdent(schema)}.${quoteIdent(name)}`;
 
 /**
  * The views that depend on the table, directly or through other views, with what

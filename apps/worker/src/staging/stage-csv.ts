@@ -2,10 +2,10 @@ import { pipeline as pipelineCallback, type Readable, type Transform } from 'nod
 import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { StagedColumn } from '@relayboard/db';
 import type { ObjectStore } from '@relayboard/storage';
 import { ByteCounter, DropPrefix, peek, Utf8Transcoder } from './byte-streams';
-import { normalizeColumns, quoteIdent, ROW_NUMBER_COLUMN, sqlString } from './columns';
+import { quoteIdent, ROW_NUMBER_COLUMN, sqlString, type StagedColumn } from '@relayboard/db';
+import { normalizeColumns } from './columns';
 import { tokenize } from './csv-text';
 import {
   decodeHead,
