@@ -2,7 +2,7 @@ import { createReadStream, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFile
 import os from 'node:os';
 import path from 'node:path';
 import { parseBenchArgs, USAGE, type BenchArgs, type BenchSize } from './lib/bench.args';
-import { resultsTable, summarize, targetLines, type Measurement } from './lib/bench.report';
+import { median, resultsTable, summarize, targetLines, type Measurement } from './lib/bench.report';
 import { startBenchServices, stopLeftovers, type BenchServices } from './lib/bench.services';
 import type { Contender, LoadOutcome } from './lib/bench.types';
 import { killRunningChildren, runTimed } from './lib/child.runner';
@@ -10,6 +10,7 @@ import { ensureCsv, type CsvKind, type GeneratedCsv } from './lib/csv.generator'
 import { ensurePgloader, pgloaderLoad, type PgloaderAvailability } from './lib/pgloader.contender';
 import { BENCH_SCHEMA, PSQL, psqlCopy, psqlCopyTwoStreams } from './lib/psql.contender';
 import { readFromStore, stageInChild } from './lib/stage.contender';
+import { startWholeRunStack, type WholeRunOutcome, type WholeRunStack } from './lib/whole-run';
 import { staleBuilds } from './lib/workspace';
 
 const log = (line: string) => console.log(`bench: ${line}`);
@@ -156,6 +157,94 @@ async function benchSize(
   return results;
 }
 
+interface WholeRunMeasurement {
+  size: BenchSize;
+  csv: GeneratedCsv;
+  warmUp: WholeRunOutcome;
+  outcomes: WholeRunOutcome[];
+}
+
+const WHOLE_RUN_TARGET = 3;
+
+function logWholeRun(what: string, o: WholeRunOutcome): void {
+  const steps = Object.entries(o.steps)
+    .map(([name, s]) => `${name} ${s.toFixed(2)}`)
+    .join(', ');
+  const nodes = o.nodes
+    .map(
+      (n) => `${n.name} ${n.seconds.toFixed(2)} s${n.startOffset === null ? '' : ` from +${n.startOffset.toFixed(2)}`}`,
+    )
+    .join(', ');
+  log(
+    `  ${what}: ${o.ok ? '' : `FAILED (${o.error}) `}${o.wholeSeconds.toFixed(2)} s start to end (${(o.wholeSeconds / o.stageSeconds).toFixed(2)}x its stage step); steps: ${steps}; dbt build ${o.dbtSeconds?.toFixed(2) ?? '?'} s, parse ${o.parseSeconds?.toFixed(2) ?? '?'} s; nodes: ${nodes}`,
+  );
+}
+
+/** Whole runs of the clean file over REST: one warm-up (the dataset's first run), then `args.wholeRuns` timed ones. */
+async function wholeRunsOf(
+  args: BenchArgs,
+  stack: WholeRunStack,
+  csvDir: string,
+  size: BenchSize,
+): Promise<WholeRunMeasurement> {
+  const { csv } = await ensureCsv(csvDir, 'clean', size.bytes, size.label, args.seed);
+  const dataset = `${datasetName('clean', size)}_run`;
+  const warmUp = await stack.run(dataset, csv);
+  logWholeRun(`whole run clean ${size.label} (warm-up: the dataset's first run)`, warmUp);
+  const outcomes: WholeRunOutcome[] = [];
+  for (let round = 1; round <= args.wholeRuns; round++) {
+    const outcome = await stack.run(dataset, csv);
+    logWholeRun(`whole run clean ${size.label} (round ${round}/${args.wholeRuns})`, outcome);
+    outcomes.push(outcome);
+  }
+  return { size, csv, warmUp, outcomes };
+}
+
+const fmt = (s: number | null | undefined) => (s === null || s === undefined || Number.isNaN(s) ? '-' : s.toFixed(2));
+
+function wholeRunTable(measured: WholeRunMeasurement[]): string[] {
+  const lines = [
+    '| file | rows | whole run s | stage step s | whole / stage | fetch s | transform s | of which dbt build s | dbt parse s | deliver s |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const m of measured) {
+    const ok = m.outcomes.filter((o) => o.ok);
+    const med = (pick: (o: WholeRunOutcome) => number | null) => {
+      const values = ok.map(pick).filter((v): v is number => v !== null && !Number.isNaN(v));
+      return values.length ? median(values) : null;
+    };
+    const whole = med((o) => o.wholeSeconds);
+    const stage = med((o) => o.stageSeconds);
+    lines.push(
+      `| clean ${m.size.label} | ${m.csv.records} | ${fmt(whole)} | ${fmt(stage)} | ${whole !== null && stage ? `${(whole / stage).toFixed(2)}x` : '-'} | ${fmt(med((o) => o.steps.fetch ?? null))} | ${fmt(med((o) => o.steps.transform ?? null))} | ${fmt(med((o) => o.dbtSeconds))} | ${fmt(med((o) => o.parseSeconds))} | ${fmt(med((o) => o.steps.deliver ?? null))} |`,
+    );
+  }
+  lines.push('', 'dbt nodes (median execution seconds, from run_results.json):', '');
+  for (const m of measured) {
+    const ok = m.outcomes.filter((o) => o.ok);
+    const names = [...new Set(ok.flatMap((o) => o.nodes.map((n) => n.name)))];
+    lines.push(
+      `  clean ${m.size.label}: ${names
+        .map((name) => {
+          const times = ok.flatMap((o) => o.nodes.filter((n) => n.name === name).map((n) => n.seconds));
+          return `${name} ${median(times).toFixed(2)}`;
+        })
+        .join(', ')}`,
+    );
+  }
+  return lines;
+}
+
+function wholeRunTargetLines(measured: WholeRunMeasurement[]): string[] {
+  return measured.map((m) => {
+    const ok = m.outcomes.filter((o) => o.ok);
+    if (!ok.length)
+      return `whole run of the clean ${m.size.label} file <= ${WHOLE_RUN_TARGET}x its stage step: no run succeeded`;
+    const ratio = median(ok.map((o) => o.wholeSeconds)) / median(ok.map((o) => o.stageSeconds));
+    return `whole run of the clean ${m.size.label} file <= ${WHOLE_RUN_TARGET}x its stage step (issue #13): ${ratio <= WHOLE_RUN_TARGET ? 'PASS' : 'MISS'}: ${ratio.toFixed(2)}x`;
+  });
+}
+
 async function main(): Promise<void> {
   const parsed = parseBenchArgs(process.argv.slice(2));
   if (parsed === 'help') {
@@ -173,11 +262,13 @@ async function main(): Promise<void> {
   const csvDir = args.csvDir ?? path.join(root, 'csv');
   mkdirSync(csvDir, { recursive: true });
   let services: BenchServices | undefined;
+  let wholeRunStack: WholeRunStack | undefined;
   let cleaning: Promise<void> | undefined;
   // One cleanup however it is asked for: a signal during the normal one waits for it instead of cutting it short.
   const cleanUp = () => {
     cleaning ??= (async () => {
       killRunningChildren();
+      await wholeRunStack?.stop();
       await services?.stop();
       await stopLeftovers(root);
       rmSync(root, { recursive: true, force: true });
@@ -202,8 +293,15 @@ async function main(): Promise<void> {
     await services.admin.query(`create schema if not exists ${BENCH_SCHEMA}`);
 
     const measurements: Measurement[] = [];
-    for (const size of args.sizes)
-      measurements.push(...(await benchSize(args, services, root, csvDir, size, pgloader)));
+    if (!args.onlyWholeRuns)
+      for (const size of args.sizes)
+        measurements.push(...(await benchSize(args, services, root, csvDir, size, pgloader)));
+
+    const wholeRuns: WholeRunMeasurement[] = [];
+    if (args.wholeRuns > 0) {
+      wholeRunStack = await startWholeRunStack(path.join(root, 'stack'), csvDir, args.portBase + 20, log);
+      for (const size of args.sizes) wholeRuns.push(await wholeRunsOf(args, wholeRunStack, csvDir, size));
+    }
 
     const summaries = summarize(measurements);
     console.log('');
@@ -217,26 +315,39 @@ async function main(): Promise<void> {
       console.log(`  ${key}: ${value}`);
     }
     console.log('');
-    console.log(resultsTable(summaries));
-    console.log('');
-    console.log(
-      'MB = 10^6 bytes; MB/s = file bytes / median wall seconds. psql \\copy loads a plain logged all-TEXT table; the stage step',
-    );
-    console.log(
-      'reads the file from the S3 server and publishes staging.<dataset>. Messy files are compared with psql \\copy of the CLEAN',
-    );
-    console.log(
-      "file of the same size (COPY refuses the messy one). Peak RSS is the staging child process's own high-water mark, the",
-    );
-    console.log('largest over its runs; it is not measured for psql and pgloader.');
-    console.log('');
-    console.log('Targets (issue #3; benchmark figures, not assertions):');
-    for (const line of targetLines(summaries, args.sizes)) console.log(`  ${line}`);
+    if (measurements.length) {
+      console.log(resultsTable(summaries));
+      console.log('');
+      console.log(
+        'MB = 10^6 bytes; MB/s = file bytes / median wall seconds. psql \\copy loads a plain logged all-TEXT table; the stage step',
+      );
+      console.log(
+        'reads the file from the S3 server and publishes staging.<dataset>. Messy files are compared with psql \\copy of the CLEAN',
+      );
+      console.log(
+        "file of the same size (COPY refuses the messy one). Peak RSS is the staging child process's own high-water mark, the",
+      );
+      console.log('largest over its runs; it is not measured for psql and pgloader.');
+      console.log('');
+      console.log('Targets (issue #3; benchmark figures, not assertions):');
+      for (const line of targetLines(summaries, args.sizes)) console.log(`  ${line}`);
+    }
+    if (wholeRuns.length) {
+      console.log('');
+      console.log(
+        `Whole runs over REST (run start to run end; median of ${args.wholeRuns} after a warm-up), beside the run's own stage step:`,
+      );
+      console.log('');
+      for (const line of wholeRunTable(wholeRuns)) console.log(line);
+      console.log('');
+      console.log('Targets (issue #13; benchmark figures, not assertions):');
+      for (const line of wholeRunTargetLines(wholeRuns)) console.log(`  ${line}`);
+    }
 
     if (args.jsonOut) {
       writeFileSync(
         args.jsonOut,
-        `${JSON.stringify({ args, machine, server: services.server, results: summaries.map(({ ok: _ok, ...summary }) => summary) }, null, 2)}\n`,
+        `${JSON.stringify({ args, machine, server: services.server, results: summaries.map(({ ok: _ok, ...summary }) => summary), wholeRuns }, null, 2)}\n`,
       );
       log(`measurements written to ${args.jsonOut}`);
     }

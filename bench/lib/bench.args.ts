@@ -17,6 +17,10 @@ export interface BenchArgs {
   pgloader: boolean;
   pgloaderTimeoutS: number;
   jsonOut: string | undefined;
+  /** Whole runs over REST (api + queue + worker) per size, after one warm-up run; 0: none. */
+  wholeRuns: number;
+  /** Only the whole runs: no psql, S3 read, stage or pgloader contenders. */
+  onlyWholeRuns: boolean;
 }
 
 export const USAGE = `Usage: pnpm bench:load [options]
@@ -25,12 +29,16 @@ export const USAGE = `Usage: pnpm bench:load [options]
                           (powers of 10) or KiB, MiB, GiB
   --runs N                timed runs per contender and file; the median is reported (default 3)
   --seed N                seed of the CSV generator (default 42)
-  --port-base N           PostgreSQL on N, the S3 server on N+1..N+12 (default 34000)
+  --port-base N           PostgreSQL on N, the S3 server on N+1..N+12, and the whole-run stack on
+                          N+20..N+41 (default 34000)
   --keep-files            keep the generated CSVs and reuse them on the next run
                           (in $TMPDIR/relayboard-bench-csv unless --csv-dir says where)
   --csv-dir DIR           generate CSVs into DIR and reuse them from there (implies --keep-files)
   --no-pgloader           skip pgloader
   --pgloader-timeout S    stop a pgloader load after S seconds and record it (default 900)
+  --whole-runs N          whole runs over REST (fetch, stage, transform, deliver through the api, the
+                          queue and the worker) per size, after one warm-up run (default: --runs; 0: none)
+  --only-whole-runs       measure only the whole runs (skip psql, S3 read, stage and pgloader)
   --json FILE             also write every measurement to FILE as JSON
   --help                  this text
 `;
@@ -67,6 +75,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
       'no-pgloader': { type: 'boolean', default: false },
       'pgloader-timeout': { type: 'string', default: '900' },
       json: { type: 'string' },
+      'whole-runs': { type: 'string' },
+      'only-whole-runs': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -79,13 +89,19 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     .sort((a, b) => a.bytes - b.bytes);
   if (sizes.length === 0) throw new Error('--sizes needs at least one size, like 10MB');
   const portBase = positiveInt('port-base', values['port-base']);
-  if (portBase + 12 > 65535)
-    throw new Error(`--port-base ${portBase} leaves no room for the 13 ports the benchmark needs`);
+  if (portBase + 41 > 65535)
+    throw new Error(`--port-base ${portBase} leaves no room for the 42 ports the benchmark needs`);
   const keepFiles = values['keep-files'] || values['csv-dir'] !== undefined;
   const csvDir = values['csv-dir'] ?? (keepFiles ? path.join(os.tmpdir(), 'relayboard-bench-csv') : undefined);
+  const runs = positiveInt('runs', values.runs);
+  const wholeRuns = values['whole-runs'] === undefined ? runs : Number(values['whole-runs']);
+  if (!Number.isInteger(wholeRuns) || wholeRuns < 0)
+    throw new Error(`--whole-runs must be a whole number (0 for none), got "${values['whole-runs']}"`);
+  if (values['only-whole-runs'] && wholeRuns === 0)
+    throw new Error('--only-whole-runs with --whole-runs 0 leaves nothing to measure');
   return {
     sizes,
-    runs: positiveInt('runs', values.runs),
+    runs,
     seed: positiveInt('seed', values.seed),
     portBase,
     keepFiles,
@@ -93,5 +109,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     pgloader: !values['no-pgloader'],
     pgloaderTimeoutS: positiveInt('pgloader-timeout', values['pgloader-timeout']),
     jsonOut: values.json === undefined ? undefined : path.resolve(values.json),
+    wholeRuns,
+    onlyWholeRuns: values['only-whole-runs'],
   };
 }

@@ -72,6 +72,13 @@ describe('dbt files', () => {
     expect(sql.match(/union all/g)).toHaveLength(2);
   });
 
+  it("fences the profile's casts off (offset 0), so PostgreSQL casts each value once rather than once per aggregate", () => {
+    const sql = renderProfileModel(orders);
+    expect(sql).toMatch(/typed as \(\n[\s\S]*?\n {4}from source\n(?: {4}--[^\n]*\n)? {4}offset 0\n\),\n\nfacts as/);
+    // The aggregates read the fenced CTE, not staging again.
+    expect(sql.match(/from source\b/g)).toHaveLength(1);
+  });
+
   it('reads original headers from source relayboard_meta.columns instead of writing them into the profile', () => {
     const sql = renderProfileModel({
       ...orders,

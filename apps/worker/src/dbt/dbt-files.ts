@@ -176,7 +176,9 @@ select * from {{ ref('stg_${plain('dataset', d.name)}') }}
  * <name>__profile: one row per column with the facts the digest shows, and the
  * count of values that did not cast. It reads staging in one scan with the same
  * casts as stg_<name>, so a failing check on the warehouse table (which makes dbt
- * skip that table's children) still leaves the run its profile. Aliases are
+ * skip that table's children) still leaves the run its profile. The casts are
+ * fenced off (offset 0) so PostgreSQL computes each once per value: inlined, the
+ * planner copied a column's cast into each of its five aggregates. Aliases are
  * positional because column names may use all 63 bytes. The original headers
  * are joined in from source relayboard_meta.columns: they are text from the
  * file, so they are data in a table, never literals in this file.
@@ -242,6 +244,8 @@ typed as (
     select
 ${cast.join(',\n')}
     from source
+    -- Not pulled up into facts: each cast runs once per value, not once per aggregate that reads it.
+    offset 0
 ),
 
 facts as (
