@@ -12,8 +12,18 @@ declare global {
  * Test ports sit away from the local stack's defaults, so tests run while
  * `./relayboard up` does; RELAYBOARD_TEST_PORT_BASE moves them all (two suites at once).
  */
+function portBase(): number {
+  const raw = process.env.RELAYBOARD_TEST_PORT_BASE?.trim() || '24000';
+  const base = Number(raw);
+  if (!Number.isInteger(base) || base < 1024 || base > 65_000)
+    throw new Error(
+      `RELAYBOARD_TEST_PORT_BASE must be a port from 1024 to 65000 (the tests use it and the 20 after it), got "${raw}"`,
+    );
+  return base;
+}
+
 function testPorts() {
-  const base = Number(process.env.RELAYBOARD_TEST_PORT_BASE ?? 24000);
+  const base = portBase();
   return {
     postgres: base,
     redis: base + 1,
@@ -27,7 +37,7 @@ function testPorts() {
 
 /** The stack's service controls (test/faults/services.ts), next to the other test ports. */
 function controlPort(): number {
-  return Number(process.env.RELAYBOARD_TEST_PORT_BASE ?? 24000) + 6;
+  return portBase() + 6;
 }
 
 /** Settings the test stack's api and worker run with, so limits can be tested quickly. */
