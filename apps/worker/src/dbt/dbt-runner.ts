@@ -19,6 +19,7 @@ import {
   type SelectionState,
 } from './build-selection';
 import { PermanentStepError } from '../steps/step';
+import { writeRunProject } from './run-project';
 
 /** dbt-guard.ts's line when it could not start dbt. */
 const GUARD_SPAWN_FAILED = 'relayboard-dbt-guard: ';
@@ -86,8 +87,10 @@ export interface DbtBuildResult {
 export interface DbtBuildOptions {
   dataset: string;
   runId: string;
-  /** Datasets with generated models, for the relayboard_dataset_exists() guard. */
+  /** Datasets relayboard_dataset_exists() says exist (RELAYBOARD_DATASETS): those of the run's project that people's files name. */
   datasets: string[];
+  /** The generated files of the run's datasets (run-project.ts), paths relative to the project: the only ones the build's project holds. */
+  files: Map<string, string>;
   onEvent: (event: DbtLogEvent) => void;
   /** Aborting it stops dbt's process group (as a timeout does) and the build throws the signal's reason. */
   signal?: AbortSignal;
@@ -257,7 +260,9 @@ export class DbtRunner {
   /**
    * One machine-wide copy of dbt's partial-parse state per project and warehouse:
    * each run gets a fresh target path seeded from it, so runs keep partial
-   * parsing without sharing a target folder.
+   * parsing without sharing a target folder. The state may come from another
+   * dataset's run project: dbt then reparses only the files that differ (that
+   * dataset's files out, this one's in), whatever folder the project is in.
    */
   private partialParseCopy(): string {
     const key = createHash('sha256')
@@ -285,37 +290,57 @@ export class DbtRunner {
   async lockPlan(
     dataset: string,
     datasets: string[],
-  ): Promise<{ plan: BuildLockPlan; fingerprint: string; ms: number }> {
+  ): Promise<{ plan: BuildLockPlan; fingerprint: string; mayDependOn: (dataset: string) => boolean; ms: number }> {
     const started = Date.now();
     const now = await projectState(this.config.dbt.projectDir, datasets);
     const plan = lockPlan(await readSelectionState(this.selectionFile()), now.fingerprint, dataset, now.mayDependOn);
-    return { plan, fingerprint: now.fingerprint, ms: Date.now() - started };
+    return { plan, fingerprint: now.fingerprint, mayDependOn: now.mayDependOn, ms: Date.now() - started };
   }
 
-  /** Keeps what the build's manifest says of every dataset's selection, for the next build's lockPlan. */
+  /**
+   * Keeps what the build's manifest says of the selection of each dataset in it, for
+   * the next build's lockPlan. A run's project holds only some datasets, so what the
+   * saved state says of the others is kept while people's files have not changed.
+   */
   async saveSelection(manifest: DbtManifest, fingerprintBefore: string): Promise<void> {
-    const state: SelectionState = { fingerprint: fingerprintBefore, bySource: peoplesModelsBySource(manifest) };
     const file = this.selectionFile();
+    const saved = await readSelectionState(file);
+    const kept = saved?.fingerprint === fingerprintBefore ? saved.bySource : {};
+    const state: SelectionState = {
+      fingerprint: fingerprintBefore,
+      bySource: { ...kept, ...peoplesModelsBySource(manifest) },
+    };
     await mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${randomUUID()}.tmp`;
     await writeFile(tmp, JSON.stringify(state));
     await rename(tmp, file);
   }
 
-  /** The run's own target and log paths: concurrent builds never share dbt's output files. */
-  workPaths(runId: string): { workDir: string; targetPath: string; logPath: string } {
+  /** The run's own project, target and log paths: concurrent builds never share dbt's input or output files. */
+  workPaths(runId: string): { workDir: string; projectDir: string; targetPath: string; logPath: string } {
     const workDir = path.join(this.workRoot, 'runs', runId);
-    return { workDir, targetPath: path.join(workDir, 'target'), logPath: path.join(workDir, 'logs') };
+    return {
+      workDir,
+      projectDir: path.join(workDir, 'project'),
+      targetPath: path.join(workDir, 'target'),
+      logPath: path.join(workDir, 'logs'),
+    };
   }
 
-  /** `dbt build --select source:staging.<dataset>+`: the dataset's models, tests and everything downstream. */
+  /**
+   * `dbt build --select source:staging.<dataset>+`: the dataset's models, tests and
+   * everything downstream, in a project of the run's own (run-project.ts) that holds
+   * people's files and the generated files of the run's datasets only, so what dbt
+   * parses does not grow with the datasets registered.
+   */
   async build(options: DbtBuildOptions): Promise<DbtBuildResult> {
-    const { workDir, targetPath, logPath } = this.workPaths(options.runId);
+    const { workDir, projectDir, targetPath, logPath } = this.workPaths(options.runId);
     await this.stopLeftovers(options.runId);
     await rm(workDir, { recursive: true, force: true });
     await mkdir(path.dirname(this.pidFile(options.runId)), { recursive: true });
     await mkdir(targetPath, { recursive: true });
     try {
+      await writeRunProject(this.config.dbt.projectDir, projectDir, options.files);
       const seeded = await this.seedPartialParse(targetPath);
 
       const args = [
@@ -323,7 +348,7 @@ export class DbtRunner {
         '--select',
         `source:staging.${options.dataset}+`,
         '--project-dir',
-        this.config.dbt.projectDir,
+        projectDir,
         '--profiles-dir',
         this.config.dbt.projectDir,
         '--target-path',
@@ -350,7 +375,7 @@ export class DbtRunner {
           process.execPath,
           [this.guardScript, this.pidFile(options.runId), String(DBT_KILL_GRACE_MS), this.config.dbt.bin, ...args],
           {
-            cwd: this.config.dbt.projectDir,
+            cwd: projectDir,
             env,
             stdio: ['pipe', 'pipe', 'pipe'],
           },

@@ -1,10 +1,11 @@
 import type { StepMetrics } from '@relayboard/contracts';
 import type { BuildLocks, BuildLockWait, DatasetCheckRow, ModelBuildLocks } from '@relayboard/db';
 import type { DbtDataRepository } from '../dbt/dbt-data.repository';
-import { generatedDatasetsIn, renderProjectFiles, type CheckInput } from '../dbt/dbt-files';
+import { datasetDir, generatedDatasetsIn, renderProjectFiles, type CheckInput } from '../dbt/dbt-files';
 import { oneLine } from '../dbt/dbt-log';
 import type { DbtBuildResult, DbtNodeResult, DbtRunner } from '../dbt/dbt-runner';
 import { extractLineage } from '../dbt/lineage';
+import { filesOf, runProjectDatasets } from '../dbt/run-project';
 import type { ProfileRepository } from '../dbt/profile.repository';
 import { TransientStepError, transientReason } from '../retry/transient-errors';
 import { PermanentStepError, type PipelineStep, type StepContext } from './step';
@@ -73,7 +74,7 @@ export class TransformStep implements PipelineStep {
     dataset: string,
     inProject: string[],
     event: (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => Promise<void>,
-  ): Promise<{ lock: BuildLocks; fingerprint: string }> {
+  ): Promise<{ lock: BuildLocks; fingerprint: string; mayDependOn: (dataset: string) => boolean }> {
     const onWait = async ({ model, holder }: BuildLockWait) => {
       const whose = holder.runId
         ? `run ${holder.runId}'s dbt build`
@@ -98,7 +99,8 @@ export class TransformStep implements PipelineStep {
     );
     const lock = await this.locks.acquire(runId, plan, onWait);
     const now = await this.dbt.lockPlan(dataset, inProject);
-    if (now.fingerprint === fingerprint || plan.kind === 'all') return { lock, fingerprint: now.fingerprint };
+    if (now.fingerprint === fingerprint || plan.kind === 'all')
+      return { lock, fingerprint: now.fingerprint, mayDependOn: now.mayDependOn };
     await lock.release();
     await event(
       'info',
@@ -107,6 +109,7 @@ export class TransformStep implements PipelineStep {
     return {
       lock: await this.locks.acquire(runId, { kind: 'all', reason: "people's dbt files changed" }, onWait),
       fingerprint: now.fingerprint,
+      mayDependOn: now.mayDependOn,
     };
   }
 
@@ -187,20 +190,36 @@ export class TransformStep implements PipelineStep {
         excluded: [...out.keys()],
       });
 
-      const { targetPath, logPath } = this.dbt.workPaths(runId);
-      await event(
-        'info',
-        `dbt build --select source:staging.${dataset}+ (target path ${targetPath}, log path ${logPath})`,
-      );
       const inProject = staged.filter((d) => !out.has(d.name)).map((d) => d.name);
       // Builds that share a person's model take turns (ModelBuildLocks); the rest run side by side.
-      const { lock, fingerprint } = await this.lockModels(runId, dataset, inProject, event);
+      const { lock, fingerprint, mayDependOn } = await this.lockModels(runId, dataset, inProject, event);
+      // The build's project holds the datasets it needs, not every dataset registered (run-project.ts).
+      const written = new Set([...files.keys()]);
+      const runDatasets = runProjectDatasets(
+        dataset,
+        inputs
+          .filter((d) => inProject.includes(d.name) && written.has(`${datasetDir(d.name)}/${d.name}.sql`))
+          .map((d) => ({
+            name: d.name,
+            refersTo: d.checks
+              .filter((c) => c.kind === 'relationships' && c.config.toDataset)
+              .map((c) => c.config.toDataset!),
+          })),
+        mayDependOn,
+      );
+      const { projectDir, targetPath, logPath } = this.dbt.workPaths(runId);
+      await event(
+        'info',
+        `dbt build --select source:staging.${dataset}+ in a project of ${runDatasets.length} of the ${inProject.length} dataset(s) in the dbt project (${runDatasets.join(', ')}; project ${projectDir}, target path ${targetPath}, log path ${logPath})`,
+        { runProjectDatasets: runDatasets },
+      );
       const dbtStarted = Date.now();
       try {
         result = await this.dbt.build({
           dataset,
           runId,
-          datasets: inProject,
+          datasets: runDatasets.filter(mayDependOn),
+          files: filesOf(files, runDatasets),
           signal: ctx.signal,
           onEvent: (e) =>
             void event(e.level === 'debug' ? 'info' : e.level, e.message, e.node ? { node: e.node } : undefined),
