@@ -114,6 +114,14 @@ const PARTIAL_PARSE_FILE = 'partial_parse.msgpack';
 /** Drives the venv's dbt CLI against the dbt project. */
 export class DbtRunner {
   private readonly workRoot = path.join(os.tmpdir(), 'relayboard-dbt');
+  /**
+   * Another dataset's folder as this worker last found it written by the same
+   * generator: the folder's mtime and the files' first lines then. Files are
+   * replaced by rename, which changes the folder's mtime, so an unchanged mtime
+   * and first lines mean the folder needs no look: a run stats each folder
+   * instead of reading every dataset's files.
+   */
+  private readonly checkedFolders = new Map<string, string>();
   /** The guards of the builds running now (dbt-guard.ts): closing one's stdin stops its dbt's process group. */
   private readonly guards = new Set<ChildProcess>();
   private stopping = false;
@@ -211,8 +219,17 @@ export class DbtRunner {
       byFolder.get(folder)!.set(path.join(root, relative), content);
     }
     for (const [folder, files] of byFolder) {
-      if (folder !== project.dataset && (await this.writtenBySameGenerator(files))) continue;
-      await this.writeFolder(path.join(generated, folder), files);
+      const dir = path.join(generated, folder);
+      if (folder !== project.dataset) {
+        const seen = await this.folderStamp(dir, files);
+        if (seen !== null && this.checkedFolders.get(dir) === seen) continue;
+        if (await this.writtenBySameGenerator(files)) {
+          if (seen !== null) this.checkedFolders.set(dir, seen);
+          continue;
+        }
+      }
+      this.checkedFolders.delete(dir);
+      await this.writeFolder(dir, files);
     }
     const registered = new Set(project.registered);
     const excluded = new Set(project.excluded);
@@ -234,6 +251,14 @@ export class DbtRunner {
       if (first !== null && first !== headers.yaml && first !== headers.sql && !file.endsWith('.tmp')) return;
     }
     await rm(folder, { recursive: true, force: true });
+  }
+
+  /** The folder's mtime with the first lines its files should have, or null when it is missing. */
+  private async folderStamp(dir: string, files: Map<string, string>): Promise<string | null> {
+    const info = await stat(dir).catch(() => null);
+    if (!info) return null;
+    const firstLines = [...files].map(([file, content]) => `${file} ${content.slice(0, content.indexOf('\n'))}`);
+    return `${info.mtimeMs} ${info.ino}\n${firstLines.join('\n')}`;
   }
 
   private async writtenBySameGenerator(files: Map<string, string>): Promise<boolean> {

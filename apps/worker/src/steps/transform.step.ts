@@ -1,7 +1,15 @@
 import type { StepMetrics } from '@relayboard/contracts';
 import type { BuildLocks, BuildLockWait, DatasetCheckRow, ModelBuildLocks } from '@relayboard/db';
 import type { DbtDataRepository } from '../dbt/dbt-data.repository';
-import { datasetDir, generatedDatasetsIn, renderProjectFiles, type CheckInput } from '../dbt/dbt-files';
+import { createHash } from 'node:crypto';
+import {
+  datasetDir,
+  generatedDatasetsIn,
+  renderProjectFiles,
+  type CheckInput,
+  type DatasetModelInput,
+  type ProjectFiles,
+} from '../dbt/dbt-files';
 import { oneLine } from '../dbt/dbt-log';
 import type { DbtBuildResult, DbtNodeResult, DbtRunner } from '../dbt/dbt-runner';
 import { extractLineage } from '../dbt/lineage';
@@ -54,6 +62,15 @@ const MAX_TAKEN_OUT = 3;
  */
 export class TransformStep implements PipelineStep {
   readonly name = 'transform' as const;
+  /** The last project rendered and the metadata it was rendered from: most runs change no dataset's schema or checks. */
+  private lastRender: { key: string; files: ProjectFiles } | null = null;
+
+  /** renderProjectFiles, reused while no dataset's metadata changed (rendering every dataset's files grows with their number). */
+  private render(inputs: DatasetModelInput[]): ProjectFiles {
+    const key = createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+    if (this.lastRender?.key !== key) this.lastRender = { key, files: renderProjectFiles(inputs) };
+    return this.lastRender.files;
+  }
 
   constructor(
     private readonly dbt: DbtRunner,
@@ -154,7 +171,7 @@ export class TransformStep implements PipelineStep {
       if (name === dataset) {
         // Its folder goes now, so the project parses meanwhile (dbt run by hand on this machine too).
         await this.dbt.writeProject({
-          files: renderProjectFiles(inputs.filter((i) => !out.has(i.name))).files,
+          files: this.render(inputs.filter((i) => !out.has(i.name))).files,
           dataset,
           registered: await ctx.repo.datasetNames(),
           excluded: [...out.keys()],
@@ -173,7 +190,7 @@ export class TransformStep implements PipelineStep {
     // Time spent in dbt build itself (all passes), apart from lock waits and the work around it: relayboard_dbt_duration_seconds.
     let dbtMs = 0;
     for (let pass = 0; ; pass++) {
-      const { files, skipped, refused } = renderProjectFiles(inputs.filter((d) => !out.has(d.name)));
+      const { files, skipped, refused } = this.render(inputs.filter((d) => !out.has(d.name)));
       for (const r of refused) await takeOut(r.dataset, r.reason);
       if (pass === 0) {
         for (const s of skipped.filter((s) => s.dataset === dataset)) {
