@@ -82,6 +82,8 @@ export interface DbtBuildResult {
   parse: DbtParseInfo;
   /** The manifest this build parsed; null when parsing failed. */
   manifest: DbtManifest | null;
+  /** Time from the build's start to dbt's start: writing the run's project and seeding its partial-parse state. */
+  prepareMs: number;
 }
 
 export interface DbtBuildOptions {
@@ -360,6 +362,7 @@ export class DbtRunner {
    */
   async build(options: DbtBuildOptions): Promise<DbtBuildResult> {
     const { workDir, projectDir, targetPath, logPath } = this.workPaths(options.runId);
+    const started = Date.now();
     await this.stopLeftovers(options.runId);
     await rm(workDir, { recursive: true, force: true });
     await mkdir(path.dirname(this.pidFile(options.runId)), { recursive: true });
@@ -367,6 +370,7 @@ export class DbtRunner {
     try {
       await writeRunProject(this.config.dbt.projectDir, projectDir, options.files);
       const seeded = await this.seedPartialParse(targetPath);
+      const prepareMs = Date.now() - started;
 
       const args = [
         'build',
@@ -465,7 +469,7 @@ export class DbtRunner {
         await readJson<RunResultsJson>(path.join(targetPath, 'run_results.json')),
         manifest,
       );
-      return { ok: exitCode === 0, exitCode, nodes, errors, parse, manifest };
+      return { ok: exitCode === 0, exitCode, nodes, errors, parse, manifest, prepareMs };
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }

@@ -279,7 +279,8 @@ export class TransformStep implements PipelineStep {
           : `fully (${result.parse.reason ?? 'no earlier parse to reuse'})`;
       await event(
         'info',
-        `dbt parsed the project ${how}${result.parse.ms === null ? '' : ` in ${result.parse.ms} ms`}`,
+        `dbt parsed the project ${how}${result.parse.ms === null ? '' : ` in ${result.parse.ms} ms`} (its project and partial-parse state were ready ${result.prepareMs} ms after the build began)`,
+        { parseMs: result.parse.ms, prepareMs: result.prepareMs },
       );
     }
     for (const node of result.nodes) {
