@@ -24,7 +24,7 @@ interface Column {
   generated: boolean;
 }
 
-async function columnsOf(pg: Client, table: string): Promise<Column[]> {
+export async function columnsOf(pg: Client, table: string): Promise<Column[]> {
   const { rows } = await pg.query<{
     column_name: string;
     data_type: string;
@@ -49,7 +49,7 @@ const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * columns have the template's name replaced by the copy's (`nameExpr`); timestamps
  * move by `shiftExpr` when given.
  */
-async function copyRows(
+export async function copyRows(
   pg: Client,
   table: string,
   from: string,

@@ -6,8 +6,11 @@
     Parsing fails on a ref to a model that does not exist, and a model's `enabled`
     is decided while parsing, before the graph exists. So the worker and
     `./relayboard dbt` pass the generated datasets in RELAYBOARD_DATASETS
-    (comma-separated). dbt records which files read an environment variable, so
-    when the list changes partial parsing re-reads exactly those files. -#}
+    (comma-separated): `./relayboard dbt` every one; a run, those of its own
+    project (a run's build parses only the datasets it needs) whose names appear
+    in people's files, so the list stays the same from run to run. dbt records
+    which files read an environment variable, so when the list changes partial
+    parsing re-reads exactly those files. -#}
 {% macro relayboard_dataset_exists(name) -%}
   {{- return(name in env_var('RELAYBOARD_DATASETS', '').split(',')) -}}
 {%- endmacro %}

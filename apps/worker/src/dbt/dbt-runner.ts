@@ -19,6 +19,7 @@ import {
   type SelectionState,
 } from './build-selection';
 import { PermanentStepError } from '../steps/step';
+import { writeRunProject } from './run-project';
 
 /** dbt-guard.ts's line when it could not start dbt. */
 const GUARD_SPAWN_FAILED = 'relayboard-dbt-guard: ';
@@ -81,13 +82,17 @@ export interface DbtBuildResult {
   parse: DbtParseInfo;
   /** The manifest this build parsed; null when parsing failed. */
   manifest: DbtManifest | null;
+  /** Time from the build's start to dbt's start: writing the run's project and seeding its partial-parse state. */
+  prepareMs: number;
 }
 
 export interface DbtBuildOptions {
   dataset: string;
   runId: string;
-  /** Datasets with generated models, for the relayboard_dataset_exists() guard. */
+  /** Datasets relayboard_dataset_exists() says exist (RELAYBOARD_DATASETS): those of the run's project that people's files name. */
   datasets: string[];
+  /** The generated files of the run's datasets (run-project.ts), paths relative to the project: the only ones the build's project holds. */
+  files: Map<string, string>;
   onEvent: (event: DbtLogEvent) => void;
   /** Aborting it stops dbt's process group (as a timeout does) and the build throws the signal's reason. */
   signal?: AbortSignal;
@@ -111,6 +116,14 @@ const PARTIAL_PARSE_FILE = 'partial_parse.msgpack';
 /** Drives the venv's dbt CLI against the dbt project. */
 export class DbtRunner {
   private readonly workRoot = path.join(os.tmpdir(), 'relayboard-dbt');
+  /**
+   * Another dataset's folder as this worker last found it written by the same
+   * generator: the folder's mtime and the files' first lines then. Files are
+   * replaced by rename, which changes the folder's mtime, so an unchanged mtime
+   * and first lines mean the folder needs no look: a run stats each folder
+   * instead of reading every dataset's files.
+   */
+  private readonly checkedFolders = new Map<string, string>();
   /** The guards of the builds running now (dbt-guard.ts): closing one's stdin stops its dbt's process group. */
   private readonly guards = new Set<ChildProcess>();
   private stopping = false;
@@ -208,8 +221,17 @@ export class DbtRunner {
       byFolder.get(folder)!.set(path.join(root, relative), content);
     }
     for (const [folder, files] of byFolder) {
-      if (folder !== project.dataset && (await this.writtenBySameGenerator(files))) continue;
-      await this.writeFolder(path.join(generated, folder), files);
+      const dir = path.join(generated, folder);
+      if (folder !== project.dataset) {
+        const seen = await this.folderStamp(dir, files);
+        if (seen !== null && this.checkedFolders.get(dir) === seen) continue;
+        if (await this.writtenBySameGenerator(files)) {
+          if (seen !== null) this.checkedFolders.set(dir, seen);
+          continue;
+        }
+      }
+      this.checkedFolders.delete(dir);
+      await this.writeFolder(dir, files);
     }
     const registered = new Set(project.registered);
     const excluded = new Set(project.excluded);
@@ -231,6 +253,14 @@ export class DbtRunner {
       if (first !== null && first !== headers.yaml && first !== headers.sql && !file.endsWith('.tmp')) return;
     }
     await rm(folder, { recursive: true, force: true });
+  }
+
+  /** The folder's mtime with the first lines its files should have, or null when it is missing. */
+  private async folderStamp(dir: string, files: Map<string, string>): Promise<string | null> {
+    const info = await stat(dir).catch(() => null);
+    if (!info) return null;
+    const firstLines = [...files].map(([file, content]) => `${file} ${content.slice(0, content.indexOf('\n'))}`);
+    return `${info.mtimeMs} ${info.ino}\n${firstLines.join('\n')}`;
   }
 
   private async writtenBySameGenerator(files: Map<string, string>): Promise<boolean> {
@@ -257,7 +287,9 @@ export class DbtRunner {
   /**
    * One machine-wide copy of dbt's partial-parse state per project and warehouse:
    * each run gets a fresh target path seeded from it, so runs keep partial
-   * parsing without sharing a target folder.
+   * parsing without sharing a target folder. The state may come from another
+   * dataset's run project: dbt then reparses only the files that differ (that
+   * dataset's files out, this one's in), whatever folder the project is in.
    */
   private partialParseCopy(): string {
     const key = createHash('sha256')
@@ -285,45 +317,67 @@ export class DbtRunner {
   async lockPlan(
     dataset: string,
     datasets: string[],
-  ): Promise<{ plan: BuildLockPlan; fingerprint: string; ms: number }> {
+  ): Promise<{ plan: BuildLockPlan; fingerprint: string; mayDependOn: (dataset: string) => boolean; ms: number }> {
     const started = Date.now();
     const now = await projectState(this.config.dbt.projectDir, datasets);
     const plan = lockPlan(await readSelectionState(this.selectionFile()), now.fingerprint, dataset, now.mayDependOn);
-    return { plan, fingerprint: now.fingerprint, ms: Date.now() - started };
+    return { plan, fingerprint: now.fingerprint, mayDependOn: now.mayDependOn, ms: Date.now() - started };
   }
 
-  /** Keeps what the build's manifest says of every dataset's selection, for the next build's lockPlan. */
+  /**
+   * Keeps what the build's manifest says of the selection of each dataset in it, for
+   * the next build's lockPlan. A run's project holds only some datasets, so what the
+   * saved state says of the others is kept while people's files have not changed.
+   */
   async saveSelection(manifest: DbtManifest, fingerprintBefore: string): Promise<void> {
-    const state: SelectionState = { fingerprint: fingerprintBefore, bySource: peoplesModelsBySource(manifest) };
     const file = this.selectionFile();
+    const saved = await readSelectionState(file);
+    const kept = saved?.fingerprint === fingerprintBefore ? saved.bySource : {};
+    const state: SelectionState = {
+      fingerprint: fingerprintBefore,
+      bySource: { ...kept, ...peoplesModelsBySource(manifest) },
+    };
     await mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${randomUUID()}.tmp`;
     await writeFile(tmp, JSON.stringify(state));
     await rename(tmp, file);
   }
 
-  /** The run's own target and log paths: concurrent builds never share dbt's output files. */
-  workPaths(runId: string): { workDir: string; targetPath: string; logPath: string } {
+  /** The run's own project, target and log paths: concurrent builds never share dbt's input or output files. */
+  workPaths(runId: string): { workDir: string; projectDir: string; targetPath: string; logPath: string } {
     const workDir = path.join(this.workRoot, 'runs', runId);
-    return { workDir, targetPath: path.join(workDir, 'target'), logPath: path.join(workDir, 'logs') };
+    return {
+      workDir,
+      projectDir: path.join(workDir, 'project'),
+      targetPath: path.join(workDir, 'target'),
+      logPath: path.join(workDir, 'logs'),
+    };
   }
 
-  /** `dbt build --select source:staging.<dataset>+`: the dataset's models, tests and everything downstream. */
+  /**
+   * `dbt build --select source:staging.<dataset>+`: the dataset's models, tests and
+   * everything downstream, in a project of the run's own (run-project.ts) that holds
+   * people's files and the generated files of the run's datasets only, so what dbt
+   * parses does not grow with the datasets registered.
+   */
   async build(options: DbtBuildOptions): Promise<DbtBuildResult> {
-    const { workDir, targetPath, logPath } = this.workPaths(options.runId);
+    const { workDir, projectDir, targetPath, logPath } = this.workPaths(options.runId);
+    const started = Date.now();
     await this.stopLeftovers(options.runId);
     await rm(workDir, { recursive: true, force: true });
     await mkdir(path.dirname(this.pidFile(options.runId)), { recursive: true });
     await mkdir(targetPath, { recursive: true });
     try {
+      await writeRunProject(this.config.dbt.projectDir, projectDir, options.files);
       const seeded = await this.seedPartialParse(targetPath);
+      const prepareMs = Date.now() - started;
 
       const args = [
         'build',
         '--select',
         `source:staging.${options.dataset}+`,
         '--project-dir',
-        this.config.dbt.projectDir,
+        projectDir,
         '--profiles-dir',
         this.config.dbt.projectDir,
         '--target-path',
@@ -350,7 +404,7 @@ export class DbtRunner {
           process.execPath,
           [this.guardScript, this.pidFile(options.runId), String(DBT_KILL_GRACE_MS), this.config.dbt.bin, ...args],
           {
-            cwd: this.config.dbt.projectDir,
+            cwd: projectDir,
             env,
             stdio: ['pipe', 'pipe', 'pipe'],
           },
@@ -415,7 +469,7 @@ export class DbtRunner {
         await readJson<RunResultsJson>(path.join(targetPath, 'run_results.json')),
         manifest,
       );
-      return { ok: exitCode === 0, exitCode, nodes, errors, parse, manifest };
+      return { ok: exitCode === 0, exitCode, nodes, errors, parse, manifest, prepareMs };
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }

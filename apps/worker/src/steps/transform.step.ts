@@ -1,10 +1,19 @@
 import type { StepMetrics } from '@relayboard/contracts';
 import type { BuildLocks, BuildLockWait, DatasetCheckRow, ModelBuildLocks } from '@relayboard/db';
 import type { DbtDataRepository } from '../dbt/dbt-data.repository';
-import { generatedDatasetsIn, renderProjectFiles, type CheckInput } from '../dbt/dbt-files';
+import { createHash } from 'node:crypto';
+import {
+  datasetDir,
+  generatedDatasetsIn,
+  renderProjectFiles,
+  type CheckInput,
+  type DatasetModelInput,
+  type ProjectFiles,
+} from '../dbt/dbt-files';
 import { oneLine } from '../dbt/dbt-log';
 import type { DbtBuildResult, DbtNodeResult, DbtRunner } from '../dbt/dbt-runner';
 import { extractLineage } from '../dbt/lineage';
+import { filesOf, runProjectDatasets } from '../dbt/run-project';
 import type { ProfileRepository } from '../dbt/profile.repository';
 import { TransientStepError, transientReason } from '../retry/transient-errors';
 import { PermanentStepError, type PipelineStep, type StepContext } from './step';
@@ -53,6 +62,15 @@ const MAX_TAKEN_OUT = 3;
  */
 export class TransformStep implements PipelineStep {
   readonly name = 'transform' as const;
+  /** The last project rendered and the metadata it was rendered from: most runs change no dataset's schema or checks. */
+  private lastRender: { key: string; files: ProjectFiles } | null = null;
+
+  /** renderProjectFiles, reused while no dataset's metadata changed (rendering every dataset's files grows with their number). */
+  private render(inputs: DatasetModelInput[]): ProjectFiles {
+    const key = createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+    if (this.lastRender?.key !== key) this.lastRender = { key, files: renderProjectFiles(inputs) };
+    return this.lastRender.files;
+  }
 
   constructor(
     private readonly dbt: DbtRunner,
@@ -73,7 +91,7 @@ export class TransformStep implements PipelineStep {
     dataset: string,
     inProject: string[],
     event: (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => Promise<void>,
-  ): Promise<{ lock: BuildLocks; fingerprint: string }> {
+  ): Promise<{ lock: BuildLocks; fingerprint: string; mayDependOn: (dataset: string) => boolean }> {
     const onWait = async ({ model, holder }: BuildLockWait) => {
       const whose = holder.runId
         ? `run ${holder.runId}'s dbt build`
@@ -98,7 +116,8 @@ export class TransformStep implements PipelineStep {
     );
     const lock = await this.locks.acquire(runId, plan, onWait);
     const now = await this.dbt.lockPlan(dataset, inProject);
-    if (now.fingerprint === fingerprint || plan.kind === 'all') return { lock, fingerprint: now.fingerprint };
+    if (now.fingerprint === fingerprint || plan.kind === 'all')
+      return { lock, fingerprint: now.fingerprint, mayDependOn: now.mayDependOn };
     await lock.release();
     await event(
       'info',
@@ -107,6 +126,7 @@ export class TransformStep implements PipelineStep {
     return {
       lock: await this.locks.acquire(runId, { kind: 'all', reason: "people's dbt files changed" }, onWait),
       fingerprint: now.fingerprint,
+      mayDependOn: now.mayDependOn,
     };
   }
 
@@ -151,7 +171,7 @@ export class TransformStep implements PipelineStep {
       if (name === dataset) {
         // Its folder goes now, so the project parses meanwhile (dbt run by hand on this machine too).
         await this.dbt.writeProject({
-          files: renderProjectFiles(inputs.filter((i) => !out.has(i.name))).files,
+          files: this.render(inputs.filter((i) => !out.has(i.name))).files,
           dataset,
           registered: await ctx.repo.datasetNames(),
           excluded: [...out.keys()],
@@ -170,7 +190,7 @@ export class TransformStep implements PipelineStep {
     // Time spent in dbt build itself (all passes), apart from lock waits and the work around it: relayboard_dbt_duration_seconds.
     let dbtMs = 0;
     for (let pass = 0; ; pass++) {
-      const { files, skipped, refused } = renderProjectFiles(inputs.filter((d) => !out.has(d.name)));
+      const { files, skipped, refused } = this.render(inputs.filter((d) => !out.has(d.name)));
       for (const r of refused) await takeOut(r.dataset, r.reason);
       if (pass === 0) {
         for (const s of skipped.filter((s) => s.dataset === dataset)) {
@@ -187,20 +207,36 @@ export class TransformStep implements PipelineStep {
         excluded: [...out.keys()],
       });
 
-      const { targetPath, logPath } = this.dbt.workPaths(runId);
-      await event(
-        'info',
-        `dbt build --select source:staging.${dataset}+ (target path ${targetPath}, log path ${logPath})`,
-      );
       const inProject = staged.filter((d) => !out.has(d.name)).map((d) => d.name);
       // Builds that share a person's model take turns (ModelBuildLocks); the rest run side by side.
-      const { lock, fingerprint } = await this.lockModels(runId, dataset, inProject, event);
+      const { lock, fingerprint, mayDependOn } = await this.lockModels(runId, dataset, inProject, event);
+      // The build's project holds the datasets it needs, not every dataset registered (run-project.ts).
+      const written = new Set([...files.keys()]);
+      const runDatasets = runProjectDatasets(
+        dataset,
+        inputs
+          .filter((d) => inProject.includes(d.name) && written.has(`${datasetDir(d.name)}/${d.name}.sql`))
+          .map((d) => ({
+            name: d.name,
+            refersTo: d.checks
+              .filter((c) => c.kind === 'relationships' && c.config.toDataset)
+              .map((c) => c.config.toDataset!),
+          })),
+        mayDependOn,
+      );
+      const { projectDir, targetPath, logPath } = this.dbt.workPaths(runId);
+      await event(
+        'info',
+        `dbt build --select source:staging.${dataset}+ in a project of ${runDatasets.length} of the ${inProject.length} dataset(s) in the dbt project (${runDatasets.join(', ')}; project ${projectDir}, target path ${targetPath}, log path ${logPath})`,
+        { runProjectDatasets: runDatasets },
+      );
       const dbtStarted = Date.now();
       try {
         result = await this.dbt.build({
           dataset,
           runId,
-          datasets: inProject,
+          datasets: runDatasets.filter(mayDependOn),
+          files: filesOf(files, runDatasets),
           signal: ctx.signal,
           onEvent: (e) =>
             void event(e.level === 'debug' ? 'info' : e.level, e.message, e.node ? { node: e.node } : undefined),
@@ -243,7 +279,8 @@ export class TransformStep implements PipelineStep {
           : `fully (${result.parse.reason ?? 'no earlier parse to reuse'})`;
       await event(
         'info',
-        `dbt parsed the project ${how}${result.parse.ms === null ? '' : ` in ${result.parse.ms} ms`}`,
+        `dbt parsed the project ${how}${result.parse.ms === null ? '' : ` in ${result.parse.ms} ms`} (its project and partial-parse state were ready ${result.prepareMs} ms after the build began)`,
+        { parseMs: result.parse.ms, prepareMs: result.prepareMs },
       );
     }
     for (const node of result.nodes) {
