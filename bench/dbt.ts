@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { killRunningChildren, runTimed } from './lib/child.runner';
@@ -7,7 +7,7 @@ import { apiCall, runToEnd, useApiToken } from './lib/api.client';
 import { seedDatasets } from './lib/datasets.seed';
 import { parseNumberOptions } from './lib/number-options';
 import { writeOrdersCsv } from './lib/orders.csv';
-import { REPO_ROOT, requireBuilt, staleBuilds } from './lib/workspace';
+import { copyDbtProject, REPO_ROOT, requireBuilt, stackPorts, staleBuilds } from './lib/workspace';
 
 type Devstack = typeof import('../packages/devstack/dist/index');
 type Config = typeof import('../packages/config/dist/index');
@@ -130,11 +130,7 @@ async function main(): Promise<void> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'relayboard-bench-dbt-'));
   // PostgreSQL runs as the postgres OS user when we are root; it must be able to enter the folder.
   chmodSync(home, 0o755);
-  const projectDir = path.join(home, 'dbt');
-  const skip = new Set(
-    ['target', 'logs', '.user.yml', path.join('models', 'relayboard')].map((p) => path.join(REPO_ROOT, 'dbt', p)),
-  );
-  cpSync(path.join(REPO_ROOT, 'dbt'), projectDir, { recursive: true, filter: (source) => !skip.has(source) });
+  const projectDir = copyDbtProject(path.join(home, 'dbt'));
   const filesDir = path.join(home, 'files');
   mkdirSync(filesDir);
   writeOrdersCsv(path.join(filesDir, 'orders.csv'), args.rows);
@@ -143,7 +139,7 @@ async function main(): Promise<void> {
   const stack = await devstack.startStack({
     repoRoot: REPO_ROOT,
     home,
-    ports: { postgres: p, redis: p + 1, api: p + 2, web: p + 3, slack: p + 4, files: p + 5, s3: p + 10 },
+    ports: stackPorts(p),
     web: false,
     filesDir,
     extraEnv: { DBT_PROJECT_DIR: projectDir, WORKER_CONCURRENCY: '1' },

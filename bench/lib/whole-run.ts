@@ -1,8 +1,8 @@
-import { chmodSync, cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { apiCall, runToEnd, useApiToken } from './api.client';
 import type { GeneratedCsv } from './csv.generator';
-import { REPO_ROOT, requireBuilt } from './workspace';
+import { copyDbtProject, REPO_ROOT, requireBuilt, stackPorts } from './workspace';
 
 type Devstack = typeof import('../../packages/devstack/dist/index');
 type Run = import('../../packages/contracts/dist/index').Run;
@@ -82,11 +82,7 @@ export async function startWholeRunStack(
   const devstack = requireBuilt<Devstack>('packages/devstack/dist/index.js');
   mkdirSync(home, { recursive: true });
   chmodSync(home, 0o755);
-  const projectDir = path.join(home, 'dbt');
-  const skip = new Set(
-    ['target', 'logs', '.user.yml', path.join('models', 'relayboard')].map((p) => path.join(REPO_ROOT, 'dbt', p)),
-  );
-  cpSync(path.join(REPO_ROOT, 'dbt'), projectDir, { recursive: true, filter: (source) => !skip.has(source) });
+  const projectDir = copyDbtProject(path.join(home, 'dbt'));
   // The file server serves one folder; the CSVs are linked into it rather than copied.
   const filesDir = path.join(home, 'files');
   mkdirSync(filesDir);
@@ -95,7 +91,7 @@ export async function startWholeRunStack(
   const stack = await devstack.startStack({
     repoRoot: REPO_ROOT,
     home,
-    ports: { postgres: p, redis: p + 1, api: p + 2, web: p + 3, slack: p + 4, files: p + 5, s3: p + 10 },
+    ports: stackPorts(p),
     web: false,
     filesDir,
     extraEnv: { DBT_PROJECT_DIR: projectDir, WORKER_CONCURRENCY: '1' },

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 function findRepoRoot(start: string): string {
@@ -43,4 +43,26 @@ export function staleBuilds(packages: string[]): string[] {
     const sources = newestFile(src, (name) => name.endsWith('.ts') && !name.endsWith('.spec.ts'));
     return sources > newestFile(dist, (name) => name.endsWith('.js'));
   });
+}
+
+/** A copy of the repository's dbt project in `dir`, without its build output or generated datasets: a benchmark stack's own project. */
+export function copyDbtProject(dir: string): string {
+  const skip = new Set(
+    ['target', 'logs', '.user.yml', path.join('models', 'relayboard')].map((p) => path.join(REPO_ROOT, 'dbt', p)),
+  );
+  cpSync(path.join(REPO_ROOT, 'dbt'), dir, { recursive: true, filter: (source) => !skip.has(source) });
+  return dir;
+}
+
+/** A benchmark stack's ports from its base: PostgreSQL N, Redis N+1, api N+2, board N+3, Slack N+4, files N+5, S3 N+10 to N+21. */
+export function stackPorts(base: number) {
+  return {
+    postgres: base,
+    redis: base + 1,
+    api: base + 2,
+    web: base + 3,
+    slack: base + 4,
+    files: base + 5,
+    s3: base + 10,
+  };
 }
