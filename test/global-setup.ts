@@ -17,7 +17,7 @@ function portBase(): number {
   const base = Number(raw);
   if (!Number.isInteger(base) || base < 1024 || base > 65_000)
     throw new Error(
-      `RELAYBOARD_TEST_PORT_BASE must be a port from 1024 to 65000 (the tests use it and the 20 after it), got "${raw}"`,
+      `RELAYBOARD_TEST_PORT_BASE must be a port from 1024 to 65000 (the tests use it and the 21 ports after it), got "${raw}"`,
     );
   return base;
 }
