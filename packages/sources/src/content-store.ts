@@ -165,7 +165,9 @@ export class ContentStore {
     );
   }
 
+  /** Drops a temporary object, and the multipart upload a failed put may have left open for it (else it lingers in the bucket). */
   private async removeQuietly(key: string): Promise<void> {
     await this.store.remove(key).catch(() => undefined);
+    await this.store.abortUpload(key).catch(() => undefined);
   }
 }

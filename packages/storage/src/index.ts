@@ -123,4 +123,9 @@ export class ObjectStore {
   async remove(key: string): Promise<void> {
     await this.client.removeObject(this.bucket, key);
   }
+
+  /** Aborts the multipart upload still open for `key`, if any: what a putStream that failed half-way leaves behind. */
+  async abortUpload(key: string): Promise<void> {
+    await this.client.removeIncompleteUpload(this.bucket, key);
+  }
 }
