@@ -40,6 +40,10 @@ async function bootstrap(): Promise<void> {
   // Uploads of large CSVs stream for as long as they take; Node's default would cut them at 5 minutes.
   const server = app.getHttpServer() as Server;
   server.requestTimeout = 0;
+  // Idle keep-alive connections are kept longer than clients and proxies keep theirs (fetch/undici: at most 4 s,
+  // load balancers: 60 s), so the api never closes one just as a client sends on it ("other side closed").
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await app.listen(config.api.port, config.api.host);
   log.info({ context: 'api' }, `Relayboard api listening on http://${config.api.host}:${config.api.port}`);
 }
