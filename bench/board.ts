@@ -6,7 +6,7 @@ import { apiCall, authHeaders, runToEnd, useApiToken } from './lib/api.client';
 import { cloneTemplate, type SeedPlan } from './lib/board.seed';
 import { parseNumberOptions } from './lib/number-options';
 import { writeOrdersCsv } from './lib/orders.csv';
-import { REPO_ROOT, requireBuilt, stackPorts, staleBuilds } from './lib/workspace';
+import { REPO_ROOT, requireBuilt, staleBuilds } from './lib/workspace';
 
 type Devstack = typeof import('../packages/devstack/dist/index');
 type Config = typeof import('../packages/config/dist/index');
@@ -194,7 +194,7 @@ async function main(): Promise<void> {
   const stack = await devstack.startStack({
     repoRoot: REPO_ROOT,
     home,
-    ports: stackPorts(p),
+    ports: devstack.portsFrom(p),
     web: true,
     filesDir,
     extraEnv: { WORKER_CONCURRENCY: '1' },

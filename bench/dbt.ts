@@ -7,7 +7,7 @@ import { apiCall, runToEnd, useApiToken } from './lib/api.client';
 import { seedDatasets } from './lib/datasets.seed';
 import { parseNumberOptions } from './lib/number-options';
 import { writeOrdersCsv } from './lib/orders.csv';
-import { copyDbtProject, REPO_ROOT, requireBuilt, stackPorts, staleBuilds } from './lib/workspace';
+import { copyDbtProject, REPO_ROOT, requireBuilt, staleBuilds } from './lib/workspace';
 
 type Devstack = typeof import('../packages/devstack/dist/index');
 type Config = typeof import('../packages/config/dist/index');
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   const stack = await devstack.startStack({
     repoRoot: REPO_ROOT,
     home,
-    ports: stackPorts(p),
+    ports: devstack.portsFrom(p),
     web: false,
     filesDir,
     extraEnv: { DBT_PROJECT_DIR: projectDir, WORKER_CONCURRENCY: '1' },

@@ -1,7 +1,7 @@
 import { chmodSync, cpSync, existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startStack, type Stack } from '../packages/devstack/dist';
+import { portsFrom, startStack, type Stack } from '../packages/devstack/dist';
 import { CANARY_SECRET, type TestStackEnv } from './stack-env';
 
 declare global {
@@ -23,16 +23,7 @@ function portBase(): number {
 }
 
 function testPorts() {
-  const base = portBase();
-  return {
-    postgres: base,
-    redis: base + 1,
-    api: base + 2,
-    web: base + 3,
-    slack: base + 4,
-    files: base + 5,
-    s3: base + 10,
-  };
+  return portsFrom(portBase());
 }
 
 /** The stack's service controls (test/faults/services.ts), next to the other test ports. */

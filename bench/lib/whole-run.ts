@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { apiCall, runToEnd, useApiToken } from './api.client';
 import type { GeneratedCsv } from './csv.generator';
-import { copyDbtProject, REPO_ROOT, requireBuilt, stackPorts } from './workspace';
+import { copyDbtProject, REPO_ROOT, requireBuilt } from './workspace';
 
 type Devstack = typeof import('../../packages/devstack/dist/index');
 type Run = import('../../packages/contracts/dist/index').Run;
@@ -91,7 +91,7 @@ export async function startWholeRunStack(
   const stack = await devstack.startStack({
     repoRoot: REPO_ROOT,
     home,
-    ports: stackPorts(p),
+    ports: devstack.portsFrom(p),
     web: false,
     filesDir,
     extraEnv: { DBT_PROJECT_DIR: projectDir, WORKER_CONCURRENCY: '1' },

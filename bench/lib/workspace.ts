@@ -53,16 +53,3 @@ export function copyDbtProject(dir: string): string {
   cpSync(path.join(REPO_ROOT, 'dbt'), dir, { recursive: true, filter: (source) => !skip.has(source) });
   return dir;
 }
-
-/** A benchmark stack's ports from its base: PostgreSQL N, Redis N+1, api N+2, board N+3, Slack N+4, files N+5, S3 N+10 to N+21. */
-export function stackPorts(base: number) {
-  return {
-    postgres: base,
-    redis: base + 1,
-    api: base + 2,
-    web: base + 3,
-    slack: base + 4,
-    files: base + 5,
-    s3: base + 10,
-  };
-}

@@ -19,6 +19,23 @@ export interface StackPorts {
   files: number;
 }
 
+/**
+ * A stack's ports laid out from one base, for stacks that run beside others (tests,
+ * benchmarks): PostgreSQL N, Redis N+1, api N+2, board N+3, Slack N+4, files N+5,
+ * S3 N+10 (its gateway takes N+10 to N+21).
+ */
+export function portsFrom(base: number): StackPorts {
+  return {
+    postgres: base,
+    redis: base + 1,
+    api: base + 2,
+    web: base + 3,
+    slack: base + 4,
+    files: base + 5,
+    s3: base + 10,
+  };
+}
+
 export const DEFAULT_PORTS: StackPorts = {
   postgres: 5433,
   redis: 6379,
