@@ -3,6 +3,7 @@ import { datasetNameSchema } from './names';
 import { DELIVERY_STATUSES, runStatusSchema } from './runs';
 import { datasetScheduleSummarySchema } from './schedules';
 import { strictRequest } from './strict';
+import { columnDecisionSchema } from './column-types';
 
 export const httpUrlSchema = z
   .string()
@@ -21,6 +22,8 @@ export const stagedColumnSchema = z.object({
   name: z.string(),
   originalName: z.string(),
   type: z.string(),
+  /** What inference or an override decided beyond the type (issue #15); absent on versions staged before. */
+  decision: columnDecisionSchema.optional(),
 });
 export type StagedColumnDto = z.infer<typeof stagedColumnSchema>;
 

@@ -12,3 +12,4 @@ export * from './strict';
 export * from './file-signatures';
 export * from './auth';
 export * from './ids';
+export * from './column-types';

@@ -6,6 +6,14 @@ export interface StagedColumn {
   /** The header as it was in the file. */
   originalName: string;
   type: string;
+  /** What inference or an override decided beyond the type (issue #15; `ColumnDecision` in @relayboard/contracts); absent on versions staged before. */
+  decision?: {
+    nullMarkers: { marker: string; count: number }[];
+    dateFormat: string | null;
+    numberFormat: { decimal: '.' | ','; thousands: '' | ',' | '.' | ' ' | "'" } | null;
+    source: 'inferred' | 'override';
+    note: string | null;
+  };
 }
 
 export interface DatasetRow {

@@ -167,7 +167,7 @@ function oracle(bytes: Buffer, dialect: Dialect): OracleRecord[] {
     skip_empty_lines: true,
     info: true,
     cast: (value, context) => (value === '' && !context.quoting ? null : value),
-  }) as { record: Field[]; info: { bytes: number } }[];
+  }) as unknown as { record: Field[]; info: { bytes: number } }[];
   return rows.map((row) => ({ fields: row.record, endByte: row.info.bytes }));
 }
 

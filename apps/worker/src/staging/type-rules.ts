@@ -24,18 +24,9 @@
  *   a missing number as `""`.
  * - A column with no values at all (every row NULL or blank) is text.
  */
-export const COLUMN_TYPES = [
-  'boolean',
-  'bigint',
-  'numeric',
-  'date',
-  'timestamp',
-  'timestamptz',
-  'uuid',
-  'json',
-  'text',
-] as const;
-export type ColumnType = (typeof COLUMN_TYPES)[number];
+import { COLUMN_TYPES, type ColumnType } from '@relayboard/contracts';
+
+export { COLUMN_TYPES, type ColumnType };
 
 /** One bit per type; a value's mask has a bit for each type it fits. */
 export const TypeBit = {
