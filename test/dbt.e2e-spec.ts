@@ -214,6 +214,65 @@ describe('the warehouse built by dbt', () => {
   });
 });
 
+describe('plain casts where the stage step saw every value fit', () => {
+  const fits = uniqueName('plain_fits');
+  const overflow = uniqueName('plain_overflow');
+  const viewOf = async (name: string) =>
+    (await query<{ def: string }>(`select pg_get_viewdef('warehouse."stg_${name}"'::regclass) as def`))[0].def;
+
+  it('casts each typed column with a plain ::type, from the types the stage step verified', async () => {
+    await register(fits, 'plain-casts.csv');
+    const done = await run(fits);
+    expect(done.error).toBeNull();
+    const { body: dataset } = await api('GET', `/v1/datasets/${fits}`);
+    expect(
+      dataset.currentVersion.columns.map((c: { name: string; type: string; verifiedType?: string }) => [
+        c.name,
+        c.type,
+        c.verifiedType ?? null,
+      ]),
+    ).toEqual([
+      ['id', 'bigint', 'bigint'],
+      ['amount', 'numeric', 'numeric'],
+      ['payload', 'json', 'json'],
+      ['at', 'timestamptz', 'timestamptz'],
+    ]);
+    const def = await viewOf(fits);
+    expect(def).not.toContain('pg_input_is_valid');
+    expect(def).toContain('(NULLIF(btrim(source.amount), ''::text))::numeric');
+    const rows = await query(
+      `select id, amount::text as amount, payload, at from warehouse."${fits}" order by _rb_row`,
+    );
+    expect(rows).toEqual([
+      { id: '1', amount: '10.5', payload: { a: 1 }, at: new Date('2024-01-02T10:00:00Z') },
+      // Spaces around a value are ignored and a blank value is NULL, as with the checked casts.
+      { id: '2', amount: '7', payload: { b: [2] }, at: new Date('2024-01-02T22:00:00Z') },
+      { id: '3', amount: null, payload: [1], at: null },
+    ]);
+    expect(step(done, 'transform').metrics).toMatchObject({ castFailures: 0 });
+  });
+
+  it('builds again with checked casts when a value the inference let through does not cast, and counts it', async () => {
+    // JSON.parse reads 1e1000000 as Infinity, so the stage step types the column json; jsonb refuses the number.
+    await register(overflow, 'plain-casts-overflow.csv');
+    const done = await run(overflow);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('succeeded');
+    const fallback = done.events.find((e) => e.data && e.data.checkedCasts === true);
+    expect(fallback).toMatchObject({ level: 'warn', step: 'transform' });
+    expect(fallback!.message).toContain('value overflows numeric format');
+    expect(fallback!.message).toContain('building again with every cast checked');
+    expect(await viewOf(overflow)).toContain('pg_input_is_valid');
+    const payloads = await query<{ payload: unknown }>(`select payload from warehouse."${overflow}" order by _rb_row`);
+    expect(payloads.map((p) => p.payload)).toEqual([{ a: 1 }, null, [1]]);
+    expect(step(done, 'transform').metrics).toMatchObject({ castFailures: 1 });
+    // The next run starts from plain casts again (the fallback is the run's, not the dataset's) and falls back again.
+    const again = await waitForRun(await trigger(overflow, { force: true }));
+    expect(again.status).toBe('succeeded');
+    expect(again.events.filter((e) => e.data && e.data.checkedCasts === true)).toHaveLength(1);
+  });
+});
+
 describe('data-quality checks declared over REST', () => {
   const dataset = uniqueName('checked');
   const checks: Record<string, Check> = {};

@@ -22,6 +22,8 @@ export const stagedColumnSchema = z.object({
   name: z.string(),
   originalName: z.string(),
   type: z.string(),
+  /** The type the stage step saw every value fit (the warehouse casts it without checking each value); absent for text and older versions. */
+  verifiedType: z.string().optional(),
   /** What inference or an override decided beyond the type (issue #15); absent on versions staged before. */
   decision: columnDecisionSchema.optional(),
 });

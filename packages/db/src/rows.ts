@@ -6,6 +6,12 @@ export interface StagedColumn {
   /** The header as it was in the file. */
   originalName: string;
   type: string;
+  /**
+   * The type the stage step's one pass (TypeTally) saw every value of this
+   * version fit; the warehouse casts such a column with a plain `::type`.
+   * Absent for text and on versions staged before it was recorded.
+   */
+  verifiedType?: string;
   /** What inference or an override decided beyond the type (issue #15; `ColumnDecision` in @relayboard/contracts); absent on versions staged before. */
   decision?: {
     nullMarkers: { marker: string; count: number }[];

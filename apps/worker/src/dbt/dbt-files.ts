@@ -25,6 +25,8 @@ export interface DatasetModelInput {
   name: string;
   columns: StagedColumn[];
   checks: CheckInput[];
+  /** Check every cast, whatever the stage step saw: the run's fallback after a plain cast failed (see castIsChecked). */
+  checkedCasts?: boolean;
 }
 
 /** A declared check left out of the project, and why (its column is gone, say). */
@@ -60,7 +62,7 @@ export const RELAYBOARD_META_SOURCE = 'relayboard_meta';
  * Bumped whenever the generated files change shape, so files an older
  * Relayboard wrote for another dataset are replaced, not kept.
  */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 const NUMBER_TYPES = new Set(['bigint', 'numeric']);
 const DATE_TYPES = new Set(['date', 'timestamp', 'timestamptz']);
@@ -133,13 +135,27 @@ export function renderSources(d: DatasetModelInput): string {
   ].join('\n');
 }
 
+/**
+ * Whether a column's cast checks each value (pg_input_is_valid, NULL when it
+ * does not cast) or is a plain `::type`: plain only when the stage step's one
+ * pass saw every value of this version fit this very type (verifiedType) and
+ * no person's override chose it. A plain cast parses each value once instead
+ * of twice (the 100 MB benchmark's warehouse table: 4.5 s against 7.2 s).
+ */
+export function castIsChecked(d: Pick<DatasetModelInput, 'checkedCasts'>, c: StagedColumn): boolean {
+  return Boolean(d.checkedCasts) || c.verifiedType !== c.type || c.decision?.source === 'override';
+}
+
+/** The third argument of relayboard_safe_cast / relayboard_cast_fails for a column. */
+const checkedArg = (d: DatasetModelInput, c: StagedColumn) => (castIsChecked(d, c) ? 'true' : 'false');
+
 /** stg_<name>: a view that renames and safely casts the raw text columns; source -> renamed -> final. */
 export function renderStagingModel(d: DatasetModelInput): string {
   const select = [
     `        ${quoteIdent(ROW_NUMBER_COLUMN)} as ${quoteIdent(ROW_NUMBER_COLUMN)}`,
     ...d.columns.map(
       (c) =>
-        `        {{ relayboard_safe_cast('${quoted('column', c.name)}', ${jinja('type', c.type)}) }} as ${quoted('column', c.name)}`,
+        `        {{ relayboard_safe_cast('${quoted('column', c.name)}', ${jinja('type', c.type)}, ${checkedArg(d, c)}) }} as ${quoted('column', c.name)}`,
     ),
   ].join(',\n');
   return `${fileHeader(d.id, '--')}
@@ -195,8 +211,8 @@ export function renderProfileModel(d: DatasetModelInput): string {
     const isNumber = NUMBER_TYPES.has(c.type);
     const isDate = DATE_TYPES.has(c.type);
     cast.push(
-      `        {{ relayboard_safe_cast(${col}, ${type}) }} as ${p}`,
-      `        {{ relayboard_cast_fails(${col}, ${type}) }} as ${p}_fails`,
+      `        {{ relayboard_safe_cast(${col}, ${type}, ${checkedArg(d, c)}) }} as ${p}`,
+      `        {{ relayboard_cast_fails(${col}, ${type}, ${checkedArg(d, c)}) }} as ${p}_fails`,
     );
     facts.push(
       `        count(*) filter (where ${p} is null) as ${p}_nulls`,

@@ -572,7 +572,11 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
     await client.query('commit');
     return {
       table: `${STAGING_SCHEMA}.${dataset}`,
-      columns: columns.map((c, i) => ({ ...c, type: outcome.types[i] })),
+      columns: columns.map((c, i) => ({
+        ...c,
+        type: outcome.types[i],
+        ...(outcome.types[i] !== 'text' ? { verifiedType: outcome.types[i] } : {}),
+      })),
       rows: outcome.rows,
       bytes,
       dialect: { ...detected.dialect, encoding: plan.encoding },

@@ -3,6 +3,7 @@ import type { BuildLocks, BuildLockWait, DatasetCheckRow, ModelBuildLocks } from
 import type { DbtDataRepository } from '../dbt/dbt-data.repository';
 import { createHash } from 'node:crypto';
 import {
+  castIsChecked,
   datasetDir,
   generatedDatasetsIn,
   renderProjectFiles,
@@ -48,6 +49,24 @@ export function failureReason(result: Pick<DbtBuildResult, 'nodes' | 'errors' | 
   const errors = result.errors.map(oneLine).filter(Boolean);
   if (errors.length) return errors.join('; ');
   return `dbt exited with code ${result.exitCode} without an error message; see the transform events of this run`;
+}
+
+/** PostgreSQL's words when a value does not take a type (SQLSTATE class 22, data exception, of the input functions). */
+const CAST_ERROR =
+  /invalid input syntax for type|is out of range for type|field value out of range|value overflows|out of range for type|time zone .* not recognized|unsupported Unicode escape|Unicode (low|high) surrogate/i;
+
+/**
+ * The error of a dataset's own generated model (its staging view, warehouse
+ * table or profile) when a plain cast met a value it could not take: the stage
+ * step's type inference let a value through that PostgreSQL refuses.
+ */
+export function plainCastFailure(result: Pick<DbtBuildResult, 'nodes'>, dataset: string): DbtNodeResult | null {
+  const own = new Set([dataset, `stg_${dataset}`, `${dataset}__profile`]);
+  return (
+    result.nodes.find(
+      (n) => n.kind === 'model' && n.status === 'error' && own.has(n.name) && CAST_ERROR.test(n.message ?? ''),
+    ) ?? null
+  );
 }
 
 /** How many datasets one run takes out of the project before it gives up and fails with dbt's words. */
@@ -153,7 +172,7 @@ export class TransformStep implements PipelineStep {
       );
     }
     const checks = await ctx.repo.declaredChecks();
-    const inputs = staged.map((d) => ({
+    const inputs: DatasetModelInput[] = staged.map((d) => ({
       id: d.id,
       name: d.name,
       columns: d.columns,
@@ -258,6 +277,17 @@ export class TransformStep implements PipelineStep {
       }
       if (result.manifest) await this.dbt.saveSelection(result.manifest, fingerprint).catch(() => undefined);
       await events;
+      const castFailed = result.ok || ownInput.checkedCasts ? null : plainCastFailure(result, dataset);
+      if (castFailed && ownInput.columns.some((c) => !castIsChecked(ownInput, c))) {
+        // Never expected: the stage step saw every value fit. The run goes on with checked casts, as before they were plain.
+        ownInput.checkedCasts = true;
+        await event(
+          'warn',
+          `model ${castFailed.name} could not cast a value that the stage step's type inference let through (${oneLine(castFailed.message ?? '')}); building again with every cast checked, so such values are NULL and counted as cast failures (such a value is a bug in that inference in that inference, worth reporting with the column's type)`,
+          { checkedCasts: true, node: castFailed.name },
+        );
+        continue;
+      }
       // A manifest means dbt parsed the project: whatever failed after that is this run's own.
       if (result.manifest || result.ok || pass >= MAX_TAKEN_OUT) break;
       const culprits = generatedDatasetsIn(result.errors.join('\n')).filter((name) => inProject.includes(name));
