@@ -239,7 +239,7 @@ describe('plain casts where the stage step saw every value fit', () => {
     ]);
     const def = await viewOf(fits);
     expect(def).not.toContain('pg_input_is_valid');
-    expect(def).toContain('(NULLIF(btrim(source.amount), ''::text))::numeric');
+    expect(def).toContain("(NULLIF(btrim(source.amount), ''::text))::numeric");
     const rows = await query(
       `select id, amount::text as amount, payload, at from warehouse."${fits}" order by _rb_row`,
     );
