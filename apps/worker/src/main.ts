@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   // Every write and read of the metadata database rides out a restart of PostgreSQL (STEP_RETRY_*), so no step's outcome is lost.
   const repo = retryingRepository(new RunsRepository(knex), config.retry, (message) => log.error(message));
   const dbt = new DbtRunner(config);
+  dbt.warmUp((message) => log.warn(message));
   const dbtData = new DbtDataRepository(warehouse);
   const profiles = new ProfileRepository(warehouse);
   await dbtData.ensureTables();

@@ -106,6 +106,8 @@ const envSchema = z.object({
   WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
   WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   RUN_WAIT_RECHECK_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  // Keep one dbt process started ahead, its Python modules imported (about 3 s of CPU per build saved; about 100 MB while it waits).
+  DBT_WARM_START: boolean.default(true),
   DBT_TIMEOUT_MS: z.coerce
     .number()
     .int()
@@ -163,8 +165,11 @@ export interface AppConfig {
     headersTimeoutMs: number;
     deadlineMs: number;
   };
-  /** timeoutMs: a dbt build still running after this is killed (its process group) and the run fails. */
-  dbt: { bin: string; projectDir: string; threads: number; timeoutMs: number };
+  /**
+   * timeoutMs: a dbt build still running after this is killed (its process group) and the run fails.
+   * warmStart: the worker keeps one dbt process ready with its modules imported (dbt-warm.py) and hands the next build to it.
+   */
+  dbt: { bin: string; projectDir: string; threads: number; timeoutMs: number; warmStart: boolean };
   /**
    * lockMs / stalledCheckMs: how long a dead worker's job stays locked before another worker takes it over (BullMQ lockDuration, stalledInterval);
    * maxStalledCount: how often BullMQ moves a stalled job back before failing it (the reconciler then takes over);
@@ -274,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       projectDir,
       threads: e.DBT_THREADS,
       timeoutMs: e.DBT_TIMEOUT_MS,
+      warmStart: e.DBT_WARM_START,
     },
     worker: {
       concurrency: e.WORKER_CONCURRENCY,

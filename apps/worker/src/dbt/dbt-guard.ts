@@ -12,6 +12,14 @@
  * group, then SIGKILL after the grace period, and exits once dbt is gone. It
  * writes "<own pid> <dbt pid>" to the pid file while dbt runs, so a later
  * worker can find a dbt whose guard was killed too.
+ *
+ *   node dbt-guard.js --adopt <dbt pid> <pid file> <kill grace ms> <dbt bin> <dbt args...>
+ *
+ * guards a dbt that the worker started ahead (DBT_WARM_START, dbt_warm.py) in
+ * a process group of its own, the same way: it is not this process's child,
+ * so the guard watches for it to be gone instead of waiting for it to exit.
+ * The dbt arguments are not used; they put the run's folder in the guard's
+ * command line, as for a dbt it starts itself.
  */
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -19,20 +27,24 @@ import { rmSync, writeFileSync } from 'node:fs';
 /** The guard's own line when dbt could not be started; DbtRunner (GUARD_SPAWN_FAILED) turns it into the step's error. */
 const SPAWN_FAILED = 'relayboard-dbt-guard: ';
 
-const [pidFile, graceArg, bin, ...args] = process.argv.slice(2);
+const adopt = process.argv[2] === '--adopt';
+const adoptedPid = adopt ? Number(process.argv[3]) : 0;
+const [pidFile, graceArg, bin, ...args] = process.argv.slice(adopt ? 4 : 2);
 const graceMs = Number(graceArg);
-if (!pidFile || !bin || !Number.isFinite(graceMs)) {
-  process.stderr.write('usage: dbt-guard <pid file> <kill grace ms> <dbt bin> [args...]\n');
+if (!pidFile || !bin || !Number.isFinite(graceMs) || (adopt && !(adoptedPid > 0))) {
+  process.stderr.write(
+    'usage: dbt-guard <pid file> <kill grace ms> <dbt bin> [args...]\n       dbt-guard --adopt <dbt pid> <pid file> <kill grace ms> <dbt bin> [args...]\n',
+  );
   process.exit(2);
 }
 
-// dbt's output goes straight to the worker's pipes; its stdin is not used.
-const child = spawn(bin, args, { detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
 let stopping = false;
+/** dbt's process group: its leader's pid, once known. */
+let group = 0;
 
 const signalGroup = (signal: NodeJS.Signals) => {
   try {
-    if (child.pid) process.kill(-child.pid, signal);
+    if (group) process.kill(-group, signal);
   } catch {
     // the group is gone already
   }
@@ -45,18 +57,45 @@ const stop = () => {
   setTimeout(() => signalGroup('SIGKILL'), graceMs).unref();
 };
 
-child.once('spawn', () => writeFileSync(pidFile, `${process.pid} ${child.pid}\n`));
-child.once('error', (error) => {
-  process.stderr.write(`${SPAWN_FAILED}could not start dbt at ${bin} (${error.message})\n`);
-  rmSync(pidFile, { force: true });
-  process.exit(127);
-});
-child.once('exit', (code, signal) => {
-  // Anything dbt started in its group goes with it.
-  signalGroup('SIGKILL');
-  rmSync(pidFile, { force: true });
-  process.exit(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15));
-});
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+if (adopt) {
+  group = adoptedPid;
+  writeFileSync(pidFile, `${process.pid} ${adoptedPid}\n`);
+  // Not this process's child: it is gone once signal 0 finds no such process (its parent, the worker, reaps it).
+  const watch = setInterval(() => {
+    if (alive(adoptedPid)) return;
+    clearInterval(watch);
+    signalGroup('SIGKILL');
+    rmSync(pidFile, { force: true });
+    process.exit(0);
+  }, 100);
+} else {
+  // dbt's output goes straight to the worker's pipes; its stdin is not used.
+  const child = spawn(bin, args, { detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
+  group = child.pid ?? 0;
+  child.once('spawn', () => {
+    writeFileSync(pidFile, `${process.pid} ${child.pid}\n`);
+  });
+  child.once('error', (error) => {
+    process.stderr.write(`${SPAWN_FAILED}could not start dbt at ${bin} (${error.message})\n`);
+    rmSync(pidFile, { force: true });
+    process.exit(127);
+  });
+  child.once('exit', (code, signal) => {
+    // Anything dbt started in its group goes with it.
+    signalGroup('SIGKILL');
+    rmSync(pidFile, { force: true });
+    process.exit(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15));
+  });
+}
 
 process.stdin.on('end', stop);
 process.stdin.on('close', stop);

@@ -20,6 +20,7 @@ import {
 } from './build-selection';
 import { PermanentStepError } from '../steps/step';
 import { writeRunProject } from './run-project';
+import { dbtInterpreter, WarmDbt } from './warm-dbt';
 
 /** dbt-guard.ts's line when it could not start dbt. */
 const GUARD_SPAWN_FAILED = 'relayboard-dbt-guard: ';
@@ -127,11 +128,35 @@ export class DbtRunner {
   /** The guards of the builds running now (dbt-guard.ts): closing one's stdin stops its dbt's process group. */
   private readonly guards = new Set<ChildProcess>();
   private stopping = false;
+  /** The dbt started ahead of the next build (DBT_WARM_START), once warmUp has been called. */
+  private warm: WarmDbt | null = null;
+  private warmOff = false;
 
   constructor(
     private readonly config: AppConfig,
     private readonly guardScript = path.join(__dirname, 'dbt-guard.js'),
   ) {}
+
+  /**
+   * Starts a dbt ahead of the next build (DBT_WARM_START, dbt_warm.py), and
+   * another after each build; `log` hears why warm starts are off when they
+   * cannot work (a DBT_BIN that is not dbt's Python script, setproctitle missing).
+   */
+  warmUp(log: (message: string) => void): void {
+    if (!this.config.dbt.warmStart || this.warmOff || this.stopping) return;
+    if (!this.warm) {
+      const interpreter = dbtInterpreter(this.config.dbt.bin);
+      if (!interpreter) {
+        log(
+          `dbt warm start is off: DBT_BIN ${this.config.dbt.bin} is not dbt's Python script (pip's \`dbt\` over dbt.cli.main), so each build starts it`,
+        );
+        this.warmOff = true;
+        return;
+      }
+      this.warm = new WarmDbt(interpreter, dbtEnvironment(this.config), log);
+    }
+    this.warm.prepare();
+  }
 
   /**
    * The worker is going away: every running dbt's process group is stopped
@@ -141,6 +166,7 @@ export class DbtRunner {
    */
   async stopAll(): Promise<void> {
     this.stopping = true;
+    this.warm?.stop();
     const exited = [...this.guards].map(
       (guard) =>
         new Promise<void>((resolve) =>
@@ -398,11 +424,23 @@ export class DbtRunner {
       let startedAt: string | null = null;
       let timedOut = false;
       let spawnError: string | null = null;
+      const warm = this.warm?.take() ?? null;
       const exitCode = await new Promise<number>((resolve, reject) => {
         // Through dbt-guard: dbt gets a process group of its own, which dies with this worker (see dbt-guard.ts).
+        // A warm dbt (started ahead, dbt_warm.py) is adopted by its guard; otherwise the guard starts dbt.
         const child = spawn(
           process.execPath,
-          [this.guardScript, this.pidFile(options.runId), String(DBT_KILL_GRACE_MS), this.config.dbt.bin, ...args],
+          warm
+            ? [
+                this.guardScript,
+                '--adopt',
+                String(warm.pid),
+                this.pidFile(options.runId),
+                String(DBT_KILL_GRACE_MS),
+                this.config.dbt.bin,
+                ...args,
+              ]
+            : [this.guardScript, this.pidFile(options.runId), String(DBT_KILL_GRACE_MS), this.config.dbt.bin, ...args],
           {
             cwd: projectDir,
             env,
@@ -440,12 +478,32 @@ export class DbtRunner {
         child.once('error', (error) => {
           clearTimeout(timer);
           this.guards.delete(child);
+          warm?.child.stdin?.end();
           reject(new Error(`could not start dbt's guard with ${process.execPath} (${error.message})`));
         });
-        child.once('close', (code) => {
+        if (!warm) {
+          child.once('close', (code) => {
+            clearTimeout(timer);
+            this.guards.delete(child);
+            resolve(code ?? 1);
+          });
+          return;
+        }
+        // dbt's output and exit code are the warm process's own; the build is over once it and its guard are gone.
+        warm.onLine = onLine;
+        const dbtClosed = new Promise<number>((done) =>
+          warm.child.exitCode !== null || warm.child.signalCode !== null
+            ? done(warm.child.exitCode ?? 1)
+            : warm.child.once('close', (code) => done(code ?? 1)),
+        );
+        const guardClosed = new Promise<void>((done) => child.once('close', () => done()));
+        child.once('spawn', () =>
+          WarmDbt.handOver(warm, { bin: this.config.dbt.bin, args, cwd: projectDir, env: env as NodeJS.ProcessEnv }),
+        );
+        void Promise.all([dbtClosed, guardClosed]).then(([code]) => {
           clearTimeout(timer);
           this.guards.delete(child);
-          resolve(code ?? 1);
+          resolve(code);
         });
       });
       if (this.stopping) {
@@ -471,6 +529,8 @@ export class DbtRunner {
       );
       return { ok: exitCode === 0, exitCode, nodes, errors, parse, manifest, prepareMs };
     } finally {
+      // The next build's dbt starts now, while this run delivers and the next one fetches and stages.
+      if (this.warm && !this.stopping) this.warm.prepare();
       await rm(workDir, { recursive: true, force: true });
     }
   }
