@@ -85,6 +85,8 @@ export interface DbtBuildResult {
   manifest: DbtManifest | null;
   /** Time from the build's start to dbt's start: writing the run's project and seeding its partial-parse state. */
   prepareMs: number;
+  /** The build ran in a dbt started ahead of it (DBT_WARM_START), not one started for it. */
+  warmStart: boolean;
 }
 
 export interface DbtBuildOptions {
@@ -424,7 +426,7 @@ export class DbtRunner {
       let startedAt: string | null = null;
       let timedOut = false;
       let spawnError: string | null = null;
-      const warm = this.warm?.take() ?? null;
+      const warm = (await this.warm?.take()) ?? null;
       const exitCode = await new Promise<number>((resolve, reject) => {
         // Through dbt-guard: dbt gets a process group of its own, which dies with this worker (see dbt-guard.ts).
         // A warm dbt (started ahead, dbt_warm.py) is adopted by its guard; otherwise the guard starts dbt.
@@ -527,7 +529,7 @@ export class DbtRunner {
         await readJson<RunResultsJson>(path.join(targetPath, 'run_results.json')),
         manifest,
       );
-      return { ok: exitCode === 0, exitCode, nodes, errors, parse, manifest, prepareMs };
+      return { ok: exitCode === 0, exitCode, nodes, errors, parse, manifest, prepareMs, warmStart: warm !== null };
     } finally {
       // The next build's dbt starts now, while this run delivers and the next one fetches and stages.
       if (this.warm && !this.stopping) this.warm.prepare();

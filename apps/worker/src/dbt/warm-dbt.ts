@@ -39,7 +39,12 @@ export interface WarmDbtProcess {
 
 interface Spare extends WarmDbtProcess {
   ready: boolean;
+  /** Resolves once the spare is ready or gone. */
+  settled: Promise<void>;
 }
+
+/** How long a build waits for a spare that is still importing dbt, rather than starting a second dbt beside it. */
+const SPARE_WAIT_MS = 30_000;
 
 /**
  * Keeps one dbt process started ahead of the next build (dbt_warm.py): it has
@@ -79,11 +84,19 @@ export class WarmDbt {
       this.disable(`could not start ${this.interpreter}`);
       return;
     }
-    const spare: Spare = { child, pid: child.pid, ready: false, onLine: () => undefined };
+    let settle = () => undefined as void;
+    const spare: Spare = {
+      child,
+      pid: child.pid,
+      ready: false,
+      onLine: () => undefined,
+      settled: new Promise<void>((resolve) => (settle = resolve)),
+    };
     const beforeBuild = (line: string) => {
       if (line === `${WARM_PREFIX}ready`) {
         spare.ready = true;
         this.earlyDeaths = 0;
+        settle();
       } else if (line.startsWith(`${WARM_PREFIX}unavailable: `)) {
         this.disable(line.slice(WARM_PREFIX.length + 'unavailable: '.length));
       }
@@ -94,6 +107,7 @@ export class WarmDbt {
     child.stdin!.on('error', () => undefined);
     child.once('error', (error) => this.disable(`could not start ${this.interpreter} (${error.message})`));
     child.once('exit', () => {
+      settle();
       if (this.spare !== spare) return;
       // Died before it was handed a build: the next build starts dbt directly, and a new spare is started after it.
       this.spare = null;
@@ -103,10 +117,21 @@ export class WarmDbt {
     this.spare = spare;
   }
 
-  /** The ready spare, now this caller's to hand a build to (handOver), or null. */
-  take(): WarmDbtProcess | null {
+  /**
+   * The spare, now this caller's to hand a build to (handOver), or null. A spare
+   * still importing dbt is waited for (a dbt started beside it would only share
+   * the CPU with it), up to SPARE_WAIT_MS.
+   */
+  async take(): Promise<WarmDbtProcess | null> {
     const spare = this.spare;
-    if (!spare?.ready || spare.child.exitCode !== null || spare.child.signalCode !== null) return null;
+    if (!spare) return null;
+    if (!spare.ready) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([spare.settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, SPARE_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
+    if (this.spare !== spare || !spare.ready || spare.child.exitCode !== null || spare.child.signalCode !== null)
+      return null;
     this.spare = null;
     return spare;
   }

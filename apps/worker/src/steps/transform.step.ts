@@ -309,8 +309,8 @@ export class TransformStep implements PipelineStep {
           : `fully (${result.parse.reason ?? 'no earlier parse to reuse'})`;
       await event(
         'info',
-        `dbt parsed the project ${how}${result.parse.ms === null ? '' : ` in ${result.parse.ms} ms`} (its project and partial-parse state were ready ${result.prepareMs} ms after the build began)`,
-        { parseMs: result.parse.ms, prepareMs: result.prepareMs },
+        `dbt parsed the project ${how}${result.parse.ms === null ? '' : ` in ${result.parse.ms} ms`} (its project and partial-parse state were ready ${result.prepareMs} ms after the build began; ${result.warmStart ? 'dbt was started ahead of the build, its modules imported (DBT_WARM_START)' : 'dbt was started for the build'})`,
+        { parseMs: result.parse.ms, prepareMs: result.prepareMs, warmStart: result.warmStart },
       );
     }
     for (const node of result.nodes) {
