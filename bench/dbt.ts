@@ -5,6 +5,7 @@ import { killRunningChildren, runTimed } from './lib/child.runner';
 import { Client } from 'pg';
 import { apiCall, runToEnd, useApiToken } from './lib/api.client';
 import { seedDatasets } from './lib/datasets.seed';
+import { manyRuns } from './lib/many-runs';
 import { parseNumberOptions } from './lib/number-options';
 import { writeOrdersCsv } from './lib/orders.csv';
 import { copyDbtProject, REPO_ROOT, requireBuilt, staleBuilds } from './lib/workspace';
@@ -20,6 +21,13 @@ const USAGE = `Usage: pnpm bench:dbt [options]
                    datasets registered while the run is measured, in rounds (default 1):
                    the benchmark's own dataset plus N-1 small ones of varied schemas
   --runs N         timed runs of each measurement; medians are reported (default 3)
+  --many-runs N    instead of the rounds above: N runs over --many-datasets datasets, all
+                   requested at once and taken by --workers workers; reports the wall time
+                   against the sum of the runs' transform steps (issue #13; default 0: off)
+  --many-datasets N  datasets of --many-runs (default 100)
+  --workers N      worker processes of --many-runs (default 2)
+  --worker-concurrency N
+                   WORKER_CONCURRENCY of each of them (default 1)
   --port-base N    the benchmark's stack: PostgreSQL on N, Redis N+1, api N+2, files N+5,
                    S3 N+10..N+21 (default 35000)
   --help           this text
@@ -100,8 +108,21 @@ function options() {
     rows: { default: 1000, min: 1 },
     runs: { default: 3, min: 1 },
     'port-base': { default: 35000, min: 1024 },
+    'many-runs': { default: 0, min: 0 },
+    'many-datasets': { default: 100, min: 1 },
+    workers: { default: 2, min: 1 },
+    'worker-concurrency': { default: 1, min: 1 },
   });
-  return { rows: o.rows, runs: o.runs, portBase: o['port-base'], datasets };
+  return {
+    rows: o.rows,
+    runs: o.runs,
+    portBase: o['port-base'],
+    datasets,
+    manyRuns: o['many-runs'],
+    manyDatasets: o['many-datasets'],
+    workers: o.workers,
+    workerConcurrency: o['worker-concurrency'],
+  };
 }
 
 async function runPipeline(apiUrl: string): Promise<Run> {
@@ -142,7 +163,10 @@ async function main(): Promise<void> {
     ports: devstack.portsFrom(p),
     web: false,
     filesDir,
-    extraEnv: { DBT_PROJECT_DIR: projectDir, WORKER_CONCURRENCY: '1' },
+    extraEnv: {
+      DBT_PROJECT_DIR: projectDir,
+      WORKER_CONCURRENCY: String(args.manyRuns ? args.workerConcurrency : 1),
+    },
     log,
   });
   useApiToken(stack.adminToken);
@@ -153,6 +177,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop().then(() => process.exit(130)));
   try {
+    if (args.manyRuns) {
+      await reportManyRuns(args, stack, filesDir, projectDir);
+      return;
+    }
     const config = loadConfig(stack.env);
     // As `./relayboard dbt` does: the datasets the worker generated models for.
     const generatedDatasets = () =>
@@ -296,6 +324,46 @@ ${row('`dbt parse` of the whole project by hand, partial (nothing changed)', (r)
   } finally {
     await stop();
   }
+}
+
+async function reportManyRuns(
+  args: ReturnType<typeof options>,
+  stack: { apiUrl: string; filesUrl: string; env: NodeJS.ProcessEnv },
+  filesDir: string,
+  projectDir: string,
+): Promise<void> {
+  const r = await manyRuns({
+    runs: args.manyRuns,
+    datasets: args.manyDatasets,
+    workers: args.workers,
+    concurrency: args.workerConcurrency,
+    apiUrl: stack.apiUrl,
+    filesUrl: stack.filesUrl,
+    filesDir,
+    projectDir,
+    env: stack.env,
+    log,
+  });
+  const slots = r.workers * r.concurrency;
+  console.log(`
+Many runs: ${r.runs} runs over ${r.datasets} datasets (order feeds of 200 to ${200 + (r.datasets - 1) * 7} rows), requested at once; ${r.workers} worker(s) x ${r.concurrency} slot(s); ${os.availableParallelism()} CPUs
+
+| measurement | value |
+|---|---|
+| wall time, first run's start to last run's end | ${seconds(r.wallMs)} |
+| sum of the runs' transform steps | ${seconds(r.transformSumMs)} |
+| wall / sum of transforms | ${(r.wallMs / r.transformSumMs).toFixed(2)}x (1/${slots} = ${(1 / slots).toFixed(2)}x if ${slots} slots overlapped perfectly and nothing else took time) |
+| sum of the runs' dbt builds (dbtMs) / of their stage steps | ${seconds(r.dbtSumMs)} / ${seconds(r.stageSumMs)} |
+| sum of the runs, start to end (each run's own wall time, waits included) | ${seconds(r.runSumMs)} |
+| median transform step | ${seconds(r.medianTransformMs)} |
+| dbt parse modes | ${Object.entries(r.parses)
+    .map(([mode, n]) => `${mode} ${n}`)
+    .join(', ')} |
+| builds in a dbt started ahead (DBT_WARM_START) | ${r.warmStarts} of ${r.runs} |
+| runs per worker | ${Object.values(r.byWorker).join(', ')} |
+| runs that did not succeed | ${r.failed} |
+`);
+  if (r.failed) throw new Error(`${r.failed} of the ${r.runs} runs did not succeed`);
 }
 
 main().catch((error: Error) => {
