@@ -167,8 +167,8 @@ describe("the board's dataset page: run chart, checks, lineage and schedule", ()
     await page.goto(`${webUrl()}/datasets/${name}`);
     await schema.waitFor();
     // people.csv: four rows; one has no note, one an empty city.
-    expect(await cells('note')).toEqual(['4', 'note', 'note', 'text', '25%', '3', '0', '—']);
-    expect((await cells('id')).slice(4)).toEqual(['0%', '4', '0', '1 … 4']);
+    expect(await cells('note')).toEqual(['4', 'note', 'note', 'text', '25%', '3', '0', '—', '—']);
+    expect((await cells('id')).slice(4)).toEqual(['0%', '4', '0', '1 … 4', '—']);
     const versions = page.getByRole('table', { name: 'Versions, newest first' });
     expect(await versions.locator('tbody tr').first().textContent()).toContain('utf-8, comma, LF');
 

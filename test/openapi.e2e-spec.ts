@@ -553,6 +553,15 @@ describe('every route answers as documented', () => {
     expect((await call('delete', '/v1/datasets/{name}/schedule', { name })).status).toBe(204);
     expect((await call('delete', '/v1/datasets/{name}/schedule', { name })).status).toBe(404);
     expect((await call('post', '/v1/datasets/{name}/schedule/pause', { name }, { body: {} })).status).toBe(404);
+
+    // Column overrides: a column the dataset has not is refused whether or not a run staged it.
+    const overrides = '/v1/datasets/{name}/column-overrides';
+    expect((await call('get', overrides, { name })).status).toBe(200);
+    expect(
+      (await call('put', overrides, { name }, { body: { columns: { no_such_column: { keepText: true } } } })).status,
+    ).toBe(400);
+    expect((await call('put', overrides, { name: 'no_such_dataset' }, { body: { columns: {} } })).status).toBe(404);
+    expect((await call('put', overrides, { name }, { body: { columns: {} } })).status).toBe(200);
   });
 
   it('destinations: register, list, read, change, test, remove, and their refusals', async () => {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { ChecksModule } from './checks/checks.module';
+import { ColumnOverridesModule } from './column-overrides/column-overrides.module';
 import { CoreModule } from './core/core.module';
 import { DatasetsModule } from './datasets/datasets.module';
 import { DestinationsModule } from './destinations/destinations.module';
@@ -20,6 +21,7 @@ import { SchedulesModule } from './schedules/schedules.module';
     RunsModule,
     SchedulesModule,
     ChecksModule,
+    ColumnOverridesModule,
     LineageModule,
     MetricsModule,
   ],

@@ -23,6 +23,7 @@ import { RunsRepository } from './runs.repository';
 import { DeliverStep } from './steps/deliver.step';
 import { FetchStep } from './steps/fetch.step';
 import { StageStep } from './steps/stage.step';
+import { ColumnOverridesRepository } from './staging/column-overrides.repository';
 import { TransformStep } from './steps/transform.step';
 
 // JSON lines on stdout; LOG_LEVEL applies once the settings are read (a bad setting is logged at info).
@@ -66,7 +67,12 @@ async function main(): Promise<void> {
     repo,
     [
       new FetchStep(store, createSources(store, config).urls),
-      new StageStep(store, warehouse, config.staging),
+      new StageStep(
+        store,
+        warehouse,
+        retryingRepository(new ColumnOverridesRepository(knex), config.retry, (message) => log.error(message)),
+        config.staging,
+      ),
       new TransformStep(dbt, profiles, dbtData, new ModelBuildLocks(config.warehouseUrl)),
       new DeliverStep(config, secrets, profiles),
     ],

@@ -13,3 +13,4 @@ export * from './file-signatures';
 export * from './auth';
 export * from './ids';
 export * from './column-types';
+export * from './column-overrides';

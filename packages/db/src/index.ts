@@ -11,6 +11,7 @@ import * as runWaitingNodeTiming from './migrations/20261202020000_run_waiting_n
 import * as datasetSchedules from './migrations/20261203020000_dataset_schedules';
 import * as metricTotals from './migrations/20261203030000_metric_totals';
 import * as apiTokens from './migrations/20261203010000_api_tokens';
+import * as columnOverrides from './migrations/20261204010000_column_overrides';
 
 export type { Knex } from 'knex';
 
@@ -34,6 +35,7 @@ export const Tables = {
   metricHistograms: `${METADATA_SCHEMA}.metric_histograms`,
   apiTokens: `${METADATA_SCHEMA}.api_tokens`,
   auditLog: `${METADATA_SCHEMA}.audit_log`,
+  datasetColumnOverrides: `${METADATA_SCHEMA}.dataset_column_overrides`,
 } as const;
 
 /**
@@ -150,6 +152,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261203020000_dataset_schedules': datasetSchedules,
   '20261203030000_metric_totals': metricTotals,
   '20261203010000_api_tokens': apiTokens,
+  '20261204010000_column_overrides': columnOverrides,
 };
 
 class StaticMigrationSource implements Knex.MigrationSource<string> {

@@ -252,3 +252,18 @@ export interface AuditLogRow {
   status: number;
   remote_address: string | null;
 }
+
+/** One column's override (ColumnOverride in @relayboard/contracts), applied by the dataset's next run. */
+export interface DatasetColumnOverrideRow {
+  dataset_id: string;
+  column_name: string;
+  override: {
+    type?: string;
+    dateFormat?: string;
+    numberFormat?: { decimal: '.' | ','; thousands: '' | ',' | '.' | ' ' | "'" };
+    nullMarkers?: string[];
+    keepText?: true;
+  };
+  updated_at: Date;
+  updated_by_token_id: string | null;
+}

@@ -15,7 +15,13 @@ export class ZodValidationPipe<T> implements PipeTransform<unknown, T> {
     if (result.success) return result.data;
     const issues = result.error.issues.map((issue) => ({
       field: issue.path.join('.') || this.what,
-      message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
+      message:
+        issue.code === 'invalid_type' && issue.input === undefined
+          ? 'is required'
+          : // A record key that breaks its rule: zod says only "Invalid key in record"; the rule is in the key's own issues.
+            issue.code === 'invalid_key' && issue.issues.length
+            ? issue.issues.map((inner) => inner.message).join('; ')
+            : issue.message,
     }));
     const message = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
     throw new DomainError(ErrorCode.ValidationFailed, `invalid request ${this.what}: ${message}`, { issues });

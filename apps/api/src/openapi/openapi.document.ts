@@ -15,6 +15,7 @@ import {
   listAuditQuerySchema,
   tokenListSchema,
   checkListSchema,
+  columnOverridesSchema,
   checkSchema,
   createCheckRequestSchema,
   createCsvDatasetRequestSchema,
@@ -52,6 +53,7 @@ import {
   runSchema,
   runStateMessageSchema,
   runSummarySchema,
+  putColumnOverridesRequestSchema,
   putDatasetScheduleRequestSchema,
   scheduleActionRequestSchema,
   setDatasetOwnersRequestSchema,
@@ -104,6 +106,7 @@ function components(registry: OpenAPIRegistry) {
     runDigest: named('RunDigest', runDigestSchema),
     runRejects: named('RunRejects', runRejectsSchema),
     schedule: named('DatasetSchedule', datasetScheduleSchema),
+    columnOverrides: named('ColumnOverrides', columnOverridesSchema),
     token: named('ApiToken', apiTokenSchema),
     createdToken: named('CreatedToken', createdTokenSchema),
     tokenList: named('TokenList', tokenListSchema),
@@ -462,6 +465,26 @@ function routes(registry: OpenAPIRegistry, c: ReturnType<typeof components>): vo
       errors: [ErrorCode.DatasetNotFound, ErrorCode.ScheduleNotFound],
     });
   }
+  route({
+    method: 'get',
+    path: '/v1/datasets/{name}/column-overrides',
+    tags: ['datasets'],
+    summary:
+      "The dataset's column overrides (type, date or number format, missing-value markers, keep as text), which its next run applies",
+    request: { params: datasetParam },
+    responses: { 200: json(c.columnOverrides, 'the overrides by column; {} when there are none') },
+    errors: [ErrorCode.DatasetNotFound],
+  });
+  route({
+    method: 'put',
+    path: '/v1/datasets/{name}/column-overrides',
+    tags: ['datasets'],
+    summary:
+      'Replaces the dataset\'s whole set of column overrides ({ "columns": {} } clears it); the next run applies them and records what changed',
+    request: { params: datasetParam, body: jsonBody(putColumnOverridesRequestSchema) },
+    responses: { 200: json(c.columnOverrides, 'the overrides as stored') },
+    errors: [ErrorCode.DatasetNotFound],
+  });
   route({
     method: 'get',
     path: '/v1/datasets/{name}/profile',

@@ -1,15 +1,25 @@
 import Link from 'next/link';
 import type {
+  ColumnOverrides,
   DatasetProfile,
   DatasetVersion,
   DatasetVersionList,
   RunSummary,
   StagedColumnDto,
 } from '@relayboard/contracts';
-import { getDatasetProfile, isApiProblem, listDatasetRuns, listDatasetVersions, type ApiProblem } from '@/lib/api';
+import {
+  getColumnOverrides,
+  getDatasetProfile,
+  isApiProblem,
+  listDatasetRuns,
+  listDatasetVersions,
+  type ApiProblem,
+} from '@/lib/api';
+import { describeNumberFormat, describeOverride } from '@/lib/column-overrides';
 import { formatBytes } from '@/lib/format';
 import { describeDialect, formatShare, schemaChangesOf, type SchemaChangeList } from '@/lib/versions';
 import { ApiProblemNotice } from './api-problem-notice';
+import { ColumnOverrideForm } from './column-override-form';
 import { DataTable } from './data-table';
 import { RunsTable } from './runs-table';
 import { Timestamp } from './timestamp';
@@ -34,21 +44,39 @@ export async function DatasetSchema({ name, columns }: { name: string; columns: 
       </p>
     );
   }
-  let profile: DatasetProfile | null = null;
-  let problem: ApiProblem | null = null;
-  try {
-    profile = await getDatasetProfile(name);
-  } catch (error) {
-    if (!isApiProblem(error)) throw error;
-    problem = error;
-  }
+  const problems: ApiProblem[] = [];
+  const orNull = async <T,>(read: Promise<T>): Promise<T | null> => {
+    try {
+      return await read;
+    } catch (error) {
+      if (!isApiProblem(error)) throw error;
+      problems.push(error);
+      return null;
+    }
+  };
+  const [profile, overrides]: [DatasetProfile | null, ColumnOverrides | null] = await Promise.all([
+    orNull(getDatasetProfile(name)),
+    orNull(getColumnOverrides(name)),
+  ]);
   const byColumn = new Map((profile?.columns ?? []).map((p) => [p.column, p]));
   return (
     <div className="space-y-2">
-      {problem && <ApiProblemNotice problem={problem} />}
+      {problems.map((problem, index) => (
+        <ApiProblemNotice key={index} problem={problem} />
+      ))}
       <DataTable
         caption="Inferred schema, in file order, with the newest profile"
-        columns={['#', 'Original header', 'Column', 'Type', 'Null share', 'Distinct', 'Cast failures', 'Range']}
+        columns={[
+          '#',
+          'Original header',
+          'Column',
+          'Type',
+          'Null share',
+          'Distinct',
+          'Cast failures',
+          'Range',
+          'Decision',
+        ]}
       >
         {columns.map((column, index) => {
           const facts = byColumn.get(column.name);
@@ -86,6 +114,9 @@ export async function DatasetSchema({ name, columns }: { name: string; columns: 
               <td className={`${cell} font-mono text-xs whitespace-nowrap`}>
                 {facts && facts.min !== null ? `${facts.min} … ${facts.max}` : none}
               </td>
+              <td className={`${cell} min-w-56 text-xs`}>
+                <ColumnDecisionFacts column={column} />
+              </td>
             </tr>
           );
         })}
@@ -104,6 +135,76 @@ export async function DatasetSchema({ name, columns }: { name: string; columns: 
           'Null share, distinct values and cast failures appear once a run has built the dataset’s models.'
         )}
       </p>
+      {overrides && (
+        <>
+          <StoredOverrides overrides={overrides} />
+          <ColumnOverrideForm
+            datasetName={name}
+            columns={columns.map((column) => column.name)}
+            overrides={overrides.columns}
+          />
+        </>
+      )}
+    </div>
+  );
+}
+
+/** What inference or an override decided beyond the type: markers read as NULL (with how many), the format, the note. CSV text is rendered as text. */
+function ColumnDecisionFacts({ column }: { column: StagedColumnDto }) {
+  const decision = column.decision;
+  if (!decision) return none;
+  const facts = [
+    decision.dateFormat && <span key="date">format {decision.dateFormat}</span>,
+    decision.numberFormat && <span key="number">{describeNumberFormat(decision.numberFormat)}</span>,
+    decision.nullMarkers.length > 0 && (
+      <span key="markers">
+        NULL for{' '}
+        {decision.nullMarkers.map((m, index) => (
+          <span key={m.marker}>
+            {index > 0 && ', '}
+            <code className="rounded bg-slate-100 px-1 font-mono">{m.marker}</code> ×{m.count.toLocaleString('en-US')}
+          </span>
+        ))}
+      </span>
+    ),
+  ].filter(Boolean);
+  if (decision.source === 'inferred' && facts.length === 0 && !decision.note) return none;
+  return (
+    <div className="space-y-1" data-testid={`decision-${column.name}`}>
+      <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+        {decision.source === 'override' && (
+          <span className="rounded-full bg-violet-50 px-2 py-0.5 font-medium text-violet-800 ring-1 ring-violet-300 ring-inset">
+            override
+          </span>
+        )}
+        {facts}
+      </div>
+      {decision.note && <p className="break-words text-slate-600">{decision.note}</p>}
+    </div>
+  );
+}
+
+/** The stored overrides, which the next run applies (the table shows what the last run did). */
+function StoredOverrides({ overrides }: { overrides: ColumnOverrides }) {
+  const entries = Object.entries(overrides.columns);
+  if (entries.length === 0) return null;
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm">
+      <h3 id="stored-overrides-title" className="font-semibold">
+        Column overrides for the next run
+      </h3>
+      <ul aria-labelledby="stored-overrides-title" className="mt-2 space-y-1">
+        {entries.map(([column, override]) => (
+          <li key={column} className="break-words">
+            <code className="font-mono text-xs">{column}</code>: {describeOverride(override)}
+          </li>
+        ))}
+      </ul>
+      {overrides.updatedAt && (
+        <p className="mt-2 text-xs text-slate-500">
+          Set <Timestamp iso={overrides.updatedAt} />.
+        </p>
+      )}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import 'server-only';
 import { loadConfig } from '@relayboard/config';
 import {
   checkListSchema,
+  columnOverridesSchema,
   datasetLineageSchema,
   datasetListSchema,
   datasetProfileSchema,
@@ -14,6 +15,7 @@ import {
   runRejectsSchema,
   runSchema,
   type Check,
+  type ColumnOverrides,
   type Dataset,
   type DatasetLineage,
   type DatasetList,
@@ -157,6 +159,11 @@ export async function listDatasetVersions(name: string, limit: number): Promise<
 
 export async function getDatasetProfile(name: string): Promise<DatasetProfile> {
   return getJson(`/v1/datasets/${encodeURIComponent(name)}/profile`, datasetProfileSchema);
+}
+
+/** The dataset's column overrides, which its next run applies. */
+export async function getColumnOverrides(name: string): Promise<ColumnOverrides> {
+  return getJson(`/v1/datasets/${encodeURIComponent(name)}/column-overrides`, columnOverridesSchema);
 }
 
 export async function listDatasetRuns(name: string, limit: number): Promise<RunSummary[]> {

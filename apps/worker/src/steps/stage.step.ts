@@ -1,6 +1,8 @@
 import type { Pool } from 'pg';
 import type { AppConfig } from '@relayboard/config';
 import type { ObjectStore } from '@relayboard/storage';
+import { applyColumnOverrides, describeAppliedOverrides } from '../staging/column-overrides';
+import type { ColumnOverridesRepository } from '../staging/column-overrides.repository';
 import { describeChanges, diffSchemas, hasChanges } from '../staging/schema-changes';
 import {
   CsvRejectedError,
@@ -29,6 +31,7 @@ export class StageStep implements PipelineStep {
   constructor(
     private readonly store: ObjectStore,
     private readonly warehouse: Pool,
+    private readonly overrides: ColumnOverridesRepository,
     private readonly settings: AppConfig['staging'] = {
       rejectMaxShare: DEFAULT_REJECT_MAX_SHARE,
       copyStreams: DEFAULT_COPY_STREAMS,
@@ -55,9 +58,12 @@ export class StageStep implements PipelineStep {
       });
       await Promise.all(pending);
 
+      // Overrides are read after the load, so a PUT made while the file loaded still applies to this run.
+      const applied = applyColumnOverrides(result.columns, await this.overrides.forDataset(ctx.dataset.id));
+      const columns = applied.columns;
       const previous = await ctx.repo.previousStagedVersion(ctx.dataset.id, ctx.version.id);
-      const changes = previous ? diffSchemas(previous.id, previous.columns, result.columns) : null;
-      await ctx.repo.recordStaging(ctx.version.id, result.columns, result.rows, {
+      const changes = previous ? diffSchemas(previous.id, previous.columns, columns) : null;
+      await ctx.repo.recordStaging(ctx.version.id, columns, result.rows, {
         dialect: result.dialect,
         schemaChanges: changes,
         rejectedRows: result.rejects,
@@ -72,6 +78,18 @@ export class StageStep implements PipelineStep {
           `loaded by the ${result.path} path`,
         { dialect, path: result.path },
       );
+      if (applied.changes.length || applied.unknownColumns.length || applied.invalid.length)
+        await ctx.repo.event(
+          ctx.run.id,
+          'stage',
+          applied.unknownColumns.length || applied.invalid.length ? 'warn' : 'info',
+          describeAppliedOverrides(applied, ctx.dataset.name),
+          {
+            columnOverrides: applied.changes,
+            ...(applied.unknownColumns.length && { overridesUnused: applied.unknownColumns }),
+            ...(applied.invalid.length && { overridesInvalid: applied.invalid }),
+          },
+        );
       if (changes)
         await ctx.repo.event(ctx.run.id, 'stage', hasChanges(changes) ? 'warn' : 'info', describeChanges(changes), {
           schemaChanges: changes,
@@ -100,7 +118,7 @@ export class StageStep implements PipelineStep {
       return {
         bytes: result.bytes,
         rows: result.rows,
-        columns: result.columns.length,
+        columns: columns.length,
         table: result.table,
         rejects: result.rejects,
         path: result.path,
