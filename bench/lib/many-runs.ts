@@ -69,6 +69,8 @@ async function startWorker(o: ManyRunsOptions, label: string): Promise<{ child: 
     env: { ...o.env, DBT_PROJECT_DIR: projectDir, TMPDIR: tmpDir, WORKER_CONCURRENCY: String(o.concurrency) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Ctrl-C of the benchmark stops the stack; this worker goes with it.
+  process.once('exit', () => child.kill('SIGKILL'));
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
