@@ -9,6 +9,7 @@ import { killRunningChildren, runTimed } from './lib/child.runner';
 import { ensureCsv, type CsvKind, type GeneratedCsv } from './lib/csv.generator';
 import { ensurePgloader, pgloaderLoad, type PgloaderAvailability } from './lib/pgloader.contender';
 import { BENCH_SCHEMA, PSQL, psqlCopy, psqlCopyTwoStreams } from './lib/psql.contender';
+import { parserLoadInChild, type LibraryParser } from './lib/parser.contender';
 import { readFromStore, stageInChild } from './lib/stage.contender';
 import { startWholeRunStack, type WholeRunOutcome, type WholeRunStack } from './lib/whole-run';
 import { staleBuilds } from './lib/workspace';
@@ -104,6 +105,8 @@ async function benchSize(
   const storeReads: LoadOutcome[] = [];
   const stageClean: LoadOutcome[] = [];
   const stageMessy: LoadOutcome[] = [];
+  const parsers: LibraryParser[] = ['csv-parse', 'papaparse'];
+  const parsed = new Map(parsers.map((p) => [p, { clean: [] as LoadOutcome[], messy: [] as LoadOutcome[] }]));
   // Contenders take turns within each round, so a noisy minute hurts all of them alike.
   for (let round = 1; round <= args.runs; round++) {
     psqlClean.push(
@@ -131,12 +134,36 @@ async function benchSize(
       );
     }
   }
+  // The library parsers once per file, after the rounds: csv-parse with its cast context is too slow to repeat.
+  for (const parser of parsers) {
+    for (const kind of ['clean', 'messy'] as const) {
+      parsed
+        .get(parser)!
+        [kind].push(
+          await timed(`${parser} ${kind} ${size.label}`, () =>
+            parserLoadInChild(services, parser, keys[kind], args.parserTimeoutS),
+          ),
+        );
+    }
+  }
   const results = [
     measured('psql \\copy', 'clean', psqlClean),
     measured('psql \\copy x2', 'clean', psqlTwo, 'ceiling: 2 psql on halves, UNLOGGED'),
     measured('S3 read', 'clean', storeReads, 'reading the object only'),
     measured('stage', 'clean', stageClean),
     measured('stage', 'messy', stageMessy),
+    ...parsers.flatMap((parser) =>
+      (['clean', 'messy'] as const).map((kind) =>
+        measured(
+          parser,
+          kind,
+          parsed.get(parser)![kind],
+          parser === 'csv-parse'
+            ? '1 run; reference: csv-parse stream (cast context: "" vs NULL) into COPY text, 1 stream, no types'
+            : '1 run; reference: papaparse stream ("" and NULL both NULL) into COPY text, 1 stream, no types',
+        ),
+      ),
+    ),
   ];
 
   const psqlMessy = await timed(`psql \\copy messy ${size.label}`, () =>

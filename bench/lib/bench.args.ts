@@ -16,6 +16,8 @@ export interface BenchArgs {
   csvDir: string | undefined;
   pgloader: boolean;
   pgloaderTimeoutS: number;
+  /** csv-parse and papaparse loads stop after this many seconds. */
+  parserTimeoutS: number;
   jsonOut: string | undefined;
   /** Whole runs over REST (api + queue + worker) per size, after one warm-up run; 0: none. */
   wholeRuns: number;
@@ -36,6 +38,7 @@ export const USAGE = `Usage: pnpm bench:load [options]
   --csv-dir DIR           generate CSVs into DIR and reuse them from there (implies --keep-files)
   --no-pgloader           skip pgloader
   --pgloader-timeout S    stop a pgloader load after S seconds and record it (default 900)
+  --parser-timeout S      stop a csv-parse or papaparse load after S seconds and record its rate (default 300)
   --whole-runs N          whole runs over REST (fetch, stage, transform, deliver through the api, the
                           queue and the worker) per size, after one warm-up run (default: --runs; 0: none)
   --only-whole-runs       measure only the whole runs (skip psql, S3 read, stage and pgloader)
@@ -74,6 +77,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
       'csv-dir': { type: 'string' },
       'no-pgloader': { type: 'boolean', default: false },
       'pgloader-timeout': { type: 'string', default: '900' },
+      'parser-timeout': { type: 'string', default: '300' },
       json: { type: 'string' },
       'whole-runs': { type: 'string' },
       'only-whole-runs': { type: 'boolean', default: false },
@@ -108,6 +112,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     csvDir: csvDir === undefined ? undefined : path.resolve(csvDir),
     pgloader: !values['no-pgloader'],
     pgloaderTimeoutS: positiveInt('pgloader-timeout', values['pgloader-timeout']),
+    parserTimeoutS: positiveInt('parser-timeout', values['parser-timeout']),
     jsonOut: values.json === undefined ? undefined : path.resolve(values.json),
     wholeRuns,
     onlyWholeRuns: values['only-whole-runs'],

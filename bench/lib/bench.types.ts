@@ -1,4 +1,4 @@
-export type Contender = 'psql \\copy' | 'psql \\copy x2' | 'S3 read' | 'stage' | 'pgloader';
+export type Contender = 'psql \\copy' | 'psql \\copy x2' | 'S3 read' | 'stage' | 'csv-parse' | 'papaparse' | 'pgloader';
 
 /** One timed load. A failed load still has a time: how long it took to fail. */
 export interface LoadOutcome {
