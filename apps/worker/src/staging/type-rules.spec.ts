@@ -102,7 +102,7 @@ describe('inferColumn (issue #15)', () => {
     [['1/5/2024 13:00', '1/5/2024 1:00 PM'], '24-hour and 12-hour clocks'],
     [['1/5/2024 13:00 PM'], 'a 12-hour clock past 12'],
     [['1/5/24'], 'two-digit years'],
-  ] as const)('%j stays text (%s)', (values) => {
+  ] as const)('%j stays text (%s)', (values, _why) => {
     expect(inferType([...values])).toBe('text');
   });
 

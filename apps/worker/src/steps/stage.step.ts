@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { AppConfig } from '@relayboard/config';
 import type { ObjectStore } from '@relayboard/storage';
 import { describeChanges, diffSchemas, hasChanges } from '../staging/schema-changes';
+import { describeTyping, isNotable } from '../staging/type-summary';
 import {
   CsvRejectedError,
   DEFAULT_COPY_STREAMS,
@@ -72,6 +73,13 @@ export class StageStep implements PipelineStep {
           `loaded by the ${result.path} path`,
         { dialect, path: result.path },
       );
+      const typing = describeTyping(result.columns);
+      if (typing)
+        await ctx.repo.event(ctx.run.id, 'stage', 'info', typing, {
+          decisions: Object.fromEntries(
+            result.columns.filter(isNotable).map((c) => [c.name, { type: c.type, ...c.decision }]),
+          ),
+        });
       if (changes)
         await ctx.repo.event(ctx.run.id, 'stage', hasChanges(changes) ? 'warn' : 'info', describeChanges(changes), {
           schemaChanges: changes,
