@@ -83,9 +83,14 @@ function otherDate(facts: ColumnFacts): ColumnVerdict | null {
  */
 export function columnVerdict(facts: ColumnFacts): ColumnVerdict {
   if (!facts.hasValue || facts.mask === 0) return decision('text', facts);
-  for (const [type, bit] of PLAIN) if ((facts.mask & bit) !== 0) return decision(type, facts);
   const commaThousands = (facts.mask & NumberBit.commaThousands) !== 0;
   const commaDecimal = facts.delimiter !== ',' && (facts.mask & NumberBit.commaDecimal) !== 0;
+  for (const [type, bit] of PLAIN) {
+    // In a ';'-file (Excel's where the decimal mark is ','), `1.200` among `12` and `0,5` is 1200.
+    if (type === 'numeric' && commaDecimal && facts.delimiter === ';')
+      return decision('numeric', facts, { numberFormat: { decimal: ',', thousands: '.' } });
+    if ((facts.mask & bit) !== 0) return decision(type, facts);
+  }
   if (commaThousands || commaDecimal) {
     // `1,234` reads both ways: a ';' file (Excel's in locales with a decimal comma) means 1.234.
     const useDecimalComma = commaDecimal && (!commaThousands || facts.delimiter === ';');

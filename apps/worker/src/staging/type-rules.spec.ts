@@ -117,6 +117,7 @@ describe('inferColumn (issue #15)', () => {
     [['1.234,50', '0,5', '12'], ';', { decimal: ',', thousands: '.' }],
     [['1,5', '2,25'], '\t', { decimal: ',', thousands: '.' }],
     [['1,234', '5,678'], ';', { decimal: ',', thousands: '.' }],
+    [['12', '1.200'], ';', { decimal: ',', thousands: '.' }],
     [['1,234', '5,678'], '\t', { decimal: '.', thousands: ',' }],
   ] as const)('%j (delimiter %j) is numeric written %j', (values, delimiter, format) => {
     const verdict = inferColumn([...values], delimiter);

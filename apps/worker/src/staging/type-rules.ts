@@ -15,7 +15,9 @@
  *   thousands '.' and decimal ',' (`1.234,50`, `0,5`) only in files whose
  *   delimiter is not ','. Groups are 3 digits. Every value of the column must
  *   read the same way; `1,234` alone reads as 1.234 in a ';'-file and 1234 in
- *   others. A column of plain numbers stays plain (`1.234` is 1.234).
+ *   others. In a ';'-file (Excel's where the decimal mark is ',') a column whose
+ *   values all read with thousands '.' does (`12`, `1.200` is 12 and 1200);
+ *   elsewhere a column of plain numbers stays plain (`1.234` is 1.234).
  * - Numbers with a leading zero (`08123`, `007.5`) stay text: they are codes.
  * - date: ISO `yyyy-mm-dd` and a real calendar day; or, with decision.dateFormat,
  *   one of `yyyy/mm/dd`, `yyyy.mm.dd`, `dd.mm.yyyy`, `dd/mm/yyyy`, `mm/dd/yyyy`,
