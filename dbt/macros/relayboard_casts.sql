@@ -44,3 +44,60 @@
     (btrim({{ column }}) <> '' and not pg_input_is_valid(btrim({{ column }}), '{{ sql_type }}'))
   {%- endif -%}
 {%- endmacro %}
+
+{#- The text a column's values are cast from (issue #15): what the column's decision
+    says, applied before relayboard_safe_cast and relayboard_cast_fails. `column` is a
+    quoted identifier; everything else comes from the generator as whitelisted words
+    (dbt-files.ts): the markers as lists of code points (never as text, so a marker
+    from a person's override cannot become SQL or Jinja), `date_part` one of the
+    DATE_PARTS, `decimal` 'point' or 'comma', `thousands` 'none', 'comma', 'point',
+    'space' or 'apostrophe'.
+    - A marker (after trimming spaces) reads as NULL: not a value, so not a cast failure.
+    - A date part other than yyyy-mm-dd is rewritten to yyyy-m-d, which PostgreSQL reads
+      whatever its DateStyle; the time after it is kept (PostgreSQL reads h:mm and
+      12-hour clocks with am/pm itself, and refuses 13:00 pm).
+    - Thousands separators are dropped and a decimal comma becomes '.'. -#}
+{% macro relayboard_cast_input(column, markers=[], date_part=none, decimal='point', thousands='none') -%}
+  {%- set value -%}btrim({{ column }}){%- endset -%}
+  {%- set rewritten -%}
+    {%- if date_part is none or date_part == 'yyyy-mm-dd' -%}
+      {{ value }}
+    {%- elif date_part == 'yyyy/mm/dd' -%}
+      regexp_replace({{ value }}, '^([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})', '\1-\2-\3')
+    {%- elif date_part == 'yyyy.mm.dd' -%}
+      regexp_replace({{ value }}, '^([0-9]{4})[.]([0-9]{1,2})[.]([0-9]{1,2})', '\1-\2-\3')
+    {%- elif date_part == 'dd.mm.yyyy' -%}
+      regexp_replace({{ value }}, '^([0-9]{1,2})[.]([0-9]{1,2})[.]([0-9]{4})', '\3-\2-\1')
+    {%- elif date_part == 'dd/mm/yyyy' -%}
+      regexp_replace({{ value }}, '^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})', '\3-\2-\1')
+    {%- elif date_part == 'mm/dd/yyyy' -%}
+      regexp_replace({{ value }}, '^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})', '\3-\1-\2')
+    {%- elif date_part == 'dd-mm-yyyy' -%}
+      regexp_replace({{ value }}, '^([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})', '\3-\2-\1')
+    {%- elif date_part == 'mm-dd-yyyy' -%}
+      regexp_replace({{ value }}, '^([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})', '\3-\1-\2')
+    {%- else -%}
+      {{ exceptions.raise_compiler_error("relayboard_cast_input: unknown date part '" ~ date_part ~ "'") }}
+    {%- endif -%}
+  {%- endset -%}
+  {%- set separators = {'none': none, 'comma': "','", 'point': "'.'", 'space': "' '", 'apostrophe': 'chr(39)'} -%}
+  {%- if thousands not in separators or decimal not in ['point', 'comma'] -%}
+    {{ exceptions.raise_compiler_error("relayboard_cast_input: unknown number format " ~ decimal ~ "/" ~ thousands) }}
+  {%- endif -%}
+  {%- if separators[thousands] is not none -%}
+    {%- set rewritten -%}replace({{ rewritten }}, {{ separators[thousands] }}, ''){%- endset -%}
+  {%- endif -%}
+  {%- if decimal == 'comma' -%}
+    {%- set rewritten -%}replace({{ rewritten }}, ',', '.'){%- endset -%}
+  {%- endif -%}
+  {%- if markers | length > 0 -%}
+    case when {{ value }} in (
+      {%- for marker in markers -%}
+        {%- for code in marker -%}chr({{ code | int }}){%- if not loop.last %} || {% endif -%}{%- endfor -%}
+        {%- if not loop.last %}, {% endif -%}
+      {%- endfor -%}
+    ) then null else {{ rewritten }} end
+  {%- else -%}
+    {{ rewritten }}
+  {%- endif -%}
+{%- endmacro %}

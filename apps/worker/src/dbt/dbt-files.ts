@@ -1,6 +1,7 @@
 import {
   CHECK_KINDS,
   CHECK_SEVERITIES,
+  isDateFormat,
   isValidDatasetName,
   type CheckConfig,
   type CheckKind,
@@ -83,7 +84,19 @@ const PLAIN = {
   type: (v: string) => (COLUMN_TYPES as readonly string[]).includes(v),
   kind: (v: string) => (CHECK_KINDS as readonly string[]).includes(v),
   severity: (v: string) => (CHECK_SEVERITIES as readonly string[]).includes(v),
+  /** A date format's date part (`dd/mm/yyyy`): one of DATE_PARTS, made only of letters and '/', '.', '-'. */
+  datePart: (v: string) => isDateFormat(v) && !v.includes(' '),
+  separator: (v: string) => Object.values(SEPARATOR_NAMES).includes(v),
 } as const;
+
+/** Number separators as the words relayboard_cast_input takes (a quote or a space in a Jinja literal is asking for trouble). */
+const SEPARATOR_NAMES: Record<string, string> = {
+  '': 'none',
+  ',': 'comma',
+  '.': 'point',
+  ' ': 'space',
+  "'": 'apostrophe',
+};
 
 export class UnsafeDbtTextError extends Error {
   constructor(
@@ -107,6 +120,29 @@ function wholeNumber(value: number): string {
 }
 
 const quoted = (what: 'column', value: string) => quoteIdent(plain(what, value));
+
+/**
+ * The column argument of the cast macros: the quoted column, or, when the
+ * column's decision reads markers as NULL or a date or number format, the
+ * relayboard_cast_input call that rewrites its values first. Markers may be a
+ * person's text (an override), so they enter the file only as code points.
+ */
+export function castInput(c: StagedColumn): string {
+  const column = `'${quoted('column', c.name)}'`;
+  const d = c.decision;
+  if (!d || c.type === 'text') return column;
+  const args: string[] = [];
+  const markers = d.nullMarkers
+    .map((m) => [...m.marker.replace(/^ +| +$/g, '')].map((ch) => wholeNumber(ch.codePointAt(0)!)))
+    .filter((codes) => codes.length > 0 && !codes.includes('0'));
+  if (markers.length) args.push(`markers=[${markers.map((codes) => `[${codes.join(', ')}]`).join(', ')}]`);
+  if (d.dateFormat) args.push(`date_part='${plain('datePart', d.dateFormat.split(' ')[0])}'`);
+  if (d.numberFormat) {
+    args.push(`decimal='${d.numberFormat.decimal === ',' ? 'comma' : 'point'}'`);
+    args.push(`thousands='${plain('separator', SEPARATOR_NAMES[d.numberFormat.thousands] ?? '?')}'`);
+  }
+  return args.length ? `relayboard_cast_input(${column}, ${args.join(', ')})` : column;
+}
 /** A Jinja string literal of a plain name: nothing in it needs escaping. */
 const jinja = (what: keyof typeof PLAIN, value: string) => `'${plain(what, value)}'`;
 /** A YAML string of a plain name (JSON strings are YAML double-quoted scalars). */
@@ -155,7 +191,7 @@ export function renderStagingModel(d: DatasetModelInput): string {
     `        ${quoteIdent(ROW_NUMBER_COLUMN)} as ${quoteIdent(ROW_NUMBER_COLUMN)}`,
     ...d.columns.map(
       (c) =>
-        `        {{ relayboard_safe_cast('${quoted('column', c.name)}', ${jinja('type', c.type)}, ${checkedArg(d, c)}) }} as ${quoted('column', c.name)}`,
+        `        {{ relayboard_safe_cast(${castInput(c)}, ${jinja('type', c.type)}, ${checkedArg(d, c)}) }} as ${quoted('column', c.name)}`,
     ),
   ].join(',\n');
   return `${fileHeader(d.id, '--')}
@@ -206,7 +242,7 @@ export function renderProfileModel(d: DatasetModelInput): string {
   const rows: string[] = [];
   d.columns.forEach((c, index) => {
     const p = `c${index + 1}`;
-    const col = `'${quoted('column', c.name)}'`;
+    const col = castInput(c);
     const type = jinja('type', c.type);
     const isNumber = NUMBER_TYPES.has(c.type);
     const isDate = DATE_TYPES.has(c.type);

@@ -4,6 +4,7 @@ import type { RunsRepository } from '../runs.repository';
 import type { StepContext } from '../steps/step';
 import type { DigestFacts } from './digest';
 import { profileMoves, type ProfileRow } from './profile-moves';
+import { isNotable } from '../staging/type-summary';
 
 const seconds = (from: Date | null, to: Date | null) => (from && to ? (to.getTime() - from.getTime()) / 1000 : null);
 
@@ -78,6 +79,9 @@ export async function gatherDigestFacts(
         : null,
     rejects: { count: rejectCount, top },
     castFailures,
+    typing: stageRan
+      ? (version?.columns ?? []).filter(isNotable).map((c) => ({ column: c.name, type: c.type, decision: c.decision }))
+      : [],
     dbt: nodes.length
       ? {
           models: models.filter((n) => n.status === 'success').length,

@@ -51,6 +51,46 @@ const scenarios: Record<string, DigestFacts> = {
     schemaChanges: { added: ['discount'], removed: [], retyped: [{ name: 'amount', from: 'bigint', to: 'numeric' }] },
     rejects: { count: 2, top: [{ reason: 'record has 4 fields, the header has 3', count: 2, lines: [17, 41] }] },
     castFailures: [{ column: 'ordered_on', type: 'date', count: 1 }],
+    typing: [
+      {
+        column: 'amount',
+        type: 'numeric',
+        decision: {
+          nullMarkers: [{ marker: 'NA', count: 8255 }],
+          dateFormat: null,
+          numberFormat: { decimal: ',', thousands: '.' },
+          source: 'inferred',
+          note: null,
+        },
+      },
+      {
+        column: 'ordered_on',
+        type: 'date',
+        decision: { nullMarkers: [], dateFormat: 'dd/mm/yyyy', numberFormat: null, source: 'inferred', note: null },
+      },
+      {
+        column: 'shipped_on',
+        type: 'text',
+        decision: {
+          nullMarkers: [],
+          dateFormat: null,
+          numberFormat: null,
+          source: 'inferred',
+          note: 'every value reads both day-first (dd/mm/yyyy) and month-first (mm/dd/yyyy), so the column stays text: send a column override with type date and dateFormat "dd/mm/yyyy" or "mm/dd/yyyy"',
+        },
+      },
+      {
+        column: '<!channel>',
+        type: 'bigint',
+        decision: {
+          nullMarkers: [{ marker: '<@U1>', count: 1 }],
+          dateFormat: null,
+          numberFormat: null,
+          source: 'override',
+          note: null,
+        },
+      },
+    ],
     profileMoves: ['amount: max 250.00 is above the previous range 1 to 100', 'customer: nulls up from 0% to 9%'],
     preview: { columns: ['order_id', 'customer', 'amount', 'discount'], rows: [['1', 'Ada', '10.50', '0.1']] },
   },

@@ -1,5 +1,6 @@
 import type { ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
-import type { StepName } from '@relayboard/contracts';
+import type { ColumnDecision, StepName } from '@relayboard/contracts';
+import { describeDecision } from '../staging/type-summary';
 
 /** What a digest says, gathered from the run, the previous successful run of the dataset and the warehouse. */
 export interface DigestFacts {
@@ -17,6 +18,8 @@ export interface DigestFacts {
   schemaChanges: { added: string[]; removed: string[]; retyped: { name: string; from: string; to: string }[] } | null;
   rejects: { count: number; top: { reason: string; count: number; lines: number[] }[] };
   castFailures: { column: string; type: string; count: number }[];
+  /** Columns whose type decision says more than the type (markers read as NULL, a date or number format, a note); absent before issue #15. */
+  typing?: { column: string; type: string; decision: ColumnDecision }[];
   dbt: DbtFacts | null;
   profileMoves: string[];
   preview: { columns: string[]; rows: (string | null)[][] } | null;
@@ -187,6 +190,14 @@ function castSection(castFailures: DigestFacts['castFailures']): SectionBlock | 
   return section(`*Values that did not cast to their column's type*\n${listWithin(lines)}`);
 }
 
+function typingSection(typing: NonNullable<DigestFacts['typing']>): SectionBlock | null {
+  if (!typing.length) return null;
+  const lines = typing.map(
+    (t) => `• \`${escapeCode(t.column)}\` ${escapeMrkdwn(clip(describeDecision(t.type, t.decision), 400))}`,
+  );
+  return section(`*How columns were typed*\n${listWithin(lines)}`);
+}
+
 function dbtSection(dbt: DbtFacts): SectionBlock | null {
   if (!dbt.problems.length) return null;
   const lines = dbt.problems.map((p) => {
@@ -275,6 +286,7 @@ export function buildDigest(facts: DigestFacts): SlackMessage {
     facts.schemaChanges ? schemaSection(facts.schemaChanges) : null,
     rejectsSection(facts.rejects),
     castSection(facts.castFailures),
+    facts.typing ? typingSection(facts.typing) : null,
     facts.dbt ? dbtSection(facts.dbt) : null,
     facts.profileMoves.length
       ? section(

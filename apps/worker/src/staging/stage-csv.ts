@@ -23,6 +23,7 @@ import { NotUtf8Error, RecordScanner } from './record-scanner';
 import { judgeRejects, RejectsSpool } from './rejects';
 import { CopyConnectionError, ParallelCopy } from './parallel-copy';
 import { captureDependentViews, recreateViews, type RecreatedViews } from './dependent-views';
+import type { ColumnDecision } from '@relayboard/contracts';
 import type { ColumnType } from './type-rules';
 
 export const STAGING_SCHEMA = 'staging';
@@ -120,6 +121,8 @@ interface PassOutcome {
   rows: number;
   /** Column types inferred from every value that went to COPY. */
   types: ColumnType[];
+  /** What inference decided per column beyond its type (issue #15). */
+  decisions: ColumnDecision[];
   rejects: number;
   rejectedRows: number;
   blankLines: number;
@@ -355,6 +358,7 @@ async function runPass(
     return {
       rows: copy.rows,
       types: chunker.tally.types(),
+      decisions: chunker.tally.decisions(),
       rejects: 0,
       rejectedRows: 0,
       blankLines: 0,
@@ -378,6 +382,7 @@ async function runPass(
   return {
     rows: copy.rows,
     types: chunker.tally.types(),
+    decisions: chunker.tally.decisions(),
     rejects: scanner.rejects,
     rejectedRows: scanner.rejectedRows,
     blankLines: scanner.blankLines,
@@ -576,6 +581,7 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
         ...c,
         type: outcome.types[i],
         ...(outcome.types[i] !== 'text' ? { verifiedType: outcome.types[i] } : {}),
+        decision: outcome.decisions[i],
       })),
       rows: outcome.rows,
       bytes,

@@ -1,12 +1,13 @@
 import { tokenize } from './csv-text';
 import { lcg, pick } from './stream.test-helper';
-import { inferType, typeMask, TypeBit } from './type-rules';
+import { ANY_TYPE, inferType, typeMask, TypeBit } from './type-rules';
 import { BLANK, byteTypeMask, TypeTally, type TypeTallyOptions } from './type-tally';
+import { NumberBit } from './value-types';
 
 /** typeMask in byteTypeMask's terms: BLANK where typeMask says "no value". */
 function reference(value: string): number {
   const mask = typeMask(value);
-  return mask === 255 ? BLANK : mask;
+  return mask === ANY_TYPE ? BLANK : mask;
 }
 
 /** byteTypeMask of `value` inside other bytes, so it must read only its own range. */
@@ -17,6 +18,8 @@ function bytesMask(value: string, before = '9:', after = '0:00+02'): number {
 }
 
 const { boolean, bigint, numeric, date, timestamp, timestamptz, uuid, json } = TypeBit;
+/** A whole number also reads in every separator format. */
+const integer = bigint | numeric | NumberBit.commaThousands | NumberBit.commaDecimal;
 
 describe('byteTypeMask', () => {
   const edgeValues = [
@@ -284,8 +287,8 @@ describe('byteTypeMask', () => {
     ['["\\ud800"]', 0],
     ['{"\\udc00": 1}', 0],
     ['["\\ud83d\\ude00"]', json],
-    ['-9223372036854775808', bigint | numeric],
-    ['-9223372036854775809', numeric],
+    ['-9223372036854775808', integer],
+    ['-9223372036854775809', integer & ~bigint],
     ['0B0F5A9E-6A53-4E3C-9A57-0F7A3F1B2C4D', uuid],
     ['nO', boolean],
     ['[1, {"a": null}]', json],
@@ -651,5 +654,35 @@ describe('TypeTally', () => {
         expect({ text, size, inQuotes: tally.inQuotes }).toEqual({ text, size, inQuotes });
       }
     }
+  });
+});
+
+describe('TypeTally decisions (issue #15)', () => {
+  const body =
+    'id;delay;city;amount;day\n1;NA;NA;1.234,50;05/06/2024\n2;12;Paris;0,5;25/06/2024\n3; NA ;Lyon;12;NA\n4;-3;NA;NA;\n';
+  it.each([1, 2, 3, 7, 1000])('reads markers, date and number formats in one pass (chunks of %i bytes)', (size) => {
+    const tally = new TypeTally({ delimiter: ';', quote: '"', columns: 5 });
+    const bytes = Buffer.from(body.slice(body.indexOf('\n') + 1));
+    for (let at = 0; at < bytes.length; at += size) tally.feed(bytes.subarray(at, at + size));
+    tally.end();
+    expect(tally.types()).toEqual(['bigint', 'bigint', 'text', 'numeric', 'date']);
+    const decisions = tally.decisions();
+    expect(decisions[1].nullMarkers).toEqual([{ marker: 'NA', count: 2 }]);
+    expect(decisions[2].nullMarkers).toEqual([]);
+    expect(decisions[3]).toEqual({
+      nullMarkers: [{ marker: 'NA', count: 1 }],
+      dateFormat: null,
+      numberFormat: { decimal: ',', thousands: '.' },
+      source: 'inferred',
+      note: null,
+    });
+    expect(decisions[4]).toMatchObject({ dateFormat: 'dd/mm/yyyy', nullMarkers: [{ marker: 'NA', count: 1 }] });
+  });
+
+  it('never reads a decimal comma in a comma-delimited file', () => {
+    const tally = new TypeTally({ delimiter: ',', quote: '"', columns: 1 });
+    tally.feed(Buffer.from('"1,5"\n"2,25"\n'));
+    tally.end();
+    expect(tally.types()).toEqual(['text']);
   });
 });

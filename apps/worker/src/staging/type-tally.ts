@@ -1,15 +1,12 @@
-import { ANY_TYPE, MAX_EXPONENT, typeFromMask, typeMask, TypeBit, type ColumnType } from './type-rules';
+import { MISSING_VALUE_MARKERS, type ColumnDecision } from '@relayboard/contracts';
+import { columnVerdict } from './type-decisions';
+import { typeMask, type ColumnType } from './type-rules';
+import { ANY_TYPE, BLANK, byteTypeMask, markerIndex, NumberBit } from './value-types';
+
+export { BLANK, byteTypeMask };
 
 const LF = 0x0a;
 const CR = 0x0d;
-const SPACE = 0x20;
-const PLUS = 0x2b;
-const MINUS = 0x2d;
-const DOT = 0x2e;
-const COLON = 0x3a;
-const ZERO = 0x30;
-/** What byteTypeMask returns for a value that is empty or only spaces: no value at all. */
-export const BLANK = 256;
 
 const enum State {
   FieldStart,
@@ -21,179 +18,9 @@ const enum State {
   AfterQuoted,
 }
 
-function isDigit(b: number): boolean {
-  return b >= ZERO && b <= 0x39;
-}
-
-function isHex(b: number): boolean {
-  return (b >= ZERO && b <= 0x39) || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x66);
-}
-
-function digits(buf: Uint8Array, at: number, n: number): number {
-  let v = 0;
-  for (let k = 0; k < n; k++) {
-    const b = buf[at + k];
-    if (!isDigit(b)) return -1;
-    v = v * 10 + (b - ZERO);
-  }
-  return v;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** `yyyy-mm-dd` at `at`: a real calendar day. */
-function isDateAt(buf: Uint8Array, at: number): boolean {
-  if (buf[at + 4] !== MINUS || buf[at + 7] !== MINUS) return false;
-  const year = digits(buf, at, 4);
-  const month = digits(buf, at + 5, 2);
-  const day = digits(buf, at + 8, 2);
-  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
-  return day <= daysInMonth(year, month);
-}
-
-/**
- * The rest of a timestamp after `yyyy-mm-dd` and `T` or a space, from `at` to
- * `end`: `hh:mm[:ss[.fraction]]` then, for timestamptz, `Z` or an offset.
- */
-function timeMask(buf: Uint8Array, at: number, end: number): number {
-  if (end - at < 5 || buf[at + 2] !== COLON) return 0;
-  const hours = digits(buf, at, 2);
-  const minutes = digits(buf, at + 3, 2);
-  if (hours < 0 || minutes < 0 || minutes > 59 || hours > 24) return 0;
-  let p = at + 5;
-  let seconds = 0;
-  let fraction = false;
-  if (p < end && buf[p] === COLON) {
-    seconds = digits(buf, p + 1, 2);
-    if (p + 3 > end || seconds < 0 || seconds > 60) return 0;
-    p += 3;
-    if (p < end && buf[p] === DOT) {
-      let q = p + 1;
-      while (q < end && isDigit(buf[q])) q++;
-      if (q === p + 1) return 0;
-      for (let k = p + 1; k < q; k++) if (buf[k] !== ZERO) fraction = true;
-      p = q;
-    }
-  }
-  // 24:00 is the end of the day; PostgreSQL takes no later time in hour 24, nor 23:59:60 with a fraction.
-  if (hours === 24 && (minutes !== 0 || seconds !== 0 || fraction)) return 0;
-  if (hours === 23 && minutes === 59 && seconds === 60 && fraction) return 0;
-  if (p === end) return TypeBit.timestamp;
-  const zone = buf[p];
-  if ((zone === 0x5a || zone === 0x7a) && p + 1 === end) return TypeBit.timestamptz;
-  if (zone !== PLUS && zone !== MINUS) return 0;
-  const offsetHours = digits(buf, p + 1, 2);
-  if (p + 3 > end || offsetHours < 0 || offsetHours > 15) return 0;
-  p += 3;
-  if (p === end) return TypeBit.timestamptz;
-  if (buf[p] === COLON) p++;
-  const offsetMinutes = digits(buf, p, 2);
-  return p + 2 === end && offsetMinutes >= 0 && offsetMinutes <= 59 ? TypeBit.timestamptz : 0;
-}
-
-/** Number shapes: `[-+]digits`, decimals and exponents, as in type-rules.ts. */
-function numberMask(buf: Uint8Array, start: number, end: number): number {
-  let p = start;
-  if (buf[p] === PLUS || buf[p] === MINUS) p++;
-  const intStart = p;
-  while (p < end && isDigit(buf[p])) p++;
-  const intDigits = p - intStart;
-  if (intDigits >= 2 && buf[intStart] === ZERO) return 0;
-  if (p === end) {
-    if (intDigits === 0) return 0;
-    // Up to 18 digits always fits a bigint; longer ones are checked exactly.
-    return intDigits <= 18 ? TypeBit.bigint | TypeBit.numeric : -1;
-  }
-  if (buf[p] === DOT) {
-    p++;
-    const fracStart = p;
-    while (p < end && isDigit(buf[p])) p++;
-    const fracDigits = p - fracStart;
-    if (intDigits === 0 && fracDigits === 0) return 0;
-  } else if (intDigits === 0) {
-    return 0;
-  }
-  if (p < end && (buf[p] | 0x20) === 0x65) {
-    p++;
-    if (p < end && (buf[p] === PLUS || buf[p] === MINUS)) p++;
-    const expStart = p;
-    let exponent = 0;
-    while (p < end && isDigit(buf[p])) {
-      if (exponent <= MAX_EXPONENT) exponent = exponent * 10 + (buf[p] - ZERO);
-      p++;
-    }
-    if (p === expStart || exponent > MAX_EXPONENT) return 0;
-  }
-  return p === end ? TypeBit.numeric : 0;
-}
-
-function lowerEquals(buf: Uint8Array, start: number, end: number, word: string): boolean {
-  if (end - start !== word.length) return false;
-  for (let k = 0; k < word.length; k++) if ((buf[start + k] | 0x20) !== word.charCodeAt(k)) return false;
-  return true;
-}
-
-function isUuid(buf: Uint8Array, start: number, end: number): boolean {
-  if (end - start !== 36) return false;
-  for (let k = 0; k < 36; k++) {
-    const b = buf[start + k];
-    if (k === 8 || k === 13 || k === 18 || k === 23) {
-      if (b !== MINUS) return false;
-    } else if (!isHex(b)) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function slowMask(buf: Uint8Array, start: number, end: number): number {
-  return typeMask(Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8'));
-}
-
-/**
- * The types one value fits (type-rules.ts), read from its UTF-8 bytes without
- * making a string: BLANK for an empty or all-space value. The common shapes are
- * judged here byte by byte; the rare ones (json, 19-digit numbers, control
- * characters) go through typeMask.
- */
-export function byteTypeMask(buf: Uint8Array, from: number, to: number): number {
-  let start = from;
-  let end = to;
-  while (start < end && buf[start] === SPACE) start++;
-  while (end > start && buf[end - 1] === SPACE) end--;
-  if (start === end) return BLANK;
-  const first = buf[start];
-  if (isDigit(first) || first === PLUS || first === MINUS || first === DOT) {
-    const length = end - start;
-    // Not a date (`123e-45678`) falls through: it may still be a number or a uuid.
-    if (length >= 10 && isDigit(first) && buf[start + 4] === MINUS && isDateAt(buf, start)) {
-      if (length === 10) return TypeBit.date | TypeBit.timestamp;
-      const sep = buf[start + 10];
-      return sep === 0x54 || sep === SPACE ? timeMask(buf, start + 11, end) : 0;
-    }
-    const number = numberMask(buf, start, end);
-    if (number === -1) return slowMask(buf, start, end);
-    if (number === 0 && length === 36 && isUuid(buf, start, end)) return TypeBit.uuid;
-    return number;
-  }
-  if (first === 0x5b || first === 0x7b || first < SPACE) return slowMask(buf, start, end);
-  const lower = first | 0x20;
-  if (lower === 0x74 || lower === 0x66 || lower === 0x79 || lower === 0x6e) {
-    if (
-      lowerEquals(buf, start, end, 'true') ||
-      lowerEquals(buf, start, end, 'false') ||
-      lowerEquals(buf, start, end, 't') ||
-      lowerEquals(buf, start, end, 'f') ||
-      lowerEquals(buf, start, end, 'yes') ||
-      lowerEquals(buf, start, end, 'no')
-    ) {
-      return TypeBit.boolean;
-    }
-  }
-  return isUuid(buf, start, end) ? TypeBit.uuid : 0;
+function markerIndexOf(text: string): number {
+  const bytes = Buffer.from(text, 'utf8');
+  return markerIndex(bytes, 0, bytes.length);
 }
 
 export interface TypeTallyOptions {
@@ -220,6 +47,8 @@ export class TypeTally {
   private readonly stop = new Uint8Array(256);
   private readonly masks: Int32Array;
   private readonly hasValue: Uint8Array;
+  /** Per column, how many values were each of MISSING_VALUE_MARKERS (column * markers + marker). */
+  private readonly markerCounts: Int32Array;
   private readonly skip: number;
   private state = State.FieldStart;
   private field = 0;
@@ -247,7 +76,9 @@ export class TypeTally {
     this.q = options.quote.charCodeAt(0);
     this.skip = options.skipFields ?? 0;
     const width = options.columns + this.skip;
-    this.masks = new Int32Array(width).fill(ANY_TYPE);
+    // A decimal comma is never read in a ','-file (`1,5` there is two fields or a quoted pair).
+    this.masks = new Int32Array(width).fill(this.d === 0x2c ? ANY_TYPE & ~NumberBit.commaDecimal : ANY_TYPE);
+    this.markerCounts = new Int32Array(width * MISSING_VALUE_MARKERS.length);
     this.masks.fill(0, 0, this.skip);
     this.hasValue = new Uint8Array(width);
     this.judgedBefore = width;
@@ -259,8 +90,27 @@ export class TypeTally {
 
   /** The type of each data column from the values read so far. */
   types(): ColumnType[] {
-    const out: ColumnType[] = [];
-    for (let c = this.skip; c < this.masks.length; c++) out.push(typeFromMask(this.masks[c], this.hasValue[c]));
+    return this.verdicts().map((v) => v.type);
+  }
+
+  /** What was decided for each data column beyond its type: markers read as NULL, date and number formats. */
+  decisions(): ColumnDecision[] {
+    return this.verdicts().map((v) => v.decision);
+  }
+
+  private verdicts() {
+    const markers = MISSING_VALUE_MARKERS.length;
+    const delimiter = String.fromCharCode(this.d);
+    const out = [];
+    for (let c = this.skip; c < this.masks.length; c++)
+      out.push(
+        columnVerdict({
+          mask: this.masks[c],
+          hasValue: this.hasValue[c] === 1,
+          markerCounts: this.markerCounts.subarray(c * markers, (c + 1) * markers),
+          delimiter,
+        }),
+      );
     return out;
   }
 
@@ -272,15 +122,25 @@ export class TypeTally {
     const field = this.field;
     if (!this.judging(field)) return;
     let mask: number;
+    let text: string | null = null;
     if (doubled) {
-      const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
+      text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
       const quote = String.fromCharCode(this.q);
-      mask = typeMask(text.split(quote + quote).join(quote));
+      text = text.split(quote + quote).join(quote);
+      mask = typeMask(text);
       if (mask === ANY_TYPE) mask = BLANK;
     } else {
       mask = byteTypeMask(buf, start, end);
     }
     if (mask === BLANK) return;
+    if (mask === 0) {
+      // A marker (every marker fits no type) stands for no value while the column's other values fit a type.
+      const marker = text === null ? markerIndex(buf, start, end) : markerIndexOf(text);
+      if (marker >= 0) {
+        this.markerCounts[field * MISSING_VALUE_MARKERS.length + marker]++;
+        return;
+      }
+    }
     this.hasValue[field] = 1;
     this.masks[field] &= mask;
     if (this.masks[field] === 0) {

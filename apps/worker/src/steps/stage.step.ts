@@ -4,6 +4,7 @@ import type { ObjectStore } from '@relayboard/storage';
 import { applyColumnOverrides, describeAppliedOverrides } from '../staging/column-overrides';
 import type { ColumnOverridesRepository } from '../staging/column-overrides.repository';
 import { describeChanges, diffSchemas, hasChanges } from '../staging/schema-changes';
+import { describeTyping, isNotable } from '../staging/type-summary';
 import {
   CsvRejectedError,
   DEFAULT_COPY_STREAMS,
@@ -78,6 +79,13 @@ export class StageStep implements PipelineStep {
           `loaded by the ${result.path} path`,
         { dialect, path: result.path },
       );
+      const typing = describeTyping(columns);
+      if (typing)
+        await ctx.repo.event(ctx.run.id, 'stage', 'info', typing, {
+          decisions: Object.fromEntries(
+            columns.filter(isNotable).map((c) => [c.name, { type: c.type, ...c.decision }]),
+          ),
+        });
       if (applied.changes.length || applied.unknownColumns.length || applied.invalid.length)
         await ctx.repo.event(
           ctx.run.id,
