@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STEP_NAMES, type ListRunsQuery } from '@relayboard/contracts';
 import {
+  CheckStore,
   insertRunEvent,
+  RunStore,
   Tables,
   type DatasetRow,
   type DeliveryRow,
@@ -76,7 +78,14 @@ const RUN_COLUMNS = [
 
 @Injectable()
 export class RunsRepository {
-  constructor(@Inject(KNEX) private readonly knex: Knex) {}
+  /** The runs and checks families' reads that the worker makes too. */
+  private readonly runs: RunStore;
+  private readonly checks: CheckStore;
+
+  constructor(@Inject(KNEX) private readonly knex: Knex) {
+    this.runs = new RunStore(knex);
+    this.checks = new CheckStore(knex);
+  }
 
   /**
    * A run request in one transaction: the Idempotency-Key is claimed first (a
@@ -349,7 +358,7 @@ export class RunsRepository {
   }
 
   steps(runId: string): Promise<RunStepRow[]> {
-    return this.knex<RunStepRow>(Tables.runSteps).where({ run_id: runId }).orderBy('position');
+    return this.runs.steps(runId);
   }
 
   events(runId: string, limit = 500): Promise<RunEventRow[]> {
@@ -367,7 +376,7 @@ export class RunsRepository {
 
   /** dbt's per-node results of the run, in the order dbt finished them. */
   nodes(runId: string): Promise<RunNodeResultRow[]> {
-    return this.knex<RunNodeResultRow>(Tables.runNodeResults).where({ run_id: runId }).orderBy('id');
+    return this.checks.nodeResults(runId);
   }
 
   /** The run's delivery to each destination for its current outcome (retry generation); a deleted destination's rows went with it. */
