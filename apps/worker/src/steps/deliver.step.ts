@@ -35,7 +35,7 @@ export class DeliverStep implements PipelineStep {
   readonly runsAfterFailure = true;
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly config: Pick<AppConfig, 'web' | 'slack' | 'slackWebhookHosts'>,
     private readonly secrets: SecretBox,
     private readonly warehouse: ProfileRepository,
     private readonly records: DigestRecords & {
