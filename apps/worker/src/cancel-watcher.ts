@@ -1,4 +1,4 @@
-import type { RunsRepository } from './runs.repository';
+import type { RunStore } from '@relayboard/db';
 
 /** How often a running run's cancel request is looked for. */
 export const CANCEL_CHECK_MS = 1_000;
@@ -20,13 +20,13 @@ export class CancelWatcher {
   reason: string | null = null;
 
   private constructor(
-    private readonly repo: Pick<RunsRepository, 'cancelRequest'>,
+    private readonly repo: Pick<RunStore, 'cancelRequest'>,
     private readonly runId: string,
   ) {}
 
   /** Checks once (a request made before the run started is seen at once), then every CANCEL_CHECK_MS until stopped. */
   static async start(
-    repo: Pick<RunsRepository, 'cancelRequest'>,
+    repo: Pick<RunStore, 'cancelRequest'>,
     runId: string,
     intervalMs = CANCEL_CHECK_MS,
   ): Promise<CancelWatcher> {

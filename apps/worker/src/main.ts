@@ -1,11 +1,15 @@
 import { Pool } from 'pg';
 import { loadConfig, routeConsoleTo } from '@relayboard/config';
 import {
+  CheckStore,
   createKnex,
   DatasetLocks,
+  DatasetStore,
+  DeliveryStore,
   migrateLatest,
   ModelBuildLocks,
   pgTimeoutOptions,
+  RunStore,
   verifySecretsKey,
 } from '@relayboard/db';
 import { JobName, PipelineWorker } from '@relayboard/queue';
@@ -19,9 +23,8 @@ import { Heartbeat } from './health/heartbeat';
 import { createLog, type Logger } from './log';
 import { PipelineRunner } from './pipeline-runner';
 import { retryingRepository } from './retry/retries';
-import { RunsRepository } from './runs.repository';
 import { DeliverStep } from './steps/deliver.step';
-import { FetchStep } from './steps/fetch.step';
+import { SourceStep } from './steps/source.step';
 import { StageStep } from './steps/stage.step';
 import { ColumnOverridesRepository } from './staging/column-overrides.repository';
 import { TransformStep } from './steps/transform.step';
@@ -57,24 +60,32 @@ async function main(): Promise<void> {
   );
   const store = new ObjectStore(config.s3, { idleTimeoutMs: timeouts.s3IdleMs });
   // Every write and read of the metadata database rides out a restart of PostgreSQL (STEP_RETRY_*), so no step's outcome is lost.
-  const repo = retryingRepository(new RunsRepository(knex), config.retry, (message) => log.error(message));
+  const retrying = <T extends object>(repository: T) =>
+    retryingRepository(repository, config.retry, (message) => log.error(message));
+  const records = {
+    runs: retrying(new RunStore(knex)),
+    datasets: retrying(new DatasetStore(knex)),
+    checks: retrying(new CheckStore(knex)),
+    deliveries: retrying(new DeliveryStore(knex)),
+  };
   const dbt = new DbtRunner(config);
   dbt.warmUp((message) => log.warn(message));
   const dbtData = new DbtDataRepository(warehouse);
   const profiles = new ProfileRepository(warehouse);
   await dbtData.ensureTables();
   const runner = new PipelineRunner(
-    repo,
+    records.runs,
     [
-      new FetchStep(store, createSources(store, config).urls),
+      new SourceStep(store, createSources(store, config).urls, records.datasets, records.runs),
       new StageStep(
         store,
         warehouse,
+        records.datasets,
         retryingRepository(new ColumnOverridesRepository(knex), config.retry, (message) => log.error(message)),
         config.staging,
       ),
-      new TransformStep(dbt, profiles, dbtData, new ModelBuildLocks(config.warehouseUrl)),
-      new DeliverStep(config, secrets, profiles),
+      new TransformStep(dbt, profiles, dbtData, new ModelBuildLocks(config.warehouseUrl), records),
+      new DeliverStep(config, secrets, profiles, records),
     ],
     log,
     new DatasetLocks(config.warehouseUrl, timeouts.dbConnectMs),

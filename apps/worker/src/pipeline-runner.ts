@@ -1,12 +1,12 @@
 import os from 'node:os';
 import { STEP_NAMES, type StepMetrics } from '@relayboard/contracts';
-import { JobDefer, JobYield, UnrecoverableError, type PipelineJobContext } from '@relayboard/queue';
-import type { DatasetLocks, HeldLock } from '@relayboard/db';
+import { JobYield, UnrecoverableError, type PipelineJobContext } from '@relayboard/queue';
+import type { DatasetLocks, HeldLock, RunContext, RunStore } from '@relayboard/db';
 import { CancelWatcher } from './cancel-watcher';
 import { DEFAULT_RETRY, messageOf, withoutRetries, type RetryPolicy } from './retry/retries';
 import { RunEndedElsewhere, runWithRetries, StepRetriesSpent } from './retry/step-retries';
-import type { RunContext, RunsRepository } from './runs.repository';
 import type { Logger, RunLogFields } from './log';
+import { RunLock } from './run-lock';
 import {
   DeliveryProblem,
   PermanentStepError,
@@ -30,16 +30,19 @@ type StepsOutcome = 'done' | 'canceled' | 'ended-elsewhere';
  * not run again, so a retried run finishes without duplicate work.
  */
 export class PipelineRunner {
+  private readonly runLock: RunLock;
+
   constructor(
-    private readonly repo: RunsRepository,
+    private readonly runs: RunStore,
     private readonly steps: PipelineStep[],
     private readonly log: Logger,
-    private readonly locks: DatasetLocks,
+    locks: DatasetLocks,
     /** Per-step retries of transient failures (STEP_RETRY_*). */
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
     /** RUN_WAIT_RECHECK_MS: how long a run waiting for its dataset stays in the delayed set before it looks again. */
-    private readonly waitRecheckMs = 5_000,
+    waitRecheckMs = 5_000,
   ) {
+    this.runLock = new RunLock(locks, runs, waitRecheckMs);
     const order = steps.map((s) => s.name).join(',');
     if (order !== STEP_NAMES.join(','))
       throw new Error(`pipeline steps must be ${STEP_NAMES.join(', ')}; got ${order}`);
@@ -47,25 +50,25 @@ export class PipelineRunner {
 
   async run(job: PipelineJobContext): Promise<void> {
     const { runId } = job;
-    const context = await this.repo.load(runId);
+    const context = await this.runs.load(runId);
     if (!context) throw new UnrecoverableError(`run ${runId} or its dataset version no longer exists`);
     const log = this.runLog(runId, context.dataset.name, null);
     // Runs of one dataset take turns (staging swaps, dbt builds); runs of different datasets overlap.
-    const lock = await this.takeDatasetTurn(job, context, log);
+    const lock = await this.runLock.take(job, context, log);
     if (!lock) return;
     const state: StepState = { metrics: {}, failure: null };
     let canceled: string | null;
     try {
-      if (!(await this.repo.start(runId))) {
+      if (!(await this.runs.start(runId))) {
         log.info(`run ${runId} already ended; nothing to do`);
         return;
       }
       log.info(`run ${runId} of ${context.dataset.name}: attempt ${job.attempt} started`);
       // Which worker took it (several may share the queue, on several machines): its host and process.
-      await this.repo.event(runId, null, 'info', `attempt ${job.attempt} started`, { worker: WORKER_IDENTITY });
-      const run = (await this.repo.load(runId))!.run;
+      await this.runs.event(runId, null, 'info', `attempt ${job.attempt} started`, { worker: WORKER_IDENTITY });
+      const run = (await this.runs.load(runId))!.run;
       // POST /v1/runs/:id/cancel: the watcher aborts the steps' signal; the run then ends canceled (see runSteps).
-      const cancel = await CancelWatcher.start(this.repo, runId);
+      const cancel = await CancelWatcher.start(this.runs, runId);
       let outcome: StepsOutcome;
       try {
         outcome = await this.runSteps(job, context, run, state, lock, cancel, log);
@@ -76,7 +79,7 @@ export class PipelineRunner {
       if (outcome === 'ended-elsewhere') return;
       canceled = outcome === 'canceled' ? cancel.reason : null;
       if (cancel.canceled && outcome !== 'canceled') {
-        await this.repo.event(
+        await this.runs.event(
           runId,
           null,
           'warn',
@@ -84,18 +87,18 @@ export class PipelineRunner {
         );
       }
       // Recorded while the dataset's lock is held, so the reconciler never sees a finished run as unfinished with a free lock.
-      if (canceled !== null) await this.repo.finish(runId, 'canceled', `canceled: ${canceled}`);
+      if (canceled !== null) await this.runs.finish(runId, 'canceled', `canceled: ${canceled}`);
       else if (state.skipped !== undefined && !state.failure)
-        await this.repo.finish(runId, 'skipped', `skipped: ${state.skipped}`);
+        await this.runs.finish(runId, 'skipped', `skipped: ${state.skipped}`);
       else
-        await this.repo.finish(
+        await this.runs.finish(
           runId,
           state.failure ? 'failed' : 'succeeded',
           state.failure ? `${state.failure.step}: ${state.failure.message}` : null,
         );
     } finally {
       await lock.release();
-      await this.wakeWaiting(job, context, log);
+      await this.runLock.wakeWaiting(job, context, log);
     }
 
     if (canceled !== null) {
@@ -120,65 +123,6 @@ export class PipelineRunner {
     return this.log.child({ ...fields });
   }
 
-  /**
-   * The dataset's lock, or null when the run already ended. When another run (or a
-   * delete) holds it, the run goes back to queued with the holder on its row (one
-   * event per holder) and its job to the delayed set (JobDefer: no attempt spent, no
-   * worker slot held); the holder promotes it when it ends, else it looks again after
-   * RUN_WAIT_RECHECK_MS.
-   */
-  private async takeDatasetTurn(job: PipelineJobContext, context: RunContext, log: Logger): Promise<HeldLock | null> {
-    const { runId } = job;
-    const dataset = context.dataset.name;
-    for (let look = 0; ; look++) {
-      if (!(await this.repo.unfinished(runId))) {
-        log.info(`run ${runId} already ended; nothing to do`);
-        return null;
-      }
-      const lock = await this.locks.tryAcquire(dataset, runId);
-      if (lock) return lock;
-      // Looked twice: the holder may have ended between the first look and the row saying this run waits (and found nobody to promote).
-      if (look === 1) break;
-      const holder = await this.locks.holder(dataset);
-      if (holder?.runId === runId) {
-        // An earlier attempt of this run (a worker BullMQ took for stalled, still alive) holds it: its end ends the run.
-        log.info(
-          `run ${runId}: an earlier attempt still holds ${dataset}'s lock; this job looks again in ${this.waitRecheckMs} ms`,
-        );
-        continue;
-      }
-      const reason = holder?.runId
-        ? `waiting for run ${holder.runId} of ${dataset} to finish: runs of one dataset take turns`
-        : `waiting for ${dataset}'s lock (held by ${holder ? `session ${holder.session || 'unnamed'}, a delete of the dataset or an older worker` : 'a session that just let it go'}): runs of one dataset take turns`;
-      if (await this.repo.markWaiting(runId, holder?.runId ?? null, reason)) {
-        log.info(`run ${runId} ${reason}; it waits in the queue without holding a worker slot`);
-        await this.repo.event(
-          runId,
-          null,
-          'info',
-          `${reason}; this run waits in the queue without holding a worker slot`,
-          holder?.runId ? { waitingFor: holder.runId } : undefined,
-        );
-      }
-    }
-    throw new JobDefer(
-      this.waitRecheckMs,
-      `run ${runId} waits for ${dataset}; its job looks again in ${this.waitRecheckMs} ms`,
-    );
-  }
-
-  /** The dataset is free again: its waiting runs' jobs start now rather than after RUN_WAIT_RECHECK_MS. */
-  private async wakeWaiting(job: PipelineJobContext, context: RunContext, log: Logger): Promise<void> {
-    try {
-      const waiting = (await this.repo.waitingRuns(context.dataset.id)).filter((id) => id !== job.runId);
-      if (waiting.length) await job.promote(waiting);
-    } catch (error) {
-      log.error(
-        `could not promote the runs waiting for ${context.dataset.name} (${(error as Error).message}); they look again within RUN_WAIT_RECHECK_MS`,
-      );
-    }
-  }
-
   private async runSteps(
     job: PipelineJobContext,
     context: RunContext,
@@ -191,7 +135,7 @@ export class PipelineRunner {
     const { runId } = job;
     // A job BullMQ handed out again (its lock expired while Redis was away) waits for the dataset's lock
     // above while the first execution still runs; once that one ended the run, there is nothing left to do.
-    const status = (await this.repo.load(runId))?.run.status;
+    const status = (await this.runs.load(runId))?.run.status;
     if (status !== 'running') {
       log.info(`run ${runId} was ended (${status}) by another execution of its job; nothing to do`);
       return 'ended-elsewhere';
@@ -200,16 +144,16 @@ export class PipelineRunner {
     for (const step of this.steps) {
       if (cancel.canceled) {
         // Canceled: the steps not done are skipped, deliver too (a person canceled the run; no digest is posted).
-        const done = await this.repo.stepStatus(runId, step.name);
+        const done = await this.runs.stepStatus(runId, step.name);
         if (done?.status !== 'succeeded') {
-          await this.repo.finishStep(runId, step.name, 'skipped', {});
+          await this.runs.finishStep(runId, step.name, 'skipped', {});
           stopped = true;
         }
         continue;
       }
       if (job.stopping()) {
         // Shutting down: the steps done so far are recorded, the job goes back to the queue and resumes from here.
-        await this.repo.event(
+        await this.runs.event(
           runId,
           null,
           'info',
@@ -217,36 +161,36 @@ export class PipelineRunner {
         );
         throw new JobYield();
       }
-      const done = await this.repo.stepStatus(runId, step.name);
+      const done = await this.runs.stepStatus(runId, step.name);
       if (done?.status === 'succeeded') {
         state.metrics[step.name] = done.metrics;
         continue;
       }
       if (state.skipped !== undefined) {
         // Nothing new to load: no stage, no transform, no digest.
-        await this.repo.finishStep(runId, step.name, 'skipped', {});
+        await this.runs.finishStep(runId, step.name, 'skipped', {});
         continue;
       }
       if (state.failure && !step.runsAfterFailure) {
-        await this.repo.finishStep(runId, step.name, 'skipped', {});
+        await this.runs.finishStep(runId, step.name, 'skipped', {});
         continue;
       }
       const stepLog = this.runLog(runId, context.dataset.name, step.name);
       const ctx: StepContext = {
         ...context,
         run,
-        repo: this.repo,
         log: stepLog,
         state,
         signal: cancel.signal,
         // Progress is best effort: while PostgreSQL is down it fails at once instead of holding the step up.
         progress: async (message: string, metrics: StepMetrics) => {
-          await withoutRetries(this.repo).updateStepMetrics(runId, step.name, metrics);
-          await withoutRetries(this.repo).event(runId, step.name, 'info', message, metrics);
+          await withoutRetries(this.runs).updateStepMetrics(runId, step.name, metrics);
+          await withoutRetries(this.runs).event(runId, step.name, 'info', message, metrics);
         },
+        event: (level, message, data) => this.runs.event(runId, step.name, level, message, data),
       };
-      await this.repo.startStep(runId, step.name);
-      await this.repo.event(runId, step.name, 'info', `${step.name} started`);
+      await this.runs.startStep(runId, step.name);
+      await this.runs.event(runId, step.name, 'info', `${step.name} started`);
       stepLog.info(`run ${runId} ${step.name} started`);
       const stepStarted = Date.now();
       // Retry events are written without waiting (PostgreSQL may be what is down), and before the step's outcome.
@@ -265,7 +209,7 @@ export class PipelineRunner {
             const text = `attempt ${attempt} of ${attempts} failed (${message}; ${reason}); trying again in ${(delayMs / 1000).toFixed(1)} s`;
             stepLog.info(`run ${runId} ${step.name}: ${text}`);
             notices.push(
-              this.repo
+              this.runs
                 .event(runId, step.name, 'warn', text, { retry: attempt, attempts, delayMs })
                 .catch((e) => stepLog.error(`run ${runId}: could not record a retry event: ${messageOf(e)}`)),
             );
@@ -273,8 +217,8 @@ export class PipelineRunner {
         });
         await Promise.all(notices);
         state.metrics[step.name] = metrics;
-        await this.repo.finishStep(runId, step.name, 'succeeded', metrics);
-        await this.repo.event(runId, step.name, 'info', `${step.name} succeeded`, metrics);
+        await this.runs.finishStep(runId, step.name, 'succeeded', metrics);
+        await this.runs.event(runId, step.name, 'info', `${step.name} succeeded`, metrics);
         stepLog.info({ durationMs: Date.now() - stepStarted, metrics }, `run ${runId} ${step.name} succeeded`);
       } catch (error) {
         await Promise.all(notices);
@@ -285,16 +229,16 @@ export class PipelineRunner {
         const message = messageOf(error);
         if (cancel.canceled) {
           const why = `canceled while ${step.name} ran: ${cancel.reason}`;
-          await this.repo.finishStep(runId, step.name, 'canceled', {}, why);
-          await this.repo.event(runId, step.name, 'warn', `${why}; ${step.name} was stopped (${message})`);
+          await this.runs.finishStep(runId, step.name, 'canceled', {}, why);
+          await this.runs.event(runId, step.name, 'warn', `${why}; ${step.name} was stopped (${message})`);
           stopped = true;
           continue;
         }
         if (error instanceof RunSkipped) {
           state.metrics[step.name] = error.metrics;
           state.skipped = error.message;
-          await this.repo.finishStep(runId, step.name, 'succeeded', error.metrics);
-          await this.repo.event(runId, step.name, 'info', `run skipped: ${error.message}`, {
+          await this.runs.finishStep(runId, step.name, 'succeeded', error.metrics);
+          await this.runs.event(runId, step.name, 'info', `run skipped: ${error.message}`, {
             skipped: true,
             unchangedSince: error.unchangedSince,
           });
@@ -302,14 +246,14 @@ export class PipelineRunner {
         }
         if (error instanceof DeliveryProblem) {
           state.metrics[step.name] = error.metrics;
-          await this.repo.finishStep(runId, step.name, 'failed', error.metrics, message);
-          await this.repo.event(runId, step.name, 'error', message);
+          await this.runs.finishStep(runId, step.name, 'failed', error.metrics, message);
+          await this.runs.event(runId, step.name, 'error', message);
           continue;
         }
         // A permanent failure, or transient ones that outlasted STEP_RETRY_ATTEMPTS / STEP_RETRY_BUDGET_MS (the message says which).
         const permanent = error instanceof PermanentStepError;
-        await this.repo.finishStep(runId, step.name, 'failed', permanent ? error.metrics : {}, message);
-        await this.repo.event(
+        await this.runs.finishStep(runId, step.name, 'failed', permanent ? error.metrics : {}, message);
+        await this.runs.event(
           runId,
           step.name,
           'error',
@@ -335,24 +279,10 @@ export class PipelineRunner {
     lock: HeldLock,
     attempt: number,
   ): Promise<{ done: StepMetrics } | null> {
-    const retaken = await lock.ensure(() =>
-      this.repo.event(
-        runId,
-        step.name,
-        'info',
-        `waiting for another run of ${dataset} to finish: the dataset's lock was lost with its database session`,
-      ),
-    );
-    if (!retaken) return null;
-    await this.repo.event(
-      runId,
-      step.name,
-      'info',
-      `took the lock of ${dataset} again before attempt ${attempt} (its database session was lost)`,
-    );
-    const status = (await this.repo.load(runId))?.run.status;
+    if (!(await this.runLock.retakeIfLost(lock, runId, dataset, step.name, attempt))) return null;
+    const status = (await this.runs.load(runId))?.run.status;
     if (status !== 'running') throw new RunEndedElsewhere(String(status));
-    const done = await this.repo.stepStatus(runId, step.name);
+    const done = await this.runs.stepStatus(runId, step.name);
     return done?.status === 'succeeded' ? { done: done.metrics } : null;
   }
 }

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { UUID_PATTERN } from '@relayboard/contracts';
 
 /** First key of Relayboard's advisory locks ("RB" + 1), so they never meet another application's. */
 const LOCK_CLASS = 0x52420001;
@@ -25,7 +26,8 @@ export interface LockHolder {
   session: string;
 }
 
-const RUN_HOLDER = /^relayboard-(?:lock|dbt-lock):run:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+/** A run's lock session name (runLockSessionName), capturing the run's id. */
+const RUN_HOLDER = new RegExp(`^relayboard-(?:lock|dbt-lock):run:(${UUID_PATTERN.source.slice(1, -1)})$`);
 
 /** The session name of a lock session held for a run (63 bytes at most, PostgreSQL's limit). */
 export function runLockSessionName(kind: 'lock' | 'dbt-lock', runId: string): string {

@@ -173,3 +173,7 @@ export * from './pg-transaction';
 export * from './rows';
 export { DURATION_BUCKETS_SECONDS } from './migrations/20261203030000_metric_totals';
 export * from './sql';
+export * from './repositories/checks';
+export * from './repositories/datasets';
+export * from './repositories/deliveries';
+export * from './repositories/runs';

@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  addCurrentVersion,
   Tables,
   type DatasetLineageRow,
   type DatasetRow,
   type DatasetScheduleRow,
   type DatasetVersionRow,
   type Knex,
+  type NewVersionInput,
   type RunRow,
 } from '@relayboard/db';
 import { KNEX } from '../core/tokens';
@@ -21,13 +23,7 @@ export interface DatasetWithVersion {
   schedule?: DatasetScheduleRow | null;
 }
 
-export interface NewVersion {
-  source: 'url' | 'upload';
-  sourceUrl: string | null;
-  sha256: string;
-  sizeBytes: number;
-  objectKey: string;
-}
+export type NewVersion = Omit<NewVersionInput, 'fetchedByRunId'>;
 
 @Injectable()
 export class DatasetsRepository {
@@ -129,7 +125,7 @@ export class DatasetsRepository {
     return this.knex.transaction(async (trx) => {
       const dataset = await this.insertDataset(trx, name, version);
       if (!dataset) return null;
-      return this.addVersion(trx, dataset, version);
+      return addCurrentVersion(trx, dataset, version);
     });
   }
 
@@ -146,7 +142,7 @@ export class DatasetsRepository {
         ? undefined
         : await trx<DatasetScheduleRow>(Tables.datasetSchedules).where({ dataset_id: dataset.id }).first();
       return {
-        ...(await this.addVersion(trx, dataset, version)),
+        ...(await addCurrentVersion(trx, dataset, version)),
         schedule: schedule ?? null,
         created: inserted !== null,
       };
@@ -201,29 +197,6 @@ export class DatasetsRepository {
       .ignore()
       .returning('*');
     return dataset ?? null;
-  }
-
-  /** The caller holds the dataset row (just inserted or locked), so "unchanged" compares against a current version nobody else is moving. */
-  private async addVersion(trx: Knex.Transaction, dataset: DatasetRow, input: NewVersion): Promise<DatasetWithVersion> {
-    const previous = dataset.current_version_id
-      ? await trx<DatasetVersionRow>(Tables.datasetVersions).where({ id: dataset.current_version_id }).first()
-      : undefined;
-    const [version] = await trx<DatasetVersionRow>(Tables.datasetVersions)
-      .insert({
-        dataset_id: dataset.id,
-        sha256: input.sha256,
-        size_bytes: String(input.sizeBytes),
-        object_key: input.objectKey,
-        source: input.source,
-        source_url: input.sourceUrl,
-        unchanged: previous?.sha256 === input.sha256,
-      })
-      .returning('*');
-    const [updated] = await trx<DatasetRow>(Tables.datasets)
-      .where({ id: dataset.id })
-      .update({ current_version_id: version.id, updated_at: trx.fn.now() as unknown as Date })
-      .returning('*');
-    return { dataset: updated, version };
   }
 
   private async findVersion(id: string | null): Promise<DatasetVersionRow | null> {

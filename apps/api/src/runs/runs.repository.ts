@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STEP_NAMES, type ListRunsQuery } from '@relayboard/contracts';
 import {
+  CheckStore,
+  insertRunEvent,
+  RunStore,
   Tables,
   type DatasetRow,
   type DeliveryRow,
@@ -75,7 +78,14 @@ const RUN_COLUMNS = [
 
 @Injectable()
 export class RunsRepository {
-  constructor(@Inject(KNEX) private readonly knex: Knex) {}
+  /** The runs and checks families' reads that the worker makes too. */
+  private readonly runs: RunStore;
+  private readonly checks: CheckStore;
+
+  constructor(@Inject(KNEX) private readonly knex: Knex) {
+    this.runs = new RunStore(knex);
+    this.checks = new CheckStore(knex);
+  }
 
   /**
    * A run request in one transaction: the Idempotency-Key is claimed first (a
@@ -206,11 +216,11 @@ export class RunsRepository {
       const resumeFrom = steps.find((s) => s.status !== 'succeeded')?.name ?? 'deliver';
       const kept = steps.filter((s) => s.status === 'succeeded').map((s) => s.name);
       const why = stagedSince ? ` (stage again: run ${stagedSince.id} of the dataset staged since)` : '';
-      await trx<RunEventRow>(Tables.runEvents).insert({
-        run_id: runId,
+      await insertRunEvent(trx, {
+        runId,
         level: 'info',
         message: `retried by ${by} (retry ${run.retry_generation}): resumes from ${resumeFrom}${why}${kept.length ? `; kept ${kept.join(', ')}, which succeeded` : ''}`,
-        data: JSON.stringify({ retry: run.retry_generation, by, resumeFrom }) as unknown as Record<string, unknown>,
+        data: { retry: run.retry_generation, by, resumeFrom },
       });
       return { generation: run.retry_generation, resumeFrom };
     });
@@ -244,11 +254,11 @@ export class RunsRepository {
           .where({ run_id: runId })
           .whereIn('status', ['pending', 'running'])
           .update({ status: 'skipped', finished_at: trx.fn.now() as unknown as Date });
-        await trx<RunEventRow>(Tables.runEvents).insert({
-          run_id: runId,
+        await insertRunEvent(trx, {
+          runId,
           level: 'warn',
           message: `canceled by ${by} while queued: ${reason}`,
-          data: JSON.stringify({ cancel: 'queued', by }) as unknown as Record<string, unknown>,
+          data: { cancel: 'queued', by },
         });
         return { kind: 'canceled' };
       }
@@ -258,11 +268,11 @@ export class RunsRepository {
           cancel_requested_at: trx.raw('coalesce(cancel_requested_at, now())') as unknown as Date,
           cancel_reason: reason,
         });
-      await trx<RunEventRow>(Tables.runEvents).insert({
-        run_id: runId,
+      await insertRunEvent(trx, {
+        runId,
         level: 'warn',
         message: `cancel requested by ${by}: ${reason}; the worker running it stops its step within about a second`,
-        data: JSON.stringify({ cancel: 'requested', by }) as unknown as Record<string, unknown>,
+        data: { cancel: 'requested', by },
       });
       return { kind: 'requested' };
     });
@@ -283,8 +293,8 @@ export class RunsRepository {
       await trx<RunStepRow>(Tables.runSteps)
         .where({ run_id: runId, status: 'pending' })
         .update({ status: 'skipped', finished_at: trx.fn.now() as unknown as Date });
-      await trx<RunEventRow>(Tables.runEvents).insert({
-        run_id: runId,
+      await insertRunEvent(trx, {
+        runId,
         level: 'warn',
         message: `canceled by the reconciler: ${reason}`,
       });
@@ -348,7 +358,7 @@ export class RunsRepository {
   }
 
   steps(runId: string): Promise<RunStepRow[]> {
-    return this.knex<RunStepRow>(Tables.runSteps).where({ run_id: runId }).orderBy('position');
+    return this.runs.steps(runId);
   }
 
   events(runId: string, limit = 500): Promise<RunEventRow[]> {
@@ -366,7 +376,7 @@ export class RunsRepository {
 
   /** dbt's per-node results of the run, in the order dbt finished them. */
   nodes(runId: string): Promise<RunNodeResultRow[]> {
-    return this.knex<RunNodeResultRow>(Tables.runNodeResults).where({ run_id: runId }).orderBy('id');
+    return this.checks.nodeResults(runId);
   }
 
   /** The run's delivery to each destination for its current outcome (retry generation); a deleted destination's rows went with it. */
@@ -390,12 +400,7 @@ export class RunsRepository {
     message: string,
     data?: Record<string, unknown>,
   ): Promise<void> {
-    await this.knex<RunEventRow>(Tables.runEvents).insert({
-      run_id: runId,
-      level,
-      message,
-      ...(data && { data: JSON.stringify(data) as unknown as Record<string, unknown> }),
-    });
+    await insertRunEvent(this.knex, { runId, level, message, data });
   }
 
   /** Every run PostgreSQL says is queued or running, with its dataset's name (the reconciler's worklist). */
@@ -447,8 +452,8 @@ export class RunsRepository {
       await trx<RunStepRow>(Tables.runSteps)
         .where({ run_id: runId, status: 'pending' })
         .update({ status: 'skipped', finished_at: trx.fn.now() as unknown as Date });
-      await trx<RunEventRow>(Tables.runEvents).insert({
-        run_id: runId,
+      await insertRunEvent(trx, {
+        runId,
         level: 'error',
         message: `failed by the reconciler: ${reason}`,
       });

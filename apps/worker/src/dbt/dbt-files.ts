@@ -2,6 +2,7 @@ import {
   CHECK_KINDS,
   CHECK_SEVERITIES,
   isDateFormat,
+  isUuid,
   isValidDatasetName,
   type CheckConfig,
   type CheckKind,
@@ -80,7 +81,8 @@ const PLAIN = {
   dataset: (v: string) => isValidDatasetName(v),
   column: (v: string) => /^[a-z_][a-z0-9_]{0,62}$/.test(v),
   check: (v: string) => /^[a-z][a-z0-9_]{0,199}$/.test(v),
-  id: (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v),
+  // As PostgreSQL writes ids: lower case only.
+  id: (v: string) => isUuid(v) && v === v.toLowerCase(),
   type: (v: string) => (COLUMN_TYPES as readonly string[]).includes(v),
   kind: (v: string) => (CHECK_KINDS as readonly string[]).includes(v),
   severity: (v: string) => (CHECK_SEVERITIES as readonly string[]).includes(v),

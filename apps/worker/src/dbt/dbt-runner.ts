@@ -10,7 +10,7 @@ import { dbtEnvironment, type AppConfig } from '@relayboard/config';
 import { datasetDir, fileHeader, GENERATED_DIR } from './dbt-files';
 import { parseDbtLogLine, type DbtLogEvent } from './dbt-log';
 import { checkIdOf, manifestNode, type DbtManifest } from './lineage';
-import type { BuildLockPlan } from '@relayboard/db';
+import type { BuildLockPlan, NodeResultInput } from '@relayboard/db';
 import {
   lockPlan,
   peoplesModelsBySource,
@@ -47,23 +47,9 @@ function commandLine(pid: number): string {
   }
 }
 
-export interface DbtNodeResult {
-  uniqueId: string;
-  name: string;
-  kind: string;
-  status: string;
-  message: string | null;
-  failures: number | null;
-  rowsAffected: number | null;
-  executionTime: number;
-  /** The span of the node's timing entries in run_results.json (compile to execute), ISO strings; null when dbt recorded none (a skipped node). */
-  startedAt: string | null;
-  completedAt: string | null;
-  checkId: string | null;
-  /** The SQL dbt ran for the node (a test's query returns its failing rows). */
+/** A node's outcome as recorded (NodeResultInput), with the SQL dbt ran for it (a test's query returns its failing rows). */
+export interface DbtNodeResult extends NodeResultInput {
   compiledCode: string | null;
-  /** A few failing rows of a failed or warned test, filled by the transform step. */
-  samples: string[];
 }
 
 export interface DbtParseInfo {

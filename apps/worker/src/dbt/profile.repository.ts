@@ -50,7 +50,7 @@ export class ProfileRepository {
   /** The first rows of warehouse.<dataset> in file order, as text, without the row number. */
   async preview(dataset: string, limit: number): Promise<{ columns: string[]; rows: (string | null)[][] }> {
     const { fields, rows } = await this.warehouse.query({
-      text: `select * from warehouse.${quoteIdent(dataset)} order by "_rb_row" limit ${Math.max(0, Math.floor(limit))}`,
+      text: `select * from warehouse.${quoteIdent(dataset)} order by ${quoteIdent(ROW_NUMBER_COLUMN)} limit ${Math.max(0, Math.floor(limit))}`,
       rowMode: 'array',
     });
     const keep = fields.map((f, i) => (f.name === ROW_NUMBER_COLUMN ? -1 : i)).filter((i) => i >= 0);

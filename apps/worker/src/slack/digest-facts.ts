@@ -1,10 +1,17 @@
 import type { StepName } from '@relayboard/contracts';
 import type { ProfileRepository } from '../dbt/profile.repository';
-import type { RunsRepository } from '../runs.repository';
+import type { CheckStore, DatasetStore, RunStore } from '@relayboard/db';
 import type { StepContext } from '../steps/step';
 import type { DigestFacts } from './digest';
 import { profileMoves, type ProfileRow } from './profile-moves';
 import { isNotable } from '../staging/type-summary';
+
+/** The metadata a digest is made from. */
+export interface DigestRecords {
+  runs: Pick<RunStore, 'steps' | 'previousSuccessfulRun' | 'runProfile'>;
+  checks: Pick<CheckStore, 'nodeResults'>;
+  datasets: Pick<DatasetStore, 'version' | 'dataset'>;
+}
 
 const seconds = (from: Date | null, to: Date | null) => (from && to ? (to.getTime() - from.getTime()) / 1000 : null);
 
@@ -15,16 +22,21 @@ const seconds = (from: Date | null, to: Date | null) => (from && to ? (to.getTim
  */
 export async function gatherDigestFacts(
   ctx: StepContext,
-  deps: { repo: RunsRepository; warehouse: ProfileRepository; runUrl: string; previewRows: number },
+  deps: {
+    records: DigestRecords;
+    warehouse: ProfileRepository;
+    runUrl: string;
+    previewRows: number;
+  },
 ): Promise<{ facts: DigestFacts; previousRun: { rows: number | null } | null; stageRan: boolean }> {
-  const { repo, warehouse } = deps;
+  const { records, warehouse } = deps;
   const dataset = ctx.dataset.name;
   const [steps, nodes, version, datasetRow, previous] = await Promise.all([
-    repo.steps(ctx.run.id),
-    repo.nodeResults(ctx.run.id),
-    repo.version(ctx.run.dataset_version_id ?? ctx.version.id),
-    repo.dataset(ctx.dataset.id),
-    repo.previousSuccessfulRun(ctx.run),
+    records.runs.steps(ctx.run.id),
+    records.checks.nodeResults(ctx.run.id),
+    records.datasets.version(ctx.run.dataset_version_id ?? ctx.version.id),
+    records.datasets.dataset(ctx.dataset.id),
+    records.runs.previousSuccessfulRun(ctx.run),
   ]);
   const stage = steps.find((s) => s.name === 'stage');
   const transform = steps.find((s) => s.name === 'transform');
@@ -48,7 +60,7 @@ export async function gatherDigestFacts(
       samples: n.samples ?? [],
     }));
 
-  const profile = (await repo.runProfile(ctx.run.id)) as ProfileRow[] | null;
+  const profile = (await records.runs.runProfile(ctx.run.id)) as ProfileRow[] | null;
   const castFailures = (profile ?? [])
     .filter((p) => Number((p as unknown as { cast_failures: string }).cast_failures) > 0)
     .map((p) => ({

@@ -1,10 +1,21 @@
 import { pipeline as pipelineCallback, type Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { ObjectStore } from '@relayboard/storage';
 import { ByteCounter, DropPrefix, peek, Utf8Transcoder } from './byte-streams';
 import { quoteIdent, ROW_NUMBER_COLUMN, sqlString, type StagedColumn } from '@relayboard/db';
+import { ProgressReporter, type StageProgress } from './stage-progress';
+import {
+  cleanUp,
+  copyRejects,
+  createLoadTable,
+  createRejectsTable,
+  createStagingSchema,
+  dropOrphans,
+  publish,
+  qualified,
+  STAGING_SCHEMA,
+} from './stage-sql';
 import { normalizeColumns } from './columns';
 import { tokenize } from './csv-text';
 import {
@@ -22,12 +33,10 @@ import { HeaderError, HeaderSplitter, type HeaderRecord } from './header-splitte
 import { NotUtf8Error, RecordScanner } from './record-scanner';
 import { judgeRejects, RejectsSpool } from './rejects';
 import { CopyConnectionError, ParallelCopy } from './parallel-copy';
-import { captureDependentViews, recreateViews, type RecreatedViews } from './dependent-views';
+import type { RecreatedViews } from './dependent-views';
 import type { ColumnDecision } from '@relayboard/contracts';
 import type { ColumnType } from './type-rules';
 
-export const STAGING_SCHEMA = 'staging';
-const PROGRESS_INTERVAL_MS = 1_000;
 /** Bytes of the file read for detection before loading. */
 const HEAD_BYTES = 256 * 1024;
 /** Records of the head looked at for a file without a header, to count its columns. */
@@ -40,23 +49,14 @@ export const DEFAULT_REJECT_MAX_SHARE = 0.01;
 /** COPY streams (connections) one load uses at most. */
 export const DEFAULT_COPY_STREAMS = 2;
 
+export type { StagePhase, StageProgress } from './stage-progress';
+
 /** A problem with the file itself: retrying cannot fix it. */
 export class CsvRejectedError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'CsvRejectedError';
   }
-}
-
-export type StagePhase = 'loading' | 'publishing';
-
-export interface StageProgress {
-  bytesDone: number;
-  bytesTotal: number;
-  rowsDone: number;
-  /** 1 on the first read of the file; 2 or 3 when the load started over. */
-  pass: number;
-  phase: StagePhase;
 }
 
 export interface StageCsvOptions {
@@ -141,10 +141,6 @@ interface Load {
   progress: ProgressReporter;
 }
 
-function qualified(table: string): string {
-  return `${quoteIdent(STAGING_SCHEMA)}.${quoteIdent(table)}`;
-}
-
 function pgCode(error: unknown): string | undefined {
   return (error as { code?: string })?.code;
 }
@@ -166,61 +162,6 @@ function describeLoadError(error: unknown, dataset: string): Error {
   return new CsvRejectedError(
     `the CSV for "${dataset}" could not be loaded (${pgError.where ?? 'COPY'}): ${pgError.message}`,
   );
-}
-
-/** Reports progress every second, and on demand, until stopped. */
-class ProgressReporter {
-  private state: StageProgress;
-  private counter: ByteCounter | null = null;
-  private rows: () => Promise<number> = async () => 0;
-  private reporting = false;
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(
-    bytesTotal: number,
-    private readonly onProgress?: (progress: StageProgress) => void,
-  ) {
-    this.state = { bytesDone: 0, bytesTotal, rowsDone: 0, pass: 1, phase: 'loading' };
-    this.timer = setInterval(() => void this.report(), PROGRESS_INTERVAL_MS);
-  }
-
-  /** A pass starts reading the file from its first byte. */
-  startPass(pass: number, counter: ByteCounter, rows: () => Promise<number>): void {
-    this.state = { ...this.state, pass, bytesDone: 0, rowsDone: 0, phase: 'loading' };
-    this.counter = counter;
-    this.rows = rows;
-  }
-
-  async phase(phase: StagePhase, rowsDone: number): Promise<void> {
-    this.rows = async () => rowsDone;
-    this.state = { ...this.state, phase };
-    await this.report();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
-
-  private async report(): Promise<void> {
-    if (this.reporting) return;
-    this.reporting = true;
-    try {
-      const rowsDone = await this.rows().catch(() => this.state.rowsDone);
-      this.state = { ...this.state, bytesDone: this.counter?.bytes ?? this.state.bytesDone, rowsDone };
-      this.onProgress?.(this.state);
-    } finally {
-      this.reporting = false;
-    }
-  }
-}
-
-/** Load tables left by a worker that died mid-load (runs of one dataset never overlap). */
-async function dropOrphans(client: PoolClient, dataset: string): Promise<void> {
-  const { rows } = await client.query<{ tablename: string }>(
-    `select tablename from pg_tables where schemaname = $1 and tablename like $2`,
-    [STAGING_SCHEMA, `${dataset.replace(/_/g, '\\_')}\\_\\_load\\_%`],
-  );
-  for (const { tablename } of rows) await client.query(`drop table if exists ${qualified(tablename)}`);
 }
 
 /** The stored object (decompressed when it was fetched), counted as it is read, its head read ahead. */
@@ -432,11 +373,7 @@ async function loadWithFallback(
     try {
       if (columns === null) {
         columns = columnsFor(header, detected.width, options.dataset);
-        // UNLOGGED: staging can always be rebuilt from the object store, and skipping the WAL speeds COPY up.
-        // The row number default names the sequence as text, so that each COPY connection draws from its own.
-        await client.query(
-          `create unlogged table ${table} (${quoteIdent(ROW_NUMBER_COLUMN)} bigint not null default nextval(${sqlString(`pg_temp.${load.rowSequence}`)}::text), ${columns.map((c) => `${quoteIdent(c.name)} text`).join(', ')})`,
-        );
+        await createLoadTable(client, table, load.rowSequence, columns);
       } else {
         await client.query(`truncate ${table}`);
       }
@@ -463,29 +400,6 @@ async function loadWithFallback(
       source = await openSource(options.store, options.objectKey);
     }
   }
-}
-
-/**
- * Drops this load's tables, over a fresh connection when the load's own was
- * cut (a terminated backend). False when the load's connection is unusable.
- */
-async function cleanUp(
-  warehouse: Pool,
-  client: PoolClient,
-  clientError: Error | null,
-  tables: string[],
-): Promise<boolean> {
-  const drop = `drop table if exists ${tables.join(', ')}`;
-  if (clientError === null) {
-    const done = await client
-      .query('rollback')
-      .then(() => client.query(drop))
-      .then(() => true)
-      .catch(() => false);
-    if (done) return true;
-  }
-  await warehouse.query(drop).catch(() => undefined);
-  return false;
 }
 
 /**
@@ -526,7 +440,7 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const load: Load = { options, client, table, rejectsTable, rowSequence: `rb_rows_${id}`, spool, progress };
-    await client.query(`create schema if not exists ${quoteIdent(STAGING_SCHEMA)}`);
+    await createStagingSchema(client);
     await dropOrphans(client, dataset);
 
     options.signal?.throwIfAborted();
@@ -543,38 +457,14 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
     });
     if (!verdict.ok) throw new CsvRejectedError(verdict.message);
     if (outcome.rejects > 0) options.onNotice?.(verdict.message);
-    await client.query(
-      `create unlogged table ${rejectsTable} (line_number bigint not null, record_number bigint not null, reason text not null, raw text not null, raw_bytes bigint not null)`,
-    );
-    // Only the latest load's rejects are kept: the load id (the run's) says whose they are.
-    await client.query(`comment on table ${rejectsTable} is ${sqlString(options.loadId)}`);
+    await createRejectsTable(client, rejectsTable, options.loadId);
     const spooled = await spool.close();
-    if (spooled)
-      await pipeline(
-        spooled,
-        client.query(
-          copyFrom(
-            `copy ${rejectsTable} (line_number, record_number, reason, raw, raw_bytes) from stdin with (format csv)`,
-          ),
-        ),
-        options.signal ? { signal: options.signal } : {},
-      );
+    if (spooled) await copyRejects(client, rejectsTable, spooled, options.signal);
 
     // The last point a cancel stops the load at: past it, the swap is one short transaction.
     options.signal?.throwIfAborted();
     await progress.phase('publishing', outcome.rows);
-    await client.query(`alter table ${table} alter column ${quoteIdent(ROW_NUMBER_COLUMN)} drop default`);
-    await client.query('begin');
-    // The views over the old table (dbt's stg_ view, people's views on it) are recreated over the new one in this
-    // transaction, so readers never see them missing, and a transform that fails later leaves them in place.
-    // A view that no longer fits the new columns is left for the transform's dbt build to rebuild.
-    const dependents = await captureDependentViews(client, STAGING_SCHEMA, dataset);
-    await client.query(`drop table if exists ${qualified(dataset)} cascade`);
-    await client.query(`alter table ${table} rename to ${quoteIdent(dataset)}`);
-    const views = await recreateViews(client, dependents);
-    await client.query(`drop table if exists ${qualified(`${dataset}__rejects`)}`);
-    await client.query(`alter table ${rejectsTable} rename to ${quoteIdent(`${dataset}__rejects`)}`);
-    await client.query('commit');
+    const views = await publish(client, dataset, table, rejectsTable);
     return {
       table: `${STAGING_SCHEMA}.${dataset}`,
       columns: columns.map((c, i) => ({

@@ -1,10 +1,10 @@
 import type { AppConfig } from '@relayboard/config';
-import type { DestinationRow, RunRow } from '@relayboard/db';
+import type { DeliveryFields, DeliveryStore, DestinationRow, RunRow, RunStore } from '@relayboard/db';
 import type { SecretBox } from '@relayboard/secrets';
 import type { ProfileRepository } from '../dbt/profile.repository';
 import { backoffMs, describeAnswer, judgeAnswer, type SlackAnswer } from '../slack/delivery-policy';
 import { buildDigest, withSuppressedNote, type SlackMessage } from '../slack/digest';
-import { gatherDigestFacts } from '../slack/digest-facts';
+import { gatherDigestFacts, type DigestRecords } from '../slack/digest-facts';
 import { routeDigest } from '../slack/routing';
 import { postToSlack } from '../slack/slack-poster';
 import { DeliveryProblem, type PipelineStep, type StepContext } from './step';
@@ -35,9 +35,13 @@ export class DeliverStep implements PipelineStep {
   readonly runsAfterFailure = true;
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly config: Pick<AppConfig, 'web' | 'slack' | 'slackWebhookHosts'>,
     private readonly secrets: SecretBox,
     private readonly warehouse: ProfileRepository,
+    private readonly records: DigestRecords & {
+      runs: Pick<RunStore, 'saveDigest' | 'setDeliveryStatus'>;
+      deliveries: DeliveryStore;
+    },
     private readonly post: PostFn = postToSlack,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
@@ -45,16 +49,16 @@ export class DeliverStep implements PipelineStep {
   async run(ctx: StepContext) {
     const runId = ctx.run.id;
     const { facts, previousRun } = await gatherDigestFacts(ctx, {
-      repo: ctx.repo,
+      records: this.records,
       warehouse: this.warehouse,
       runUrl: `${this.config.web.url}/runs/${runId}`,
       previewRows: this.config.slack.previewRows,
     });
     const digest = buildDigest(facts);
-    await ctx.repo.saveDigest(runId, digest);
+    await this.records.runs.saveDigest(runId, digest);
 
     const outcomes: Outcome[] = [];
-    for (const destination of await ctx.repo.destinations()) {
+    for (const destination of await this.records.deliveries.destinations()) {
       const outcome = await this.deliverTo(ctx, destination, digest, {
         failed: ctx.state.failure !== null,
         changes: {
@@ -76,12 +80,7 @@ export class DeliverStep implements PipelineStep {
         ctx.log.warn({ destinationId: destination.id, outcome: outcome.status }, line);
       else ctx.log.info({ destinationId: destination.id, outcome: outcome.status }, line);
       if (outcome.problem)
-        await ctx.repo.event(
-          runId,
-          'deliver',
-          outcome.status === 'unknown' ? 'warn' : 'error',
-          `${destination.name}: ${outcome.problem}`,
-        );
+        await ctx.event(outcome.status === 'unknown' ? 'warn' : 'error', `${destination.name}: ${outcome.problem}`);
     }
 
     const count = (status: Outcome['status']) => outcomes.filter((o) => o.status === status).length;
@@ -103,7 +102,7 @@ export class DeliverStep implements PipelineStep {
           : metrics.sent + metrics.unknown > 0
             ? 'partial'
             : 'failed';
-    await ctx.repo.setDeliveryStatus(runId, status);
+    await this.records.runs.setDeliveryStatus(runId, status);
     const problems = outcomes.filter((o) => o.status === 'failed').map((o) => o.problem);
     if (problems.length) {
       throw new DeliveryProblem(
@@ -123,9 +122,9 @@ export class DeliverStep implements PipelineStep {
     const runId = ctx.run.id;
     // A retried run is a new outcome: its deliveries are keyed by the retry generation, so it is posted once more, and once.
     const generation = ctx.run.retry_generation;
-    const record = (fields: Parameters<StepContext['repo']['recordDelivery']>[3]) =>
-      ctx.repo.recordDelivery(runId, destination.id, generation, fields);
-    const previous = await ctx.repo.delivery(runId, destination.id, generation);
+    const record = (fields: DeliveryFields) =>
+      this.records.deliveries.recordDelivery(runId, destination.id, generation, fields);
+    const previous = await this.records.deliveries.delivery(runId, destination.id, generation);
     if (previous?.status === 'sending') {
       const problem =
         'the worker stopped while Slack was answering, so the digest may have been delivered; it is not sent again, since Slack webhooks cannot tell a repeat from a new message';
@@ -134,7 +133,7 @@ export class DeliverStep implements PipelineStep {
     }
     if (previous && FINAL.has(previous.status)) return { status: previous.status as Outcome['status'] };
 
-    const earlier = await ctx.repo.previousDelivery(destination.id, ctx.dataset.id, runId, generation);
+    const earlier = await this.records.deliveries.previousDelivery(destination.id, ctx.dataset.id, runId, generation);
     const route = routeDigest({
       destination: {
         datasets: destination.datasets,
@@ -153,7 +152,7 @@ export class DeliverStep implements PipelineStep {
 
     let message = digest;
     if (facts.failed && destination.suppress_hours !== null) {
-      const { lastSentAt, suppressedSince } = await ctx.repo.failureDigests(
+      const { lastSentAt, suppressedSince } = await this.records.deliveries.failureDigests(
         destination.id,
         ctx.dataset.id,
         runId,
@@ -216,9 +215,7 @@ export class DeliverStep implements PipelineStep {
         ...responded,
         error: `${problem}; trying again in ${(wait / 1000).toFixed(1)} s`,
       });
-      await ctx.repo.event(
-        runId,
-        'deliver',
+      await ctx.event(
         'warn',
         `${destination.name}: attempt ${attempt} failed (${problem}); trying again in ${(wait / 1000).toFixed(1)} s`,
       );

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { AppConfig } from '@relayboard/config';
+import type { DatasetStore } from '@relayboard/db';
 import type { ObjectStore } from '@relayboard/storage';
 import { applyColumnOverrides, describeAppliedOverrides } from '../staging/column-overrides';
 import type { ColumnOverridesRepository } from '../staging/column-overrides.repository';
@@ -32,6 +33,7 @@ export class StageStep implements PipelineStep {
   constructor(
     private readonly store: ObjectStore,
     private readonly warehouse: Pool,
+    private readonly datasets: Pick<DatasetStore, 'previousStagedVersion' | 'recordStaging'>,
     private readonly overrides: ColumnOverridesRepository,
     private readonly settings: AppConfig['staging'] = {
       rejectMaxShare: DEFAULT_REJECT_MAX_SHARE,
@@ -55,24 +57,22 @@ export class StageStep implements PipelineStep {
         copyStreams: this.settings.copyStreams,
         signal: ctx.signal,
         onProgress: (p) => record(ctx.progress(progressMessage(p), { ...p })),
-        onNotice: (message) => record(ctx.repo.event(ctx.run.id, 'stage', 'warn', message)),
+        onNotice: (message) => record(ctx.event('warn', message)),
       });
       await Promise.all(pending);
 
       // Overrides are read after the load, so a PUT made while the file loaded still applies to this run.
       const applied = applyColumnOverrides(result.columns, await this.overrides.forDataset(ctx.dataset.id));
       const columns = applied.columns;
-      const previous = await ctx.repo.previousStagedVersion(ctx.dataset.id, ctx.version.id);
+      const previous = await this.datasets.previousStagedVersion(ctx.dataset.id, ctx.version.id);
       const changes = previous ? diffSchemas(previous.id, previous.columns, columns) : null;
-      await ctx.repo.recordStaging(ctx.version.id, columns, result.rows, {
+      await this.datasets.recordStaging(ctx.version.id, columns, result.rows, {
         dialect: result.dialect,
         schemaChanges: changes,
         rejectedRows: result.rejects,
       });
       const { dialect } = result;
-      await ctx.repo.event(
-        ctx.run.id,
-        'stage',
+      await ctx.event(
         'info',
         `read as ${dialect.encoding}${dialect.bom ? ' with a byte order mark' : ''}, ${DELIMITER_NAMES[dialect.delimiter]}-separated, ` +
           `${dialect.header ? 'with a header' : 'without a header (columns column_1..N)'}, ${dialect.lineEnding} line breaks; ` +
@@ -81,15 +81,13 @@ export class StageStep implements PipelineStep {
       );
       const typing = describeTyping(columns);
       if (typing)
-        await ctx.repo.event(ctx.run.id, 'stage', 'info', typing, {
+        await ctx.event('info', typing, {
           decisions: Object.fromEntries(
             columns.filter(isNotable).map((c) => [c.name, { type: c.type, ...c.decision }]),
           ),
         });
       if (applied.changes.length || applied.unknownColumns.length || applied.invalid.length)
-        await ctx.repo.event(
-          ctx.run.id,
-          'stage',
+        await ctx.event(
           applied.unknownColumns.length || applied.invalid.length ? 'warn' : 'info',
           describeAppliedOverrides(applied, ctx.dataset.name),
           {
@@ -99,23 +97,17 @@ export class StageStep implements PipelineStep {
           },
         );
       if (changes)
-        await ctx.repo.event(ctx.run.id, 'stage', hasChanges(changes) ? 'warn' : 'info', describeChanges(changes), {
+        await ctx.event(hasChanges(changes) ? 'warn' : 'info', describeChanges(changes), {
           schemaChanges: changes,
         });
       const { kept, leftForDbt } = result.views;
       if (kept.length) {
-        await ctx.repo.event(
-          ctx.run.id,
-          'stage',
-          'info',
-          `kept the view(s) over ${result.table} through the swap: ${kept.join(', ')}`,
-          { viewsKept: kept },
-        );
+        await ctx.event('info', `kept the view(s) over ${result.table} through the swap: ${kept.join(', ')}`, {
+          viewsKept: kept,
+        });
       }
       if (leftForDbt.length) {
-        await ctx.repo.event(
-          ctx.run.id,
-          'stage',
+        await ctx.event(
           'warn',
           `view(s) over ${result.table} no longer fit its new columns and were dropped until the transform rebuilds them: ${leftForDbt
             .map((v) => `${v.view} (${v.reason})`)

@@ -1,6 +1,6 @@
 import type { StepMetrics, StepName } from '@relayboard/contracts';
+import type { RunContext, RunEventRow } from '@relayboard/db';
 import type { Logger } from '../log';
-import type { RunContext, RunsRepository } from '../runs.repository';
 
 /** A failure that retrying cannot fix (bad data, a broken model): the run fails at once. */
 export class PermanentStepError extends Error {
@@ -50,8 +50,12 @@ export interface StepState {
   skipped?: string;
 }
 
+/**
+ * What the runner gives each step run: the run, its dataset and version, and the
+ * run's own records (events, progress). The tables a step reads and writes
+ * besides come through its constructor, each step with only the ones it uses.
+ */
 export interface StepContext extends RunContext {
-  repo: RunsRepository;
   state: StepState;
   /** The worker's log with runId, dataset and step bound to every line. */
   log: Logger;
@@ -59,6 +63,8 @@ export interface StepContext extends RunContext {
   signal: AbortSignal;
   /** Records a progress event and the step's running metrics. */
   progress(message: string, metrics: StepMetrics): Promise<void>;
+  /** Appends an event of this step to the run's log. */
+  event(level: RunEventRow['level'], message: string, data?: Record<string, unknown>): Promise<void>;
 }
 
 export interface PipelineStep {

@@ -1,5 +1,13 @@
 import type { StepMetrics } from '@relayboard/contracts';
-import type { BuildLocks, BuildLockWait, DatasetCheckRow, ModelBuildLocks } from '@relayboard/db';
+import type {
+  BuildLocks,
+  BuildLockWait,
+  CheckStore,
+  DatasetCheckRow,
+  DatasetStore,
+  ModelBuildLocks,
+  RunStore,
+} from '@relayboard/db';
 import type { DbtDataRepository } from '../dbt/dbt-data.repository';
 import { createHash } from 'node:crypto';
 import {
@@ -96,6 +104,14 @@ export class TransformStep implements PipelineStep {
     private readonly profiles: ProfileRepository,
     private readonly data: DbtDataRepository,
     private readonly locks: ModelBuildLocks,
+    private readonly records: {
+      datasets: Pick<
+        DatasetStore,
+        'stagedDatasets' | 'datasetNames' | 'disableDataset' | 'enableDataset' | 'saveLineage'
+      >;
+      checks: Pick<CheckStore, 'declaredChecks' | 'recordNodeResults'>;
+      runs: Pick<RunStore, 'saveProfile'>;
+    },
   ) {}
 
   /**
@@ -155,11 +171,11 @@ export class TransformStep implements PipelineStep {
     // Events are written in order, one after another, so the board shows dbt's lines as dbt printed them.
     let events = Promise.resolve();
     const event = (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => {
-      events = events.then(() => ctx.repo.event(runId, 'transform', level, message, data));
+      events = events.then(() => ctx.event(level, message, data));
       return events;
     };
 
-    const staged = await ctx.repo.stagedDatasets();
+    const staged = await this.records.datasets.stagedDatasets();
     const own = staged.find((d) => d.name === dataset);
     if (!own)
       throw new PermanentStepError(
@@ -171,7 +187,7 @@ export class TransformStep implements PipelineStep {
         `${dataset} has been out of the dbt project since ${own.disabled.at.toISOString()} (${own.disabled.reason}); this run writes its files again and puts it back if dbt can parse them`,
       );
     }
-    const checks = await ctx.repo.declaredChecks();
+    const checks = await this.records.checks.declaredChecks();
     const inputs: DatasetModelInput[] = staged.map((d) => ({
       id: d.id,
       name: d.name,
@@ -186,13 +202,13 @@ export class TransformStep implements PipelineStep {
     const takeOut = async (name: string, reason: string) => {
       const d = staged.find((s) => s.name === name)!;
       out.set(name, d);
-      await ctx.repo.disableDataset(d.id, reason, runId);
+      await this.records.datasets.disableDataset(d.id, reason, runId);
       if (name === dataset) {
         // Its folder goes now, so the project parses meanwhile (dbt run by hand on this machine too).
         await this.dbt.writeProject({
           files: this.render(inputs.filter((i) => !out.has(i.name))).files,
           dataset,
-          registered: await ctx.repo.datasetNames(),
+          registered: await this.records.datasets.datasetNames(),
           excluded: [...out.keys()],
         });
         throw new PermanentStepError(
@@ -222,7 +238,7 @@ export class TransformStep implements PipelineStep {
       await this.dbt.writeProject({
         files,
         dataset,
-        registered: await ctx.repo.datasetNames(),
+        registered: await this.records.datasets.datasetNames(),
         excluded: [...out.keys()],
       });
 
@@ -298,7 +314,7 @@ export class TransformStep implements PipelineStep {
         await takeOut(name, reason);
     }
     if (result.manifest && own.disabled) {
-      await ctx.repo.enableDataset(own.id);
+      await this.records.datasets.enableDataset(own.id);
       await event('info', `${dataset} is back in the dbt project: dbt parsed its files`);
     }
 
@@ -318,8 +334,9 @@ export class TransformStep implements PipelineStep {
       // A test's query selects its failing rows: a few of them tell a person what is wrong.
       node.samples = await this.profiles.failingRows(node.compiledCode).catch(() => []);
     }
-    await ctx.repo.recordNodeResults(runId, result.nodes);
-    if (result.manifest) await ctx.repo.saveLineage(ctx.dataset.id, runId, extractLineage(result.manifest, dataset));
+    await this.records.checks.recordNodeResults(runId, result.nodes);
+    if (result.manifest)
+      await this.records.datasets.saveLineage(ctx.dataset.id, runId, extractLineage(result.manifest, dataset));
 
     const models = result.nodes.filter((n) => n.kind === 'model');
     const tests = result.nodes.filter((n) => n.kind === 'test');
@@ -336,7 +353,7 @@ export class TransformStep implements PipelineStep {
 
     if (result.nodes.some((n) => n.name === `${dataset}__profile` && n.status === 'success')) {
       // Kept with the run: the next run's digest says what moved since this one.
-      await ctx.repo.saveProfile(runId, await this.profiles.profile(dataset));
+      await this.records.runs.saveProfile(runId, await this.profiles.profile(dataset));
       const failures = await this.profiles.castFailures(dataset);
       metrics.castFailures = failures.reduce((sum, f) => sum + f.count, 0);
       if (failures.length) {

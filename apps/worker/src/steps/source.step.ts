@@ -1,24 +1,32 @@
 import type { StepMetrics } from '@relayboard/contracts';
-import type { DatasetVersionRow } from '@relayboard/db';
+import type { DatasetStore, DatasetVersionRow, RunStore } from '@relayboard/db';
 import { SourceError, type UrlFetcher } from '@relayboard/sources';
 import type { ObjectStore } from '@relayboard/storage';
 import { decideSkip } from './schedule-skip';
 import { PermanentStepError, RunSkipped, type PipelineStep, type StepContext } from './step';
 
 /**
- * On a refresh run, downloads the dataset's URL again (the same guarded, capped
- * fetcher the api uses) and points the run at the new version. Then checks
- * that the version's object is in the store with the size recorded for it.
- * A scheduled run with nothing new (the same bytes as the current version, or
- * an uploaded dataset) ends here as skipped unless its schedule says alwaysRun;
- * its fetch records no new version then.
+ * Makes sure the run has its source file. On a refresh run it downloads the
+ * dataset's URL again (the same guarded, capped fetcher the api uses) and
+ * points the run at the new version; on any other run the file was stored
+ * when it was registered or uploaded, so it only checks that the version's
+ * object is in the store with the size recorded for it (the stage step reads
+ * it from there). A scheduled run with nothing new (the same bytes as the
+ * current version, or an uploaded dataset) ends here as skipped unless its
+ * schedule says alwaysRun; it records no new version then. The step is still
+ * named `fetch` in run_steps, the board, the REST API and the metrics.
  */
-export class FetchStep implements PipelineStep {
+export class SourceStep implements PipelineStep {
   readonly name = 'fetch' as const;
 
   constructor(
     private readonly store: ObjectStore,
     private readonly urls: UrlFetcher,
+    private readonly datasets: Pick<
+      DatasetStore,
+      'versionFetchedBy' | 'recordRefreshedVersion' | 'scheduleAlwaysRun' | 'currentVersion'
+    >,
+    private readonly runs: Pick<RunStore, 'pointRunAt'>,
   ) {}
 
   async run(ctx: StepContext): Promise<StepMetrics> {
@@ -51,9 +59,9 @@ export class FetchStep implements PipelineStep {
         `dataset "${dataset.name}" was uploaded, so there is no URL to fetch again; upload the new file and run it without refresh`,
       );
     }
-    let version = await ctx.repo.versionFetchedBy(run.id);
+    let version = await this.datasets.versionFetchedBy(run.id);
     if (!version) {
-      await ctx.repo.event(run.id, 'fetch', 'info', `fetching ${url} again`);
+      await ctx.event('info', `fetching ${url} again`);
       let fetched;
       try {
         fetched = await this.urls.fetchToStore(url);
@@ -63,11 +71,9 @@ export class FetchStep implements PipelineStep {
         throw error;
       }
       if (run.trigger === 'schedule') await this.skipIfNothingNew(ctx, fetched);
-      version = await ctx.repo.recordRefreshedVersion(run.id, dataset.id, { ...fetched, sourceUrl: url });
+      version = await this.datasets.recordRefreshedVersion(run.id, dataset.id, { ...fetched, sourceUrl: url });
       const what = version.unchanged ? 'the same content as the previous version' : 'new content';
-      await ctx.repo.event(
-        run.id,
-        'fetch',
+      await ctx.event(
         'info',
         `fetched ${fetched.sizeBytes} bytes from ${fetched.finalUrl}: ${what} (sha256 ${version.sha256})`,
       );
@@ -84,8 +90,8 @@ export class FetchStep implements PipelineStep {
   ): Promise<void> {
     const { dataset, run } = ctx;
     const [alwaysRun, current] = await Promise.all([
-      ctx.repo.scheduleAlwaysRun(dataset.id),
-      ctx.repo.currentVersion(dataset.id),
+      this.datasets.scheduleAlwaysRun(dataset.id),
+      this.datasets.currentVersion(dataset.id),
     ]);
     const decision = decideSkip({
       trigger: run.trigger,
@@ -95,7 +101,7 @@ export class FetchStep implements PipelineStep {
       current: current ? { id: current.id, sha256: current.sha256, fetchedAt: current.fetched_at } : null,
     });
     if (!decision.skip) return;
-    if (current) await ctx.repo.pointRunAt(run.id, current.id);
+    if (current) await this.runs.pointRunAt(run.id, current.id);
     const metrics: StepMetrics = {
       bytes: fetched?.sizeBytes ?? Number(current?.size_bytes ?? 0),
       sha256: fetched?.sha256 ?? current?.sha256 ?? '',
