@@ -3,6 +3,7 @@ import { normalizeColumns } from '../staging/columns';
 import { COLUMN_TYPES } from '../staging/type-rules';
 import {
   castInput,
+  castIsChecked,
   generatedDatasetsIn,
   plain,
   renderProjectFiles,
@@ -57,15 +58,41 @@ describe('dbt files', () => {
     const sql = renderStagingModel(orders);
     expect(sql).toContain("source('staging', 'orders')");
     expect(sql).toContain('"_rb_row" as "_rb_row"');
-    expect(sql).toContain(`{{ relayboard_safe_cast('"order_id"', 'bigint') }} as "order_id"`);
-    expect(sql).toContain(`{{ relayboard_safe_cast('"note"', 'text') }} as "note"`);
+    // No verifiedType on these columns: the casts check each value (checked=true).
+    expect(sql).toContain(`{{ relayboard_safe_cast('"order_id"', 'bigint', true) }} as "order_id"`);
+    expect(sql).toContain(`{{ relayboard_safe_cast('"note"', 'text', true) }} as "note"`);
     expect(sql).toMatch(/with source as[\s\S]*renamed as[\s\S]*final as/);
+  });
+
+  it('casts plainly only a column whose every value the stage step saw fit this very type, and no override chose', () => {
+    const [id, at, note] = orders.columns;
+    const d = {
+      ...orders,
+      columns: [
+        { ...id, verifiedType: 'bigint' },
+        // A type set after inference (by hand, as the dbt spec does) no longer matches what the tally verified.
+        { ...at, verifiedType: 'timestamp' },
+        {
+          ...note,
+          type: 'numeric',
+          verifiedType: 'numeric',
+          decision: { nullMarkers: [], dateFormat: null, numberFormat: null, source: 'override' as const, note: null },
+        },
+      ],
+    };
+    expect(d.columns.map((c) => castIsChecked(d, c))).toEqual([false, true, true]);
+    expect(renderStagingModel(d)).toContain(`{{ relayboard_safe_cast('"order_id"', 'bigint', false) }} as "order_id"`);
+    expect(renderProfileModel(d)).toContain(`{{ relayboard_cast_fails('"order_id"', 'bigint', false) }} as c1_fails`);
+    // The run's fallback after a plain cast failed: every cast checked.
+    const checked = { ...d, checkedCasts: true };
+    expect(checked.columns.map((c) => castIsChecked(checked, c))).toEqual([true, true, true]);
+    expect(renderStagingModel(checked)).toContain(`{{ relayboard_safe_cast('"order_id"', 'bigint', true) }}`);
   });
 
   it('profiles every column from staging: nulls, distinct values, cast failures, number and date ranges', () => {
     const sql = renderProfileModel(orders);
     expect(sql).toContain("source('staging', 'orders')");
-    expect(sql).toContain(`{{ relayboard_cast_fails('"order_id"', 'bigint') }} as c1_fails`);
+    expect(sql).toContain(`{{ relayboard_cast_fails('"order_id"', 'bigint', true) }} as c1_fails`);
     expect(sql).toContain('count(*) filter (where c1_fails) as c1_cast_failures');
     expect(sql).toContain('avg(c1)::numeric as c1_avg_number');
     expect(sql).toContain('min(c2)::text as c2_min_date');
@@ -388,7 +415,7 @@ describe('text from files and requests in the dbt project', () => {
       /\{\{ config\(materialized='(view|table)'\) \}\}/g,
       /\{\{ source\('(staging|relayboard_meta)', '[a-z0-9_]+'\) \}\}/g,
       /\{\{ ref\('[a-z0-9_]+'\) \}\}/g,
-      /\{\{ relayboard_(safe_cast|cast_fails)\('"[a-z0-9_]+"', '[a-z]+'\) \}\}/g,
+      /\{\{ relayboard_(safe_cast|cast_fails)\('"[a-z0-9_]+"', '[a-z]+', (true|false)\) \}\}/g,
     ];
     fc.assert(
       fc.property(datasetWithText, (d) => {
@@ -455,11 +482,11 @@ describe('column decisions in the casts (issue #15)', () => {
       `'"note"'`,
     ]);
     expect(renderStagingModel(d)).toContain(
-      `{{ relayboard_safe_cast(relayboard_cast_input('"order_id"', markers=[[78, 65]]), 'bigint') }} as "order_id"`,
+      `{{ relayboard_safe_cast(relayboard_cast_input('"order_id"', markers=[[78, 65]]), 'bigint', true) }} as "order_id"`,
     );
     const profile = renderProfileModel(d);
     expect(profile).toContain(
-      `{{ relayboard_cast_fails(relayboard_cast_input('"amount"', decimal='comma', thousands='point'), 'numeric') }}`,
+      `{{ relayboard_cast_fails(relayboard_cast_input('"amount"', decimal='comma', thousands='point'), 'numeric', true) }}`,
     );
   });
 
