@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, type ColumnOverrides, type PutColumnOverridesRequest } from '@relayboard/contracts';
-import { DomainError } from '../common/domain-error';
+import { datasetNotFound, DomainError } from '../common/domain-error';
 import type { RequestToken } from '../auth/auth-policy';
 import { toColumnOverridesDto } from './column-overrides.dto';
 import { ColumnOverridesRepository } from './column-overrides.repository';
@@ -43,11 +43,7 @@ export class ColumnOverridesService {
 
   private async datasetId(name: string): Promise<string> {
     const id = await this.repository.datasetId(name);
-    if (!id)
-      throw new DomainError(
-        ErrorCode.DatasetNotFound,
-        `no dataset named "${name}"; register it with POST /v1/datasets/csv or POST /v1/datasets/${name}/upload`,
-      );
+    if (!id) throw datasetNotFound(name);
     return id;
   }
 }

@@ -12,6 +12,14 @@ export class DomainError extends Error {
   }
 }
 
+/** 404 for a dataset name the request names and no dataset has, with how to register it. */
+export function datasetNotFound(name: string): DomainError {
+  return new DomainError(
+    ErrorCode.DatasetNotFound,
+    `no dataset named "${name}"; register it with POST /v1/datasets/csv or POST /v1/datasets/${name}/upload`,
+  );
+}
+
 /** HTTP status for each code: the only place that maps domain errors to HTTP. */
 export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.ValidationFailed]: 400,

@@ -14,7 +14,7 @@ import type { DatasetLineageRow, DatasetLocks } from '@relayboard/db';
 import type { PipelineQueue } from '@relayboard/queue';
 import { ContentStore, UrlFetcher } from '@relayboard/sources';
 import { decodeCursor, page } from '../common/cursor';
-import { DomainError } from '../common/domain-error';
+import { datasetNotFound, DomainError } from '../common/domain-error';
 import { DATASET_LOCKS, PIPELINE_QUEUE } from '../core/tokens';
 import { DatasetRelationsRepository } from './dataset-relations.repository';
 import { toDatasetDto, toDatasetProfileDto, toDatasetVersionDto } from './datasets.dto';
@@ -209,10 +209,7 @@ export class DatasetsService {
   }
 
   private notFound(name: string): DomainError {
-    return new DomainError(
-      ErrorCode.DatasetNotFound,
-      `no dataset named "${name}"; register it with POST /v1/datasets/csv or POST /v1/datasets/${name}/upload`,
-    );
+    return datasetNotFound(name);
   }
 
   private exists(name: string): DomainError {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, type DatasetSchedule, type PutDatasetScheduleRequest } from '@relayboard/contracts';
 import { checkCron, type PipelineQueue } from '@relayboard/queue';
-import { DomainError } from '../common/domain-error';
+import { datasetNotFound, DomainError } from '../common/domain-error';
 import { PIPELINE_QUEUE } from '../core/tokens';
 import { planScheduleSync } from './schedule-sync';
 import { toScheduleDto } from './schedules.dto';
@@ -109,11 +109,7 @@ export class SchedulesService {
 
   private async datasetId(name: string): Promise<string> {
     const id = await this.repository.datasetId(name);
-    if (!id)
-      throw new DomainError(
-        ErrorCode.DatasetNotFound,
-        `no dataset named "${name}"; register it with POST /v1/datasets/csv or POST /v1/datasets/${name}/upload`,
-      );
+    if (!id) throw datasetNotFound(name);
     return id;
   }
 
