@@ -220,3 +220,34 @@ describe('column overrides', () => {
     expect(await query(`select 1 from relayboard.dataset_column_overrides where dataset_id = $1`, [id])).toEqual([]);
   });
 });
+
+describe('a date format the dataset says (issue #15: dates that read both day-first and month-first)', () => {
+  const name = uniqueName('ambiguous');
+  const route = `/v1/datasets/${name}/column-overrides`;
+
+  it('stays text while its values fit both orders, and becomes a date column read day-first once the override says so', async () => {
+    expect((await uploadCsv(name, 'id,day\n1,05/06/2024\n2,01/02/2024\n3,03/04/2024\n')).status).toBe(201);
+    const first = await runDataset(name);
+    expect(first.status).toBe('succeeded');
+    const { body: before } = await api<Dataset>('GET', `/v1/datasets/${name}`);
+    const day = before.currentVersion!.columns!.find((c) => c.name === 'day')!;
+    expect(day.type).toBe('text');
+    expect(day.decision?.note).toContain('dd/mm/yyyy');
+
+    expect((await api('PUT', route, { columns: { day: { type: 'date', dateFormat: 'dd/mm/yyyy' } } })).status).toBe(
+      200,
+    );
+    const second = await runDataset(name);
+    expect(second.status).toBe('succeeded');
+    const { body: after } = await api<Dataset>('GET', `/v1/datasets/${name}`);
+    expect(after.currentVersion!.columns!.find((c) => c.name === 'day')).toMatchObject({
+      type: 'date',
+      decision: { source: 'override', dateFormat: 'dd/mm/yyyy' },
+    });
+    const rows = await query<{ day: string }>(`select day::text as day from warehouse."${name}" order by _rb_row`);
+    expect(rows.map((r) => r.day)).toEqual(['2024-06-05', '2024-02-01', '2024-04-03']);
+    // Staging keeps the bytes of the file.
+    const raw = await query<{ day: string }>(`select day from staging."${name}" order by _rb_row`);
+    expect(raw.map((r) => r.day)).toEqual(['05/06/2024', '01/02/2024', '03/04/2024']);
+  });
+});
