@@ -25,6 +25,20 @@ export interface BenchServices {
   stop(): Promise<void>;
 }
 
+/** The environment of a benchmark child that runs worker code: the bench's own servers win over whatever the shell points the worker at. */
+export function benchChildEnv(services: BenchServices): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: services.pgUrl,
+    WAREHOUSE_URL: services.pgUrl,
+    S3_ENDPOINT: services.s3.endpoint,
+    S3_REGION: services.s3.region,
+    S3_ACCESS_KEY: services.s3.accessKey,
+    S3_SECRET_KEY: services.s3.secretKey,
+    S3_BUCKET: services.s3.bucket,
+  };
+}
+
 /** Stops servers whose pid files are still under root: what an interrupted start left running. */
 export async function stopLeftovers(root: string): Promise<void> {
   const devstack = requireBuilt<Devstack>('packages/devstack/dist/index.js');

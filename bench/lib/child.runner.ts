@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { fork, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { once } from 'node:events';
 
 /** Children still running, so an interrupted benchmark can stop exactly what it started. */
 const running = new Set<ChildProcess>();
@@ -77,4 +78,31 @@ export function errorLines(output: string, pattern = /error|fatal|failed/i, limi
     .filter(Boolean);
   const errors = lines.filter((l) => pattern.test(l));
   return (errors.length > 0 ? errors.slice(0, 2) : lines.slice(-1)).join(' | ').slice(0, limit);
+}
+
+/**
+ * Forks a benchmark child (a compiled script beside this one), sends it its job
+ * over IPC and waits for it to end. `report` is the one message it sent back, or
+ * undefined when it ended without one (`code`, `signal` and the tail of its
+ * output then say why).
+ */
+export async function forkForReport<Report>(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  job: unknown,
+): Promise<{ report: Report | undefined; code: number | null; signal: NodeJS.Signals | null; output: string }> {
+  const child = fork(script, [], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  track(child);
+  const output = new OutputTail();
+  child.stdout?.on('data', (chunk: Buffer) => output.add(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => output.add(chunk));
+  let report: Report | undefined;
+  child.once('message', (message: Report) => {
+    report = message;
+  });
+  // 'close' comes after the IPC channel and the output pipes are done, so the report has arrived if there is one.
+  const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+  child.send(job as object);
+  const [code, signal] = await exited;
+  return { report, code, signal, output: output.toString() };
 }

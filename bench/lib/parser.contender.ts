@@ -1,9 +1,7 @@
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
 import path from 'node:path';
-import type { BenchServices } from './bench.services';
+import { benchChildEnv, type BenchServices } from './bench.services';
 import type { LoadOutcome } from './bench.types';
-import { OutputTail, errorLines, track } from './child.runner';
+import { errorLines, forkForReport } from './child.runner';
 import { BENCH_SCHEMA, createTextTable } from './psql.contender';
 
 /** The general-purpose CSV parsers the handwritten scanner is measured against. */
@@ -44,36 +42,17 @@ export async function parserLoadInChild(
 ): Promise<LoadOutcome> {
   const table = parser.replace(/-/g, '_');
   await createTextTable(services.admin, table);
-  const child = fork(path.join(__dirname, 'parser.child.js'), [], {
-    env: {
-      ...process.env,
-      DATABASE_URL: services.pgUrl,
-      WAREHOUSE_URL: services.pgUrl,
-      S3_ENDPOINT: services.s3.endpoint,
-      S3_REGION: services.s3.region,
-      S3_ACCESS_KEY: services.s3.accessKey,
-      S3_SECRET_KEY: services.s3.secretKey,
-      S3_BUCKET: services.s3.bucket,
-    },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  track(child);
-  const output = new OutputTail();
-  child.stdout?.on('data', (chunk: Buffer) => output.add(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => output.add(chunk));
-  let report: ParserReport | undefined;
-  child.once('message', (message: ParserReport) => {
-    report = message;
-  });
-  const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
-  child.send({ parser, objectKey, table: `${BENCH_SCHEMA}.${table}`, timeoutS } satisfies ParserJob);
-  const [code, signal] = await exited;
+  const { report, code, signal, output } = await forkForReport<ParserReport>(
+    path.join(__dirname, 'parser.child.js'),
+    benchChildEnv(services),
+    { parser, objectKey, table: `${BENCH_SCHEMA}.${table}`, timeoutS } satisfies ParserJob,
+  );
   await services.admin.query(`drop table if exists ${BENCH_SCHEMA}.${table}`);
   if (!report) {
     return {
       ok: false,
       seconds: 0,
-      error: `the ${parser} process ended (${code ?? signal}) without a result: ${errorLines(output.toString())}`,
+      error: `the ${parser} process ended (${code ?? signal}) without a result: ${errorLines(output)}`,
     };
   }
   if (!report.ok) return { ok: false, seconds: report.seconds, error: report.error, peakRssBytes: report.peakRssBytes };

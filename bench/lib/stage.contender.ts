@@ -1,11 +1,9 @@
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { BenchServices } from './bench.services';
+import { benchChildEnv, type BenchServices } from './bench.services';
 import type { LoadOutcome } from './bench.types';
-import { OutputTail, errorLines, track } from './child.runner';
+import { errorLines, forkForReport } from './child.runner';
 
 export const STAGING_SCHEMA = 'staging';
 
@@ -54,37 +52,16 @@ async function countRejects(services: BenchServices, dataset: string): Promise<n
 export async function stageInChild(services: BenchServices, job: StageJob): Promise<LoadOutcome> {
   await dropStaged(services, job.dataset);
   await services.admin.query('checkpoint');
-  const child = fork(path.join(__dirname, 'stage.child.js'), [], {
-    // The bench's own servers win over whatever the shell points the worker at.
-    env: {
-      ...process.env,
-      DATABASE_URL: services.pgUrl,
-      WAREHOUSE_URL: services.pgUrl,
-      S3_ENDPOINT: services.s3.endpoint,
-      S3_REGION: services.s3.region,
-      S3_ACCESS_KEY: services.s3.accessKey,
-      S3_SECRET_KEY: services.s3.secretKey,
-      S3_BUCKET: services.s3.bucket,
-    },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  track(child);
-  const output = new OutputTail();
-  child.stdout?.on('data', (chunk: Buffer) => output.add(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => output.add(chunk));
-  let report: StageReport | undefined;
-  child.once('message', (message: StageReport) => {
-    report = message;
-  });
-  // 'close' comes after the IPC channel and the output pipes are done, so the report has arrived if there is one.
-  const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
-  child.send(job);
-  const [code, signal] = await exited;
+  const { report, code, signal, output } = await forkForReport<StageReport>(
+    path.join(__dirname, 'stage.child.js'),
+    benchChildEnv(services),
+    job,
+  );
   if (!report) {
     return {
       ok: false,
       seconds: 0,
-      error: `the staging process ended (${code ?? signal}) without a result: ${errorLines(output.toString())}`,
+      error: `the staging process ended (${code ?? signal}) without a result: ${errorLines(output)}`,
     };
   }
   const rejects = report.ok ? await countRejects(services, job.dataset) : undefined;

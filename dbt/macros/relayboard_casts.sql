@@ -59,27 +59,22 @@
     - Thousands separators are dropped and a decimal comma becomes '.'. -#}
 {% macro relayboard_cast_input(column, markers=[], date_part=none, decimal='point', thousands='none') -%}
   {%- set value -%}btrim({{ column }}){%- endset -%}
-  {%- set rewritten -%}
-    {%- if date_part is none or date_part == 'yyyy-mm-dd' -%}
-      {{ value }}
-    {%- elif date_part == 'yyyy/mm/dd' -%}
-      regexp_replace({{ value }}, '^([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})', '\1-\2-\3')
-    {%- elif date_part == 'yyyy.mm.dd' -%}
-      regexp_replace({{ value }}, '^([0-9]{4})[.]([0-9]{1,2})[.]([0-9]{1,2})', '\1-\2-\3')
-    {%- elif date_part == 'dd.mm.yyyy' -%}
-      regexp_replace({{ value }}, '^([0-9]{1,2})[.]([0-9]{1,2})[.]([0-9]{4})', '\3-\2-\1')
-    {%- elif date_part == 'dd/mm/yyyy' -%}
-      regexp_replace({{ value }}, '^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})', '\3-\2-\1')
-    {%- elif date_part == 'mm/dd/yyyy' -%}
-      regexp_replace({{ value }}, '^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})', '\3-\1-\2')
-    {%- elif date_part == 'dd-mm-yyyy' -%}
-      regexp_replace({{ value }}, '^([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})', '\3-\2-\1')
-    {%- elif date_part == 'mm-dd-yyyy' -%}
-      regexp_replace({{ value }}, '^([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})', '\3-\1-\2')
-    {%- else -%}
-      {{ exceptions.raise_compiler_error("relayboard_cast_input: unknown date part '" ~ date_part ~ "'") }}
-    {%- endif -%}
-  {%- endset -%}
+  {#- Each non-ISO date part: the pattern of its date at the start of the value, and where year, month and day go. -#}
+  {%- set date_parts = {
+      'yyyy/mm/dd': ['^([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})', '\\1-\\2-\\3'],
+      'yyyy.mm.dd': ['^([0-9]{4})[.]([0-9]{1,2})[.]([0-9]{1,2})', '\\1-\\2-\\3'],
+      'dd.mm.yyyy': ['^([0-9]{1,2})[.]([0-9]{1,2})[.]([0-9]{4})', '\\3-\\2-\\1'],
+      'dd/mm/yyyy': ['^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})', '\\3-\\2-\\1'],
+      'mm/dd/yyyy': ['^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})', '\\3-\\1-\\2'],
+      'dd-mm-yyyy': ['^([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})', '\\3-\\2-\\1'],
+      'mm-dd-yyyy': ['^([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})', '\\3-\\1-\\2']} -%}
+  {%- if date_part is none or date_part == 'yyyy-mm-dd' -%}
+    {%- set rewritten = value -%}
+  {%- elif date_part in date_parts -%}
+    {%- set rewritten = "regexp_replace(" ~ value ~ ", '" ~ date_parts[date_part][0] ~ "', '" ~ date_parts[date_part][1] ~ "')" -%}
+  {%- else -%}
+    {{ exceptions.raise_compiler_error("relayboard_cast_input: unknown date part '" ~ date_part ~ "'") }}
+  {%- endif -%}
   {%- set separators = {'none': none, 'comma': "','", 'point': "'.'", 'space': "' '", 'apostrophe': 'chr(39)'} -%}
   {%- if thousands not in separators or decimal not in ['point', 'comma'] -%}
     {{ exceptions.raise_compiler_error("relayboard_cast_input: unknown number format " ~ decimal ~ "/" ~ thousands) }}
