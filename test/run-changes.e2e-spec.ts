@@ -42,9 +42,10 @@ describe('GET /v1/runs/events (server-sent events of every run)', () => {
       { status: 'succeeded', minutesAgo: 0 },
       { status: 'failed', minutesAgo: 0 },
     ]);
+    // Both may come in one batch, and one message can reach the client a chunk after the other.
     await ofDataset.waitFor((run) => run.id === bad);
     await failed.waitFor((run) => run.id === bad);
-    expect(ofDataset.runs.find((run) => run.id === good)).toMatchObject({
+    expect(await ofDataset.waitFor((run) => run.id === good)).toMatchObject({
       datasetName: name,
       status: 'succeeded',
       trigger: 'test',

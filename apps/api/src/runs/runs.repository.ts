@@ -347,8 +347,14 @@ export class RunsRepository {
   }
 
   /** The given runs (those that still exist), for the stream of run changes. */
+  /** Oldest first, so a batch of changes goes out in the order its runs were created. */
   findMany(ids: string[]): Promise<RunWithDataset[]> {
-    return this.withDataset().whereIn('r.id', ids);
+    return this.withDataset()
+      .whereIn('r.id', ids)
+      .orderBy([
+        { column: 'r.created_at', order: 'asc' },
+        { column: 'r.id', order: 'asc' },
+      ]);
   }
 
   /** Ids of the runs still queued or running. */
