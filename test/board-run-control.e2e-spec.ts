@@ -47,10 +47,11 @@ describe("a run's page: Retry and Cancel", () => {
     expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
     await inspectPage(page, 'run-control-failed');
 
-    // The fixed model is slow, so the retried run is still in dbt when it is canceled.
+    // The fixed model is slow, so the retried run is still in dbt when it is canceled. (pg_sleep returns
+    // void, which a table cannot hold: the sleep runs once, in a subquery that yields a number.)
     writeFileSync(
       model,
-      `{{ config(enabled=relayboard_dataset_exists('${name}'), materialized='table') }}\nselect pg_sleep(120) as slept, city from {{ ref('${name}') }}\n`,
+      `{{ config(enabled=relayboard_dataset_exists('${name}'), materialized='table') }}\nselect (select count(*) from pg_sleep(120)) as slept, city from {{ ref('${name}') }}\n`,
     );
     await retry.click();
     await page.getByRole('status').getByText('Retry requested').waitFor();
