@@ -346,8 +346,10 @@ export class RunsRepository {
     return keys.before ? rows.reverse() : rows;
   }
 
-  /** The given runs (those that still exist), for the stream of run changes. */
-  /** Oldest first, so a batch of changes goes out in the order its runs were created. */
+  /**
+   * The given runs (those that still exist), for the stream of run changes: oldest first,
+   * so a batch of changes goes out in the order its runs were created.
+   */
   findMany(ids: string[]): Promise<RunWithDataset[]> {
     return this.withDataset()
       .whereIn('r.id', ids)
