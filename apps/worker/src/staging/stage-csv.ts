@@ -290,33 +290,20 @@ async function runPass(
   });
   load.progress.startPass(pass, counter, async () => chunker.records);
   const signal = options.signal ? { signal: options.signal } : {};
-  if (fast) {
-    try {
-      await pipeline(body, chunker, copy, signal);
-    } finally {
-      await copy.release();
-    }
-    return {
-      rows: copy.rows,
-      types: chunker.tally.types(),
-      decisions: chunker.tally.decisions(),
-      rejects: 0,
-      rejectedRows: 0,
-      blankLines: 0,
-      nulBytesRemoved: 0,
-    };
-  }
-  const scanner = new RecordScanner({
-    delimiter: dialect.delimiter,
-    quote: dialect.quote,
-    columns: columns.length,
-    firstLine,
-    invalidUtf8: plan.encoding !== 'utf-8' ? 'off' : plan.assumedUtf8 ? 'throw' : 'reject',
-    maxRecordBytes: MAX_RECORD_BYTES,
-    onReject: (reject) => load.spool.add(reject),
-  });
+  // The normalizing path puts the record scanner before the chunker; the fast path's bytes go to it as they are.
+  const scanner = fast
+    ? null
+    : new RecordScanner({
+        delimiter: dialect.delimiter,
+        quote: dialect.quote,
+        columns: columns.length,
+        firstLine,
+        invalidUtf8: plan.encoding !== 'utf-8' ? 'off' : plan.assumedUtf8 ? 'throw' : 'reject',
+        maxRecordBytes: MAX_RECORD_BYTES,
+        onReject: (reject) => load.spool.add(reject),
+      });
   try {
-    await pipeline(body, scanner, chunker, copy, signal);
+    await (scanner ? pipeline(body, scanner, chunker, copy, signal) : pipeline(body, chunker, copy, signal));
   } finally {
     await copy.release();
   }
@@ -324,10 +311,10 @@ async function runPass(
     rows: copy.rows,
     types: chunker.tally.types(),
     decisions: chunker.tally.decisions(),
-    rejects: scanner.rejects,
-    rejectedRows: scanner.rejectedRows,
-    blankLines: scanner.blankLines,
-    nulBytesRemoved: scanner.nulBytesRemoved,
+    rejects: scanner?.rejects ?? 0,
+    rejectedRows: scanner?.rejectedRows ?? 0,
+    blankLines: scanner?.blankLines ?? 0,
+    nulBytesRemoved: scanner?.nulBytesRemoved ?? 0,
   };
 }
 
