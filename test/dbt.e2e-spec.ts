@@ -237,9 +237,18 @@ describe('plain casts where the stage step saw every value fit', () => {
       ['payload', 'json', 'json'],
       ['at', 'timestamptz', 'timestamptz'],
     ]);
+    // Only amount had a value with spaces around it (` 7 `): the other casts leave out btrim, which would change nothing.
+    expect(dataset.currentVersion.columns.map((c: { verifiedTrimmed?: boolean }) => c.verifiedTrimmed ?? null)).toEqual([
+      true,
+      null,
+      true,
+      true,
+    ]);
     const def = await viewOf(fits);
     expect(def).not.toContain('pg_input_is_valid');
     expect(def).toContain("(NULLIF(btrim(source.amount), ''::text))::numeric");
+    expect(def).toContain("(NULLIF(source.id, ''::text))::bigint");
+    expect(def).toContain("(NULLIF(source.at, ''::text))::timestamp with time zone");
     const rows = await query(
       `select id, amount::text as amount, payload, at from warehouse."${fits}" order by _rb_row`,
     );
@@ -250,6 +259,16 @@ describe('plain casts where the stage step saw every value fit', () => {
       { id: '3', amount: null, payload: [1], at: null },
     ]);
     expect(step(done, 'transform').metrics).toMatchObject({ castFailures: 0 });
+    // Distinct counts: exact for bigint and timestamptz, by 64-bit hashes for numeric and json (relayboard_distinct_count).
+    const profile = await query<{ column_name: string; distinct_count: string; null_count: string }>(
+      `select column_name, distinct_count::text, null_count::text from warehouse."${fits}__profile" order by position`,
+    );
+    expect(profile).toEqual([
+      { column_name: 'id', distinct_count: '3', null_count: '0' },
+      { column_name: 'amount', distinct_count: '2', null_count: '1' },
+      { column_name: 'payload', distinct_count: '3', null_count: '0' },
+      { column_name: 'at', distinct_count: '2', null_count: '1' },
+    ]);
     // Runs one after another: the build ran in the dbt the worker started ahead of it (DBT_WARM_START).
     const parsed = done.events.find((e) => e.data && 'warmStart' in e.data);
     expect(parsed?.data?.warmStart).toBe(true);

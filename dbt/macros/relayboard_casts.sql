@@ -22,13 +22,21 @@
     stage step saw fit the type (the column's verifiedType), so no value can fail;
     a value that does anyway fails the model, and the run builds it again checked.
     The var relayboard_checked_casts (dbt build --vars '{relayboard_checked_casts: true}')
-    checks every cast. -#}
-{% macro relayboard_safe_cast(column, type, checked=true) -%}
+    checks every cast.
+    trim=false leaves out the btrim of an unchecked cast: Relayboard passes it only for
+    a column whose values the stage step also saw without a space at either end
+    (verifiedTrimmed), where btrim changes no value (the 100 MB benchmark's warehouse
+    table: 0.98 s against 1.36 s). -#}
+{% macro relayboard_safe_cast(column, type, checked=true, trim=true) -%}
   {%- set sql_type = relayboard_sql_type(type) -%}
   {%- if sql_type == 'text' -%}
     {{ column }}
   {%- elif not checked and not var('relayboard_checked_casts', false) -%}
+    {%- if trim -%}
     nullif(btrim({{ column }}), '')::{{ sql_type }}
+    {%- else -%}
+    nullif({{ column }}, '')::{{ sql_type }}
+    {%- endif -%}
   {%- else -%}
     case when pg_input_is_valid(btrim({{ column }}), '{{ sql_type }}') then btrim({{ column }})::{{ sql_type }} end
   {%- endif -%}

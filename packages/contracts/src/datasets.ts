@@ -24,6 +24,8 @@ export const stagedColumnSchema = z.object({
   type: z.string(),
   /** The type the stage step saw every value fit (the warehouse casts it without checking each value); absent for text and older versions. */
   verifiedType: z.string().optional(),
+  /** True when that pass also saw no value start or end with a space: the casts skip trimming (btrim would change nothing). */
+  verifiedTrimmed: z.boolean().optional(),
   /** What inference or an override decided beyond the type (issue #15); absent on versions staged before. */
   decision: columnDecisionSchema.optional(),
 });

@@ -12,6 +12,11 @@ export interface StagedColumn {
    * Absent for text and on versions staged before it was recorded.
    */
   verifiedType?: string;
+  /**
+   * True when that same pass saw no value of the column start or end with a space,
+   * so the casts need not trim (btrim would change no value). Only beside verifiedType.
+   */
+  verifiedTrimmed?: boolean;
   /** What inference or an override decided beyond the type (issue #15; `ColumnDecision` in @relayboard/contracts); absent on versions staged before. */
   decision?: {
     nullMarkers: { marker: string; count: number }[];

@@ -89,6 +89,41 @@ describe('dbt files', () => {
     expect(renderStagingModel(checked)).toContain(`{{ relayboard_safe_cast('"order_id"', 'bigint', true) }}`);
   });
 
+  it('leaves out the trim only where the stage step saw no value with a space at either end, and the cast is plain and reads the column as it is', () => {
+    const [id, at, note] = orders.columns;
+    const d = {
+      ...orders,
+      columns: [
+        { ...id, verifiedType: 'bigint', verifiedTrimmed: true },
+        { ...at, type: 'timestamp', verifiedType: 'timestamp' },
+        {
+          ...note,
+          type: 'numeric',
+          verifiedType: 'numeric',
+          verifiedTrimmed: true,
+          decision: { nullMarkers: [{ marker: 'N/A', count: 2 }], dateFormat: null, numberFormat: null, source: 'inferred' as const, note: null },
+        },
+      ],
+    };
+    const staging = renderStagingModel(d);
+    const profile = renderProfileModel(d);
+    for (const sql of [staging, profile]) expect(sql).toContain(`{{ relayboard_safe_cast('"order_id"', 'bigint', false, trim=false) }}`);
+    // Padded values seen (no verifiedTrimmed): trimmed as before.
+    expect(staging).toContain(`{{ relayboard_safe_cast('"ordered_at"', 'timestamp', false) }}`);
+    // Markers are matched after trimming, so that input keeps its own btrim and the cast its argument list.
+    expect(staging).toMatch(/relayboard_safe_cast\(relayboard_cast_input\('"note"', markers=\[\[78, 47, 65\]\]\), 'numeric', false\)/);
+    // The fail counter has no trim argument, and the run's checked fallback trims every value.
+    expect(profile).toContain(`{{ relayboard_cast_fails('"order_id"', 'bigint', false) }} as c1_fails`);
+    expect(renderStagingModel({ ...d, checkedCasts: true })).toContain(`{{ relayboard_safe_cast('"order_id"', 'bigint', true) }}`);
+  });
+
+  it('counts distinct values with the macro that sorts hashes of slow-to-compare types', () => {
+    const sql = renderProfileModel(orders);
+    expect(sql).toContain(`{{ relayboard_distinct_count('c1', 'bigint') }} as c1_distinct`);
+    expect(sql).toContain(`{{ relayboard_distinct_count('c3', 'text') }} as c3_distinct`);
+    expect(sql).not.toContain('count(distinct');
+  });
+
   it('profiles every column from staging: nulls, distinct values, cast failures, number and date ranges', () => {
     const sql = renderProfileModel(orders);
     expect(sql).toContain("source('staging', 'orders')");
@@ -415,7 +450,8 @@ describe('text from files and requests in the dbt project', () => {
       /\{\{ config\(materialized='(view|table)'\) \}\}/g,
       /\{\{ source\('(staging|relayboard_meta)', '[a-z0-9_]+'\) \}\}/g,
       /\{\{ ref\('[a-z0-9_]+'\) \}\}/g,
-      /\{\{ relayboard_(safe_cast|cast_fails)\('"[a-z0-9_]+"', '[a-z]+', (true|false)\) \}\}/g,
+      /\{\{ relayboard_(safe_cast|cast_fails)\('"[a-z0-9_]+"', '[a-z]+', (true|false)(, trim=false)?\) \}\}/g,
+      /\{\{ relayboard_distinct_count\('c[0-9]+', '[a-z]+'\) \}\}/g,
     ];
     fc.assert(
       fc.property(datasetWithText, (d) => {

@@ -123,6 +123,8 @@ interface PassOutcome {
   types: ColumnType[];
   /** What inference decided per column beyond its type (issue #15). */
   decisions: ColumnDecision[];
+  /** Per column, whether every value had no space at its start or end (TypeTally.unpadded). */
+  unpadded: boolean[];
   rejects: number;
   rejectedRows: number;
   blankLines: number;
@@ -311,6 +313,7 @@ async function runPass(
     rows: copy.rows,
     types: chunker.tally.types(),
     decisions: chunker.tally.decisions(),
+    unpadded: chunker.tally.unpadded(),
     rejects: scanner?.rejects ?? 0,
     rejectedRows: scanner?.rejectedRows ?? 0,
     blankLines: scanner?.blankLines ?? 0,
@@ -457,7 +460,9 @@ export async function stageCsv(options: StageCsvOptions): Promise<StageCsvResult
       columns: columns.map((c, i) => ({
         ...c,
         type: outcome.types[i],
-        ...(outcome.types[i] !== 'text' ? { verifiedType: outcome.types[i] } : {}),
+        ...(outcome.types[i] !== 'text'
+          ? { verifiedType: outcome.types[i], ...(outcome.unpadded[i] ? { verifiedTrimmed: true } : {}) }
+          : {}),
         decision: outcome.decisions[i],
       })),
       rows: outcome.rows,

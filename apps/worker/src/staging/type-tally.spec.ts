@@ -686,3 +686,21 @@ describe('TypeTally decisions (issue #15)', () => {
     expect(tally.types()).toEqual(['text']);
   });
 });
+
+describe('TypeTally unpadded: whether trimming spaces would change any value of a typed column', () => {
+  // Columns: no spaces; a space inside the value only; a leading space; a value of only spaces;
+  // a trailing space inside quotes (cut across chunks too); a text column (never known).
+  const text = 'a,b,c,d,e,f\n1,2024-01-01 10:00,1, ,"7 ",x\n2,2024-01-02 11:00, 2,3,"""8"" ",y\n3,,3,4,9,z\n';
+  const body = text.slice(text.indexOf('\n') + 1);
+
+  it.each([1, 2, 3, 7, 64])('says which, in chunks of %i bytes', (size) => {
+    const tally = tallyOf(body, { delimiter: ',', quote: '"', columns: 6 }, size);
+    expect(tally.types()).toEqual(['bigint', 'timestamp', 'bigint', 'bigint', 'text', 'text']);
+    expect(tally.unpadded()).toEqual([true, true, false, false, false, false]);
+  });
+
+  it('skips the leading record-number field of the normalizing path', () => {
+    const tally = tallyOf('1,5, 6\n2,7,8\n', { delimiter: ',', quote: '"', columns: 2, skipFields: 1 }, 4);
+    expect(tally.unpadded()).toEqual([true, false]);
+  });
+});

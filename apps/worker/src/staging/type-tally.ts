@@ -7,6 +7,7 @@ export { BLANK, byteTypeMask };
 
 const LF = 0x0a;
 const CR = 0x0d;
+const SPACE = 0x20;
 
 const enum State {
   FieldStart,
@@ -47,6 +48,8 @@ export class TypeTally {
   private readonly stop = new Uint8Array(256);
   private readonly masks: Int32Array;
   private readonly hasValue: Uint8Array;
+  /** Per column, 1 once a judged value started or ended with a space (or was only spaces). */
+  private readonly padded: Uint8Array;
   /** Per column, how many values were each of MISSING_VALUE_MARKERS (column * markers + marker). */
   private readonly markerCounts: Int32Array;
   private readonly skip: number;
@@ -81,6 +84,7 @@ export class TypeTally {
     this.markerCounts = new Int32Array(width * MISSING_VALUE_MARKERS.length);
     this.masks.fill(0, 0, this.skip);
     this.hasValue = new Uint8Array(width);
+    this.padded = new Uint8Array(width);
     this.judgedBefore = width;
     this.stop[this.d] = 1;
     this.stop[LF] = 1;
@@ -96,6 +100,17 @@ export class TypeTally {
   /** What was decided for each data column beyond its type: markers read as NULL, date and number formats. */
   decisions(): ColumnDecision[] {
     return this.verdicts().map((v) => v.decision);
+  }
+
+  /**
+   * For each data column, whether every value read had no space at its start or end
+   * (so trimming spaces changes none of them). Known only for a column judged to the
+   * end (one that kept a type other than text); false for the others.
+   */
+  unpadded(): boolean[] {
+    const out: boolean[] = [];
+    for (let c = this.skip; c < this.masks.length; c++) out.push(this.masks[c] !== 0 && this.padded[c] === 0);
+    return out;
   }
 
   private verdicts() {
@@ -123,6 +138,7 @@ export class TypeTally {
     if (!this.judging(field)) return;
     let mask: number;
     let text: string | null = null;
+    if (end > start && (buf[start] === SPACE || buf[end - 1] === SPACE)) this.padded[field] = 1;
     if (doubled) {
       text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
       const quote = String.fromCharCode(this.q);
