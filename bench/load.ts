@@ -220,6 +220,7 @@ async function wholeRunsOf(
   logWholeRun(`whole run clean ${size.label} (warm-up: the dataset's first run)`, warmUp);
   const outcomes: WholeRunOutcome[] = [];
   for (let round = 1; round <= args.wholeRuns; round++) {
+    if (args.wholeRunGapS > 0) await new Promise((resolve) => setTimeout(resolve, args.wholeRunGapS * 1000));
     const outcome = await stack.run(dataset, csv);
     logWholeRun(`whole run clean ${size.label} (round ${round}/${args.wholeRuns})`, outcome);
     outcomes.push(outcome);
@@ -362,7 +363,7 @@ async function main(): Promise<void> {
     if (wholeRuns.length) {
       console.log('');
       console.log(
-        `Whole runs over REST (run start to run end; median of ${args.wholeRuns} after a warm-up), beside the run's own stage step:`,
+        `Whole runs over REST (run start to run end; median of ${args.wholeRuns} after a warm-up${args.wholeRunGapS > 0 ? `, each after ${args.wholeRunGapS} s idle` : ', back to back'}), beside the run's own stage step:`,
       );
       console.log('');
       for (const line of wholeRunTable(wholeRuns)) console.log(line);

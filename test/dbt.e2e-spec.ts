@@ -146,6 +146,21 @@ describe('the warehouse built by dbt', () => {
       max_date: '2024-02-29',
       min_number: null,
     });
+    // Distinct counts of every type (relayboard_distinct_count): sorts of the values, of their hashes
+    // (numeric, json, text), and for the boolean whether any value is true and any false.
+    const distinct = await query<{ column_name: string; distinct_count: string }>(
+      `select column_name, distinct_count::text from warehouse."${dataset}__profile" order by position`,
+    );
+    expect(Object.fromEntries(distinct.map((d) => [d.column_name, Number(d.distinct_count)]))).toEqual({
+      id: 3,
+      amount: 2,
+      ordered_on: 2,
+      paid: 2,
+      ref: 2,
+      payload: 2,
+      at: 2,
+      status: 3,
+    });
   });
 
   it("rebuilds a person's model in models/marts that refs the dataset, reusing dbt's last parse", async () => {

@@ -23,6 +23,8 @@ export interface BenchArgs {
   wholeRuns: number;
   /** Only the whole runs: no psql, S3 read, stage or pgloader contenders. */
   onlyWholeRuns: boolean;
+  /** Seconds to wait before each whole run, so it meets an idle worker (its dbt started ahead and ready); 0: back to back. */
+  wholeRunGapS: number;
 }
 
 export const USAGE = `Usage: pnpm bench:load [options]
@@ -42,6 +44,9 @@ export const USAGE = `Usage: pnpm bench:load [options]
   --whole-runs N          whole runs over REST (fetch, stage, transform, deliver through the api, the
                           queue and the worker) per size, after one warm-up run (default: --runs; 0: none)
   --only-whole-runs       measure only the whole runs (skip psql, S3 read, stage and pgloader)
+  --whole-run-gap S       wait S seconds before each whole run, so it meets an idle worker whose
+                          dbt, started ahead after the last build, is ready (default 0: back to
+                          back, when that start overlaps the next run's stage step)
   --json FILE             also write every measurement to FILE as JSON
   --help                  this text
 `;
@@ -81,6 +86,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
       json: { type: 'string' },
       'whole-runs': { type: 'string' },
       'only-whole-runs': { type: 'boolean', default: false },
+      'whole-run-gap': { type: 'string', default: '0' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -103,6 +109,9 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     throw new Error(`--whole-runs must be a whole number (0 for none), got "${values['whole-runs']}"`);
   if (values['only-whole-runs'] && wholeRuns === 0)
     throw new Error('--only-whole-runs with --whole-runs 0 leaves nothing to measure');
+  const wholeRunGapS = Number(values['whole-run-gap']);
+  if (!Number.isFinite(wholeRunGapS) || wholeRunGapS < 0)
+    throw new Error(`--whole-run-gap must be a number of seconds (0 or more), got "${values['whole-run-gap']}"`);
   return {
     sizes,
     runs,
@@ -116,5 +125,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     jsonOut: values.json === undefined ? undefined : path.resolve(values.json),
     wholeRuns,
     onlyWholeRuns: values['only-whole-runs'],
+    wholeRunGapS,
   };
 }

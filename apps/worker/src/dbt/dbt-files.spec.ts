@@ -6,6 +6,7 @@ import {
   castIsChecked,
   generatedDatasetsIn,
   plain,
+  profileWorkMem,
   renderProjectFiles,
   renderProfileModel,
   renderSchemaYaml,
@@ -115,6 +116,16 @@ describe('dbt files', () => {
     // The fail counter has no trim argument, and the run's checked fallback trims every value.
     expect(profile).toContain(`{{ relayboard_cast_fails('"order_id"', 'bigint', false) }} as c1_fails`);
     expect(renderStagingModel({ ...d, checkedCasts: true })).toContain(`{{ relayboard_safe_cast('"order_id"', 'bigint', true) }}`);
+  });
+
+  it("splits the profile's sort memory between its columns, and leaves PostgreSQL's default (4 MB) once the share is no more", () => {
+    expect(profileWorkMem(3)).toBe(`, pre_hook="set local work_mem = '32MB'"`);
+    expect(profileWorkMem(14)).toBe(`, pre_hook="set local work_mem = '18MB'"`);
+    expect(profileWorkMem(51)).toBe(`, pre_hook="set local work_mem = '5MB'"`);
+    expect(profileWorkMem(52)).toBe('');
+    expect(profileWorkMem(64)).toBe('');
+    expect(profileWorkMem(400)).toBe('');
+    expect(renderProfileModel(orders)).toContain(`{{ config(materialized='table', pre_hook="set local work_mem = '32MB'") }}`);
   });
 
   it('counts distinct values with the macro that sorts hashes of slow-to-compare types', () => {
@@ -447,7 +458,7 @@ describe('text from files and requests in the dbt project', () => {
 
   it("leaves only the generator's own Jinja in the files, around plain names", () => {
     const own = [
-      /\{\{ config\(materialized='(view|table)'\) \}\}/g,
+      /\{\{ config\(materialized='(view|table)'(, pre_hook="set local work_mem = '[0-9]+MB'")?\) \}\}/g,
       /\{\{ source\('(staging|relayboard_meta)', '[a-z0-9_]+'\) \}\}/g,
       /\{\{ ref\('[a-z0-9_]+'\) \}\}/g,
       /\{\{ relayboard_(safe_cast|cast_fails)\('"[a-z0-9_]+"', '[a-z]+', (true|false)(, trim=false)?\) \}\}/g,
