@@ -21,7 +21,8 @@ import { inferType } from './type-rules';
 import { DELIMITERS } from './dialect';
 import { endOfFirstRecord } from './header-splitter';
 import { RecordScanner, type RejectedRecord } from './record-scanner';
-import { collectInChunks, pipeInChunks } from './stream.test-helper';
+import { collectInChunks, unitsInChunks } from './stream.test-helper';
+import { TypeTally } from './type-tally';
 
 const QUOTES = ['"', "'"] as const;
 const ENDINGS = { lf: ['\n'], crlf: ['\r\n'], cr: ['\r'], mixed: ['\n', '\r\n', '\r'] } as const;
@@ -58,11 +59,11 @@ const dialectArb: fc.Arbitrary<Dialect> = fc.record({
 /** Characters a field is made of: ordinary ASCII and multi-byte UTF-8, spaces, and every special character of any dialect. */
 const CHARS = ['a', 'Z', '7', ' ', '.', '-', 'é', '€', '😀', ',', ';', '\t', '|', '"', "'", '\n', '\r'];
 
-/** Values of typed columns (and near misses: a leading zero, a 30 February, a bigint overflow), so the type tally has types to find. */
+/** Values of typed columns (and near misses: a leading zero, a 30 February, a bigint overflow; missing-value markers), so the type tally has types to find. */
 const TYPED_VALUES: Record<string, string[]> = {
-  integer: ['0', '12', '-7', ' 42 ', '+3', '9223372036854775807', '9223372036854775808', '007'],
+  integer: ['0', '12', '-7', ' 42 ', '+3', '9223372036854775807', '9223372036854775808', '007', 'N/A'],
   numeric: ['1.5', '-0.25', '1e5', '2.5E-3', '.5', '12'],
-  date: ['2024-01-02', '1999-12-31', '2024-02-29', '2023-02-29'],
+  date: ['2024-01-02', '1999-12-31', '2024-02-29', '2023-02-29', ' NA'],
   timestamp: ['2024-01-02 10:00:00', '2024-01-02T23:59:59.123', '2024-01-02 24:00:00', '2024-01-02'],
   timestamptz: ['2024-01-02T10:00:00Z', '2024-01-02 10:00:00+02:00', '2024-01-02T10:00:00-0530'],
   boolean: ['true', 'FALSE', 't', 'f', 'yes', 'No'],
@@ -217,7 +218,7 @@ describe('the CSV grammar, against csv-parse (fast-check)', () => {
           maxRecordBytes: 1 << 20,
           onReject: (r) => rejects.push(r),
         });
-        const copy = await pipeInChunks(scanner, c.bytes, chunkSize);
+        const { bytes: copy } = await unitsInChunks(scanner, c.bytes, chunkSize);
         const expected = oracle(c.bytes, c.dialect).map((r) => r.fields);
         expect(rejects.map((r) => `${r.line}: ${r.reason}`)).toEqual([]);
         // COPY reads its input as CSV with the same delimiter and quote; each row starts with its record number.
@@ -226,6 +227,46 @@ describe('the CSV grammar, against csv-parse (fast-check)', () => {
         expect(rows.map((r) => r.slice(1))).toEqual(expected);
         expect(scanner.rowsOut).toBe(expected.length);
       }),
+      params,
+    );
+  });
+
+  it("the normalizing path types each field as it reads it, as the fast path's TypeTally types what it writes, and cuts units at record ends", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        csvCaseArb({ allowStray: true }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 1, max: 96 }),
+        async (c, chunkSize, unitBytes) => {
+          const { delimiter, quote } = c.dialect;
+          const scanner = new RecordScanner({
+            delimiter,
+            quote,
+            columns: c.columns,
+            firstLine: 2,
+            invalidUtf8: 'reject',
+            maxRecordBytes: 1 << 20,
+            onReject: () => undefined,
+            unitBytes,
+          });
+          const { bytes, units } = await unitsInChunks(scanner, c.bytes, chunkSize);
+          // The second pass the scanner saves: a TypeTally over its output, the record number skipped.
+          const reference = new TypeTally({ delimiter, quote, columns: c.columns, skipFields: 1 });
+          reference.feed(bytes);
+          reference.end();
+          expect(scanner.tally.types()).toEqual(reference.types());
+          expect(scanner.tally.decisions()).toEqual(reference.decisions());
+          expect(scanner.tally.unpadded()).toEqual(reference.unpadded());
+          // Every unit is whole records: read alone, it holds as many as it says, numbered on from the last.
+          let next = 1;
+          for (const unit of units) {
+            const rows = oracle(Buffer.concat(unit.pieces), { ...c.dialect, ending: 'mixed' });
+            expect({ firstRecord: unit.firstRecord, records: rows.length }).toEqual({ firstRecord: next, records: unit.records });
+            next += unit.records;
+          }
+          expect(next - 1).toBe(scanner.rowsOut);
+        },
+      ),
       params,
     );
   });

@@ -1,6 +1,6 @@
 import { tokenize, UNTERMINATED_QUOTE } from './csv-text';
 import { NotUtf8Error, RecordScanner, type RecordScannerOptions, type RejectedRecord } from './record-scanner';
-import { pipeInChunks } from './stream.test-helper';
+import { unitsInChunks } from './stream.test-helper';
 
 interface Scanned {
   rows: (string | null)[][];
@@ -24,7 +24,7 @@ async function scan(
     onReject: (r) => rejects.push({ ...r, raw: r.raw.toString('utf8') }),
     ...options,
   });
-  const copy = (await pipeInChunks(sut, input, chunkSize)).toString('utf8');
+  const copy = (await unitsInChunks(sut, input, chunkSize)).bytes.toString('utf8');
   const d = options.delimiter ?? ',';
   const q = options.quote ?? '"';
   // The output is COPY CSV: read it back by the same rules.

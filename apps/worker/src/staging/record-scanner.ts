@@ -1,7 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { Transform, type TransformCallback } from 'node:stream';
+import { DEFAULT_UNIT_BYTES, type CopyUnit } from './copy-chunker';
 import { parseRecord, textAfterClosingQuote, UNTERMINATED_QUOTE } from './csv-text';
 import { completeUtf8Length } from './dialect';
+import { TypeTally } from './type-tally';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -44,6 +46,8 @@ export interface RecordScannerOptions {
   /** Longer records are rejected without being held in memory. */
   maxRecordBytes: number;
   onReject(reject: RejectedRecord): void;
+  /** Bytes per COPY unit it emits (DEFAULT_UNIT_BYTES). */
+  unitBytes?: number;
 }
 
 /** Checks a byte stream for valid UTF-8 chunk by chunk, carrying sequences cut at chunk ends. */
@@ -85,8 +89,15 @@ class Utf8Checker {
  * may be LF, CRLF or CR, mixed. Blank lines are not records: they are skipped and
  * counted, except in a one-column file where a blank line is a NULL value; blank
  * lines at the end of the file are ignored.
+ *
+ * It reads each byte once: the fields it finds on the way are typed by its `tally`
+ * (the same TypeTally the fast path feeds), and what it writes leaves as CopyUnits of
+ * whole records for ParallelCopy, so nothing after it splits the bytes again (that
+ * second pass cost about 1.75 s of CPU per GB; docs/benchmarks.md).
  */
 export class RecordScanner extends Transform {
+  /** The column types, from the fields of every record written. */
+  readonly tally: TypeTally;
   private readonly d: number;
   private readonly q: number;
   private readonly special = new Uint8Array(256);
@@ -112,6 +123,13 @@ export class RecordScanner extends Transform {
   private line: number;
   private recordLine: number;
   private pendingBlanks = 0;
+  /** Offsets, from the start of the current record, of its first `columns - 1` delimiters. */
+  private readonly delims: Int32Array;
+  /** Written bytes not yet sent, in pieces, and the rows they hold. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private readonly unitBytes: number;
+  private rowsSent = 0;
   /** Output is written into one slab after another; a push hands on [outStart, pos) and the slab's rest is written next. */
   private out = Buffer.allocUnsafe(OUT_BYTES);
   private outStart = 0;
@@ -127,7 +145,7 @@ export class RecordScanner extends Transform {
   nulBytesRemoved = 0;
 
   constructor(private readonly options: RecordScannerOptions) {
-    super();
+    super({ readableObjectMode: true, readableHighWaterMark: 1 });
     if (Buffer.byteLength(options.delimiter) !== 1 || Buffer.byteLength(options.quote) !== 1)
       throw new Error('delimiter and quote must be one byte each');
     this.d = options.delimiter.charCodeAt(0);
@@ -137,6 +155,9 @@ export class RecordScanner extends Transform {
     for (const b of [this.d, this.q, LF, CR, NUL]) this.special[b] = 1;
     this.line = options.firstLine;
     this.recordLine = options.firstLine;
+    this.tally = new TypeTally({ delimiter: options.delimiter, quote: options.quote, columns: options.columns });
+    this.delims = new Int32Array(Math.max(1, options.columns));
+    this.unitBytes = options.unitBytes ?? DEFAULT_UNIT_BYTES;
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -164,6 +185,7 @@ export class RecordScanner extends Transform {
       return done(error as Error);
     }
     this.pushOut();
+    this.sendUnit();
     done();
   }
 
@@ -209,6 +231,7 @@ export class RecordScanner extends Transform {
         this.closeQuoteBefore(b);
       }
       if (b === d) {
+        if (this.fields < this.delims.length) this.delims[this.fields - 1] = this.partsBytes + i - recStart;
         this.fields++;
         this.fieldStart = true;
       } else if (b === LF || b === CR) {
@@ -283,7 +306,10 @@ export class RecordScanner extends Transform {
       const reason = this.rejectReason(content, unterminated);
       if (reason !== null) this.reject(content, reason, unterminated ? this.linesToEnd() : 1);
       else if (this.stray || this.nul) this.writeRewritten(content);
-      else this.writeRaw(content);
+      else {
+        this.judgeFields(content);
+        this.writeRaw(content);
+      }
     }
     this.parts = [];
     this.partsBytes = 0;
@@ -352,7 +378,7 @@ export class RecordScanner extends Transform {
 
   private writeRewritten(content: Buffer): void {
     const record = parseRecord(content.toString('utf8'), String.fromCharCode(this.d), this.quoteText);
-    const fields = record.fields.map((value) => {
+    const fields = record.fields.map((value, k) => {
       if (value === null) return '';
       let clean = value;
       if (this.nul && clean.includes('\0')) {
@@ -360,21 +386,47 @@ export class RecordScanner extends Transform {
         this.nulBytesRemoved += clean.length - stripped.length;
         clean = stripped;
       }
+      this.tally.judgeText(k, clean);
       return this.quoteText + clean.split(this.quoteText).join(this.doubledQuote) + this.quoteText;
     });
     this.writeRaw(Buffer.from(fields.join(String.fromCharCode(this.d)), 'utf8'));
   }
 
+  /**
+   * Types the fields of a record copied through as it is: well formed, with the
+   * header's number of fields, so a field that starts with a quote ends with its
+   * closing quote just before the next delimiter (or the record's end).
+   */
+  private judgeFields(content: Buffer): void {
+    const { tally, q } = this;
+    const last = Math.min(this.fields, tally.judgedBefore);
+    let start = 0;
+    for (let k = 0; k < last; k++) {
+      const end = k < this.fields - 1 ? this.delims[k] : content.length;
+      if (tally.judging(k)) {
+        if (end > start && content[start] === q) {
+          const inner = content.indexOf(q, start + 1);
+          tally.judge(k, content, start + 1, end - 1, inner !== -1 && inner < end - 1);
+        } else {
+          tally.judge(k, content, start, end, false);
+        }
+      }
+      start = end + 1;
+    }
+  }
+
   /** Appends `<record number><delimiter><content>\n` to the output. */
   private writeRaw(content: Buffer): void {
-    this.rowsOut++;
     const need = content.length + 24;
     if (this.pos + need > this.out.length) {
+      // What the slab holds goes on first; this record is counted once its bytes are written.
       this.pushOut();
       if (need > OUT_BYTES) {
-        this.push(Buffer.from(`${this.records}${String.fromCharCode(this.d)}`));
-        this.push(content);
-        this.push(Buffer.from('\n'));
+        this.addPiece(Buffer.from(`${this.records}${String.fromCharCode(this.d)}`));
+        this.addPiece(content);
+        this.addPiece(Buffer.from('\n'));
+        this.rowsOut++;
+        if (this.pendingBytes >= this.unitBytes) this.sendUnit();
         return;
       }
       if (this.pos + need > this.out.length) this.newSlab();
@@ -383,6 +435,7 @@ export class RecordScanner extends Transform {
     this.out[this.pos++] = this.d;
     this.pos += content.copy(this.out, this.pos);
     this.out[this.pos++] = LF;
+    this.rowsOut++;
   }
 
   private writeNumber(value: number): void {
@@ -407,9 +460,29 @@ export class RecordScanner extends Transform {
    * 195 MB with a slab per push (docs/benchmarks.md).
    */
   private pushOut(): void {
-    if (this.pos > this.outStart) this.push(this.out.subarray(this.outStart, this.pos));
+    if (this.pos > this.outStart) this.addPiece(this.out.subarray(this.outStart, this.pos));
     this.outStart = this.pos;
     if (this.out.length - this.pos < OUT_PUSH_AT) this.newSlab();
+    if (this.pendingBytes >= this.unitBytes) this.sendUnit();
+  }
+
+  private addPiece(piece: Buffer): void {
+    this.pending.push(piece);
+    this.pendingBytes += piece.length;
+  }
+
+  /** Sends what was written as one unit: it ends at a record's end, as every piece taken off a slab does. */
+  private sendUnit(): void {
+    if (this.pendingBytes === 0) return;
+    this.push({
+      pieces: this.pending,
+      bytes: this.pendingBytes,
+      firstRecord: this.rowsSent + 1,
+      records: this.rowsOut - this.rowsSent,
+    } satisfies CopyUnit);
+    this.rowsSent = this.rowsOut;
+    this.pending = [];
+    this.pendingBytes = 0;
   }
 
   private newSlab(): void {

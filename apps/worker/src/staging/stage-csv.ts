@@ -275,13 +275,6 @@ async function runPass(
   const fast = plan.path === 'fast';
   const columnList = columns.map((c) => quoteIdent(c.name)).join(', ');
   const format = `format csv, delimiter ${sqlString(dialect.delimiter)}, quote ${sqlString(dialect.quote)}`;
-  const chunker = new CopyChunker({
-    delimiter: dialect.delimiter,
-    quote: dialect.quote,
-    columns: columns.length,
-    skipFields: fast ? 0 : 1,
-    guard: fast,
-  });
   const copy = new ParallelCopy({
     warehouse: options.warehouse,
     client,
@@ -290,9 +283,12 @@ async function runPass(
     copySql: `copy ${table} (${fast ? '' : `${quoteIdent(ROW_NUMBER_COLUMN)}, `}${columnList}) from stdin with (${format})`,
     rowSequence: fast ? load.rowSequence : null,
   });
-  load.progress.startPass(pass, counter, async () => chunker.records);
-  const signal = options.signal ? { signal: options.signal } : {};
-  // The normalizing path puts the record scanner before the chunker; the fast path's bytes go to it as they are.
+  // Each path reads the bytes once, into units of whole records typed on the way: the fast path's
+  // chunker takes them as they are (and guards what COPY would read otherwise); the normalizing
+  // path's record scanner re-writes them.
+  const chunker = fast
+    ? new CopyChunker({ delimiter: dialect.delimiter, quote: dialect.quote, columns: columns.length, guard: true })
+    : null;
   const scanner = fast
     ? null
     : new RecordScanner({
@@ -304,16 +300,20 @@ async function runPass(
         maxRecordBytes: MAX_RECORD_BYTES,
         onReject: (reject) => load.spool.add(reject),
       });
+  const cutter = chunker ?? scanner!;
+  load.progress.startPass(pass, counter, async () => chunker?.records ?? scanner!.rowsOut);
+  const signal = options.signal ? { signal: options.signal } : {};
   try {
-    await (scanner ? pipeline(body, scanner, chunker, copy, signal) : pipeline(body, chunker, copy, signal));
+    await pipeline(body, cutter, copy, signal);
   } finally {
     await copy.release();
   }
+  const { tally } = cutter;
   return {
     rows: copy.rows,
-    types: chunker.tally.types(),
-    decisions: chunker.tally.decisions(),
-    unpadded: chunker.tally.unpadded(),
+    types: tally.types(),
+    decisions: tally.decisions(),
+    unpadded: tally.unpadded(),
     rejects: scanner?.rejects ?? 0,
     rejectedRows: scanner?.rejectedRows ?? 0,
     blankLines: scanner?.blankLines ?? 0,

@@ -15,9 +15,18 @@ export async function collectInChunks<T>(sut: Transform, input: string | Buffer,
   return out;
 }
 
-/** What a byte transform emits for `input` fed in chunks of `chunkSize` bytes. */
-export async function pipeInChunks(sut: Transform, input: string | Buffer, chunkSize: number): Promise<Buffer> {
-  return Buffer.concat(await collectInChunks<Buffer>(sut, input, chunkSize));
+/** The COPY input a transform that emits CopyUnits (RecordScanner, CopyChunker) writes for `input`, and its units. */
+export async function unitsInChunks(
+  sut: Transform,
+  input: string | Buffer,
+  chunkSize: number,
+): Promise<{ bytes: Buffer; units: { bytes: number; records: number; firstRecord: number; pieces: Buffer[] }[] }> {
+  const units = await collectInChunks<{ bytes: number; records: number; firstRecord: number; pieces: Buffer[] }>(
+    sut,
+    input,
+    chunkSize,
+  );
+  return { bytes: Buffer.concat(units.flatMap((u) => u.pieces)), units };
 }
 
 /** A tiny seeded generator (LCG) of integers below n, so a failing random case can be reproduced. */

@@ -60,7 +60,7 @@ export class TypeTally {
   private carryDoubled = false;
   private afterCr = false;
   /** Fields from this one to the last are no longer judged: the rest of a record can be skipped. */
-  private judgedBefore: number;
+  judgedBefore: number;
   /** Next LF, quote and CR at or after the read position in the current chunk (the chunk's length when none). */
   private nextLf = -1;
   private nextQuote = -1;
@@ -129,29 +129,47 @@ export class TypeTally {
     return out;
   }
 
-  private judging(field: number): boolean {
+  /** Whether values of this field (counted from 0, skipped fields included) still narrow its type. */
+  judging(field: number): boolean {
     return field < this.masks.length && this.masks[field] !== 0;
   }
 
   private value(buf: Uint8Array, start: number, end: number, doubled: boolean): void {
-    const field = this.field;
+    this.judge(this.field, buf, start, end, doubled);
+  }
+
+  /**
+   * Narrows the type of `field` by one value: bytes [start, end) of `buf`, without
+   * enclosing quotes; `doubled` when they hold doubled quotes (read on the string).
+   * The normalizing path's RecordScanner calls it with the fields it found.
+   */
+  judge(field: number, buf: Uint8Array, start: number, end: number, doubled: boolean): void {
     if (!this.judging(field)) return;
-    let mask: number;
-    let text: string | null = null;
     if (end > start && (buf[start] === SPACE || buf[end - 1] === SPACE)) this.padded[field] = 1;
     if (doubled) {
-      text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
+      const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
       const quote = String.fromCharCode(this.q);
-      text = text.split(quote + quote).join(quote);
-      mask = typeMask(text);
-      if (mask === ANY_TYPE) mask = BLANK;
-    } else {
-      mask = byteTypeMask(buf, start, end);
+      this.judgeText(field, text.split(quote + quote).join(quote));
+      return;
     }
+    this.narrow(field, byteTypeMask(buf, start, end), null, buf, start, end);
+  }
+
+  /** judge() for a value already read into a string (quotes undoubled): a field the normalizing path re-wrote. */
+  judgeText(field: number, text: string): void {
+    if (!this.judging(field)) return;
+    if (text.length > 0 && (text.charCodeAt(0) === SPACE || text.charCodeAt(text.length - 1) === SPACE))
+      this.padded[field] = 1;
+    let mask = typeMask(text);
+    if (mask === ANY_TYPE) mask = BLANK;
+    this.narrow(field, mask, text, null, 0, 0);
+  }
+
+  private narrow(field: number, mask: number, text: string | null, buf: Uint8Array | null, start: number, end: number): void {
     if (mask === BLANK) return;
     if (mask === 0) {
       // A marker (every marker fits no type) stands for no value while the column's other values fit a type.
-      const marker = text === null ? markerIndex(buf, start, end) : markerIndexOf(text);
+      const marker = text === null ? markerIndex(buf!, start, end) : markerIndexOf(text);
       if (marker >= 0) {
         this.markerCounts[field * MISSING_VALUE_MARKERS.length + marker]++;
         return;
