@@ -211,7 +211,7 @@ describe('CopyChunker', () => {
         [1, 1],
         [2, 1],
       ]);
-      expect(chunker.tally.problem).toBe('a quote inside an unquoted field');
+      expect(chunker.splitter.problem).toBe('a quote inside an unquoted field');
     }
   });
 

@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { FieldSplitter } from './field-splitter';
 import { TypeTally, type TypeTallyOptions } from './type-tally';
 
 const LF = 0x0a;
@@ -49,7 +50,7 @@ function isBreak(byte: number | undefined): boolean {
 /**
  * Cuts the CSV body going to COPY into units of whole records, so that several
  * COPY streams can load one file, and infers the column types from every value
- * on the way (TypeTally). On the fast path it also guards what COPY would read
+ * on the way (FieldSplitter into TypeTally). On the fast path it also guards what COPY would read
  * differently from Relayboard's rules: every quote must open a field, close one,
  * or be doubled inside one (COPY would read `5" screen` as the start of a quoted
  * field and swallow the rows after it), there must be no NUL bytes, and no line
@@ -58,6 +59,7 @@ function isBreak(byte: number | undefined): boolean {
  */
 export class CopyChunker extends Transform {
   readonly tally: TypeTally;
+  readonly splitter: FieldSplitter;
   private readonly guard: boolean;
   private readonly unitBytes: number;
   private pending: Buffer[] = [];
@@ -72,13 +74,14 @@ export class CopyChunker extends Transform {
   constructor(options: CopyChunkerOptions) {
     super({ readableObjectMode: true, readableHighWaterMark: 1 });
     this.tally = new TypeTally(options);
+    this.splitter = new FieldSplitter(options, this.tally);
     this.guard = options.guard;
     this.unitBytes = options.unitBytes ?? DEFAULT_UNIT_BYTES;
   }
 
   /** Records read so far. */
   get records(): number {
-    return this.tally.records;
+    return this.splitter.records;
   }
 
   override _transform(input: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -98,26 +101,26 @@ export class CopyChunker extends Transform {
       if (keep === 0) return done();
     }
     this.last = chunk[chunk.length - 1];
-    const { tally } = this;
-    tally.feed(chunk);
-    if (this.guard && tally.problem) return done(new NeedsNormalizingError(tally.problem));
-    if (tally.boundary === -1) {
+    const { splitter } = this;
+    splitter.feed(chunk);
+    if (this.guard && splitter.problem) return done(new NeedsNormalizingError(splitter.problem));
+    if (splitter.boundary === -1) {
       this.add(chunk);
       return done();
     }
-    this.add(chunk.subarray(0, tally.boundary));
-    if (this.pendingBytes >= this.unitBytes) this.send(tally.recordsAtBoundary);
-    if (tally.boundary < chunk.length) this.add(chunk.subarray(tally.boundary));
+    this.add(chunk.subarray(0, splitter.boundary));
+    if (this.pendingBytes >= this.unitBytes) this.send(splitter.recordsAtBoundary);
+    if (splitter.boundary < chunk.length) this.add(chunk.subarray(splitter.boundary));
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    const { tally } = this;
-    if (this.guard && tally.inQuotes) return done(new NeedsNormalizingError('a quoted field is never closed'));
+    const { splitter } = this;
+    if (this.guard && splitter.inQuotes) return done(new NeedsNormalizingError('a quoted field is never closed'));
     // Inside a quoted field the held breaks would be data; outside they end the last record and are dropped.
-    tally.end();
-    if (this.guard && tally.problem) return done(new NeedsNormalizingError(tally.problem));
-    this.send(tally.records);
+    splitter.end();
+    if (this.guard && splitter.problem) return done(new NeedsNormalizingError(splitter.problem));
+    this.send(splitter.records);
     done();
   }
 

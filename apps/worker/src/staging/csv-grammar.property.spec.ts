@@ -20,8 +20,9 @@ import { tokenize, type Field } from './csv-text';
 import { inferType } from './type-rules';
 import { DELIMITERS } from './dialect';
 import { endOfFirstRecord } from './header-splitter';
-import { RecordScanner, type RejectedRecord } from './record-scanner';
+import { RecordScanner, type RecordScannerOptions, type RejectedRecord } from './record-scanner';
 import { collectInChunks, unitsInChunks } from './stream.test-helper';
+import { FieldSplitter } from './field-splitter';
 import { TypeTally } from './type-tally';
 
 const QUOTES = ['"', "'"] as const;
@@ -172,6 +173,20 @@ function oracle(bytes: Buffer, dialect: Dialect): OracleRecord[] {
   return rows.map((row) => ({ fields: row.record, endByte: row.info.bytes }));
 }
 
+/** The normalizing path's scanner for a generated case (rejects dropped unless `options` says). */
+function scannerFor(c: CsvCase, options: Partial<RecordScannerOptions> = {}): RecordScanner {
+  return new RecordScanner({
+    delimiter: c.dialect.delimiter,
+    quote: c.dialect.quote,
+    columns: c.columns,
+    firstLine: 2,
+    invalidUtf8: 'reject',
+    maxRecordBytes: 1 << 20,
+    onReject: () => undefined,
+    ...options,
+  });
+}
+
 describe('the CSV grammar, against csv-parse (fast-check)', () => {
   it('csv-text tokenize reads every record and field as csv-parse does', () => {
     fc.assert(
@@ -208,16 +223,7 @@ describe('the CSV grammar, against csv-parse (fast-check)', () => {
     await fc.assert(
       fc.asyncProperty(csvCaseArb({ allowStray: true }), fc.integer({ min: 1, max: 64 }), async (c, chunkSize) => {
         const rejects: RejectedRecord[] = [];
-        const { delimiter, quote } = c.dialect;
-        const scanner = new RecordScanner({
-          delimiter,
-          quote,
-          columns: c.columns,
-          firstLine: 2,
-          invalidUtf8: 'reject',
-          maxRecordBytes: 1 << 20,
-          onReject: (r) => rejects.push(r),
-        });
+        const scanner = scannerFor(c, { onReject: (r) => rejects.push(r) });
         const { bytes: copy } = await unitsInChunks(scanner, c.bytes, chunkSize);
         const expected = oracle(c.bytes, c.dialect).map((r) => r.fields);
         expect(rejects.map((r) => `${r.line}: ${r.reason}`)).toEqual([]);
@@ -239,21 +245,13 @@ describe('the CSV grammar, against csv-parse (fast-check)', () => {
         fc.integer({ min: 1, max: 96 }),
         async (c, chunkSize, unitBytes) => {
           const { delimiter, quote } = c.dialect;
-          const scanner = new RecordScanner({
-            delimiter,
-            quote,
-            columns: c.columns,
-            firstLine: 2,
-            invalidUtf8: 'reject',
-            maxRecordBytes: 1 << 20,
-            onReject: () => undefined,
-            unitBytes,
-          });
+          const scanner = scannerFor(c, { unitBytes });
           const { bytes, units } = await unitsInChunks(scanner, c.bytes, chunkSize);
           // The second pass the scanner saves: a TypeTally over its output, the record number skipped.
           const reference = new TypeTally({ delimiter, quote, columns: c.columns, skipFields: 1 });
-          reference.feed(bytes);
-          reference.end();
+          const splitter = new FieldSplitter({ delimiter, quote }, reference);
+          splitter.feed(bytes);
+          splitter.end();
           expect(scanner.tally.types()).toEqual(reference.types());
           expect(scanner.tally.decisions()).toEqual(reference.decisions());
           expect(scanner.tally.unpadded()).toEqual(reference.unpadded());

@@ -1,42 +1,20 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { countLineBreaks, parseRecord, type Field } from './csv-text';
+import { FieldSplitter } from './field-splitter';
 
 const MAX_HEADER_BYTES = 1024 * 1024;
-const LF = 0x0a;
-const CR = 0x0d;
 
 /**
- * Index just past the first record's line break, by the rules in csv-text.ts
- * (a quote opens a field only at its start); -1 if the record is not complete yet.
+ * Index just past the first record's line break, by the rules every reader here
+ * shares (FieldSplitter); -1 if the record is not complete yet.
  */
 export function endOfFirstRecord(buffer: Buffer, delimiter = 0x2c, quote = 0x22): number {
-  let inQuotes = false;
-  let fieldStart = true;
-  for (let i = 0; i < buffer.length; i++) {
-    const byte = buffer[i];
-    if (inQuotes) {
-      if (byte === quote) {
-        if (i + 1 >= buffer.length) return -1;
-        if (buffer[i + 1] === quote) i++;
-        else inQuotes = false;
-      }
-      continue;
-    }
-    if (byte === quote && fieldStart) {
-      inQuotes = true;
-      fieldStart = false;
-    } else if (byte === delimiter) {
-      fieldStart = true;
-    } else if (byte === LF) {
-      return i + 1;
-    } else if (byte === CR) {
-      if (i + 1 >= buffer.length) return -1;
-      return buffer[i + 1] === LF ? i + 2 : i + 1;
-    } else {
-      fieldStart = false;
-    }
-  }
-  return -1;
+  const splitter = new FieldSplitter(
+    { delimiter: String.fromCharCode(delimiter), quote: String.fromCharCode(quote) },
+    null,
+  );
+  splitter.feed(buffer);
+  return splitter.firstRecordEnd;
 }
 
 /** The header record itself is unusable (as opposed to the stream failing). */

@@ -1,6 +1,7 @@
 import { tokenize } from './csv-text';
 import { lcg, pick } from './stream.test-helper';
 import { ANY_TYPE, inferType, typeMask, TypeBit } from './type-rules';
+import { FieldSplitter } from './field-splitter';
 import { BLANK, byteTypeMask, TypeTally, type TypeTallyOptions } from './type-tally';
 import { NumberBit } from './value-types';
 
@@ -477,8 +478,18 @@ function chunksOf(buf: Buffer, size: number): Buffer[] {
   return chunks;
 }
 
-function tallyOf(text: string, options: TypeTallyOptions, size: number): TypeTally {
-  const tally = new TypeTally(options);
+/** A FieldSplitter feeding a TypeTally, as the fast path reads: the splitter's state, and the tally's verdicts. */
+function splitAndTally(options: TypeTallyOptions) {
+  const judged = new TypeTally(options);
+  return Object.assign(new FieldSplitter(options, judged), {
+    types: () => judged.types(),
+    decisions: () => judged.decisions(),
+    unpadded: () => judged.unpadded(),
+  });
+}
+
+function tallyOf(text: string, options: TypeTallyOptions, size: number) {
+  const tally = splitAndTally(options);
   for (const chunk of chunksOf(Buffer.from(text), size)) tally.feed(chunk);
   tally.end();
   return tally;
@@ -506,7 +517,7 @@ const DIALECTS: [string, string][] = [
   ['\t', '"'],
 ];
 
-describe('TypeTally', () => {
+describe('FieldSplitter into TypeTally (the fast path)', () => {
   it('infers what inferType infers and counts records, in every chunk size (seeded random bodies)', () => {
     const rand = lcg(7);
     for (let n = 0; n < 300; n++) {
@@ -561,7 +572,7 @@ describe('TypeTally', () => {
       const ends = recordEnds(buf, delimiter, quote);
       const all = tokenize(text, delimiter, quote).records.map((r) => r.fields);
       for (const size of SIZES) {
-        const tally = new TypeTally({ delimiter, quote, columns });
+        const tally = splitAndTally({ delimiter, quote, columns });
         const cuts = [{ at: 0, records: 0 }];
         let offset = 0;
         for (const chunk of chunksOf(buf, size)) {
@@ -593,7 +604,7 @@ describe('TypeTally', () => {
 
   it('takes empty chunks in its stride', () => {
     const text = '1,"a""b"\r\n2,"x"\r3,y';
-    const tally = new TypeTally({ delimiter: ',', quote: '"', columns: 2 });
+    const tally = splitAndTally({ delimiter: ',', quote: '"', columns: 2 });
     for (const chunk of chunksOf(Buffer.from(text), 1)) {
       tally.feed(Buffer.alloc(0));
       expect(tally.boundary).toBe(-1);
@@ -649,7 +660,7 @@ describe('TypeTally', () => {
       ['1,"', true],
     ] as const) {
       for (const size of SIZES) {
-        const tally = new TypeTally({ delimiter: ',', quote: '"', columns: 2 });
+        const tally = splitAndTally({ delimiter: ',', quote: '"', columns: 2 });
         for (const chunk of chunksOf(Buffer.from(text), size)) tally.feed(chunk);
         expect({ text, size, inQuotes: tally.inQuotes }).toEqual({ text, size, inQuotes });
       }
@@ -661,7 +672,7 @@ describe('TypeTally decisions (issue #15)', () => {
   const body =
     'id;delay;city;amount;day\n1;NA;NA;1.234,50;05/06/2024\n2;12;Paris;0,5;25/06/2024\n3; NA ;Lyon;12;NA\n4;-3;NA;NA;\n';
   it.each([1, 2, 3, 7, 1000])('reads markers, date and number formats in one pass (chunks of %i bytes)', (size) => {
-    const tally = new TypeTally({ delimiter: ';', quote: '"', columns: 5 });
+    const tally = splitAndTally({ delimiter: ';', quote: '"', columns: 5 });
     const bytes = Buffer.from(body.slice(body.indexOf('\n') + 1));
     for (let at = 0; at < bytes.length; at += size) tally.feed(bytes.subarray(at, at + size));
     tally.end();
@@ -680,7 +691,7 @@ describe('TypeTally decisions (issue #15)', () => {
   });
 
   it('never reads a decimal comma in a comma-delimited file', () => {
-    const tally = new TypeTally({ delimiter: ',', quote: '"', columns: 1 });
+    const tally = splitAndTally({ delimiter: ',', quote: '"', columns: 1 });
     tally.feed(Buffer.from('"1,5"\n"2,25"\n'));
     tally.end();
     expect(tally.types()).toEqual(['text']);
