@@ -253,12 +253,9 @@ describe('plain casts where the stage step saw every value fit', () => {
       ['at', 'timestamptz', 'timestamptz'],
     ]);
     // Only amount had a value with spaces around it (` 7 `): the other casts leave out btrim, which would change nothing.
-    expect(dataset.currentVersion.columns.map((c: { verifiedTrimmed?: boolean }) => c.verifiedTrimmed ?? null)).toEqual([
-      true,
-      null,
-      true,
-      true,
-    ]);
+    expect(dataset.currentVersion.columns.map((c: { verifiedTrimmed?: boolean }) => c.verifiedTrimmed ?? null)).toEqual(
+      [true, null, true, true],
+    );
     const def = await viewOf(fits);
     expect(def).not.toContain('pg_input_is_valid');
     expect(def).toContain("(NULLIF(btrim(source.amount), ''::text))::numeric");

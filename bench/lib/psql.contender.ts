@@ -6,7 +6,7 @@ import { errorLines, runTimed } from './child.runner';
 import type { LoadOutcome } from './bench.types';
 import { requireBuilt } from './workspace';
 
-type TypeTallyModule = typeof import('../../apps/worker/dist/staging/type-tally');
+type FieldSplitterModule = typeof import('../../apps/worker/dist/staging/field-splitter');
 
 export const PSQL = '/usr/bin/psql';
 export const BENCH_SCHEMA = 'bench';
@@ -40,19 +40,19 @@ export async function psqlCopy(admin: Pool, pgUrl: string, csv: GeneratedCsv): P
 
 const middles = new Map<string, number>();
 
-/** The offset of the first record boundary past the middle of the file, found with a quote-aware read (the worker's TypeTally). */
+/** The offset of the first record boundary past the middle of the file, found with a quote-aware read (the worker's FieldSplitter). */
 async function middleRecordBoundary(csv: GeneratedCsv): Promise<number> {
   const known = middles.get(csv.file);
   if (known !== undefined) return known;
-  const { TypeTally } = requireBuilt<TypeTallyModule>('apps/worker/dist/staging/type-tally.js');
-  const tally = new TypeTally({ delimiter: ',', quote: '"', columns: CSV_COLUMNS.length });
+  const { FieldSplitter } = requireBuilt<FieldSplitterModule>('apps/worker/dist/staging/field-splitter.js');
+  const splitter = new FieldSplitter({ delimiter: ',', quote: '"' }, null);
   const middle = Math.floor(csv.bytes / 2);
   let offset = 0;
   for await (const chunk of createReadStream(csv.file, { highWaterMark: 1024 * 1024 })) {
-    tally.feed(chunk as Buffer);
-    if (tally.boundary !== -1 && offset + tally.boundary > middle) {
-      middles.set(csv.file, offset + tally.boundary);
-      return offset + tally.boundary;
+    splitter.feed(chunk as Buffer);
+    if (splitter.boundary !== -1 && offset + splitter.boundary > middle) {
+      middles.set(csv.file, offset + splitter.boundary);
+      return offset + splitter.boundary;
     }
     offset += (chunk as Buffer).length;
   }

@@ -102,20 +102,31 @@ describe('dbt files', () => {
           type: 'numeric',
           verifiedType: 'numeric',
           verifiedTrimmed: true,
-          decision: { nullMarkers: [{ marker: 'N/A', count: 2 }], dateFormat: null, numberFormat: null, source: 'inferred' as const, note: null },
+          decision: {
+            nullMarkers: [{ marker: 'N/A', count: 2 }],
+            dateFormat: null,
+            numberFormat: null,
+            source: 'inferred' as const,
+            note: null,
+          },
         },
       ],
     };
     const staging = renderStagingModel(d);
     const profile = renderProfileModel(d);
-    for (const sql of [staging, profile]) expect(sql).toContain(`{{ relayboard_safe_cast('"order_id"', 'bigint', false, trim=false) }}`);
+    for (const sql of [staging, profile])
+      expect(sql).toContain(`{{ relayboard_safe_cast('"order_id"', 'bigint', false, trim=false) }}`);
     // Padded values seen (no verifiedTrimmed): trimmed as before.
     expect(staging).toContain(`{{ relayboard_safe_cast('"ordered_at"', 'timestamp', false) }}`);
     // Markers are matched after trimming, so that input keeps its own btrim and the cast its argument list.
-    expect(staging).toMatch(/relayboard_safe_cast\(relayboard_cast_input\('"note"', markers=\[\[78, 47, 65\]\]\), 'numeric', false\)/);
+    expect(staging).toMatch(
+      /relayboard_safe_cast\(relayboard_cast_input\('"note"', markers=\[\[78, 47, 65\]\]\), 'numeric', false\)/,
+    );
     // The fail counter has no trim argument, and the run's checked fallback trims every value.
     expect(profile).toContain(`{{ relayboard_cast_fails('"order_id"', 'bigint', false) }} as c1_fails`);
-    expect(renderStagingModel({ ...d, checkedCasts: true })).toContain(`{{ relayboard_safe_cast('"order_id"', 'bigint', true) }}`);
+    expect(renderStagingModel({ ...d, checkedCasts: true })).toContain(
+      `{{ relayboard_safe_cast('"order_id"', 'bigint', true) }}`,
+    );
   });
 
   it("splits the profile's sort memory between its columns, and leaves PostgreSQL's default (4 MB) once the share is no more", () => {
@@ -125,7 +136,9 @@ describe('dbt files', () => {
     expect(profileWorkMem(52)).toBe('');
     expect(profileWorkMem(64)).toBe('');
     expect(profileWorkMem(400)).toBe('');
-    expect(renderProfileModel(orders)).toContain(`{{ config(materialized='table', pre_hook="set local work_mem = '32MB'") }}`);
+    expect(renderProfileModel(orders)).toContain(
+      `{{ config(materialized='table', pre_hook="set local work_mem = '32MB'") }}`,
+    );
   });
 
   it('counts distinct values with the macro that sorts hashes of slow-to-compare types', () => {

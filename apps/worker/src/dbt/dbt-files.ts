@@ -195,7 +195,8 @@ const checkedArg = (d: DatasetModelInput, c: StagedColumn) => (castIsChecked(d, 
  * 100 MB benchmark's warehouse table 28% faster (docs/benchmarks.md).
  */
 function safeCastArgs(d: DatasetModelInput, c: StagedColumn): string {
-  const untrimmed = !castIsChecked(d, c) && c.verifiedTrimmed === true && castInput(c) === `'${quoted('column', c.name)}'`;
+  const untrimmed =
+    !castIsChecked(d, c) && c.verifiedTrimmed === true && castInput(c) === `'${quoted('column', c.name)}'`;
   return untrimmed ? 'false, trim=false' : checkedArg(d, c);
 }
 

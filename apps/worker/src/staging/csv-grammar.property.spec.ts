@@ -259,7 +259,10 @@ describe('the CSV grammar, against csv-parse (fast-check)', () => {
           let next = 1;
           for (const unit of units) {
             const rows = oracle(Buffer.concat(unit.pieces), { ...c.dialect, ending: 'mixed' });
-            expect({ firstRecord: unit.firstRecord, records: rows.length }).toEqual({ firstRecord: next, records: unit.records });
+            expect({ firstRecord: unit.firstRecord, records: rows.length }).toEqual({
+              firstRecord: next,
+              records: unit.records,
+            });
             next += unit.records;
           }
           expect(next - 1).toBe(scanner.rowsOut);

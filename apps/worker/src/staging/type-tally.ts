@@ -125,7 +125,14 @@ export class TypeTally {
     this.narrow(field, mask, text, null, 0, 0);
   }
 
-  private narrow(field: number, mask: number, text: string | null, buf: Uint8Array | null, start: number, end: number): void {
+  private narrow(
+    field: number,
+    mask: number,
+    text: string | null,
+    buf: Uint8Array | null,
+    start: number,
+    end: number,
+  ): void {
     if (mask === BLANK) return;
     if (mask === 0) {
       // A marker (every marker fits no type) stands for no value while the column's other values fit a type.
