@@ -119,6 +119,8 @@ describe("a run's page: timeline, staging progress, dbt results and rejected row
 
     const table = page.getByRole('table', { name: 'dbt models and tests, failures first' });
     const rows = table.locator('tbody tr');
+    // The status comes over the stream; the results come with the page's refresh that follows it.
+    await rows.nth(run.nodes!.length - 1).waitFor();
     expect(await rows.count()).toBe(run.nodes!.length);
     const first = rows.first();
     expect(await first.getByTestId('node-name').textContent()).toBe(notNullCheck);
@@ -137,6 +139,7 @@ describe("a run's page: timeline, staging progress, dbt results and rejected row
 
     const table = page.getByRole('table', { name: 'Rejected rows, by line number' });
     const rows = table.locator('tbody tr');
+    await rows.nth(RAGGED.size - 1).waitFor();
     expect(await rows.count()).toBe(RAGGED.size);
     for (const [index, reject] of rejects.rejects.entries()) {
       const row = rows.nth(index);

@@ -53,7 +53,7 @@ export class FieldSplitter {
   boundary = -1;
   /** Records before `boundary`. */
   recordsAtBoundary = 0;
-  /** Offset just past the first record's line break, in the chunk it ended in; -1 until then. */
+  /** Offset just past the first record's line break, in the chunk that showed it ended (for a CR that ended a chunk, the next one); -1 until then. */
   firstRecordEnd = -1;
   /** Why the bytes are not CSV that COPY reads as Relayboard does (a stray quote, text after a closing quote). */
   problem: string | null = null;
@@ -143,6 +143,7 @@ export class FieldSplitter {
       if (len > 0 && buf[0] === LF) i = 1;
       this.boundary = i;
       this.recordsAtBoundary = this.records;
+      if (this.firstRecordEnd === -1) this.firstRecordEnd = i;
     }
     // Finish a field the previous chunk cut.
     if (this.state === State.Unquoted) {

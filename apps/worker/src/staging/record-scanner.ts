@@ -130,7 +130,7 @@ export class RecordScanner extends Transform {
   private pendingBytes = 0;
   private readonly unitBytes: number;
   private rowsSent = 0;
-  /** Output is written into one slab after another; a push hands on [outStart, pos) and the slab's rest is written next. */
+  /** Output is written into one slab after another; pushOut takes [outStart, pos) as a piece and the slab's rest is written next. */
   private out = Buffer.allocUnsafe(OUT_BYTES);
   private outStart = 0;
   private pos = 0;
@@ -453,11 +453,12 @@ export class RecordScanner extends Transform {
   }
 
   /**
-   * Hands on what was written since the last push. The pushed bytes are a view of the
-   * slab, so the slab's rest is written next rather than dropped with it: a fresh
-   * 256 KiB slab for each push of 64 KiB or so left most of every slab as garbage. With
-   * 2 MiB COPY units, the messy 1 GB file's stage step peaked at 164 MB this way and
-   * 195 MB with a slab per push (docs/benchmarks.md).
+   * Adds what was written since the last call to the pending unit, and sends the unit
+   * once it holds unitBytes. The piece is a view of the slab, so the slab's rest is
+   * written next rather than dropped with it: a fresh 256 KiB slab for each piece of
+   * 64 KiB or so left most of every slab as garbage. With 2 MiB COPY units, the messy
+   * 1 GB file's stage step peaked at 164 MB this way and 195 MB with a slab per piece
+   * (docs/benchmarks.md).
    */
   private pushOut(): void {
     if (this.pos > this.outStart) this.addPiece(this.out.subarray(this.outStart, this.pos));
