@@ -1,6 +1,7 @@
 import { createReadStream, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseBenchArgs, USAGE, type BenchArgs, type BenchSize } from './lib/bench.args';
 import { median, resultsTable, summarize, targetLines, type Measurement } from './lib/bench.report';
 import { startBenchServices, stopLeftovers, type BenchServices } from './lib/bench.services';
@@ -220,7 +221,7 @@ async function wholeRunsOf(
   logWholeRun(`whole run clean ${size.label} (warm-up: the dataset's first run)`, warmUp);
   const outcomes: WholeRunOutcome[] = [];
   for (let round = 1; round <= args.wholeRuns; round++) {
-    if (args.wholeRunGapS > 0) await new Promise((resolve) => setTimeout(resolve, args.wholeRunGapS * 1000));
+    if (args.wholeRunGapS > 0) await sleep(args.wholeRunGapS * 1000);
     const outcome = await stack.run(dataset, csv);
     logWholeRun(`whole run clean ${size.label} (round ${round}/${args.wholeRuns})`, outcome);
     outcomes.push(outcome);

@@ -131,8 +131,14 @@ const quoted = (what: 'column', value: string) => quoteIdent(plain(what, value))
  */
 export function castInput(c: StagedColumn): string {
   const column = `'${quoted('column', c.name)}'`;
+  const args = castInputArgs(c);
+  return args.length ? `relayboard_cast_input(${column}, ${args.join(', ')})` : column;
+}
+
+/** The relayboard_cast_input arguments a column's decision asks for; none when its values are read as they are. */
+function castInputArgs(c: StagedColumn): string[] {
   const d = c.decision;
-  if (!d || c.type === 'text') return column;
+  if (!d || c.type === 'text') return [];
   const args: string[] = [];
   const markers = d.nullMarkers
     .map((m) => [...m.marker.replace(/^ +| +$/g, '')].map((ch) => wholeNumber(ch.codePointAt(0)!)))
@@ -143,7 +149,7 @@ export function castInput(c: StagedColumn): string {
     args.push(`decimal='${d.numberFormat.decimal === ',' ? 'comma' : 'point'}'`);
     args.push(`thousands='${plain('separator', SEPARATOR_NAMES[d.numberFormat.thousands] ?? '?')}'`);
   }
-  return args.length ? `relayboard_cast_input(${column}, ${args.join(', ')})` : column;
+  return args;
 }
 /** A Jinja string literal of a plain name: nothing in it needs escaping. */
 const jinja = (what: keyof typeof PLAIN, value: string) => `'${plain(what, value)}'`;
@@ -195,8 +201,7 @@ const checkedArg = (d: DatasetModelInput, c: StagedColumn) => (castIsChecked(d, 
  * 100 MB benchmark's warehouse table 28% faster (docs/benchmarks.md).
  */
 function safeCastArgs(d: DatasetModelInput, c: StagedColumn): string {
-  const untrimmed =
-    !castIsChecked(d, c) && c.verifiedTrimmed === true && castInput(c) === `'${quoted('column', c.name)}'`;
+  const untrimmed = !castIsChecked(d, c) && c.verifiedTrimmed === true && castInputArgs(c).length === 0;
   return untrimmed ? 'false, trim=false' : checkedArg(d, c);
 }
 
@@ -239,17 +244,6 @@ select * from {{ ref('stg_${plain('dataset', d.name)}') }}
 `;
 }
 
-/**
- * <name>__profile: one row per column with the facts the digest shows, and the
- * count of values that did not cast. It reads staging in one scan with the same
- * casts as stg_<name>, so a failing check on the warehouse table (which makes dbt
- * skip that table's children) still leaves the run its profile. The casts are
- * fenced off (offset 0) so PostgreSQL computes each once per value: inlined, the
- * planner copied a column's cast into each of its five aggregates. Aliases are
- * positional because column names may use all 63 bytes. The original headers
- * are joined in from source relayboard_meta.columns: they are text from the
- * file, so they are data in a table, never literals in this file.
- */
 /** What the profile's distinct counts may hold in memory together, split between them (PROFILE_SORT_MEMORY_MB). */
 export const PROFILE_SORT_MEMORY_MB = 256;
 
@@ -266,6 +260,17 @@ export function profileWorkMem(columns: number): string {
   return mb > 4 ? `, pre_hook="set local work_mem = '${mb}MB'"` : '';
 }
 
+/**
+ * <name>__profile: one row per column with the facts the digest shows, and the
+ * count of values that did not cast. It reads staging in one scan with the same
+ * casts as stg_<name>, so a failing check on the warehouse table (which makes dbt
+ * skip that table's children) still leaves the run its profile. The casts are
+ * fenced off (offset 0) so PostgreSQL computes each once per value: inlined, the
+ * planner copied a column's cast into each of its five aggregates. Aliases are
+ * positional because column names may use all 63 bytes. The original headers
+ * are joined in from source relayboard_meta.columns: they are text from the
+ * file, so they are data in a table, never literals in this file.
+ */
 export function renderProfileModel(d: DatasetModelInput): string {
   const name = plain('dataset', d.name);
   const cast: string[] = [];

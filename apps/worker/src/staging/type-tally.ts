@@ -39,8 +39,8 @@ export class TypeTally {
   /** Per column, how many values were each of MISSING_VALUE_MARKERS (column * markers + marker). */
   private readonly markerCounts: Int32Array;
   private readonly skip: number;
-  /** Fields from this one to the last are no longer judged: the rest of a record can be skipped. */
-  judgedBefore: number;
+  /** See judgedBefore. */
+  private judgedUpTo: number;
 
   constructor(options: TypeTallyOptions) {
     this.d = options.delimiter.charCodeAt(0);
@@ -53,7 +53,7 @@ export class TypeTally {
     this.masks.fill(0, 0, this.skip);
     this.hasValue = new Uint8Array(width);
     this.padded = new Uint8Array(width);
-    this.judgedBefore = width;
+    this.judgedUpTo = width;
   }
 
   /** The type of each data column from the values read so far. */
@@ -93,6 +93,11 @@ export class TypeTally {
     return out;
   }
 
+  /** Fields from this one to the last are no longer judged: a reader may skip the rest of a record. */
+  get judgedBefore(): number {
+    return this.judgedUpTo;
+  }
+
   /** Whether values of this field (counted from 0, skipped fields included) still narrow its type. */
   judging(field: number): boolean {
     return field < this.masks.length && this.masks[field] !== 0;
@@ -112,7 +117,8 @@ export class TypeTally {
       this.judgeText(field, text.split(quote + quote).join(quote));
       return;
     }
-    this.narrow(field, byteTypeMask(buf, start, end), null, buf, start, end);
+    const mask = byteTypeMask(buf, start, end);
+    this.narrow(field, mask, mask === 0 ? markerIndex(buf, start, end) : -1);
   }
 
   /** judge() for a value already read into a string (quotes undoubled): a field the normalizing path re-wrote. */
@@ -122,32 +128,23 @@ export class TypeTally {
       this.padded[field] = 1;
     let mask = typeMask(text);
     if (mask === ANY_TYPE) mask = BLANK;
-    this.narrow(field, mask, text, null, 0, 0);
+    this.narrow(field, mask, mask === 0 ? markerIndexOf(text) : -1);
   }
 
-  private narrow(
-    field: number,
-    mask: number,
-    text: string | null,
-    buf: Uint8Array | null,
-    start: number,
-    end: number,
-  ): void {
+  /** Adds one value's mask to its column; `marker` is its index in MISSING_VALUE_MARKERS (only looked up when the mask is 0), or -1. */
+  private narrow(field: number, mask: number, marker: number): void {
     if (mask === BLANK) return;
-    if (mask === 0) {
-      // A marker (every marker fits no type) stands for no value while the column's other values fit a type.
-      const marker = text === null ? markerIndex(buf!, start, end) : markerIndexOf(text);
-      if (marker >= 0) {
-        this.markerCounts[field * MISSING_VALUE_MARKERS.length + marker]++;
-        return;
-      }
+    // A marker (every marker fits no type) stands for no value while the column's other values fit a type.
+    if (marker >= 0) {
+      this.markerCounts[field * MISSING_VALUE_MARKERS.length + marker]++;
+      return;
     }
     this.hasValue[field] = 1;
     this.masks[field] &= mask;
     if (this.masks[field] === 0) {
       let k = this.masks.length;
       while (k > 0 && this.masks[k - 1] === 0) k--;
-      this.judgedBefore = k;
+      this.judgedUpTo = k;
     }
   }
 }
